@@ -1,0 +1,101 @@
+"""The one configuration model: dataforge.toml + DATAFORGE_* environment + command-line flags.
+
+Precedence (highest first): flags, environment, config file, defaults. Every field here is
+documented in README.md's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DATAFORGE_", extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(5432, description="TCP port to listen on.")
+    database: str = Field(
+        "./data/dataforge.duckdb",
+        description="DuckDB database file (':memory:' for a throwaway in-memory database).",
+    )
+    readers: int = Field(0, description="Reader pool size; 0 means the number of CPU cores.")
+    reader_queue: int = Field(
+        256, description="Reads that may wait for a free reader before new ones fail with 53300."
+    )
+    threads: int = Field(0, description="DuckDB worker threads; 0 lets DuckDB decide.")
+    memory_limit: str = Field("", description="DuckDB memory_limit, e.g. '4GB'; empty = DuckDB default.")
+    temp_directory: str = Field("", description="DuckDB spill directory; empty = next to the database.")
+    max_connections: int = Field(100, description="Connections beyond this are refused with 53300.")
+    max_message_size: int = Field(
+        64 * 1024 * 1024, description="Largest frontend message accepted, in bytes."
+    )
+    batch_rows: int = Field(16384, description="Rows per Arrow batch when streaming results.")
+    statement_timeout_ms: int = Field(0, description="Default statement_timeout (0 = none).")
+    idle_in_transaction_timeout_ms: int = Field(
+        0, description="Default idle_in_transaction_session_timeout (0 = none)."
+    )
+    lock_timeout_ms: int = Field(
+        0, description="Default lock_timeout: how long a transaction waits for the writer (0 = forever)."
+    )
+    group_commit_max: int = Field(
+        1024, description="Most queued autocommit writes committed in one DuckDB transaction."
+    )
+    shutdown_grace_s: float = Field(
+        10.0, description="On SIGTERM, how long running statements may finish before they are cancelled."
+    )
+    log_level: str = Field("INFO", description="Python logging level.")
+    log_statements: bool = Field(False, description="Log one line per statement.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def reader_count(self) -> int:
+        return self.readers or max(2, os.cpu_count() or 2)
+
+
+_CONFIG_PATH: Path | None = None
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the [gateway] table (or the top level) of the config file given by --config."""
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - required by the ABC
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = _CONFIG_PATH
+        if path is None:
+            env = os.environ.get("DATAFORGE_CONFIG")
+            path = Path(env) if env else None
+        if path is None:
+            default = Path("dataforge.toml")
+            path = default if default.exists() else None
+        if path is None:
+            return {}
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+        return dict(data.get("gateway", data))
+
+
+def load_settings(config: str | None = None, **overrides: Any) -> Settings:
+    """Build Settings from the config file, the environment and explicit overrides (flags)."""
+    global _CONFIG_PATH
+    _CONFIG_PATH = Path(config) if config else None
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    finally:
+        _CONFIG_PATH = None

@@ -1,0 +1,110 @@
+"""Open the one DuckDB database of this gateway process, and the threads that run it.
+
+Every DuckDB call runs on a worker thread (DuckDB releases the GIL while it executes), so the
+event loop only frames bytes and awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import duckdb
+
+from ..config import Settings
+from ..sql.pg_catalog import SEARCH_PATH
+
+log = logging.getLogger("dataforge.engine")
+T = TypeVar("T")
+
+
+class Cursor:
+    """One DuckDB connection (a `con.cursor()`), with the session settings it currently has.
+
+    Readers are shared by sessions, so before a statement the session's TimeZone is applied
+    to the cursor if it differs (one SET, skipped in the common case).
+    """
+
+    __slots__ = ("con", "timezone", "name", "busy_since")
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str):
+        self.con = con
+        self.timezone = "UTC"
+        self.name = name
+        self.busy_since = 0.0
+
+    def prepare(self, timezone: str) -> None:
+        """Runs on the worker thread, before the statement."""
+        if timezone != self.timezone:
+            self.con.execute(f"SET TimeZone = '{timezone.replace(chr(39), chr(39) * 2)}'")
+            self.timezone = timezone
+
+    def interrupt(self) -> None:
+        try:
+            self.con.interrupt()
+        except Exception:  # pragma: no cover - interrupt on a closed connection
+            pass
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        except Exception:  # pragma: no cover
+            pass
+
+
+class Database:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        path = settings.database
+        config: dict[str, str] = {}
+        if settings.threads:
+            config["threads"] = str(settings.threads)
+        if settings.memory_limit:
+            config["memory_limit"] = settings.memory_limit
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = settings.temp_directory or str(Path(path).expanduser()) + ".tmp"
+        elif settings.temp_directory:
+            config["temp_directory"] = settings.temp_directory
+        self.path = path
+        self.con = duckdb.connect(path, config=config)
+        self.con.execute("SET TimeZone = 'UTC'")
+        from ..sql.pg_catalog import install
+
+        install(self.con)
+        # the workers that run DuckDB calls: readers, pinned transaction cursors, the writer
+        self.executor = ThreadPoolExecutor(
+            max_workers=max(8, settings.reader_count() * 4), thread_name_prefix="duckdb"
+        )
+        self._lock = threading.Lock()
+        self._n = 0
+        self.schema_version = 0  # bumped after DDL: invalidates describe caches
+
+    def cursor(self, name: str = "") -> Cursor:
+        with self._lock:
+            self._n += 1
+            n = self._n
+        con = self.con.cursor()
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"SET search_path = '{SEARCH_PATH}'")
+        return Cursor(con, name or f"cursor-{n}")
+
+    async def run(self, fn: Callable[..., T], *args) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.con.execute("CHECKPOINT")
+        except Exception as e:  # pragma: no cover - best effort on shutdown
+            log.warning("checkpoint at shutdown failed: %s", e)
+        self.con.close()
+
+
+def default_threads() -> int:
+    return os.cpu_count() or 2

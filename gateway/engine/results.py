@@ -1,0 +1,153 @@
+"""Run a statement on a cursor and stream its result as encoded DataRow bytes.
+
+`execute()` runs on a worker thread. A result with rows stays open as a RecordBatchReader
+(DuckDB streams it lazily); `ResultStream.next_chunk()` reads and encodes one batch per
+thread hop, so memory is bounded by a batch or two whatever the result size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import pyarrow as pa
+
+from ..protocol.rows import DataRowEncoder
+from .database import Cursor, Database
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a statement produced: a reader over its rows, or a row count."""
+
+    names: list[str] | None = None
+    types: list[Any] | None = None
+    reader: pa.RecordBatchReader | None = None
+    table: pa.Table | None = None  # materialized rows (writes with RETURNING)
+    rowcount: int = 0
+
+
+def execute(
+    cur: Cursor, sql: str, params: Sequence[Any] | None, timezone: str, batch_rows: int, returns_rows: bool
+) -> Outcome:
+    cur.prepare(timezone)
+    con = cur.con
+    if params:
+        con.execute(sql, list(params))
+    else:
+        con.execute(sql)
+    if not returns_rows:
+        return Outcome(rowcount=_count(con))
+    desc = con.description
+    if desc is None:
+        return Outcome(rowcount=0)
+    return Outcome(
+        names=[d[0] for d in desc], types=[d[1] for d in desc], reader=con.to_arrow_reader(batch_rows)
+    )
+
+
+def _count(con) -> int:
+    """DuckDB answers DML with one row holding the affected-row count."""
+    desc = con.description
+    if not desc or desc[0][0] != "Count":
+        return 0
+    row = con.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def materialize(outcome: Outcome) -> Outcome:
+    """Writes run on the serialized writer, which can't wait on a client: read the rows now."""
+    if outcome.reader is not None:
+        outcome.table = outcome.reader.read_all()
+        outcome.reader = None
+    return outcome
+
+
+class ResultStream:
+    """An open result being sent to a client, possibly in several Execute calls (portals)."""
+
+    def __init__(
+        self,
+        db: Database,
+        outcome: Outcome,
+        formats: Sequence[int],
+        cursor: Cursor | None = None,
+        on_close: Callable[[], None] | None = None,
+    ):
+        self.db = db
+        self.cursor = cursor
+        self.types = outcome.types or []
+        self.names = outcome.names or []
+        self.formats = list(formats)
+        self.reader = outcome.reader
+        self._batches = iter(outcome.table.to_batches()) if outcome.table is not None else None
+        self.encoder = DataRowEncoder(self.types, formats)
+        self.pending: pa.RecordBatch | None = None
+        self.rows = 0
+        self.done = False
+        self._on_close = on_close
+
+    def encoder_formats(self) -> list[int]:
+        return self.formats
+
+    def _next_batch(self) -> pa.RecordBatch | None:
+        if self.pending is not None:
+            b, self.pending = self.pending, None
+            return b
+        try:
+            if self._batches is not None:
+                return next(self._batches)
+            if self.reader is None:
+                return None
+            return self.reader.read_next_batch()
+        except StopIteration:
+            return None
+
+    def read_chunk(self, max_rows: int) -> tuple[bytes, int]:
+        """Worker thread: the next encoded rows (at most max_rows if > 0). Sets self.done."""
+        out: list = []
+        n = 0
+        while True:
+            b = self._next_batch()
+            if b is None:
+                self.done = True
+                break
+            if b.num_rows == 0:
+                continue
+            if max_rows > 0 and n + b.num_rows > max_rows:
+                take = max_rows - n
+                self.pending = b.slice(take)
+                b = b.slice(0, take)
+            out.append(self.encoder.encode(b))
+            n += b.num_rows
+            if max_rows > 0 and n >= max_rows:
+                if self.pending is None:
+                    # peek so that a portal that ends exactly here reports completion
+                    nb = self._next_batch()
+                    if nb is None:
+                        self.done = True
+                    else:
+                        self.pending = nb
+                break
+            if max_rows <= 0:
+                break  # one batch per hop: let the loop write and apply backpressure
+        self.rows += n
+        if len(out) == 1:
+            return out[0], n
+        return b"".join(bytes(x) for x in out), n
+
+    async def next_chunk(self, max_rows: int) -> tuple[bytes, int]:
+        return await self.db.run(self.read_chunk, max_rows)
+
+    def close(self) -> None:
+        if self.reader is not None:
+            try:
+                self.reader.close()
+            except Exception:  # pragma: no cover
+                pass
+            self.reader = None
+        self._batches = None
+        self.done = True
+        if self._on_close is not None:
+            cb, self._on_close = self._on_close, None
+            cb()

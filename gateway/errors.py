@@ -1,0 +1,184 @@
+"""Errors as PostgreSQL reports them: SQLSTATE, message, detail, hint, position.
+
+`PgError` is what every layer raises; `from_duckdb()` maps DuckDB exceptions to it, rewriting
+DuckDB's messages into PostgreSQL's wording where a client might match on them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+
+class PgError(Exception):
+    def __init__(
+        self,
+        sqlstate: str,
+        message: str,
+        *,
+        detail: str | None = None,
+        hint: str | None = None,
+        position: int | None = None,
+        severity: str = "ERROR",
+        context: str | None = None,
+    ):
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.position = position
+        self.severity = severity
+        self.context = context
+
+    def fields(self) -> dict:
+        return {
+            "severity": self.severity,
+            "severity_nonlocalized": self.severity,
+            "sqlstate": self.sqlstate,
+            "message": self.message,
+            "detail": self.detail,
+            "hint": self.hint,
+            "position": self.position,
+            "context": self.context,
+        }
+
+
+def feature_not_supported(what: str, hint: str | None = None) -> PgError:
+    return PgError("0A000", f"{what} is not supported", hint=hint)
+
+
+# (pattern on DuckDB's message, SQLSTATE, PostgreSQL message template or None to keep DuckDB's)
+_RULES: list[tuple[re.Pattern, str, str | None]] = [
+    (re.compile(r"Table with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
+    (re.compile(r"View with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
+    (re.compile(r"Sequence with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
+    (re.compile(r"Schema with name (?P<n>[^ ]+) does not exist"), "3F000", 'schema "{n}" does not exist'),
+    (re.compile(r"Type with name (?P<n>[^ ]+) does not exist"), "42704", 'type "{n}" does not exist'),
+    (re.compile(r"Index with name (?P<n>[^ ]+) does not exist"), "42704", 'index "{n}" does not exist'),
+    (re.compile(r"(Scalar|Aggregate|Table) Function with name (?P<n>[^ ]+) does not exist"), "42883",
+     "function {n} does not exist"),
+    (re.compile(r"No function matches the given name and argument types '(?P<n>[^']*)'"), "42883",
+     "function {n} does not exist"),
+    (re.compile(r"Macro Function with name (?P<n>[^ ]+) does not exist"), "42883", "function {n} does not exist"),
+    (re.compile(r"Table with name (?P<n>[^ ]+) already exists|Table with name \"(?P<q>[^\"]+)\" already exists"),
+     "42P07", 'relation "{n}" already exists'),
+    (re.compile(r'already exists'), "42P07", None),
+    (re.compile(r'Referenced column "?(?P<n>[^" ]+)"? not found'), "42703", 'column "{n}" does not exist'),
+    (re.compile(r'Table "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
+     'column "{n}" of relation "{t}" does not exist'),
+    (re.compile(r'Values list "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
+     'column {t}.{n} does not exist'),
+    (re.compile(r"Referenced table \"?(?P<n>[^\" ]+)\"? not found"), "42P01",
+     'missing FROM-clause entry for table "{n}"'),
+    (re.compile(r"Duplicate key|duplicate key|violates (primary key|unique) constraint"), "23505", None),
+    (re.compile(r"NOT NULL constraint failed: (?P<t>[^.]+)\.(?P<n>\S+)"), "23502",
+     'null value in column "{n}" of relation "{t}" violates not-null constraint'),
+    (re.compile(r"CHECK constraint failed"), "23514", None),
+    (re.compile(r"foreign key constraint", re.I), "23503", None),
+    (re.compile(r"Division by zero|division by zero"), "22012", "division by zero"),
+    (re.compile(r"Could not convert string '(?P<v>.*)' to (?P<t>[A-Z0-9_]+)"), "22P02",
+     'invalid input syntax for type {pgt}: "{v}"'),
+    (re.compile(r"Could not convert|Conversion Error|invalid input syntax", re.I), "22P02", None),
+    (re.compile(r"out of range|Overflow|overflow", re.I), "22003", None),
+    (re.compile(r"Conflict|conflict"), "40001", None),
+    (re.compile(r"Interrupted|interrupted"), "57014", "canceling statement due to user request"),
+    (re.compile(r"syntax error at or near (?P<n>.+)"), "42601", "syntax error at or near {n}"),
+]
+
+_CLASS_STATE: list[tuple[type, str]] = [
+    (duckdb.ParserException, "42601"),
+    (duckdb.CatalogException, "42P01"),
+    (duckdb.BinderException, "42703"),
+    (duckdb.ConstraintException, "23000"),
+    (duckdb.ConversionException, "22P02"),
+    (duckdb.OutOfRangeException, "22003"),
+    (duckdb.InterruptException, "57014"),
+    (duckdb.TransactionException, "25000"),
+    (duckdb.NotImplementedException, "0A000"),
+    (duckdb.PermissionException, "42501"),
+    (duckdb.OutOfMemoryException, "53200"),
+    (duckdb.IOException, "58030"),
+    (duckdb.InvalidInputException, "22023"),
+    (duckdb.SyntaxException, "42601"),
+    (duckdb.TypeMismatchException, "42804"),
+    (duckdb.SequenceException, "55000"),
+    (duckdb.DataError, "22000"),
+    (duckdb.ProgrammingError, "42000"),
+    (duckdb.IntegrityError, "23000"),
+    (duckdb.InternalError, "XX000"),
+]
+
+_DUCK_TO_PG_TYPE = {
+    "INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint", "INT128": "numeric",
+    "TINYINT": "smallint", "SMALLINT": "smallint", "INTEGER": "integer", "BIGINT": "bigint",
+    "DOUBLE": "double precision", "FLOAT": "real", "BOOL": "boolean", "BOOLEAN": "boolean",
+    "DATE": "date", "TIMESTAMP": "timestamp", "UUID": "uuid", "DECIMAL": "numeric", "DOUBLE_": "double precision",
+}
+
+_PREFIX = re.compile(r"^[A-Za-z ]*Error: ")
+_LINE_INFO = re.compile(r"\n\s*LINE \d+:.*", re.S)
+
+
+def _clean(msg: str) -> tuple[str, str | None]:
+    """Strip DuckDB's 'X Error: ' prefix and its LINE excerpt; return (message, detail)."""
+    msg = _PREFIX.sub("", msg.strip(), count=1)
+    msg = _LINE_INFO.sub("", msg)
+    first, _, rest = msg.partition("\n")
+    rest = rest.strip()
+    return first.strip(), (rest or None)
+
+
+def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
+    if isinstance(exc, PgError):
+        return exc
+    raw = str(exc)
+    message, detail = _clean(raw)
+    position = None
+    m = re.search(r"LINE (\d+):", raw)
+    if m is None:
+        pm = re.search(r"at position (\d+)", raw)
+        if pm:
+            position = int(pm.group(1)) + 1
+    sqlstate = None
+    for cls, state in _CLASS_STATE:
+        if isinstance(exc, cls):
+            sqlstate = state
+            break
+    for pat, state, template in _RULES:
+        mm = pat.search(message)
+        if mm is None:
+            continue
+        # keep class-derived states that are more specific than a text match on generic words
+        if state == "40001" and not isinstance(exc, duckdb.TransactionException):
+            continue
+        if state == "42P07" and template is None and not isinstance(exc, duckdb.CatalogException):
+            continue
+        if state == "22003" and isinstance(exc, duckdb.ConstraintException):
+            continue
+        sqlstate = state
+        if template:
+            groups = {k: (v or "") for k, v in mm.groupdict().items()}
+            if "q" in groups and not groups.get("n"):
+                groups["n"] = groups["q"]
+            groups.setdefault("pgt", _DUCK_TO_PG_TYPE.get(groups.get("t", ""), groups.get("t", "").lower()))
+            try:
+                new = template.format(**groups)
+            except (KeyError, IndexError):
+                new = message
+            if new != message:
+                detail = detail or None
+            message = new
+        break
+    if sqlstate is None:
+        sqlstate = "XX000"
+    if sqlstate == "42P01" and message.startswith("Catalog Error"):
+        message = message.split(": ", 1)[-1]
+    hint = None
+    hm = re.search(r"Did you mean \"?([^\"?]+)\"?\?", raw)
+    if hm:
+        hint = f'Perhaps you meant to reference "{hm.group(1)}".'
+    if detail and detail.startswith("Did you mean"):
+        detail = None
+    return PgError(sqlstate, message, detail=detail, hint=hint, position=position)

@@ -1,0 +1,519 @@
+"""PostgreSQL v3 wire messages: frontend decoding and backend encoding.
+
+Sans-IO: `FrontendDecoder.feed()` takes bytes, `next()` gives messages; the builders return
+bytes. Nothing here touches a socket or knows SQL.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+PROTOCOL_3_0 = 196608
+SSL_REQUEST = 80877103
+GSSENC_REQUEST = 80877104
+CANCEL_REQUEST = 80877102
+
+DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
+
+_I32 = struct.Struct("!i")
+_I16 = struct.Struct("!h")
+_HDR = struct.Struct("!ci")
+_II = struct.Struct("!ii")
+
+
+class ProtocolError(Exception):
+    """The peer sent bytes that are not a valid message (SQLSTATE 08P01 unless told)."""
+
+    def __init__(self, message: str, sqlstate: str = "08P01"):
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+# ---------------------------------------------------------------- frontend messages
+
+
+@dataclass(slots=True)
+class Startup:
+    version: int
+    params: dict[str, str]
+
+
+@dataclass(slots=True)
+class SSLRequest:
+    pass
+
+
+@dataclass(slots=True)
+class GSSENCRequest:
+    pass
+
+
+@dataclass(slots=True)
+class CancelRequest:
+    pid: int
+    key: int
+
+
+@dataclass(slots=True)
+class Query:
+    sql: str
+
+
+@dataclass(slots=True)
+class Parse:
+    name: str
+    sql: str
+    param_oids: list[int]
+
+
+@dataclass(slots=True)
+class Bind:
+    portal: str
+    statement: str
+    param_formats: list[int]
+    params: list[bytes | None]
+    result_formats: list[int]
+
+
+@dataclass(slots=True)
+class Describe:
+    kind: str  # 'S' statement or 'P' portal
+    name: str
+
+
+@dataclass(slots=True)
+class Execute:
+    portal: str
+    max_rows: int
+
+
+@dataclass(slots=True)
+class Close:
+    kind: str
+    name: str
+
+
+@dataclass(slots=True)
+class Flush:
+    pass
+
+
+@dataclass(slots=True)
+class Sync:
+    pass
+
+
+@dataclass(slots=True)
+class Terminate:
+    pass
+
+
+@dataclass(slots=True)
+class CopyData:
+    data: bytes
+
+
+@dataclass(slots=True)
+class CopyDone:
+    pass
+
+
+@dataclass(slots=True)
+class CopyFail:
+    message: str
+
+
+@dataclass(slots=True)
+class PasswordMessage:
+    data: bytes  # password, SASLInitialResponse or SASLResponse: meaning depends on auth state
+
+
+@dataclass(slots=True)
+class FunctionCall:
+    data: bytes
+
+
+class _Reader:
+    """Cursor over one message body."""
+
+    __slots__ = ("buf", "pos", "end")
+
+    def __init__(self, buf: bytes, pos: int = 0):
+        self.buf = buf
+        self.pos = pos
+        self.end = len(buf)
+
+    def cstr(self) -> str:
+        buf = self.buf
+        i = buf.find(b"\x00", self.pos, self.end)
+        if i < 0:
+            raise ProtocolError("invalid string in message")
+        try:
+            s = buf[self.pos : i].decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("invalid byte sequence for encoding \"UTF8\"", "22021") from None
+        self.pos = i + 1
+        return s
+
+    def i16(self) -> int:
+        if self.pos + 2 > self.end:
+            raise ProtocolError("insufficient data left in message")
+        v = _I16.unpack_from(self.buf, self.pos)[0]
+        self.pos += 2
+        return v
+
+    def i32(self) -> int:
+        if self.pos + 4 > self.end:
+            raise ProtocolError("insufficient data left in message")
+        v = _I32.unpack_from(self.buf, self.pos)[0]
+        self.pos += 4
+        return v
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > self.end:
+            raise ProtocolError("insufficient data left in message")
+        v = bytes(self.buf[self.pos : self.pos + n])
+        self.pos += n
+        return v
+
+    def rest(self) -> bytes:
+        v = bytes(self.buf[self.pos : self.end])
+        self.pos = self.end
+        return v
+
+    def done(self) -> None:
+        if self.pos != self.end:
+            raise ProtocolError("invalid message format")
+
+
+def _decode_startup(body: bytes) -> Startup | SSLRequest | GSSENCRequest | CancelRequest:
+    if len(body) < 4:
+        raise ProtocolError("invalid startup packet layout")
+    code = _I32.unpack_from(body, 0)[0]
+    if code == SSL_REQUEST:
+        return SSLRequest()
+    if code == GSSENC_REQUEST:
+        return GSSENCRequest()
+    if code == CANCEL_REQUEST:
+        if len(body) != 12:
+            raise ProtocolError("invalid length of cancel request")
+        pid, key = _II.unpack_from(body, 4)
+        return CancelRequest(pid, key)
+    if code >> 16 != 3:
+        raise ProtocolError(
+            f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}: server supports 3.0 to 3.0",
+            "0A000",
+        )
+    params: dict[str, str] = {}
+    r = _Reader(body, 4)
+    while True:
+        if r.pos >= r.end:
+            raise ProtocolError("invalid startup packet layout: expected terminator as last byte")
+        if body[r.pos] == 0:
+            break
+        k = r.cstr()
+        v = r.cstr()
+        params[k] = v
+    return Startup(code, params)
+
+
+def _decode(t: int, body: bytes):
+    r = _Reader(body)
+    if t == 0x51:  # Q
+        sql = r.cstr()
+        return Query(sql)
+    if t == 0x50:  # P
+        name = r.cstr()
+        sql = r.cstr()
+        n = r.i16()
+        if n < 0:
+            raise ProtocolError("invalid number of parameters")
+        oids = [r.i32() & 0xFFFFFFFF for _ in range(n)]
+        r.done()
+        return Parse(name, sql, oids)
+    if t == 0x42:  # B
+        portal = r.cstr()
+        stmt = r.cstr()
+        nf = r.i16()
+        if nf < 0:
+            raise ProtocolError("invalid number of parameter formats")
+        fmts = [r.i16() for _ in range(nf)]
+        np_ = r.i16()
+        if np_ < 0:
+            raise ProtocolError("invalid number of parameters")
+        params: list[bytes | None] = []
+        for _ in range(np_):
+            ln = r.i32()
+            if ln == -1:
+                params.append(None)
+            elif ln < -1:
+                raise ProtocolError("invalid parameter length")
+            else:
+                params.append(r.take(ln))
+        nr = r.i16()
+        if nr < 0:
+            raise ProtocolError("invalid number of result formats")
+        rfmts = [r.i16() for _ in range(nr)]
+        r.done()
+        for f in fmts + rfmts:
+            if f not in (0, 1):
+                raise ProtocolError(f"unsupported format code: {f}")
+        return Bind(portal, stmt, fmts, params, rfmts)
+    if t == 0x44:  # D
+        kind = chr(body[0]) if body else ""
+        r.pos = 1
+        name = r.cstr()
+        r.done()
+        if kind not in ("S", "P"):
+            raise ProtocolError(f"invalid DESCRIBE message subtype {kind!r}")
+        return Describe(kind, name)
+    if t == 0x45:  # E
+        portal = r.cstr()
+        max_rows = r.i32()
+        r.done()
+        return Execute(portal, max_rows)
+    if t == 0x43:  # C
+        kind = chr(body[0]) if body else ""
+        r.pos = 1
+        name = r.cstr()
+        r.done()
+        if kind not in ("S", "P"):
+            raise ProtocolError(f"invalid CLOSE message subtype {kind!r}")
+        return Close(kind, name)
+    if t == 0x48:  # H
+        return Flush()
+    if t == 0x53:  # S
+        return Sync()
+    if t == 0x58:  # X
+        return Terminate()
+    if t == 0x64:  # d
+        return CopyData(body)
+    if t == 0x63:  # c
+        return CopyDone()
+    if t == 0x66:  # f
+        return CopyFail(r.cstr())
+    if t == 0x70:  # p
+        return PasswordMessage(body)
+    if t == 0x46:  # F
+        return FunctionCall(body)
+    raise ProtocolError(f"invalid frontend message type {t}")
+
+
+class FrontendDecoder:
+    """Incremental decoder. `feed(data)`, then call `next()` until it returns None."""
+
+    def __init__(self, max_message: int = DEFAULT_MAX_MESSAGE):
+        self.buf = bytearray()
+        self.pos = 0
+        self.startup = True  # the first message(s) have no type byte
+        self.max_message = max_message
+
+    def feed(self, data: bytes) -> None:
+        if self.pos and self.pos == len(self.buf):
+            self.buf.clear()
+            self.pos = 0
+        elif self.pos > 65536:
+            del self.buf[: self.pos]
+            self.pos = 0
+        self.buf += data
+
+    def pending(self) -> int:
+        return len(self.buf) - self.pos
+
+    def needed(self) -> int:
+        """Bytes still missing for the next message (0 when unknown or complete)."""
+        avail = len(self.buf) - self.pos
+        if self.startup:
+            if avail < 4:
+                return 4 - avail
+            ln = _I32.unpack_from(self.buf, self.pos)[0]
+            return max(0, ln - avail)
+        if avail < 5:
+            return 5 - avail
+        ln = _I32.unpack_from(self.buf, self.pos + 1)[0]
+        return max(0, ln + 1 - avail)
+
+    def next(self):
+        buf = self.buf
+        pos = self.pos
+        avail = len(buf) - pos
+        if self.startup:
+            if avail < 4:
+                return None
+            ln = _I32.unpack_from(buf, pos)[0]
+            if ln < 8 or ln > 10000:
+                raise ProtocolError("invalid length of startup packet")
+            if avail < ln:
+                return None
+            body = bytes(buf[pos + 4 : pos + ln])
+            self.pos = pos + ln
+            msg = _decode_startup(body)
+            if isinstance(msg, Startup):
+                self.startup = False
+            return msg
+        if avail < 5:
+            return None
+        t = buf[pos]
+        ln = _I32.unpack_from(buf, pos + 1)[0]
+        if ln < 4:
+            raise ProtocolError(f"invalid message length {ln}")
+        if ln > self.max_message:
+            raise ProtocolError(f"message length {ln} exceeds the maximum of {self.max_message}", "54000")
+        if avail < ln + 1:
+            return None
+        body = bytes(buf[pos + 5 : pos + 1 + ln])
+        self.pos = pos + 1 + ln
+        return _decode(t, body)
+
+    def peek_type(self) -> int | None:
+        """Type byte of the next complete message, or None."""
+        if self.startup:
+            return None
+        avail = len(self.buf) - self.pos
+        if avail < 5:
+            return None
+        ln = _I32.unpack_from(self.buf, self.pos + 1)[0]
+        if ln < 4 or avail < ln + 1:
+            return None
+        return self.buf[self.pos]
+
+
+# ---------------------------------------------------------------- backend builders
+
+
+def _msg(t: bytes, body: bytes) -> bytes:
+    return t + _I32.pack(len(body) + 4) + body
+
+
+def _cstr(s: str) -> bytes:
+    return s.encode("utf-8").replace(b"\x00", b"") + b"\x00"
+
+
+AUTH_OK = _msg(b"R", _I32.pack(0))
+PARSE_COMPLETE = b"1\x00\x00\x00\x04"
+BIND_COMPLETE = b"2\x00\x00\x00\x04"
+CLOSE_COMPLETE = b"3\x00\x00\x00\x04"
+NO_DATA = b"n\x00\x00\x00\x04"
+PORTAL_SUSPENDED = b"s\x00\x00\x00\x04"
+EMPTY_QUERY = b"I\x00\x00\x00\x04"
+COPY_DONE = b"c\x00\x00\x00\x04"
+
+
+def auth_request(code: int, payload: bytes = b"") -> bytes:
+    return _msg(b"R", _I32.pack(code) + payload)
+
+
+def parameter_status(name: str, value: str) -> bytes:
+    return _msg(b"S", _cstr(name) + _cstr(value))
+
+
+def backend_key_data(pid: int, key: int) -> bytes:
+    return _msg(b"K", _II.pack(pid, key))
+
+
+def ready_for_query(status: str) -> bytes:
+    return _msg(b"Z", status.encode())
+
+
+def command_complete(tag: str) -> bytes:
+    return _msg(b"C", _cstr(tag))
+
+
+def negotiate_protocol_version(minor: int, unsupported: Sequence[str]) -> bytes:
+    body = _I32.pack(minor) + _I32.pack(len(unsupported)) + b"".join(_cstr(o) for o in unsupported)
+    return _msg(b"v", body)
+
+
+@dataclass(slots=True)
+class Field:
+    name: str
+    type_oid: int
+    typlen: int = -1
+    typmod: int = -1
+    format: int = 0
+    table_oid: int = 0
+    column: int = 0
+
+
+_FIELD = struct.Struct("!ihihih")
+
+
+def row_description(fields: Iterable[Field]) -> bytes:
+    fields = list(fields)
+    parts = [_I16.pack(len(fields))]
+    for f in fields:
+        parts.append(_cstr(f.name))
+        parts.append(_FIELD.pack(f.table_oid, f.column, f.type_oid, f.typlen, f.typmod, f.format))
+    return _msg(b"T", b"".join(parts))
+
+
+def parameter_description(oids: Sequence[int]) -> bytes:
+    return _msg(b"t", _I16.pack(len(oids)) + b"".join(struct.pack("!I", o & 0xFFFFFFFF) for o in oids))
+
+
+def data_row(values: Sequence[bytes | None]) -> bytes:
+    parts = [_I16.pack(len(values))]
+    for v in values:
+        if v is None:
+            parts.append(b"\xff\xff\xff\xff")
+        else:
+            parts.append(_I32.pack(len(v)))
+            parts.append(v)
+    return _msg(b"D", b"".join(parts))
+
+
+# Error and notice field codes, in PostgreSQL's order.
+_FIELD_CODES = (
+    ("severity", b"S"),
+    ("severity_nonlocalized", b"V"),
+    ("sqlstate", b"C"),
+    ("message", b"M"),
+    ("detail", b"D"),
+    ("hint", b"H"),
+    ("position", b"P"),
+    ("context", b"W"),
+    ("schema", b"s"),
+    ("table", b"t"),
+    ("column", b"c"),
+    ("constraint", b"n"),
+    ("file", b"F"),
+    ("line", b"L"),
+    ("routine", b"R"),
+)
+
+
+def _fields_body(fields: dict) -> bytes:
+    parts = []
+    for key, code in _FIELD_CODES:
+        v = fields.get(key)
+        if v is None or v == "":
+            continue
+        parts.append(code + _cstr(str(v)))
+    parts.append(b"\x00")
+    return b"".join(parts)
+
+
+def error_response(fields: dict) -> bytes:
+    return _msg(b"E", _fields_body(fields))
+
+
+def notice_response(fields: dict) -> bytes:
+    return _msg(b"N", _fields_body(fields))
+
+
+def notification_response(pid: int, channel: str, payload: str) -> bytes:
+    return _msg(b"A", _I32.pack(pid) + _cstr(channel) + _cstr(payload))
+
+
+def copy_in_response(fmt: int, ncols: int) -> bytes:
+    return _msg(b"G", struct.pack("!bh", fmt, ncols) + _I16.pack(fmt) * ncols)
+
+
+def copy_out_response(fmt: int, ncols: int) -> bytes:
+    return _msg(b"H", struct.pack("!bh", fmt, ncols) + _I16.pack(fmt) * ncols)
+
+
+def copy_data(data: bytes) -> bytes:
+    return _msg(b"d", data)

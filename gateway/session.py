@@ -1,0 +1,1253 @@
+"""One client connection: startup, simple and extended query, portals, transactions.
+
+The session reads frontend messages from the decoder, routes each statement (reader pool,
+serialized writer, or its pinned transaction cursor) and writes backend messages. After an
+error in the extended protocol every message is skipped until Sync, as PostgreSQL does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from . import __version__
+from .engine.database import Cursor
+from .engine.results import Outcome, ResultStream, execute, materialize
+from .engine.writer import InsertRows, WriteJob
+from .errors import PgError, from_duckdb
+from .protocol import messages as m
+from .protocol.types import decode_param, pg_type_of, ParamError, format_text_value
+from .sql import params as sqlparams
+from .sql.classify import READ, SESSION, WRITE, Statement, parse_query
+from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
+
+if TYPE_CHECKING:
+    from .server import Server
+
+log = logging.getLogger("dataforge.session")
+
+TEXT = 25
+
+# settings PostgreSQL reports to the client with ParameterStatus (GUC_REPORT)
+REPORTED = {
+    "application_name": "application_name",
+    "client_encoding": "client_encoding",
+    "datestyle": "DateStyle",
+    "default_transaction_read_only": "default_transaction_read_only",
+    "in_hot_standby": "in_hot_standby",
+    "integer_datetimes": "integer_datetimes",
+    "intervalstyle": "IntervalStyle",
+    "is_superuser": "is_superuser",
+    "server_encoding": "server_encoding",
+    "server_version": "server_version",
+    "session_authorization": "session_authorization",
+    "standard_conforming_strings": "standard_conforming_strings",
+    "timezone": "TimeZone",
+}
+
+DEFAULTS = {
+    **STATIC_SETTINGS,
+    "server_version": SERVER_VERSION,
+    "datestyle": "ISO, MDY",
+    "intervalstyle": "postgres",
+    "timezone": "UTC",
+    "in_hot_standby": "off",
+    "lock_timeout": "0",
+    "idle_in_transaction_session_timeout": "0",
+    "transaction_read_only": "off",
+    "bytea_output": "hex",
+}
+
+_READ_ONLY_SETTINGS = {
+    "server_version", "server_version_num", "server_encoding", "integer_datetimes", "lc_collate", "lc_ctype",
+    "max_identifier_length", "block_size", "is_superuser", "in_hot_standby", "max_connections",
+}
+
+_ENCODINGS = {"utf8", "utf-8", "unicode"}
+
+
+def _ms(value: str) -> int:
+    """A PostgreSQL time setting ('5s', '100ms', '1min', '250') in milliseconds."""
+    v = value.strip().lower()
+    mm = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(ms|s|min|h|d|us)?", v)
+    if not mm:
+        raise PgError("22023", f'invalid value for parameter: "{value}"',
+                      hint='Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".')
+    n = float(mm.group(1))
+    unit = mm.group(2) or "ms"
+    return int(n * {"us": 0.001, "ms": 1, "s": 1000, "min": 60000, "h": 3600000, "d": 86400000}[unit])
+
+
+@dataclass(slots=True)
+class Prepared:
+    name: str
+    stmt: Statement | None  # None: empty query
+    declared: list[int]
+    oids: list[int] | None = None  # parameter types, declared or inferred
+    fields: list[m.Field] | None = None  # result columns (formats filled per portal)
+    schema_version: int = -1
+
+
+@dataclass(slots=True)
+class Portal:
+    name: str
+    prepared: Prepared
+    values: list[Any]
+    result_formats: list[int]
+    stream: ResultStream | None = None
+    fields: list[m.Field] | None = None
+    done: bool = False
+    tag: str | None = None
+    rows_sent: int = 0
+
+
+@dataclass(slots=True)
+class SqlCursor:
+    """A SQL-level cursor (DECLARE … CURSOR): its own DuckDB connection and open result."""
+
+    name: str
+    stream: ResultStream
+    cursor: Cursor
+    fields: list[m.Field]
+    hold: bool
+    binary: bool
+
+
+class ClientGone(Exception):
+    pass
+
+
+class Session:
+    def __init__(self, server: "Server", reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 pid: int, key: int):
+        self.server = server
+        self.db = server.db
+        self.reader = reader
+        self.writer = writer
+        self.pid = pid
+        self.key = key
+        self.decoder = m.FrontendDecoder(server.settings.max_message_size)
+        self.out = bytearray()
+        self.params: dict[str, str] = dict(DEFAULTS)
+        self.params["statement_timeout"] = str(server.settings.statement_timeout_ms)
+        self.params["idle_in_transaction_session_timeout"] = str(server.settings.idle_in_transaction_timeout_ms)
+        self.params["lock_timeout"] = str(server.settings.lock_timeout_ms)
+        self.user = "postgres"
+        self.database = "postgres"
+        self.txn = "I"  # I idle, T in transaction, E failed transaction
+        self.pinned: Cursor | None = None
+        self.pinned_begun = False
+        self.lease = False
+        self.txn_wrote_ddl = False
+        self.prepared: dict[str, Prepared] = {}
+        self.portals: dict[str, Portal] = {}
+        self.sql_cursors: dict[str, SqlCursor] = {}
+        self.skip_until_sync = False
+        self.active: Cursor | None = None  # cursor running this session's statement (for cancel)
+        self.cancel_reason: str | None = None
+        self.closed = False
+        self.notifications: list[bytes] = []
+        self.listening: set[str] = set()
+        self.idle = False
+        self.state = "starting"
+        self.query_text = ""
+        self.backend_start = time.time()
+        self.client_addr = writer.get_extra_info("peername")
+
+    # ------------------------------------------------------------------ I/O
+
+    def send(self, data: bytes) -> None:
+        self.out += data
+
+    async def flush(self) -> None:
+        if self.out:
+            data = bytes(self.out)
+            self.out.clear()
+            self.writer.write(data)
+        await self.writer.drain()
+
+    async def _read_more(self) -> None:
+        data = await self.reader.read(262144)
+        if not data:
+            raise ClientGone()
+        self.decoder.feed(data)
+
+    async def next_message(self):
+        while True:
+            msg = self.decoder.next()
+            if msg is not None:
+                return msg
+            if self.out:
+                await self.flush()
+            await self._wait_input()
+
+    async def _wait_input(self) -> None:
+        timeout = None
+        if self.txn != "I":
+            t = int(self.params.get("idle_in_transaction_session_timeout", "0") or 0)
+            if t > 0:
+                timeout = t / 1000
+        self.idle = True
+        try:
+            self._deliver_notifications()
+            if timeout is None:
+                await self._read_more()
+            else:
+                try:
+                    await asyncio.wait_for(self._read_more(), timeout)
+                except asyncio.TimeoutError:
+                    self.send(m.error_response(PgError(
+                        "25P03", "terminating connection due to idle-in-transaction timeout", severity="FATAL"
+                    ).fields()))
+                    await self.flush()
+                    raise ClientGone() from None
+        finally:
+            self.idle = False
+
+    def _deliver_notifications(self) -> None:
+        if self.notifications and self.txn == "I":
+            for n in self.notifications:
+                self.send(n)
+            self.notifications.clear()
+            self.writer.write(bytes(self.out))
+            self.out.clear()
+
+    def notify(self, payload: bytes) -> None:
+        self.notifications.append(payload)
+        if self.idle and self.txn == "I":
+            self._deliver_notifications()
+
+    # ------------------------------------------------------------------ startup
+
+    async def startup(self) -> bool:
+        """Returns False when the connection ends during startup (SSL probe, cancel…)."""
+        while True:
+            while True:
+                msg = self.decoder.next()
+                if msg is not None:
+                    break
+                await self._read_more()
+            if isinstance(msg, (m.SSLRequest, m.GSSENCRequest)):
+                self.writer.write(b"N")
+                await self.writer.drain()
+                continue
+            if isinstance(msg, m.CancelRequest):
+                self.server.cancel(msg.pid, msg.key)
+                return False
+            break
+        assert isinstance(msg, m.Startup)
+        params = msg.params
+        minor = msg.version & 0xFFFF
+        unsupported = [k for k in params if k.startswith("_pq_.")]
+        if minor > 0 or unsupported:
+            self.send(m.negotiate_protocol_version(0, unsupported))
+        self.user = params.get("user", "postgres")
+        self.database = params.get("database", self.user)
+        if self.server.connection_count() > self.server.settings.max_connections:
+            self.send(m.error_response(PgError("53300", "sorry, too many clients already", severity="FATAL").fields()))
+            await self.flush()
+            return False
+        try:
+            for k, v in params.items():
+                if k in ("user", "database", "replication") or k.startswith("_pq_."):
+                    continue
+                if k == "options":
+                    for opt_k, opt_v in re.findall(r"(?:-c\s*|--)([\w.]+)=(\S+)", v):
+                        self._set(opt_k.replace("-", "_"), opt_v, report=False)
+                    continue
+                self._set(k, v, report=False)
+        except PgError as e:
+            e.severity = "FATAL"
+            self.send(m.error_response(e.fields()))
+            await self.flush()
+            return False
+        self.params["session_authorization"] = self.user
+        self.send(m.AUTH_OK)
+        for key, name in REPORTED.items():
+            self.send(m.parameter_status(name, self.params.get(key, "")))
+        self.send(m.backend_key_data(self.pid, self.key))
+        self.send(m.ready_for_query("I"))
+        await self.flush()
+        self.state = "idle"
+        return True
+
+    # ------------------------------------------------------------------ main loop
+
+    async def run(self) -> None:
+        try:
+            if not await self.startup():
+                return
+            while True:
+                msg = await self.next_message()
+                if isinstance(msg, m.Terminate):
+                    return
+                if self.skip_until_sync and not isinstance(msg, m.Sync):
+                    continue
+                if isinstance(msg, m.Query):
+                    await self.simple_query(msg.sql)
+                elif isinstance(msg, m.Parse):
+                    await self._guard(self.on_parse(msg))
+                elif isinstance(msg, m.Bind):
+                    await self._guard(self.on_bind(msg))
+                elif isinstance(msg, m.Describe):
+                    await self._guard(self.on_describe(msg))
+                elif isinstance(msg, m.Execute):
+                    await self._guard(self.on_execute(msg))
+                elif isinstance(msg, m.Close):
+                    self.on_close(msg)
+                elif isinstance(msg, m.Sync):
+                    await self.on_sync()
+                elif isinstance(msg, m.Flush):
+                    await self.flush()
+                elif isinstance(msg, (m.CopyData, m.CopyDone, m.CopyFail)):
+                    continue  # stray COPY messages outside COPY mode are ignored, like PostgreSQL
+                elif isinstance(msg, (m.Startup, m.SSLRequest, m.GSSENCRequest, m.CancelRequest)):
+                    raise m.ProtocolError("unexpected startup message")
+                else:
+                    raise m.ProtocolError(f"unsupported frontend message {type(msg).__name__}")
+        except (ClientGone, ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except m.ProtocolError as e:
+            try:
+                self.send(m.error_response(PgError(e.sqlstate, str(e), severity="FATAL").fields()))
+                await self.flush()
+            except Exception:
+                pass
+        finally:
+            await self.cleanup()
+
+    async def _guard(self, coro) -> None:
+        try:
+            await coro
+        except PgError as e:
+            self._error(e)
+            self.skip_until_sync = True
+
+    def _error(self, e: PgError) -> None:
+        self.send(m.error_response(e.fields()))
+        if self.txn == "T":
+            self.txn = "E"
+
+    async def cleanup(self) -> None:
+        self.closed = True
+        for p in list(self.portals.values()):
+            self._close_portal(p)
+        self.portals.clear()
+        for c in list(self.sql_cursors.values()):
+            self._close_sql_cursor(c)
+        if self.pinned is not None:
+            if self.pinned_begun:
+                try:
+                    await self.db.run(self.pinned.con.execute, "ROLLBACK")
+                except Exception:
+                    pass
+            self.pinned.close()
+            self.pinned = None
+        self._release_lease()
+        self.server.unlisten_all(self)
+        try:
+            self.writer.close()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ simple query
+
+    async def simple_query(self, sql: str) -> None:
+        self.query_text = sql
+        self.state = "active"
+        try:
+            stmts = parse_query(sql)
+        except PgError as e:
+            self._error(e)
+            self.send(m.ready_for_query(self.txn))
+            self.state = "idle"
+            return
+        if not stmts:
+            self.send(m.EMPTY_QUERY)
+        for st in stmts:
+            try:
+                await self.run_statement(st, [], [], [], None, simple=True)
+            except PgError as e:
+                self._error(e)
+                break
+        self._end_implicit()
+        self.send(m.ready_for_query(self.txn))
+        self.state = "idle"
+
+    def _end_implicit(self) -> None:
+        if self.txn == "I":
+            for name in list(self.portals):
+                self._close_portal(self.portals.pop(name))
+
+    # ------------------------------------------------------------------ extended query
+
+    async def on_parse(self, msg: m.Parse) -> None:
+        if msg.name and msg.name in self.prepared:
+            raise PgError("42P05", f'prepared statement "{msg.name}" already exists')
+        stmts = parse_query(msg.sql)
+        if len(stmts) > 1:
+            raise PgError("42601", "cannot insert multiple commands into a prepared statement")
+        st = stmts[0] if stmts else None
+        if st is not None and st.error is not None and st.route != SESSION:
+            raise st.error
+        prep = Prepared(msg.name, st, list(msg.param_oids))
+        if st is not None and len(prep.declared) > st.nparams:
+            st_n = len(prep.declared)
+        else:
+            st_n = st.nparams if st is not None else 0
+        prep.declared += [0] * (st_n - len(prep.declared))
+        self.prepared[msg.name] = prep
+        self.send(m.PARSE_COMPLETE)
+
+    async def _param_oids(self, prep: Prepared) -> list[int]:
+        if prep.oids is None:
+            st = prep.stmt
+            if st is None or not st.nparams:
+                prep.oids = list(prep.declared)
+            elif all(prep.declared):
+                prep.oids = list(prep.declared)
+            else:
+                lookup = await self.server.schema.lookup(st)
+                prep.oids = sqlparams.infer_param_oids(st, prep.declared, lookup)
+        return prep.oids
+
+    async def on_bind(self, msg: m.Bind) -> None:
+        prep = self.prepared.get(msg.statement)
+        if prep is None:
+            raise PgError("26000", f'prepared statement "{msg.statement}" does not exist')
+        if msg.portal and msg.portal in self.portals:
+            raise PgError("42P03", f'cursor "{msg.portal}" already exists')
+        if self.txn == "E":
+            raise _aborted()
+        nparams = len(prep.declared)
+        if len(msg.params) != nparams:
+            raise PgError("08P01", f"bind message supplies {len(msg.params)} parameters, "
+                                   f"but prepared statement \"{prep.name}\" requires {nparams}")
+        fmts = msg.param_formats
+        if len(fmts) not in (0, 1, nparams):
+            raise PgError("08P01", f"bind message has {len(fmts)} parameter formats but {nparams} parameters")
+        oids = await self._param_oids(prep) if nparams else []
+        values = []
+        for i, raw in enumerate(msg.params):
+            f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
+            oid = oids[i]
+            try:
+                values.append(decode_param(oid if (f == 1 or prep.declared[i]) else 0, f, raw))
+            except ParamError as e:
+                raise PgError(e.sqlstate, str(e)) from None
+        old = self.portals.pop(msg.portal, None)
+        if old is not None:
+            self._close_portal(old)
+        self.portals[msg.portal] = Portal(msg.portal, prep, values, msg.result_formats)
+        self.send(m.BIND_COMPLETE)
+
+    async def on_describe(self, msg: m.Describe) -> None:
+        if msg.kind == "S":
+            prep = self.prepared.get(msg.name)
+            if prep is None:
+                raise PgError("26000", f'prepared statement "{msg.name}" does not exist')
+            oids = await self._param_oids(prep)
+            self.send(m.parameter_description(oids))
+            fields = await self._describe(prep, None)
+            if fields is None:
+                self.send(m.NO_DATA)
+            else:
+                self.send(m.row_description(fields))
+        else:
+            portal = self.portals.get(msg.name)
+            if portal is None:
+                raise PgError("34000", f'portal "{msg.name}" does not exist')
+            fields = await self._portal_fields(portal)
+            if fields is None:
+                self.send(m.NO_DATA)
+            else:
+                self.send(m.row_description(fields))
+
+    async def _portal_fields(self, portal: Portal) -> list[m.Field] | None:
+        if portal.fields is None:
+            base = await self._describe(portal.prepared, portal)
+            if base is None:
+                return None
+            portal.fields = _with_formats(base, portal.result_formats)
+        return portal.fields
+
+    async def _describe(self, prep: Prepared, portal: Portal | None) -> list[m.Field] | None:
+        st = prep.stmt
+        if st is None:
+            return None
+        if st.route == SESSION:
+            if st.kind == "show":
+                name = self._show_name(st)
+                if name == "all":
+                    return [m.Field("name", TEXT), m.Field("setting", TEXT), m.Field("description", TEXT)]
+                return [m.Field(name, TEXT)]
+            if st.kind == "fetch":
+                cur = self.sql_cursors.get(self._fetch_target(st)[1])
+                return list(cur.fields) if cur else None
+            return None
+        if not st.returns_rows:
+            return None
+        if prep.fields is not None and prep.schema_version == self.db.schema_version:
+            return prep.fields
+        oids = await self._param_oids(prep)
+        sql = sqlparams.null_sql(st, oids)
+        if st.kind != "select":
+            sql = _returning_probe(st) or sql
+        cursor, release = await self._cursor_for_read()
+        try:
+            names, types = await self._run(cursor, _describe_sql, cursor, sql, self.params["timezone"])
+        finally:
+            release()
+        prep.fields = [_field(n, t) for n, t in zip(names, types)]
+        prep.schema_version = self.db.schema_version
+        return prep.fields
+
+    async def on_execute(self, msg: m.Execute) -> None:
+        portal = self.portals.get(msg.portal)
+        if portal is None:
+            raise PgError("34000", f'portal "{msg.portal}" does not exist')
+        st = portal.prepared.stmt
+        if st is None:
+            self.send(m.EMPTY_QUERY)
+            return
+        self.query_text = st.text
+        self.state = "active"
+        if portal.done:
+            # a completed portal executed again returns nothing more
+            self.send(m.command_complete(portal.tag or st.tag))
+            return
+        if portal.stream is not None:
+            await self._send_rows(portal, msg.max_rows)
+            return
+        await self.run_statement(st, portal.values, portal.prepared.oids or [], portal.result_formats, portal,
+                                 max_rows=msg.max_rows)
+
+    def on_close(self, msg: m.Close) -> None:
+        if msg.kind == "S":
+            self.prepared.pop(msg.name, None)
+        else:
+            p = self.portals.pop(msg.name, None)
+            if p is not None:
+                self._close_portal(p)
+        self.send(m.CLOSE_COMPLETE)
+
+    async def on_sync(self) -> None:
+        self.skip_until_sync = False
+        self._end_implicit()
+        self.send(m.ready_for_query(self.txn))
+        self.state = "idle"
+        await self.flush()
+
+    def _close_portal(self, p: Portal) -> None:
+        if p.stream is not None:
+            p.stream.close()
+            p.stream = None
+
+    # ------------------------------------------------------------------ statements
+
+    async def run_statement(self, st: Statement, values: Sequence[Any], oids: Sequence[int],
+                            formats: Sequence[int], portal: Portal | None, simple: bool = False,
+                            max_rows: int = 0) -> None:
+        if st.error is not None and st.route != SESSION:
+            raise st.error
+        if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
+            raise _aborted()
+        started = time.perf_counter()
+        if st.route == SESSION:
+            await self.utility(st, portal, simple, formats)
+        elif st.route == READ:
+            await self._read(st, values, oids, formats, portal, simple, max_rows)
+        else:
+            await self._write(st, values, oids, formats, portal, simple)
+        if self.server.settings.log_statements:
+            log.info("session=%s route=%s duration_ms=%.2f sql=%s", self.pid, st.route,
+                     (time.perf_counter() - started) * 1000, st.text[:200])
+
+    async def _cursor_for_read(self):
+        if self.txn != "I":
+            cur = await self._pinned()
+            return cur, _noop
+        cur = await self._acquire_reader()
+        return cur, lambda: self.server.readers.release(cur)
+
+    async def _acquire_reader(self) -> Cursor:
+        return await self.server.readers.acquire()
+
+    async def _pinned(self) -> Cursor:
+        if self.pinned is None:
+            self.pinned = self.db.cursor(f"session-{self.pid}")
+        if not self.pinned_begun:
+            await self.db.run(self.pinned.con.execute, "BEGIN TRANSACTION")
+            self.pinned_begun = True
+        # a portal still streaming on the pinned cursor must not lose its rows: read them now
+        for p in self.portals.values():
+            if p.stream is not None and p.stream.cursor is self.pinned and not p.stream.done:
+                await self.db.run(_buffer_stream, p.stream)
+        return self.pinned
+
+    async def _run(self, cursor: Cursor | None, fn, *args):
+        """Run a DuckDB call on a worker thread under statement_timeout, cancel and disconnect."""
+        timeout_ms = int(self.params.get("statement_timeout", "0") or 0)
+        self.active = cursor
+        self.cancel_reason = None
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(self.db.executor, fn, *args)
+        try:
+            if timeout_ms > 0:
+                done, _ = await asyncio.wait({fut}, timeout=timeout_ms / 1000)
+                if not done:
+                    self.cancel_reason = "canceling statement due to statement timeout"
+                    if cursor is not None:
+                        cursor.interrupt()
+            return await asyncio.shield(fut)
+        except duckdb.Error as e:
+            err = from_duckdb(e)
+            if err.sqlstate == "57014" and self.cancel_reason:
+                err.message = self.cancel_reason
+            raise err from None
+        except asyncio.CancelledError:
+            if cursor is not None:
+                cursor.interrupt()
+            raise
+        finally:
+            self.active = None
+
+    def cancel(self) -> None:
+        cur = self.active
+        if cur is not None:
+            self.cancel_reason = "canceling statement due to user request"
+            cur.interrupt()
+
+    async def _read(self, st, values, oids, formats, portal, simple, max_rows) -> None:
+        sql, params = sqlparams.bind_sql(st, values, oids)
+        cursor, release = await self._cursor_for_read()
+        try:
+            outcome = await self._run(cursor, execute, cursor, sql, params, self.params["timezone"],
+                                      self.server.settings.batch_rows, True)
+        except BaseException:
+            release()
+            raise
+        stream = ResultStream(self.db, outcome, _expand_formats(formats, len(outcome.types or [])),
+                              cursor=cursor, on_close=release)
+        await self._start_rows(st, stream, portal, simple, max_rows)
+
+    async def _start_rows(self, st: Statement, stream: ResultStream, portal: Portal | None, simple: bool,
+                          max_rows: int) -> None:
+        if simple or portal is None:
+            fields = [_field(n, t, f) for n, t, f in zip(
+                stream_names(stream), stream.types, stream.encoder_formats())]
+            self.send(m.row_description(fields))
+            p = Portal("", Prepared("", st, []), [], [], stream=stream)
+            await self._send_rows(p, 0)
+            return
+        portal.stream = stream
+        await self._send_rows(portal, max_rows)
+
+    async def _send_rows(self, portal: Portal, max_rows: int) -> None:
+        stream = portal.stream
+        assert stream is not None
+        st = portal.prepared.stmt
+        sent = 0
+        try:
+            while True:
+                want = max_rows - sent if max_rows > 0 else 0
+                data, n = await self._run(stream.cursor, stream.read_chunk, want)
+                if n:
+                    self.send(data) if len(data) < 65536 else self._write_direct(data)
+                    sent += n
+                if len(self.out) > 262144:
+                    await self.flush()
+                elif self.writer.transport.get_write_buffer_size() > 1 << 20:
+                    await self.writer.drain()
+                if stream.done or (max_rows > 0 and sent >= max_rows):
+                    break
+        except BaseException:
+            stream.close()
+            portal.stream = None
+            raise
+        portal.rows_sent += sent
+        if stream.done:
+            tag = _rows_tag(st, portal.rows_sent)
+            stream.close()
+            portal.stream = None
+            portal.done = True
+            portal.tag = tag
+            self.send(m.command_complete(tag))
+        else:
+            self.send(m.PORTAL_SUSPENDED)
+
+    def _write_direct(self, data) -> None:
+        if self.out:
+            self.writer.write(bytes(self.out))
+            self.out.clear()
+        self.writer.write(data)
+
+    async def _write(self, st, values, oids, formats, portal, simple) -> None:
+        tz = self.params["timezone"]
+        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+            raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
+        if self.txn == "I":
+            job = self._write_job(st, values, oids, tz)
+            outcome = await self.server.writer.submit(job)
+            if st.ddl:
+                self.db.schema_version += 1
+        else:
+            await self._take_lease()
+            cursor = await self._pinned()
+            sql, params = sqlparams.bind_sql(st, values, oids)
+            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows)
+            if st.ddl:
+                self.txn_wrote_ddl = True
+                self.db.schema_version += 1
+        await self._finish_write(st, outcome, formats, portal, simple)
+
+    def _write_job(self, st: Statement, values, oids, tz: str) -> WriteJob:
+        if st.insert is not None:
+            rows = [[values[i] for i in row] for row in st.insert.rows]
+            return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, rows), timezone=tz)
+        sql, params = sqlparams.bind_sql(st, values, oids)
+        return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz)
+
+    async def _finish_write(self, st, outcome: Outcome, formats, portal, simple) -> None:
+        if st.returns_rows and outcome.table is not None:
+            stream = ResultStream(self.db, outcome, _expand_formats(formats, len(outcome.types or [])))
+            stream.names = outcome.names
+            fake = Statement(st.text, st.kind, st.route, st.tag, returns_rows=True)
+            await self._start_rows(fake, stream, portal, simple, 0)
+            return
+        tag = _rows_tag(st, outcome.rowcount)
+        if portal is not None:
+            portal.done = True
+            portal.tag = tag
+        self.send(m.command_complete(tag))
+
+    async def _take_lease(self) -> None:
+        if self.lease:
+            return
+        timeout_ms = int(self.params.get("lock_timeout", "0") or 0)
+        try:
+            if timeout_ms > 0:
+                await asyncio.wait_for(self.server.writer.lease.acquire(), timeout_ms / 1000)
+            else:
+                await self.server.writer.lease.acquire()
+        except asyncio.TimeoutError:
+            raise PgError("55P03", "canceling statement due to lock timeout",
+                          detail="Another transaction holds the gateway's writer lease.") from None
+        self.lease = True
+
+    def _release_lease(self) -> None:
+        if self.lease:
+            self.lease = False
+            self.server.writer.lease.release()
+
+    # ------------------------------------------------------------------ utility statements
+
+    async def utility(self, st: Statement, portal: Portal | None, simple: bool, formats) -> None:
+        kind = st.kind
+        tag = st.tag
+        if kind == "begin":
+            if self.txn != "I":
+                self._notice("25001", "there is already a transaction in progress")
+            else:
+                self.txn = "T"
+                self._apply_txn_options(st)
+        elif kind == "commit":
+            tag = await self._end_transaction(commit=self.txn == "T")
+            if self.txn == "E":
+                tag = "ROLLBACK"
+        elif kind == "rollback":
+            await self._end_transaction(commit=False)
+        elif kind in ("savepoint", "release", "rollback_to"):
+            if self.txn == "I":
+                raise PgError("25P01", f"{st.words[0]} can only be used in transaction blocks")
+            raise PgError("0A000", "savepoints are not supported",
+                          hint="DuckDB has no savepoints; use separate transactions.")
+        elif kind == "set":
+            self._set_statement(st)
+        elif kind == "show":
+            name = self._show_name(st)
+            rows = self._show_rows(name)
+            if name == "all":
+                fields = [m.Field("name", TEXT), m.Field("setting", TEXT), m.Field("description", TEXT)]
+            else:
+                fields = [m.Field(name, TEXT)]
+            self._send_small_result(fields, rows, portal, simple, formats, "SHOW")
+            return
+        elif kind == "reset":
+            self._reset_statement(st)
+        elif kind == "discard":
+            await self._discard(st)
+            tag = "DISCARD " + (st.words[1] if len(st.words) > 1 else "ALL")
+        elif kind == "declare":
+            await self._declare(st)
+        elif kind == "fetch":
+            await self._fetch(st, portal, simple, formats)
+            return
+        elif kind == "close":
+            target = st.tokens[1].text if len(st.tokens) > 1 else ""
+            if target.upper() == "ALL" and st.tokens[1].token_type.name != "IDENTIFIER":
+                for c in list(self.sql_cursors.values()):
+                    self._close_sql_cursor(c)
+            else:
+                c = self.sql_cursors.get(target if st.tokens[1].token_type.name == "IDENTIFIER" else target.lower())
+                if c is None:
+                    raise PgError("34000", f'cursor "{target}" does not exist')
+                self._close_sql_cursor(c)
+        elif kind == "listen":
+            self.server.listen(self, _ident(st.tokens[1]) if len(st.tokens) > 1 else "")
+        elif kind == "unlisten":
+            ch = st.tokens[1].text if len(st.tokens) > 1 else "*"
+            if ch == "*":
+                self.server.unlisten_all(self)
+            else:
+                self.server.unlisten(self, _ident(st.tokens[1]))
+        elif kind == "notify":
+            if len(st.tokens) < 2:
+                raise PgError("42601", "syntax error at end of input")
+            channel = _ident(st.tokens[1])
+            payload = st.tokens[3].text if len(st.tokens) > 3 else ""
+            self.server.notify(self.pid, channel, payload)
+        elif kind == "deallocate":
+            words = [t.text for t in st.tokens[1:]]
+            if words and words[0].upper() == "PREPARE":
+                words = words[1:]
+            if not words or words[0].upper() == "ALL":
+                self.prepared = {k: v for k, v in self.prepared.items() if k == ""}
+            elif self.prepared.pop(words[0], None) is None:
+                raise PgError("26000", f'prepared statement "{words[0]}" does not exist')
+        elif kind in ("vacuum", "analyze", "checkpoint", "lock"):
+            if kind == "lock" and self.txn == "I":
+                raise PgError("25P01", "LOCK TABLE can only be used in transaction blocks")
+            if kind == "checkpoint":
+                await self.server.writer.submit(WriteJob(sql="CHECKPOINT"))
+        elif kind in ("load", "attach", "detach", "install", "pragma", "export", "import", "call", "use"):
+            raise PgError("42501", f"{st.words[0]} is not allowed through the gateway",
+                          hint="The gateway does not let network clients change the DuckDB engine.")
+        elif kind == "copy":
+            raise PgError("0A000", "COPY is not supported yet", hint="COPY FROM STDIN / TO STDOUT arrive with the COPY issue.")
+        else:
+            raise PgError("0A000", f"{st.words[0] if st.words else 'statement'} is not supported")
+        if portal is not None:
+            portal.done = True
+            portal.tag = tag
+        self.send(m.command_complete(tag))
+
+    def _send_small_result(self, fields, rows, portal, simple, formats, tag) -> None:
+        fmts = _expand_formats(formats, len(fields))
+        fields = [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
+        if simple or portal is None:
+            self.send(m.row_description(fields))
+        for r in rows:
+            self.send(m.data_row([None if v is None else str(v).encode() for v in r]))
+        t = f"{tag} {len(rows)}" if tag not in ("SHOW",) else "SHOW"
+        if portal is not None:
+            portal.done = True
+            portal.tag = t
+        self.send(m.command_complete(t))
+
+    def _notice(self, sqlstate: str, message: str, severity: str = "WARNING") -> None:
+        self.send(m.notice_response({"severity": severity, "severity_nonlocalized": severity,
+                                     "sqlstate": sqlstate, "message": message}))
+
+    def _apply_txn_options(self, st: Statement) -> None:
+        words = [t.text.upper() for t in st.tokens]
+        if "READ" in words:
+            i = words.index("READ")
+            if i + 1 < len(words) and words[i + 1] == "ONLY":
+                self.params["transaction_read_only"] = "on"
+
+    async def _end_transaction(self, commit: bool) -> str:
+        tag = "COMMIT" if commit else "ROLLBACK"
+        if self.txn == "I":
+            self._notice("25P01", "there is no transaction in progress")
+            return tag
+        for c in [c for c in self.sql_cursors.values() if not c.hold]:
+            self._close_sql_cursor(c)
+        for name in list(self.portals):
+            self._close_portal(self.portals.pop(name))
+        err = None
+        if self.pinned is not None and self.pinned_begun:
+            try:
+                await self._run(self.pinned, self.pinned.con.execute, "COMMIT" if commit else "ROLLBACK")
+            except PgError as e:
+                err = e
+                try:
+                    await self.db.run(self.pinned.con.execute, "ROLLBACK")
+                except Exception:
+                    pass
+            self.pinned_begun = False
+        self._release_lease()
+        if self.txn_wrote_ddl:
+            self.db.schema_version += 1
+            self.txn_wrote_ddl = False
+        self.txn = "I"
+        self.params["transaction_read_only"] = "off"
+        if err is not None:
+            if err.sqlstate == "25000" or "conflict" in err.message.lower():
+                err.sqlstate = "40001"
+            raise err
+        return tag
+
+    # ---- SET / SHOW / RESET
+
+    def _set(self, name: str, value: str, report: bool = True) -> None:
+        key = name.lower()
+        if key in _READ_ONLY_SETTINGS:
+            raise PgError("55P02", f'parameter "{name}" cannot be changed')
+        if key == "client_encoding":
+            if value.lower().replace("-", "") not in {"utf8", "unicode"}:
+                raise PgError("0A000", f'client_encoding "{value}" is not supported',
+                              hint="The gateway speaks UTF8 only.")
+            value = "UTF8"
+        elif key == "datestyle":
+            if not value.upper().startswith("ISO") and value.upper() not in ("ISO", "ISO, MDY", "ISO,MDY"):
+                if "ISO" not in value.upper():
+                    raise PgError("0A000", f'DateStyle "{value}" is not supported', hint="Use DateStyle ISO.")
+            value = "ISO, MDY" if "DMY" not in value.upper() else "ISO, DMY"
+        elif key == "timezone":
+            value = _normalize_tz(value)
+        elif key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
+            value = str(_ms(value))
+        elif key == "intervalstyle" and value.lower() != "postgres":
+            raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")
+        elif key == "transaction_isolation":
+            value = value.lower()
+        self.params[key] = value
+        if report and key in REPORTED:
+            self.send(m.parameter_status(REPORTED[key], value))
+
+    def _set_statement(self, st: Statement) -> None:
+        toks = st.tokens[1:]
+        words = [t.text.upper() for t in toks]
+        if words and words[0] in ("SESSION", "LOCAL"):
+            if len(words) > 1 and words[1] == "CHARACTERISTICS":
+                return  # SET SESSION CHARACTERISTICS AS TRANSACTION …: one isolation level here
+            toks, words = toks[1:], words[1:]
+        if not toks:
+            raise PgError("42601", "syntax error at end of input")
+        if words[:2] == ["TIME", "ZONE"]:
+            name, rest = "timezone", toks[2:]
+        elif words[0] == "TRANSACTION":
+            if "READ" in words and "ONLY" in words:
+                self.params["transaction_read_only"] = "on"
+            return
+        elif words[0] in ("NAMES",):
+            name, rest = "client_encoding", toks[1:]
+        elif words[0] in ("SESSION_AUTHORIZATION", "ROLE"):
+            return
+        else:
+            name = toks[0].text
+            rest = toks[1:]
+            # dotted custom names: a.b
+            while len(rest) >= 2 and rest[0].text == ".":
+                name += "." + rest[1].text
+                rest = rest[2:]
+            if rest and rest[0].text.upper() in ("TO", "="):
+                rest = rest[1:]
+        if not rest:
+            raise PgError("42601", "syntax error at end of input")
+        if len(rest) == 1 and rest[0].text.upper() in ("DEFAULT", "LOCAL") and rest[0].token_type.name != "STRING":
+            self._reset(name)
+            return
+        value = ", ".join(_token_value(t) for t in rest if t.text != ",")
+        if rest[0].text == "-" and len(rest) > 1:
+            value = "-" + _token_value(rest[1])
+        key = name.lower()
+        if key not in self.params and "." not in key and key not in _KNOWN_SETTINGS:
+            raise PgError("42704", f'unrecognized configuration parameter "{name}"')
+        self._set(name, value)
+
+    def _reset(self, name: str) -> None:
+        key = name.lower()
+        default = DEFAULTS.get(key)
+        if key == "statement_timeout":
+            default = str(self.server.settings.statement_timeout_ms)
+        if default is None and key not in self.params:
+            raise PgError("42704", f'unrecognized configuration parameter "{name}"')
+        self.params[key] = default or ""
+        if key in REPORTED:
+            self.send(m.parameter_status(REPORTED[key], self.params[key]))
+
+    def _reset_statement(self, st: Statement) -> None:
+        if len(st.tokens) < 2:
+            raise PgError("42601", "syntax error at end of input")
+        name = st.tokens[1].text
+        if name.upper() == "ALL":
+            for k in list(self.params):
+                if k in DEFAULTS and k not in _READ_ONLY_SETTINGS and self.params[k] != DEFAULTS[k] and k not in (
+                    "application_name", "client_encoding", "session_authorization"):
+                    self._reset(k)
+            return
+        if name.upper() == "TIME" and len(st.tokens) > 2:
+            name = "timezone"
+        self._reset(name)
+
+    def _show_name(self, st: Statement) -> str:
+        words = [t.text for t in st.tokens[1:]]
+        if not words:
+            raise PgError("42601", "syntax error at end of input")
+        if [w.upper() for w in words[:2]] == ["TIME", "ZONE"]:
+            return "TimeZone"
+        if [w.upper() for w in words[:3]] == ["TRANSACTION", "ISOLATION", "LEVEL"]:
+            return "transaction_isolation"
+        if words[0].upper() == "ALL":
+            return "all"
+        return "".join(words)
+
+    def _show_rows(self, name: str) -> list[tuple]:
+        if name == "all":
+            return [(REPORTED.get(k, k), v, "") for k, v in sorted(self.params.items())]
+        key = name.lower()
+        if key not in self.params:
+            raise PgError("42704", f'unrecognized configuration parameter "{name}"')
+        v = self.params[key]
+        if key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
+            v = _fmt_ms(int(v or 0))
+        return [(v,)]
+
+    async def _discard(self, st: Statement) -> None:
+        what = st.words[1] if len(st.words) > 1 else "ALL"
+        if what == "ALL":
+            if self.txn != "I":
+                raise PgError("25001", "DISCARD ALL cannot run inside a transaction block")
+            for name in list(self.portals):
+                self._close_portal(self.portals.pop(name))
+            for c in list(self.sql_cursors.values()):
+                self._close_sql_cursor(c)
+            self.prepared.clear()
+            self.server.unlisten_all(self)
+            for k in list(self.params):
+                if k in DEFAULTS and self.params[k] != DEFAULTS[k] and k not in _READ_ONLY_SETTINGS and k not in (
+                        "session_authorization", "client_encoding"):
+                    self._reset(k)
+        elif what == "PLANS" or what == "SEQUENCES" or what == "TEMP" or what == "TEMPORARY":
+            pass
+
+    # ---- DECLARE / FETCH / CLOSE
+
+    async def _declare(self, st: Statement) -> None:
+        toks = st.tokens
+        name = _ident(toks[1])
+        words = [t.text.upper() for t in toks]
+        try:
+            for_i = words.index("FOR", 2)
+        except ValueError:
+            raise PgError("42601", "syntax error in DECLARE: expected FOR") from None
+        opts = words[2:for_i]
+        hold = "WITH" in opts and "HOLD" in opts and "WITHOUT" not in opts
+        binary = "BINARY" in opts
+        if self.txn == "I" and not hold:
+            raise PgError("25P01", "DECLARE CURSOR can only be used in transaction blocks")
+        if name in self.sql_cursors:
+            raise PgError("42P03", f'cursor "{name}" already exists')
+        query = st.text[toks[for_i + 1].start - toks[0].start:]
+        inner = parse_query(query)
+        if len(inner) != 1 or inner[0].route != READ:
+            raise PgError("42601", "DECLARE CURSOR must be followed by a SELECT or VALUES")
+        q = inner[0]
+        if q.error:
+            raise q.error
+        cursor = self.db.cursor(f"sqlcursor-{self.pid}-{name}")
+        try:
+            outcome = await self._run(cursor, execute, cursor, q.duck_sql, None, self.params["timezone"],
+                                      self.server.settings.batch_rows, True)
+        except BaseException:
+            cursor.close()
+            raise
+        fmt = 1 if binary else 0
+        stream = ResultStream(self.db, outcome, [fmt] * len(outcome.types or []), cursor=cursor,
+                              on_close=cursor.close)
+        fields = [_field(n, t, fmt) for n, t in zip(outcome.names or [], outcome.types or [])]
+        self.sql_cursors[name] = SqlCursor(name, stream, cursor, fields, hold, binary)
+
+    def _fetch_target(self, st: Statement) -> tuple[int, str]:
+        toks = st.tokens[1:]
+        words = [t.text.upper() for t in toks]
+        count = 1
+        i = 0
+        if words and words[0] in ("FORWARD", "NEXT", "ALL", "FIRST", "PRIOR", "LAST", "ABSOLUTE", "RELATIVE",
+                                  "BACKWARD"):
+            if words[0] in ("PRIOR", "LAST", "BACKWARD", "ABSOLUTE", "RELATIVE"):
+                raise PgError("55000", "cursor can only scan forward",
+                              hint="Declare it with SCROLL option to enable backward scan.")
+            if words[0] == "ALL":
+                count = -1
+            i = 1
+            if words[0] == "FORWARD" and len(words) > 1:
+                if words[1] == "ALL":
+                    count, i = -1, 2
+                elif toks[1].text.isdigit():
+                    count, i = int(toks[1].text), 2
+        elif words and toks[0].text.isdigit():
+            count, i = int(toks[0].text), 1
+        if i < len(words) and words[i] in ("FROM", "IN"):
+            i += 1
+        if i >= len(toks):
+            raise PgError("42601", "syntax error at end of input")
+        return count, _ident(toks[i])
+
+    async def _fetch(self, st: Statement, portal: Portal | None, simple: bool, formats) -> None:
+        count, name = self._fetch_target(st)
+        cur = self.sql_cursors.get(name)
+        if cur is None:
+            raise PgError("34000", f'cursor "{name}" does not exist')
+        is_move = st.words[0] == "MOVE"
+        if (simple or portal is None) and not is_move:
+            self.send(m.row_description(cur.fields))
+        stream = cur.stream
+        n = 0
+        if count != 0:
+            want = count if count > 0 else 0
+            while True:
+                data, k = await self._run(stream.cursor, stream.read_chunk, (want - n) if want else 0)
+                if k and not is_move:
+                    self.send(data)
+                n += k
+                if len(self.out) > 262144:
+                    await self.flush()
+                if stream.done or (want and n >= want):
+                    break
+        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
+        if portal is not None:
+            portal.done = True
+            portal.tag = tag
+        self.send(m.command_complete(tag))
+
+    def _close_sql_cursor(self, c: SqlCursor) -> None:
+        self.sql_cursors.pop(c.name, None)
+        c.stream.close()
+
+
+# ---------------------------------------------------------------------- helpers
+
+_KNOWN_SETTINGS = {
+    "search_path", "extra_float_digits", "application_name", "client_min_messages", "datestyle", "timezone",
+    "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "intervalstyle",
+    "client_encoding", "standard_conforming_strings", "default_transaction_isolation",
+    "transaction_isolation", "default_transaction_read_only", "transaction_read_only", "bytea_output",
+    "jit", "work_mem", "maintenance_work_mem", "synchronous_commit", "row_security", "lc_messages",
+    "lc_monetary", "lc_numeric", "lc_time", "geqo", "enable_seqscan", "random_page_cost",
+    "idle_session_timeout", "default_with_oids", "escape_string_warning", "xmloption", "timezone_abbreviations",
+    "check_function_bodies", "session_replication_role", "plan_cache_mode", "max_parallel_workers_per_gather",
+    "temp_buffers", "cursor_tuple_fraction", "track_io_timing", "log_statement", "log_min_duration_statement",
+    "default_table_access_method", "search_path", "gin_fuzzy_search_limit",
+}
+
+
+def _aborted() -> PgError:
+    return PgError("25P02", "current transaction is aborted, commands ignored until end of transaction block")
+
+
+def _noop() -> None:
+    return None
+
+
+def _token_value(t) -> str:
+    return t.text
+
+
+def _ident(t) -> str:
+    return t.text if t.token_type.name in ("IDENTIFIER", "STRING") else t.text.lower()
+
+
+def _normalize_tz(v: str) -> str:
+    s = v.strip()
+    if s.upper() in ("UTC", "GMT", "Z", "ZULU", "UCT", "ETC/UTC"):
+        return "UTC"
+    return s
+
+
+def _fmt_ms(ms: int) -> str:
+    if ms == 0:
+        return "0"
+    for unit, n in (("d", 86400000), ("h", 3600000), ("min", 60000), ("s", 1000)):
+        if ms % n == 0:
+            return f"{ms // n}{unit}"
+    return f"{ms}ms"
+
+
+def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
+    if not formats:
+        return [0] * n
+    if len(formats) == 1:
+        return [formats[0]] * n
+    if len(formats) != n:
+        raise PgError("08P01", f"bind message has {len(formats)} result formats but query has {n} columns")
+    return list(formats)
+
+
+def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
+    fmts = _expand_formats(formats, len(fields))
+    return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
+
+
+def _field(name: str, duck_type, fmt: int = 0) -> m.Field:
+    t = pg_type_of(duck_type)
+    return m.Field(name, t.oid, t.typlen, t.typmod, fmt)
+
+
+def stream_names(stream: ResultStream) -> list[str]:
+    return stream.names
+
+
+def _rows_tag(st: Statement | None, n: int) -> str:
+    if st is None:
+        return f"SELECT {n}"
+    tag = st.tag
+    if st.kind == "insert":
+        return f"INSERT 0 {n}"
+    if tag in ("SELECT", "UPDATE", "DELETE", "MERGE", "FETCH", "MOVE", "COPY"):
+        return f"{tag} {n}"
+    return tag
+
+
+def _describe_sql(cursor: Cursor, sql: str, timezone: str):
+    cursor.prepare(timezone)
+    rel = cursor.con.sql(sql)
+    if rel is None:
+        return [], []
+    return list(rel.columns), list(rel.types)
+
+
+def _execute_materialized(cursor: Cursor, sql, params, tz, returns_rows) -> Outcome:
+    return materialize(execute(cursor, sql, params, tz, 65536, returns_rows))
+
+
+def _buffer_stream(stream: ResultStream) -> None:
+    """Read the rest of an open result into memory so its cursor can run another statement."""
+    if stream.reader is not None:
+        table = stream.reader.read_all()
+        stream.reader = None
+        batches = table.to_batches()
+        if stream.pending is not None:
+            batches.insert(0, stream.pending)
+            stream.pending = None
+        stream._batches = iter(batches)
+
+
+def _returning_probe(st: Statement) -> str | None:
+    """A SELECT with the same result columns as a write's RETURNING clause, for Describe."""
+    from sqlglot import exp
+
+    tree = st.tree
+    if tree is None:
+        return None
+    ret = tree.args.get("returning")
+    if ret is None:
+        return None
+    target = tree.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    sel = exp.select(*[e.copy() for e in ret.expressions]).from_(target.copy()).limit(0)
+    for p in list(sel.find_all(exp.Parameter)):
+        p.replace(exp.Null())
+    from .sql.rewrite import to_duckdb
+
+    return to_duckdb(sel).sql

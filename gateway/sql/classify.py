@@ -1,0 +1,340 @@
+"""Classify each statement from its one sqlglot tree: route, command tag, DuckDB text.
+
+The result, a `Statement`, is cached per statement text: sqlglot costs far more than a DuckDB
+point lookup and most traffic repeats its statements.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+from sqlglot.tokenizer_core import Token
+
+from ..errors import PgError
+from . import rewrite
+from .parse import Chunk, split
+
+# routes
+READ = "read"  # autocommit: reader pool
+WRITE = "write"  # autocommit: serialized writer
+SESSION = "session"  # handled by the session itself (SET, SHOW, BEGIN, ...)
+
+_PARAM_MARK = "__dataforge_param_"
+
+
+@dataclass(slots=True)
+class InsertShape:
+    """`INSERT INTO t [(cols)] VALUES ($a, $b), ($c, $d) …` where every value is a parameter."""
+
+    key: str  # 'INSERT INTO "t" ("a", "b")' in DuckDB SQL
+    ncols: int
+    rows: list[list[int]]  # per VALUES row, the 0-based parameter index of each column
+
+
+@dataclass(slots=True)
+class Statement:
+    text: str
+    kind: str  # select insert update delete ddl begin commit rollback set show reset discard copy …
+    route: str
+    tag: str  # CommandComplete tag ('SELECT', 'INSERT', 'CREATE TABLE', …)
+    duck_sql: str = ""
+    nparams: int = 0
+    returns_rows: bool = False
+    tree: exp.Expression | None = None
+    insert: InsertShape | None = None
+    # duck_sql split at parameters, for rendering typed values as literals
+    parts: list[str] | None = None
+    part_params: list[int] | None = None
+    words: list[str] = field(default_factory=list)  # leading keywords, upper-cased
+    error: PgError | None = None
+    ddl: bool = False
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def is_transaction_control(self) -> bool:
+        return self.kind in ("begin", "commit", "rollback")
+
+
+_CACHE: OrderedDict[str, list[Statement]] = OrderedDict()
+_CACHE_MAX = 4096
+
+
+def parse_query(sql: str) -> list[Statement]:
+    """All statements of one Query (or Parse) text, classified; cached per text."""
+    hit = _CACHE.get(sql)
+    if hit is not None:
+        _CACHE.move_to_end(sql)
+        return hit
+    stmts = [classify(c) for c in split(sql)]
+    _CACHE[sql] = stmts
+    if len(_CACHE) > _CACHE_MAX:
+        _CACHE.popitem(last=False)
+    return stmts
+
+
+def _words(tokens: list[Token], n: int = 4) -> list[str]:
+    return [t.text.upper() for t in tokens[:n]]
+
+
+def classify(chunk: Chunk) -> Statement:
+    st = _classify(chunk)
+    st.tokens = chunk.tokens
+    return st
+
+
+def _classify(chunk: Chunk) -> Statement:
+    words = _words(chunk.tokens, 6)
+    tree = chunk.tree
+    first = words[0] if words else ""
+    text = chunk.text
+
+    # statements the session handles itself, recognised by their leading keywords
+    session_kind = _session_kind(words)
+    if session_kind is not None:
+        return Statement(text, session_kind, SESSION, _session_tag(session_kind, words), tree=tree, words=words)
+
+    if tree is None:
+        # sqlglot can't parse it: hand DuckDB the text if it is a plain read or write it may know
+        if first in ("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PIVOT", "UNPIVOT"):
+            return Statement(text, "select", READ, "SELECT", duck_sql=text, returns_rows=True, words=words,
+                             nparams=_count_params(chunk.tokens))
+        return Statement(
+            text, "other", WRITE, _ddl_tag(words), duck_sql=text, words=words, ddl=True,
+            nparams=_count_params(chunk.tokens),
+            error=None if first in ("CREATE", "DROP", "ALTER", "INSERT", "UPDATE", "DELETE", "COMMENT", "TRUNCATE")
+            else PgError("42601", chunk.parse_error or "syntax error"),
+        )
+
+    nparams = _max_param(tree)
+    if isinstance(tree, (exp.Select, exp.SetOperation, exp.Values)) or (
+        isinstance(tree, exp.Subquery)
+    ):
+        st = Statement(text, "select", READ, "SELECT", returns_rows=True, tree=tree, words=words, nparams=nparams)
+    elif isinstance(tree, exp.Insert):
+        st = Statement(text, "insert", WRITE, "INSERT", tree=tree, words=words, nparams=nparams,
+                       returns_rows=tree.args.get("returning") is not None)
+        st.insert = _insert_shape(tree)
+    elif isinstance(tree, exp.Update):
+        st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
+                       returns_rows=tree.args.get("returning") is not None)
+    elif isinstance(tree, exp.Delete):
+        st = Statement(text, "delete", WRITE, "DELETE", tree=tree, words=words, nparams=nparams,
+                       returns_rows=tree.args.get("returning") is not None)
+    elif isinstance(tree, exp.Merge):
+        st = Statement(text, "merge", WRITE, "MERGE", tree=tree, words=words, nparams=nparams)
+    elif isinstance(tree, exp.Copy):
+        return Statement(text, "copy", SESSION, "COPY", tree=tree, words=words)
+    elif isinstance(tree, exp.Command) and first in ("EXPLAIN", "SHOW", "DESCRIBE", "SUMMARIZE"):
+        st = Statement(text, "select", READ, "SELECT" if first != "EXPLAIN" else "EXPLAIN",
+                       duck_sql=text, returns_rows=True, words=words, nparams=nparams)
+        return st
+    elif isinstance(tree, exp.Create) and isinstance(tree.expression, (exp.Select, exp.SetOperation)) and (
+        str(tree.args.get("kind") or "").upper() == "TABLE"
+    ):
+        st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)
+    else:
+        st = Statement(text, "ddl", WRITE, _ddl_tag(words), tree=tree, words=words, nparams=nparams, ddl=True)
+        if isinstance(tree, exp.Command):
+            st.duck_sql = text
+            return st
+
+    try:
+        rewritten = rewrite.to_duckdb(tree)
+    except PgError as e:
+        st.error = e
+        return st
+    st.duck_sql = rewritten.sql
+    if nparams:
+        _make_template(st, rewritten.tree)
+    return st
+
+
+def _session_kind(words: list[str]) -> str | None:
+    if not words:
+        return None
+    w0 = words[0]
+    w1 = words[1] if len(words) > 1 else ""
+    if w0 in ("BEGIN", "START"):
+        return "begin"
+    if w0 in ("COMMIT", "END"):
+        return "commit"
+    if w0 in ("ROLLBACK", "ABORT"):
+        if w1 == "TO" or (w1 in ("WORK", "TRANSACTION") and len(words) > 2 and words[2] == "TO"):
+            return "rollback_to"
+        return "rollback"
+    if w0 == "SAVEPOINT":
+        return "savepoint"
+    if w0 == "RELEASE":
+        return "release"
+    if w0 == "SET":
+        return "set"
+    if w0 == "SHOW":
+        return "show"
+    if w0 == "RESET":
+        return "reset"
+    if w0 == "DISCARD":
+        return "discard"
+    if w0 == "DECLARE":
+        return "declare"
+    if w0 in ("FETCH", "MOVE"):
+        return "fetch"
+    if w0 == "CLOSE":
+        return "close"
+    if w0 in ("LISTEN", "UNLISTEN", "NOTIFY"):
+        return w0.lower()
+    if w0 in ("PREPARE", "EXECUTE", "DEALLOCATE") and w1 != "TRANSACTION":
+        return w0.lower()
+    if w0 in ("VACUUM", "ANALYZE", "CHECKPOINT", "LOCK", "DO", "LOAD", "ATTACH", "DETACH", "INSTALL",
+              "PRAGMA", "EXPORT", "IMPORT", "CALL", "USE"):
+        return w0.lower()
+    return None
+
+
+def _session_tag(kind: str, words: list[str]) -> str:
+    return {
+        "begin": "BEGIN" if words[0] == "BEGIN" else "START TRANSACTION",
+        "commit": "COMMIT",
+        "rollback": "ROLLBACK",
+        "rollback_to": "ROLLBACK",
+        "savepoint": "SAVEPOINT",
+        "release": "RELEASE",
+        "set": "SET",
+        "show": "SHOW",
+        "reset": "RESET",
+        "discard": "DISCARD ALL",
+        "declare": "DECLARE CURSOR",
+        "fetch": "FETCH" if words[0] == "FETCH" else "MOVE",
+        "close": "CLOSE CURSOR",
+        "listen": "LISTEN",
+        "unlisten": "UNLISTEN",
+        "notify": "NOTIFY",
+        "prepare": "PREPARE",
+        "execute": "EXECUTE",
+        "deallocate": "DEALLOCATE",
+        "vacuum": "VACUUM",
+        "analyze": "ANALYZE",
+        "checkpoint": "CHECKPOINT",
+        "lock": "LOCK TABLE",
+        "do": "DO",
+    }.get(kind, kind.upper())
+
+
+_TWO_WORD = {"TABLE", "INDEX", "VIEW", "SCHEMA", "SEQUENCE", "FUNCTION", "TYPE", "DATABASE", "ROLE", "USER",
+             "EXTENSION", "TRIGGER", "MACRO", "DOMAIN", "AGGREGATE", "COLLATION"}
+
+
+def _ddl_tag(words: list[str]) -> str:
+    if not words:
+        return ""
+    w0 = words[0]
+    if w0 in ("CREATE", "DROP", "ALTER"):
+        rest = [w for w in words[1:] if w not in ("OR", "REPLACE", "UNIQUE", "TEMP", "TEMPORARY", "UNLOGGED",
+                                                   "MATERIALIZED", "GLOBAL", "LOCAL", "IF", "NOT", "EXISTS")]
+        if words[1:2] == ["MATERIALIZED"]:
+            return f"{w0} MATERIALIZED VIEW"
+        if rest and rest[0] in _TWO_WORD:
+            return f"{w0} {rest[0]}"
+        return w0
+    if w0 == "TRUNCATE":
+        return "TRUNCATE TABLE"
+    if w0 == "COMMENT":
+        return "COMMENT"
+    if w0 == "GRANT":
+        return "GRANT"
+    if w0 == "REVOKE":
+        return "REVOKE"
+    return w0
+
+
+def _count_params(tokens: list[Token]) -> int:
+    n = 0
+    for i, t in enumerate(tokens[:-1]):
+        if t.text == "$" and tokens[i + 1].text.isdigit():
+            n = max(n, int(tokens[i + 1].text))
+    return n
+
+
+def _param_index(node: exp.Parameter) -> int | None:
+    this = node.this
+    if isinstance(this, exp.Literal) and not this.is_string and str(this.this).isdigit():
+        return int(this.this)
+    return None
+
+
+def _max_param(tree: exp.Expression) -> int:
+    n = 0
+    for p in tree.find_all(exp.Parameter):
+        i = _param_index(p)
+        if i is not None and i > n:
+            n = i
+    return n
+
+
+def _insert_shape(tree: exp.Insert) -> InsertShape | None:
+    if any(tree.args.get(k) for k in ("returning", "conflict", "where", "with", "overwrite", "alternative")):
+        return None
+    values = tree.expression
+    if not isinstance(values, exp.Values):
+        return None
+    target = tree.this
+    cols: list[str] | None = None
+    if isinstance(target, exp.Schema):
+        cols = [c.name for c in target.expressions]
+        table = target.this
+    else:
+        table = target
+    if not isinstance(table, exp.Table):
+        return None
+    rows: list[list[int]] = []
+    width = None
+    for tup in values.expressions:
+        if not isinstance(tup, exp.Tuple):
+            return None
+        idx = []
+        for v in tup.expressions:
+            if not isinstance(v, exp.Parameter):
+                return None
+            i = _param_index(v)
+            if i is None:
+                return None
+            idx.append(i - 1)
+        if width is None:
+            width = len(idx)
+        elif width != len(idx):
+            return None
+        rows.append(idx)
+    if not rows or (cols is not None and len(cols) != width):
+        return None
+    key = "INSERT INTO " + table.sql("duckdb")
+    if cols is not None:
+        key += " (" + ", ".join(exp.to_identifier(c).sql("duckdb") for c in cols) + ")"
+    return InsertShape(key, width or 0, rows)
+
+
+def _make_template(st: Statement, tree: exp.Expression) -> None:
+    """Split the DuckDB text at each parameter so values can be rendered in as typed literals."""
+    if _PARAM_MARK in st.text:
+        return
+    marked = tree.copy()
+    for p in list(marked.find_all(exp.Parameter)):
+        i = _param_index(p)
+        if i is None:
+            return
+        p.replace(exp.var(f"{_PARAM_MARK}{i}__"))
+    sql = marked.sql("duckdb")
+    parts: list[str] = []
+    idx: list[int] = []
+    rest = sql
+    while True:
+        k = rest.find(_PARAM_MARK)
+        if k < 0:
+            parts.append(rest)
+            break
+        parts.append(rest[:k])
+        end = rest.index("__", k + len(_PARAM_MARK))
+        idx.append(int(rest[k + len(_PARAM_MARK) : end]) - 1)
+        rest = rest[end + 2 :]
+    st.parts = parts
+    st.part_params = idx

@@ -1,0 +1,214 @@
+"""Bind parameters: infer their types, and render typed values into the statement as literals.
+
+DuckDB plans `WHERE id = $1` as a filtered scan but `WHERE id = 42` as an index lookup, and a
+literal skips its prepare step too. Values are rendered from decoded, typed Python values by
+`render_literal` (quotes doubled, types cast) into the DuckDB text that sqlglot generated with a
+marker at each parameter (sql/classify.py), so client text is never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import uuid
+from typing import Any, Callable, Sequence
+
+from sqlglot import exp
+
+from ..protocol.types import duckdb_type_for_oid, TYPES_BY_NAME
+from .classify import Statement, _param_index
+
+# values larger than this go to DuckDB as bound parameters rather than literals
+MAX_LITERAL = 64 * 1024
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def render_literal(value: Any, cast: str | None = None) -> str:
+    if value is None:
+        lit = "NULL"
+    elif isinstance(value, bool):
+        lit = "TRUE" if value else "FALSE"
+    elif isinstance(value, int):
+        lit = str(value)
+    elif isinstance(value, float):
+        if math.isnan(value):
+            lit = "'NaN'::DOUBLE"
+        elif math.isinf(value):
+            lit = "'Infinity'::DOUBLE" if value > 0 else "'-Infinity'::DOUBLE"
+        else:
+            lit = repr(value) + "::DOUBLE"
+    elif isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            lit = "'NaN'::DOUBLE"
+        else:
+            lit = _quote(str(value)) if cast else str(value)
+    elif isinstance(value, str):
+        lit = _quote(value)
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        lit = "'" + "".join(f"\\x{b:02X}" for b in bytes(value)) + "'::BLOB"
+    elif isinstance(value, dt.datetime):
+        lit = _quote(value.isoformat(sep=" ")) + ("::TIMESTAMPTZ" if value.tzinfo else "::TIMESTAMP")
+    elif isinstance(value, dt.date):
+        lit = _quote(value.isoformat()) + "::DATE"
+    elif isinstance(value, dt.time):
+        lit = _quote(value.isoformat()) + ("::TIMETZ" if value.tzinfo else "::TIME")
+    elif isinstance(value, dt.timedelta):
+        lit = f"INTERVAL '{int(value.total_seconds() * 1_000_000)} microseconds'"
+    elif isinstance(value, uuid.UUID):
+        lit = _quote(str(value)) + "::UUID"
+    elif isinstance(value, (list, tuple)):
+        lit = "[" + ", ".join(render_literal(v) for v in value) + "]"
+    else:
+        lit = _quote(str(value))
+    if cast:
+        return f"CAST({lit} AS {cast})"
+    return lit
+
+
+def _too_big(v: Any) -> bool:
+    if isinstance(v, (str, bytes, bytearray)):
+        return len(v) > MAX_LITERAL
+    if isinstance(v, (list, tuple)):
+        return len(v) > 1000
+    return False
+
+
+def bind_sql(st: Statement, values: Sequence[Any], oids: Sequence[int]) -> tuple[str, list | None]:
+    """DuckDB SQL and parameter list for one execution of `st` with `values`."""
+    if not st.nparams:
+        return st.duck_sql, None
+    if st.parts is None or any(_too_big(v) for v in values):
+        return st.duck_sql, _typed_params(values, oids)
+    out = [st.parts[0]]
+    for k, i in enumerate(st.part_params):  # type: ignore[arg-type]
+        oid = oids[i] if i < len(oids) else 0
+        out.append(render_literal(values[i], duckdb_type_for_oid(oid) if oid else None))
+        out.append(st.parts[k + 1])
+    return "".join(out), None
+
+
+def _typed_params(values: Sequence[Any], oids: Sequence[int]) -> list:
+    return list(values)
+
+
+def null_sql(st: Statement, oids: Sequence[int]) -> str:
+    """The statement with every parameter replaced by a typed NULL: binds without a value,
+    so DuckDB can report the result columns without executing anything."""
+    if st.parts is None:
+        return st.duck_sql
+    out = [st.parts[0]]
+    for k, i in enumerate(st.part_params):  # type: ignore[arg-type]
+        oid = oids[i] if i < len(oids) else 0
+        t = duckdb_type_for_oid(oid) if oid else None
+        out.append(f"CAST(NULL AS {t})" if t else "NULL")
+        out.append(st.parts[k + 1])
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ parameter type inference
+
+# DuckDB column type names → PostgreSQL type OIDs for inferred parameters
+def _oid_for_duck(type_name: str) -> int:
+    from ..protocol.types import pg_type_of
+
+    return pg_type_of(type_name).oid
+
+
+def infer_param_oids(
+    st: Statement, declared: Sequence[int], column_type: Callable[[str | None, str], str | None]
+) -> list[int]:
+    """PostgreSQL infers an unspecified parameter's type from its context; so do we, for the
+    contexts drivers rely on: comparisons and assignments with columns, INSERT VALUES, casts,
+    LIMIT/OFFSET. Anything else is text, as PostgreSQL says for an unknown-typed parameter.
+
+    `column_type(table_or_alias, column)` answers a column's DuckDB type name, or None.
+    """
+    n = st.nparams
+    oids = [declared[i] if i < len(declared) else 0 for i in range(n)]
+    if all(oids) or st.tree is None:
+        return [o or 25 for o in oids]
+    tree = st.tree
+    found: dict[int, int] = {}
+
+    def col_oid(col: exp.Column) -> int | None:
+        t = column_type(col.table or None, col.name)
+        return _oid_for_duck(t) if t else None
+
+    for p in tree.find_all(exp.Parameter):
+        i = _param_index(p)
+        if i is None or oids[i - 1] or (i - 1) in found:
+            continue
+        parent = p.parent
+        oid = None
+        if isinstance(parent, exp.Cast):
+            to = parent.args.get("to")
+            if to is not None:
+                name = to.sql("duckdb")
+                oid = _oid_for_duck(name)
+        elif isinstance(parent, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike)):
+            other = parent.expression if parent.this is p else parent.this
+            if isinstance(other, exp.Column):
+                oid = col_oid(other)
+        elif isinstance(parent, exp.In):
+            if isinstance(parent.this, exp.Column):
+                oid = col_oid(parent.this)
+        elif isinstance(parent, exp.Between):
+            if isinstance(parent.this, exp.Column):
+                oid = col_oid(parent.this)
+        elif isinstance(parent, (exp.Limit, exp.Offset)) or isinstance(parent, exp.Fetch):
+            oid = 20
+        elif isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values) and st.insert is None:
+            oid = _insert_value_oid(tree, parent, p, column_type)
+        elif isinstance(parent, exp.EQ) is False and isinstance(parent, exp.Binary) and not isinstance(
+            parent, (exp.And, exp.Or, exp.DPipe)
+        ):
+            other = parent.expression if parent.this is p else parent.this
+            if isinstance(other, exp.Column):
+                oid = col_oid(other)
+        if oid is None and isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
+            pass
+        if oid is not None:
+            found[i - 1] = oid
+    # UPDATE t SET col = $n
+    if isinstance(tree, exp.Update):
+        for a in tree.expressions:
+            if isinstance(a, exp.EQ) and isinstance(a.expression, exp.Parameter):
+                i = _param_index(a.expression)
+                if i and not oids[i - 1]:
+                    t = column_type(_table_name(tree.this), a.this.name)
+                    if t:
+                        found[i - 1] = _oid_for_duck(t)
+    # INSERT INTO t (cols) VALUES ($1, …)
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
+        target = tree.this
+        table = _table_name(target.this if isinstance(target, exp.Schema) else target)
+        cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else None
+        for tup in tree.expression.expressions:
+            if not isinstance(tup, exp.Tuple):
+                continue
+            for k, v in enumerate(tup.expressions):
+                if isinstance(v, exp.Parameter):
+                    i = _param_index(v)
+                    if i and not oids[i - 1]:
+                        col = cols[k] if cols and k < len(cols) else f"#{k}"
+                        t = column_type(table, col)
+                        if t:
+                            found[i - 1] = _oid_for_duck(t)
+    return [oids[i] or found.get(i, 25) for i in range(n)]
+
+
+def _insert_value_oid(tree, tup, p, column_type) -> int | None:
+    return None
+
+
+def _table_name(node) -> str | None:
+    if isinstance(node, exp.Table):
+        return node.name
+    return None
+
+
+TEXT_OID = TYPES_BY_NAME["text"].oid if "text" in TYPES_BY_NAME else 25

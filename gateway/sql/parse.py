@@ -1,0 +1,99 @@
+"""Tokenize and parse PostgreSQL text ONCE with sqlglot; split a Query into statements.
+
+Everything later (classify, guard, rewrite, parameter inference) reads the trees made here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokenizer_core import Token, TokenizerCore, TokenType
+
+from ..errors import PgError
+
+
+class _PgTokenizerCore(TokenizerCore):
+    __slots__ = ()
+
+    def _scan_string(self, start: str) -> bool:
+        # '$' followed by a digit is a positional parameter ($1), never a dollar-quote tag:
+        # sqlglot would read '$1,$' in 'VALUES ($1,$2)' as a tag and fail.
+        if start == "$" and self._peek.isdigit():
+            self._add(TokenType.PARAMETER)
+            return True
+        return super()._scan_string(start)
+
+
+class PgDialect(Postgres):
+    """PostgreSQL as clients send it."""
+
+    class Tokenizer(Postgres.Tokenizer):
+        def _init_core(self):
+            core = super()._init_core()
+            core.__class__ = _PgTokenizerCore
+            return core
+
+
+DIALECT = PgDialect()
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One statement of a Query message: its text, tokens, and tree (None if sqlglot can't parse)."""
+
+    text: str
+    tokens: list[Token]
+    tree: exp.Expression | None
+    parse_error: str | None = None
+
+
+def tokenize(sql: str) -> list[Token]:
+    try:
+        return DIALECT.tokenize(sql)
+    except TokenError as e:
+        msg = str(e)
+        if "Missing" in msg or "unterminated" in msg.lower() or "Error tokenizing" in msg:
+            raise PgError("42601", f"unterminated quoted string or comment: {msg}") from None
+        raise PgError("42601", f"syntax error: {msg}") from None
+
+
+def split(sql: str) -> list[Chunk]:
+    """Split a Query message into statements (empty statements dropped) and parse each."""
+    tokens = tokenize(sql)
+    chunks: list[Chunk] = []
+    cur: list[Token] = []
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            if cur:
+                chunks.append(_parse_chunk(sql, cur))
+                cur = []
+            continue
+        cur.append(tok)
+    if cur:
+        chunks.append(_parse_chunk(sql, cur))
+    return chunks
+
+
+def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
+    text = sql[tokens[0].start : tokens[-1].end + 1]
+    try:
+        trees = DIALECT.parser().parse(tokens, sql)
+        tree = trees[0] if trees else None
+        return Chunk(text, tokens, tree)
+    except ParseError as e:
+        return Chunk(text, tokens, None, _parse_error_message(e))
+    except (TokenError, ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+        return Chunk(text, tokens, None, str(e))
+
+
+def _parse_error_message(e: ParseError) -> str:
+    errs = getattr(e, "errors", None) or []
+    if errs:
+        err = errs[0]
+        hl = err.get("highlight") or ""
+        if hl:
+            return f'syntax error at or near "{hl}"'
+    return "syntax error"
