@@ -177,8 +177,12 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         message = message.split(": ", 1)[-1]
     hint = None
     hm = re.search(r"Did you mean \"?([^\"?]+)\"?\?", raw)
-    if hm:
+    if hm and not re.match(r"(pg_|duckdb_|information_schema|sqlite_|dataforge_)", hm.group(1)):
         hint = f'Perhaps you meant to reference "{hm.group(1)}".'
+    dm = re.search(r'Duplicate key "(?P<k>[^:"]+): (?P<v>[^"]*)"', raw)
+    if dm and sqlstate == "23505":
+        message = "duplicate key value violates unique constraint"
+        detail = f"Key ({dm.group('k')})=({dm.group('v')}) already exists."
     if detail and detail.startswith("Did you mean"):
         detail = None
     return PgError(sqlstate, message, detail=detail, hint=hint, position=position)

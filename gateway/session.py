@@ -463,7 +463,12 @@ class Session:
         else:
             portal = self.portals.get(msg.name)
             if portal is None:
-                raise PgError("34000", f'portal "{msg.name}" does not exist')
+                # a SQL cursor (DECLARE) is a portal too: drivers Describe it by name
+                cur = self.sql_cursors.get(msg.name)
+                if cur is None:
+                    raise PgError("34000", f'portal "{msg.name}" does not exist')
+                self.send(m.row_description(cur.fields))
+                return
             fields = await self._portal_fields(portal)
             if fields is None:
                 self.send(m.NO_DATA)

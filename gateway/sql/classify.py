@@ -14,7 +14,7 @@ from sqlglot.tokenizer_core import Token
 
 from ..errors import PgError
 from . import rewrite
-from .parse import Chunk, split
+from .parse import Chunk, plain_tokens, split
 
 # routes
 READ = "read"  # autocommit: reader pool
@@ -80,7 +80,7 @@ def _words(tokens: list[Token], n: int = 4) -> list[str]:
 
 def classify(chunk: Chunk) -> Statement:
     st = _classify(chunk)
-    st.tokens = chunk.tokens
+    st.tokens = plain_tokens(chunk.tokens, chunk.text) if st.route == SESSION else chunk.tokens
     return st
 
 

@@ -40,6 +40,26 @@ class PgDialect(Postgres):
 DIALECT = PgDialect()
 
 
+class _PlainTokens(PgDialect):
+    """Tokenizes statements sqlglot treats as opaque commands (DECLARE, FETCH, SHOW …) into
+    ordinary tokens, for the session statements that read their words."""
+
+    class Tokenizer(PgDialect.Tokenizer):
+        COMMANDS: set = set()
+
+
+_PLAIN = _PlainTokens()
+
+
+def plain_tokens(tokens: list[Token], sql: str) -> list[Token]:
+    if tokens and tokens[0].token_type in PgDialect.Tokenizer.COMMANDS:
+        try:
+            return _PLAIN.tokenize(sql)
+        except TokenError:
+            return tokens
+    return tokens
+
+
 @dataclass(slots=True)
 class Chunk:
     """One statement of a Query message: its text, tokens, and tree (None if sqlglot can't parse)."""

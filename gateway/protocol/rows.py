@@ -1,0 +1,1069 @@
+"""Arrow RecordBatch → PostgreSQL DataRow bytes, vectorised, text and binary formats.
+
+Per-value Python is the enemy here. Each column is encoded to *parts*, every part holding one
+piece of every row's value:
+
+  * a fixed-width part: an (n, w) uint8 NumPy matrix, row i's bytes in row i;
+  * a variable part: an (n, 4) int32 matrix of Arrow binary-view structs (length, then 12
+    inline bytes, or a 4-byte prefix, buffer index and offset) plus the data buffers they
+    point into.
+
+A batch is then the row-major sequence [header+prefix, column 1 parts, prefix, column 2
+parts, …]. Neighbouring fixed-width parts are merged with `np.concatenate`; when everything is
+fixed width (binary results of numbers and dates) the merged matrix *is* the DataRow stream.
+Otherwise the parts become one binary-view array of n × K views, interleaved row-major with
+NumPy, and a single Arrow cast to `binary` copies all those pieces, in order, into one
+contiguous buffer: the DataRow messages for the whole batch.
+
+Values are formatted with Arrow compute casts where Arrow's text matches PostgreSQL's, with
+NumPy table look-ups for dates and times, and with per-value Python only for rows Arrow gets
+wrong (float8 values whose exponent is in [10, 15), …) and for rare types (intervals,
+structs, maps, BIT, BIGNUM). See `types.py` for the per-value forms.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import types as T
+from .types import ELEMENT_OID, pg_type_of
+
+__all__ = ["DataRowEncoder", "pg_text_column", "pg_binary_column"]
+
+_I32 = np.int32
+_MASKS = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF], dtype=np.uint32).view(np.int32)
+_PG_EPOCH_DAYS = 10957
+_PG_EPOCH_US = _PG_EPOCH_DAYS * 86_400_000_000
+_DATE_INF = 2147483647
+_TS_INF = 9223372036854775807
+_MIN_US = -62135596800 * 1_000_000   # 0001-01-01 00:00:00
+_MAX_US = 253402300800 * 1_000_000   # 10000-01-01 00:00:00
+_MIN_DAY = -719162                   # 0001-01-01
+_MAX_DAY = 2932896                   # 9999-12-31
+
+
+class _Var:
+    """A variable-width part: binary-view structs (n, 4) int32 and their data buffers."""
+    __slots__ = ("views", "bufs")
+
+    def __init__(self, views: np.ndarray, bufs: list):
+        self.views = views
+        self.bufs = bufs
+
+
+class _Col:
+    """One encoded column: its parts (fixed matrices or _Var) and validity (None: no nulls)."""
+    __slots__ = ("parts", "valid")
+
+    def __init__(self, parts: list, valid: np.ndarray | None):
+        self.parts = parts
+        self.valid = valid
+
+
+# --------------------------------------------------------------------------- view helpers
+
+def _matrix_views(mat: np.ndarray, lens: np.ndarray | None = None, bufidx: int = 0) -> _Var:
+    """Views of each row of an (n, w) uint8 matrix, cut to `lens` (default w)."""
+    n, w = mat.shape
+    if w <= 12:
+        s = np.zeros((n, 16), dtype=np.uint8)
+        s[:, 4:4 + w] = mat
+        views = s.view(_I32)
+        if lens is None:
+            views[:, 0] = w
+        else:
+            views[:, 0] = lens
+            if w and lens.min() < w:
+                s[:, 4:4 + w] *= np.arange(w, dtype=_I32)[None, :] < lens[:, None]
+        return _Var(views, [])
+    mat = np.ascontiguousarray(mat)
+    views = np.empty((n, 4), dtype=_I32)
+    views[:, 0] = w if lens is None else lens
+    views[:, 1] = np.ascontiguousarray(mat[:, :4]).view(_I32)[:, 0]
+    views[:, 2] = bufidx
+    views[:, 3] = np.arange(0, n * w, w, dtype=_I32)
+    if lens is not None and lens.min() <= 12:
+        small = np.flatnonzero(lens <= 12)
+        sub = _matrix_views(mat[small, :12], lens[small])
+        views[small] = sub.views
+    return _Var(views, [pa.py_buffer(mat)])
+
+
+def _offset_views(data: pa.Buffer, starts: np.ndarray, lens: np.ndarray) -> _Var:
+    """Views of data[starts[i] : starts[i] + lens[i]] (any starts, e.g. to trim values)."""
+    n = len(starts)
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    padded = np.zeros(len(raw) + 16, dtype=np.uint8)
+    padded[: len(raw)] = raw
+    u = np.ndarray(shape=(len(padded) - 3,), dtype="<i4", buffer=padded, strides=(1,))
+    starts = starts.astype(np.int64, copy=False)
+    lens = lens.astype(_I32, copy=False)
+    views = np.empty((n, 4), dtype=_I32)
+    views[:, 0] = lens
+    views[:, 1] = u[starts] & _MASKS[np.clip(lens, 0, 4)]
+    big = lens > 12
+    views[:, 2] = np.where(big, 0, u[starts + 4] & _MASKS[np.clip(lens - 4, 0, 4)])
+    views[:, 3] = np.where(big, starts.astype(_I32), u[starts + 8] & _MASKS[np.clip(lens - 8, 0, 4)])
+    return _Var(views, [data if data is not None else pa.py_buffer(b"")])
+
+
+def _binary_views(arr: pa.Array) -> _Var:
+    """Views of a string/binary-like Arrow array (nulls are not cleared here)."""
+    t = arr.type
+    if not (pa.types.is_binary_view(t) or pa.types.is_string_view(t)):
+        arr = arr.cast(pa.binary_view())
+    bufs = arr.buffers()
+    views = np.frombuffer(bufs[1], dtype=_I32).reshape(-1, 4)[arr.offset: arr.offset + len(arr)]
+    return _Var(views, [b for b in bufs[2:] if b is not None] if len(bufs) > 2 else [])
+
+
+def _strings_var(values: list) -> _Var:
+    """Views of a short Python list of str/bytes (per-value fallbacks)."""
+    return _binary_views(pa.array([v.encode() if isinstance(v, str) else v for v in values], pa.binary()))
+
+
+def _patch(var: _Var, idx: np.ndarray, values: list) -> _Var:
+    """Replace rows `idx` of a variable part with the given str/bytes values."""
+    if len(idx) == 0:
+        return var
+    sub = _strings_var(values)
+    views = var.views.copy() if not var.views.flags.writeable else var.views
+    sv = sub.views.copy()
+    big = sv[:, 0] > 12
+    sv[big, 2] += len(var.bufs)
+    views[idx] = sv
+    return _Var(views, var.bufs + sub.bufs)
+
+
+def _to_var(part) -> _Var:
+    return part if isinstance(part, _Var) else _matrix_views(part)
+
+
+def _part_lens(part, n: int) -> np.ndarray:
+    if isinstance(part, _Var):
+        return part.views[:, 0]
+    return np.full(n, part.shape[1], dtype=_I32)
+
+
+def _col_lens(col: _Col, n: int) -> np.ndarray:
+    """Byte length of each row's value, -1 for NULL."""
+    if not col.parts:
+        lens = np.zeros(n, dtype=_I32)
+    else:
+        lens = _part_lens(col.parts[0], n).astype(_I32, copy=True)
+        for p in col.parts[1:]:
+            lens += _part_lens(p, n)
+    if col.valid is not None:
+        lens[~col.valid] = -1
+    return lens
+
+
+def _clear_nulls(col: _Col) -> list:
+    """The column's parts with every NULL row made empty (fixed parts become variable)."""
+    if col.valid is None:
+        return col.parts
+    out = []
+    invalid = ~col.valid
+    for p in col.parts:
+        v = _to_var(p)
+        views = v.views.copy() if not v.views.flags.writeable or v.views.base is not None else v.views
+        views[invalid] = 0
+        out.append(_Var(views, v.bufs))
+    return out
+
+
+def _join(parts: list, n: int, large: bool = False):
+    """Concatenate, row by row, the given parts. Returns (matrix, None) when every part is
+    fixed width (row i is the matrix's row i), else (binary array of n*K pieces, K)."""
+    runs: list = []  # lists of fixed matrices, or _Var
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            if runs and isinstance(runs[-1], list):
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        else:
+            runs.append(p)
+    if len(runs) == 1 and isinstance(runs[0], list):
+        mats = runs[0]
+        return (np.ascontiguousarray(mats[0]) if len(mats) == 1 else np.concatenate(mats, axis=1)), None
+    # one 16-byte binary-view slot per piece; a short fixed run goes inline, 12 bytes a slot
+    slots: list = []
+    for r in runs:
+        if isinstance(r, _Var):
+            slots.append(r)
+            continue
+        w = sum(m.shape[1] for m in r)
+        if w > 36:
+            slots.append(_matrix_views(np.concatenate(r, axis=1)))
+            continue
+        cur: list = []
+        used = 0
+        for m in r:
+            a = 0
+            while a < m.shape[1]:
+                take = min(12 - used, m.shape[1] - a)
+                cur.append((m, a, a + take, used))
+                used += take
+                a += take
+                if used == 12:
+                    slots.append((12, cur))
+                    cur, used = [], 0
+        if used:
+            slots.append((used, cur))
+    k = len(slots)
+    out = np.zeros((n, k), dtype=np.complex128)
+    out8 = out.view(np.uint8).reshape(n, k, 16)
+    out32 = out.view(_I32).reshape(n, k, 4)
+    bufs: list = []
+    for j, sl in enumerate(slots):
+        if isinstance(sl, _Var):
+            views = sl.views
+            if bufs and sl.bufs:
+                big = views[:, 0] > 12
+                if big.any():
+                    views = views.copy()
+                    views[:, 2] += big.astype(_I32) * _I32(len(bufs))
+            out[:, j] = np.ascontiguousarray(views).view(np.complex128)[:, 0]
+            bufs.extend(sl.bufs)
+        else:
+            width, pieces = sl
+            out32[:, j, 0] = width
+            for m, a, b, dst in pieces:
+                out8[:, j, 4 + dst: 4 + dst + b - a] = m[:, a:b]
+    if not bufs:
+        bufs = [pa.py_buffer(b"")]
+    arr = pa.Array.from_buffers(pa.binary_view(), n * k, [None, pa.py_buffer(out)] + bufs)
+    return arr.cast(pa.large_binary() if large else pa.binary()), k
+
+
+def _col_to_array(col: _Col, n: int) -> pa.Array:
+    """An encoded column as a binary array (nulls kept)."""
+    parts = _clear_nulls(col)
+    validity = None if col.valid is None else pa.py_buffer(np.packbits(col.valid, bitorder="little"))
+    if not parts:
+        offsets = np.zeros(n + 1, dtype=_I32)
+        return pa.Array.from_buffers(pa.binary(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(b"")])
+    total = int(np.maximum(_col_lens(col, n), 0).sum(dtype=np.int64))
+    large = total >= 2**31 - 1
+    data, k = _join(parts, n, large)
+    if k is None:
+        w = data.shape[1]
+        offsets = np.arange(n + 1, dtype=np.int64 if large else _I32) * w
+        buf = pa.py_buffer(data)
+    else:
+        b = data.buffers()
+        otype = np.int64 if large else _I32
+        offsets = np.frombuffer(b[1], dtype=otype)[: n * k + 1][::k].copy()
+        buf = b[2] if b[2] is not None else pa.py_buffer(b"")
+    return pa.Array.from_buffers(pa.large_binary() if large else pa.binary(), n,
+                                 [validity, pa.py_buffer(offsets), buf])
+
+
+# --------------------------------------------------------------------------- Arrow access
+
+def _valid(arr: pa.Array) -> np.ndarray | None:
+    if arr.null_count == 0:
+        return None
+    if arr.type == pa.null():
+        return np.zeros(len(arr), dtype=bool)
+    buf = arr.buffers()[0]
+    if buf is None:  # unions and such carry no validity bitmap
+        return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    bits = np.unpackbits(np.frombuffer(buf, dtype=np.uint8), bitorder="little")
+    return bits[arr.offset: arr.offset + len(arr)].astype(bool)
+
+
+def _values(arr: pa.Array, dtype) -> np.ndarray:
+    dt = np.dtype(dtype)
+    buf = arr.buffers()[1]
+    return np.frombuffer(buf, dtype=dt, count=len(arr), offset=arr.offset * dt.itemsize)
+
+
+def _bools(arr: pa.Array) -> np.ndarray:
+    bits = np.unpackbits(np.frombuffer(arr.buffers()[1], dtype=np.uint8), bitorder="little")
+    return bits[arr.offset: arr.offset + len(arr)]
+
+
+def _storage(arr: pa.Array) -> pa.Array:
+    return arr.storage if isinstance(arr.type, pa.ExtensionType) or hasattr(arr, "storage") else arr
+
+
+def _ext_name(t: pa.DataType) -> str:
+    if isinstance(t, pa.BaseExtensionType):
+        name = getattr(t, "extension_name", "")
+        if name == "arrow.opaque":
+            return "opaque:" + getattr(t, "type_name", "")
+        return name
+    return ""
+
+
+def _be_matrix(values: np.ndarray, dtype: str) -> np.ndarray:
+    b = np.ascontiguousarray(values.astype(dtype, copy=False))
+    return b.view(np.uint8).reshape(len(values), -1)
+
+
+# --------------------------------------------------------------------------- lookup tables
+
+@lru_cache(maxsize=1)
+def _tables():
+    """Look-up tables for dates and times: 'HH:MM:SS' per second of the day (as 8-byte
+    words), '.ffffff' per microsecond fraction (as 8-byte words, 7 bytes used) and the
+    length of that fraction once PostgreSQL has trimmed its trailing zeros."""
+    secs = np.arange(86401)
+    digits = np.frombuffer(b"0123456789", np.uint8)
+    tod = np.empty((86401, 8), dtype=np.uint8)
+    for col, val in ((0, secs // 36000), (1, secs // 3600 % 10), (3, secs // 600 % 6), (4, secs // 60 % 10),
+                     (6, secs % 60 // 10), (7, secs % 10)):
+        tod[:, col] = digits[val]
+    tod[:, 2] = tod[:, 5] = ord(":")
+    f = np.arange(1_000_000)
+    frac = np.zeros((1_000_000, 8), dtype=np.uint8)
+    frac[:, 0] = ord(".")
+    for i in range(6):
+        frac[:, 1 + i] = digits[f // 10 ** (5 - i) % 10]
+    flen = np.full(1_000_000, 7, dtype=np.int8)
+    for z in range(1, 7):
+        flen[f % 10 ** z == 0] = 7 - z
+    flen[0] = 0
+    return tod.view("<u8")[:, 0].copy(), frac.view("<u8")[:, 0].copy(), flen
+
+
+_V10 = np.dtype("V10")
+
+
+def _date_table(lo: int, hi: int) -> np.ndarray:
+    """'YYYY-MM-DD' (as V10 items) for days lo..hi, all within years 1..9999."""
+    s = pc.cast(pa.array(np.arange(lo, hi + 1, dtype=_I32), pa.date32()), pa.string())
+    return np.frombuffer(s.buffers()[2], dtype=_V10, count=hi - lo + 1)
+
+
+def _date_items(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """'YYYY-MM-DD' as V10 items for each day where ok (others: arbitrary)."""
+    n = len(days)
+    if not ok.any():
+        return np.zeros(n, dtype=_V10)
+    d = days.astype(np.int64)
+    lo, hi = int(d[ok].min()), int(d[ok].max())
+    if hi - lo + 1 <= max(4096, 2 * n):
+        return _date_table(lo, hi)[np.where(ok, d - lo, 0)]
+    s = pc.cast(pa.array(np.where(ok, d, 0).astype(_I32), pa.date32()), pa.string())
+    return np.frombuffer(s.buffers()[2], dtype=_V10, count=n).copy()
+
+
+_TS_ROW = np.dtype({"names": ["date", "sp", "tod", "frac"], "formats": [_V10, "u1", "<u8", "<u8"],
+                    "offsets": [0, 10, 11, 19], "itemsize": 27})
+_TIME_ROW = np.dtype({"names": ["tod", "frac"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 16})
+
+
+def _time_parts(tod_us: np.ndarray):
+    """Microseconds within a day → (n, 16) 'HH:MM:SS.ffffff' matrix and trimmed lengths."""
+    tod, frac, flen = _tables()
+    secs = tod_us // 1_000_000
+    f = tod_us - secs * 1_000_000
+    rows = np.empty(len(tod_us), dtype=_TIME_ROW)
+    rows["tod"] = tod[secs]
+    rows["frac"] = frac[f]
+    return rows.view(np.uint8).reshape(-1, 16), (8 + flen[f]).astype(_I32)
+
+
+def _timestamp_parts(us: np.ndarray, ok: np.ndarray):
+    """µs since 1970 (naive, years 1..9999 where ok) → (n, 27) matrix and trimmed lengths."""
+    tod, frac, flen = _tables()
+    us = np.where(ok, us, 0)
+    days = np.floor_divide(us, 86_400_000_000)
+    rest = us - days * 86_400_000_000
+    secs = rest // 1_000_000
+    f = rest - secs * 1_000_000
+    rows = np.empty(len(us), dtype=_TS_ROW)
+    rows["date"] = _date_items(days, ok)
+    rows["sp"] = ord(" ")
+    rows["tod"] = tod[secs]
+    rows["frac"] = frac[f]
+    return rows.view(np.uint8).reshape(-1, 27), (19 + flen[f]).astype(_I32)
+
+
+def _offset_suffix(offsets_s: np.ndarray) -> _Var:
+    """Inline views of '+00', '+05:30', … for UTC offsets in seconds (few distinct values)."""
+    lo, hi = int(offsets_s.min()), int(offsets_s.max())
+    used = np.zeros(hi - lo + 1, dtype=bool)
+    used[offsets_s - lo] = True
+    table = np.zeros((hi - lo + 1, 16), dtype=np.uint8)
+    for i in np.flatnonzero(used):
+        s = T.offset_text(int(i) + lo).encode()
+        table[i, :4] = np.frombuffer(np.int32(len(s)).tobytes(), np.uint8)
+        table[i, 4:4 + len(s)] = np.frombuffer(s, np.uint8)
+    return _Var(table.view(_I32)[offsets_s - lo], [])
+
+
+# --------------------------------------------------------------------------- type helpers
+
+def _unit_us(arr_type) -> tuple[int, int]:
+    """(multiplier, divisor) taking a timestamp/time unit to microseconds."""
+    return {"s": (1_000_000, 1), "ms": (1000, 1), "us": (1, 1), "ns": (1, 1000)}[arr_type.unit]
+
+
+def _to_us(raw: np.ndarray, unit) -> np.ndarray:
+    mul, div = _unit_us(unit)
+    v = raw.astype(np.int64)
+    if mul == 1 and div == 1:
+        return v
+    inf = (v == _TS_INF) | (v == -_TS_INF)
+    with np.errstate(over="ignore"):
+        conv = v * mul if div == 1 else np.floor_divide(v, div)
+    return np.where(inf, v, conv)
+
+
+def _list_elem_type(duck: str) -> str:
+    elem = T._split_list(duck)
+    return elem if elem is not None else "VARCHAR"
+
+
+def _python_values(arr: pa.Array) -> list:
+    try:
+        return arr.to_pylist()
+    except Exception:  # e.g. nanosecond timestamps without pandas
+        return [None if not x.is_valid else str(x) for x in arr]
+
+
+def _fallback(arr: pa.Array, fmt, valid=None) -> _Col:
+    """Per-value Python: fmt(value) → str/bytes for each non-null value."""
+    valid = _valid(arr) if valid is None else valid
+    vals = _python_values(arr)
+    out = [b"" if v is None else fmt(v) for v in vals]
+    return _Col([_strings_var(out)], valid)
+
+
+# --------------------------------------------------------------------------- text encoders
+
+def _text_float(arr: pa.Array, single: bool) -> _Col:
+    valid = _valid(arr)
+    x = _values(arr, np.float32 if single else np.float64)
+    var = _binary_views(pc.cast(arr, pa.string()))
+    a = np.abs(x)
+    with np.errstate(invalid="ignore"):
+        # where Arrow's shortest-digit text has PostgreSQL's layout (fixed for exponents in
+        # [-4, 15) — [-4, 6) for float4 — else d.dddde±XX); everything else goes per value
+        hi = 0.999e6 if single else 0.999e10
+        ok = ((a >= 1.001e-4) & (a < hi)) | (a >= 1.001e15) | ((a > 0) & (a < 0.999e-10))
+        ok |= (x == 0) & ~np.signbit(x)
+    bad = ~ok if valid is None else (~ok & valid)
+    idx = np.flatnonzero(bad)
+    if len(idx):
+        f = T.float4_text if single else T.float8_text
+        var = _patch(var, idx, [f(float(v)) for v in x[idx]])
+    return _Col([var], valid)
+
+
+def _text_date(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    days = _values(arr, np.int32)
+    ok = (days >= _MIN_DAY) & (days <= _MAX_DAY)
+    if valid is not None:
+        ok &= valid
+    mat = _date_items(days, ok).view(np.uint8).reshape(-1, 10)
+    bad = np.flatnonzero(~ok if valid is None else (~ok & valid))
+    if len(bad) == 0:
+        return _Col([mat], valid)
+    var = _patch(_matrix_views(mat), bad, [T.date_text(int(d)) for d in days[bad]])
+    return _Col([var], valid)
+
+
+def _text_timestamp(arr: pa.Array, tz: str | None, with_offset: bool) -> _Col:
+    valid = _valid(arr)
+    us = _to_us(_values(arr, np.int64), arr.type)
+    fine = (us > -_TS_INF) & (us < _TS_INF)
+    offsets = None
+    if with_offset and tz and T._zone(tz) is not T._zone("UTC"):
+        safe = np.where(fine & (us >= _MIN_US) & (us < _MAX_US), us, 0)
+        local = pc.local_timestamp(pa.array(safe, pa.timestamp("us", tz))).cast(pa.int64())
+        local = np.asarray(local.to_numpy(zero_copy_only=False), dtype=np.int64)
+        offsets = ((local - safe) // 1_000_000).astype(_I32)
+        us = np.where(safe == us, local, us)
+    ok = fine & (us >= _MIN_US) & (us < _MAX_US)
+    if valid is not None:
+        ok &= valid
+    mat, lens = _timestamp_parts(us, ok)
+    var = _matrix_views(mat, lens)
+    bad = np.flatnonzero(~ok if valid is None else (~ok & valid))
+    if not with_offset:
+        if len(bad):
+            var = _patch(var, bad, [T.timestamp_text(int(v)) for v in us[bad]])
+        return _Col([var], valid)
+    if offsets is None:
+        suffix = np.broadcast_to(np.frombuffer(b"+00", np.uint8), (len(us), 3))
+        if len(bad) == 0:
+            return _Col([var, suffix], valid)
+        suffix = _matrix_views(np.ascontiguousarray(suffix))
+    else:
+        suffix = _offset_suffix(np.where(ok, offsets, 0))
+    if len(bad):
+        raw = _to_us(_values(arr, np.int64), arr.type)
+        var = _patch(var, bad, [T.timestamptz_text(int(v), tz) for v in raw[bad]])
+        sv = suffix.views.copy()
+        sv[bad] = 0
+        suffix = _Var(sv, suffix.bufs)
+    return _Col([var, suffix], valid)
+
+
+def _time_us_of(arr: pa.Array) -> np.ndarray:
+    raw = _values(arr, np.int64 if arr.type.bit_width == 64 else np.int32).astype(np.int64)
+    return _to_us(raw, arr.type)
+
+
+def _text_time(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    us = _time_us_of(arr)
+    ok = (us >= 0) & (us <= 86_400_000_000)
+    mat, lens = _time_parts(np.where(ok, us, 0))
+    var = _matrix_views(mat, lens)
+    bad = np.flatnonzero(~ok if valid is None else (~ok & valid))
+    if len(bad):
+        var = _patch(var, bad, [T.time_text(int(v)) for v in us[bad]])
+    return _Col([var], valid)
+
+
+def _timetz_values(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """TIMETZ → (µs of local time, UTC offset seconds). DuckDB's lossless export packs both in
+    a 64-bit word (µs << 24 | 57599 - offset); the plain export is time64 and drops the offset."""
+    s = _storage(arr)
+    if pa.types.is_fixed_size_binary(s.type):
+        bits = np.frombuffer(s.buffers()[1], dtype="<u8", count=len(s), offset=s.offset * 8)
+        us = (bits >> np.uint64(24)).astype(np.int64)
+        off = 57599 - (bits & np.uint64(0xFFFFFF)).astype(np.int64)
+        return us, off.astype(_I32)
+    return _time_us_of(s), np.zeros(len(s), dtype=_I32)
+
+
+def _text_timetz(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    us, off = _timetz_values(arr)
+    ok = (us >= 0) & (us <= 86_400_000_000)
+    mat, lens = _time_parts(np.where(ok, us, 0))
+    return _Col([_matrix_views(mat, lens), _offset_suffix(np.where(ok, off, 0))], valid)
+
+
+def _hex_var(data: np.ndarray, offsets: np.ndarray, prefix: bytes) -> _Var:
+    """prefix + lowercase hex of each value of a binary array given as (data, offsets)."""
+    lut = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype="<u2")
+    n = len(offsets) - 1
+    p = len(prefix)
+    lens = (offsets[1:] - offsets[:-1]) * 2 + p
+    new_off = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=new_off[1:])
+    out = np.empty(int(new_off[-1]), dtype=np.uint8)
+    keep = np.ones(len(out), dtype=bool)
+    for k, ch in enumerate(prefix):
+        out[new_off[:-1] + k] = ch
+        keep[new_off[:-1] + k] = False
+    out[keep] = lut[data[offsets[0]: offsets[-1]]].view(np.uint8)
+    return _offset_views(pa.py_buffer(out), new_off[:-1], lens.astype(_I32))
+
+
+def _bin_data_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    if pa.types.is_binary_view(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.large_binary())
+    large = pa.types.is_large_binary(arr.type) or pa.types.is_large_string(arr.type)
+    b = arr.buffers()
+    offsets = np.frombuffer(b[1], dtype=np.int64 if large else _I32)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(b[2], dtype=np.uint8) if b[2] is not None else np.zeros(0, np.uint8)
+    return data, offsets.astype(np.int64)
+
+
+def _text_bytea(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    data, offsets = _bin_data_offsets(arr)
+    return _Col([_hex_var(data, offsets, b"\\x")], valid)
+
+
+def _uuid_matrix_from_bytes(mat16: np.ndarray) -> np.ndarray:
+    lut = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint8).reshape(256, 2)
+    n = len(mat16)
+    hexm = lut[mat16].reshape(n, 32)
+    out = np.empty((n, 36), dtype=np.uint8)
+    out[:, 0:8], out[:, 9:13], out[:, 14:18] = hexm[:, 0:8], hexm[:, 8:12], hexm[:, 12:16]
+    out[:, 19:23], out[:, 24:36] = hexm[:, 16:20], hexm[:, 20:32]
+    out[:, [8, 13, 18, 23]] = ord("-")
+    return out
+
+
+def _fsb_matrix(arr: pa.Array, width: int) -> np.ndarray:
+    s = _storage(arr)
+    return np.frombuffer(s.buffers()[1], dtype=np.uint8, count=len(s) * width,
+                         offset=s.offset * width).reshape(len(s), width)
+
+
+def _uuid_bytes_from_text(arr: pa.Array) -> np.ndarray:
+    """Canonical 36-character UUID strings → (n, 16) bytes (NULL rows give zeros)."""
+    n = len(arr)
+    filled = pc.fill_null(arr.cast(pa.string()), "00000000-0000-0000-0000-000000000000")
+    data, offsets = _bin_data_offsets(filled)
+    if not np.all(offsets[1:] - offsets[:-1] == 36):
+        import uuid as _uuid
+        return np.frombuffer(b"".join(_uuid.UUID(v).bytes for v in filled.to_pylist()), np.uint8).reshape(n, 16)
+    chars = data[offsets[0]: offsets[0] + 36 * n].reshape(n, 36)
+    hexc = np.concatenate([chars[:, 0:8], chars[:, 9:13], chars[:, 14:18], chars[:, 19:23], chars[:, 24:36]],
+                          axis=1)
+    lut = np.zeros(256, dtype=np.uint8)
+    for i, c in enumerate(b"0123456789abcdef"):
+        lut[c] = i
+    for i, c in enumerate(b"ABCDEF"):
+        lut[c] = 10 + i
+    nib = lut[hexc]
+    return (nib[:, 0::2] << 4) | nib[:, 1::2]
+
+
+def _interval_fields(arr: pa.Array):
+    dt = np.dtype([("months", "<i4"), ("days", "<i4"), ("nanos", "<i8")])
+    rec = np.frombuffer(arr.buffers()[1], dtype=dt, count=len(arr), offset=arr.offset * 16)
+    return rec["months"], rec["days"], np.floor_divide(rec["nanos"], 1000)
+
+
+def _text_interval(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    months, days, us = _interval_fields(arr)
+    cache: dict = {}
+    out = []
+    for i, key in enumerate(zip(months.tolist(), days.tolist(), us.tolist())):
+        if valid is not None and not valid[i]:
+            out.append(b"")
+            continue
+        s = cache.get(key)
+        if s is None:
+            s = cache[key] = T.interval_text(*key).encode()
+        out.append(s)
+    return _Col([_strings_var(out)], valid)
+
+
+def _numeric_from_decimal(arr: pa.Array) -> list:
+    return _python_values(arr)
+
+
+@lru_cache(maxsize=8)
+def _fraction_table(scale: int) -> np.ndarray:
+    """'.ddd' (scale digits) for every remainder 0..10**scale-1, as V(scale+1) items."""
+    r = np.arange(10 ** scale)
+    digits = np.frombuffer(b"0123456789", np.uint8)
+    m = np.empty((10 ** scale, scale + 1), dtype=np.uint8)
+    m[:, 0] = ord(".")
+    for i in range(scale):
+        m[:, 1 + i] = digits[r // 10 ** (scale - 1 - i) % 10]
+    return m.view(np.dtype(f"V{scale + 1}"))[:, 0]
+
+
+def _decimal_int64(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Unscaled decimal values as int64, and where they fit in it."""
+    t = arr.type
+    n = len(arr)
+    if t.bit_width == 128:
+        w = np.frombuffer(arr.buffers()[1], dtype="<i8", count=2 * n, offset=arr.offset * 16).reshape(n, 2)
+        lo = w[:, 0]
+        return lo, w[:, 1] == (lo >> 63)
+    if t.bit_width == 64:
+        return _values(arr, "<i8"), np.ones(n, dtype=bool)
+    if t.bit_width == 32:
+        return _values(arr, "<i4").astype(np.int64), np.ones(n, dtype=bool)
+    return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+
+
+def _text_decimal(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    t = arr.type
+    scale = t.scale
+    lo, fits = _decimal_int64(arr)
+    if valid is not None:
+        fits = fits | ~valid
+    if not 0 < scale <= 6 or not fits.all():
+        return _Col([_binary_views(pc.cast(arr, pa.string()))], valid)
+    # integer part with Arrow's int64 → text, then '.' + scale digits from a table
+    neg = lo < 0
+    mag = np.abs(lo)
+    p10 = 10 ** scale
+    q = mag // p10
+    r = mag - q * p10
+    qtext = _binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))
+    frac = _fraction_table(scale)[r].view(np.uint8).reshape(-1, scale + 1)
+    negzero = neg & (q == 0)
+    if valid is not None:
+        negzero &= valid
+    idx = np.flatnonzero(negzero)
+    if len(idx):
+        qtext = _patch(qtext, idx, [b"-0"] * len(idx))
+    return _Col([qtext, frac], valid)
+
+
+def _text_list(arr: pa.Array, duck: str) -> _Col:
+    valid = _valid(arr)
+    child, offsets = _list_child(arr)
+    elem_duck = _list_elem_type(duck)
+    etext = pg_text_column(child, elem_duck).cast(pa.string())
+    if pg_type_of(elem_duck).oid not in (16, 20, 21, 23, 26, 700, 701, 1700):
+        need = pc.match_substring_regex(etext, r'[{}",\\ \t\n\r\v\f]|^$|^(?i:null)$')
+        need = pc.fill_null(need, False)
+        if pc.any(need).as_py():
+            esc = pc.replace_substring_regex(etext, r'(["\\])', r'\\\1')
+            quoted = pc.binary_join_element_wise('"', esc, '"', "")
+            etext = pc.if_else(need, quoted, etext)
+    etext = pc.fill_null(etext, "NULL")
+    la = pa.ListArray.from_arrays(pa.array(offsets.astype(_I32)), etext)
+    joined = pc.binary_join(la, ",")
+    wrapped = pc.binary_join_element_wise("{", joined, "}", "")
+    return _Col([_binary_views(wrapped)], valid)
+
+
+def _list_child(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """A list array's elements (only those of this slice) and 0-based offsets (n+1)."""
+    t = arr.type
+    n = len(arr)
+    if pa.types.is_fixed_size_list(t):
+        size = t.list_size
+        child = arr.values.slice(arr.offset * size, n * size) if arr.offset or len(arr.values) != n * size \
+            else arr.values
+        return child, np.arange(n + 1, dtype=np.int64) * size
+    if pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
+        arr = pa.array(arr.to_pylist(), pa.list_(t.value_type))
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_list(arr.type) else _I32)
+    offsets = offsets[arr.offset: arr.offset + n + 1].astype(np.int64)
+    start = int(offsets[0])
+    child = arr.values.slice(start, int(offsets[-1]) - start)
+    return child, offsets - start
+
+
+def _is_nested(t: pa.DataType) -> bool:
+    return pa.types.is_nested(t) and not (pa.types.is_list(t) or pa.types.is_large_list(t)
+                                          or pa.types.is_fixed_size_list(t))
+
+
+def _json_col(arr: pa.Array) -> _Col:
+    return _fallback(arr, lambda v: T.json_text(v).encode())
+
+
+# --------------------------------------------------------------------------- dispatch
+
+def _encode_text(arr: pa.Array, duck: str) -> _Col:
+    """Column → PostgreSQL text form parts."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    pgt = pg_type_of(duck)
+    oid = pgt.oid
+    ext = _ext_name(t)
+    n = len(arr)
+    if pa.types.is_null(t):
+        return _Col([], np.zeros(n, dtype=bool))
+    if ext == "opaque:time_tz" or oid == 1266:
+        return _text_timetz(arr)
+    if ext == "opaque:hugeint":
+        return _fallback(arr, lambda v: str(int.from_bytes(v, "little", signed=True)).encode())
+    if ext == "opaque:uhugeint":
+        return _fallback(arr, lambda v: str(int.from_bytes(v, "little", signed=False)).encode())
+    if ext.startswith("opaque:bignum") or ext.startswith("opaque:varint"):
+        return _fallback(arr, lambda v: str(T.bignum_value(v)).encode())
+    if ext == "arrow.uuid" or (oid == 2950 and pa.types.is_fixed_size_binary(_storage(arr).type)):
+        return _Col([_uuid_matrix_from_bytes(_fsb_matrix(arr, 16))], _valid(arr))
+    if isinstance(t, pa.BaseExtensionType):
+        arr = arr.storage
+        t = arr.type
+    if pa.types.is_dictionary(t):
+        return _take(_encode_text(arr.dictionary, duck), arr)
+    if oid == 114 and not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)):
+        return _json_col(arr)
+    if pa.types.is_boolean(t):
+        return _Col([np.where(_bools(arr), np.uint8(116), np.uint8(102)).astype(np.uint8).reshape(-1, 1)],
+                    _valid(arr))
+    if pa.types.is_integer(t):
+        return _Col([_binary_views(pc.cast(arr, pa.string()))], _valid(arr))
+    if pa.types.is_floating(t):
+        if t.bit_width == 16:
+            arr = arr.cast(pa.float32())
+        return _text_float(arr, arr.type.bit_width == 32 or oid == 700)
+    if pa.types.is_decimal(t):
+        return _text_decimal(arr)
+    if pa.types.is_date32(t):
+        return _text_date(arr)
+    if pa.types.is_date64(t):
+        return _text_date(arr.cast(pa.date32()))
+    if pa.types.is_timestamp(t):
+        return _text_timestamp(arr, t.tz, oid == 1184 or t.tz is not None)
+    if pa.types.is_time(t):
+        return _text_time(arr)
+    if t == pa.month_day_nano_interval():
+        return _text_interval(arr)
+    if pa.types.is_duration(t):
+        return _fallback(arr, lambda v: T.interval_text(0, v.days, v.seconds * 1_000_000 + v.microseconds).encode())
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _Col([_binary_views(arr)], _valid(arr))
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
+        if duck == "BIT":
+            return _fallback(arr, lambda v: T.bit_text(v).encode())
+        return _text_bytea(arr)
+    if pa.types.is_fixed_size_binary(t):
+        if oid == 2950 and t.byte_width == 16:
+            return _Col([_uuid_matrix_from_bytes(_fsb_matrix(arr, 16))], _valid(arr))
+        return _fallback(arr, lambda v: T.bytea_text(v).encode())
+    if (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
+        if oid in ELEMENT_OID:
+            return _text_list(arr, duck)
+        return _json_col(arr)
+    if _is_nested(t):
+        return _json_col(arr)
+    return _fallback(arr, lambda v: T.format_text_value(oid, v).encode())
+
+
+def _take(col: _Col, indices_arr: pa.DictionaryArray) -> _Col:
+    """Dictionary-encoded column: the dictionary's encoded parts, taken by index."""
+    idx_arr = indices_arr.indices
+    n = len(idx_arr)
+    valid = _valid(idx_arr)
+    idx = _values(idx_arr, idx_arr.type.to_pandas_dtype()).astype(np.int64)
+    if valid is not None:
+        idx = np.where(valid, idx, 0)
+    if col.valid is not None:
+        dv = col.valid[idx] if len(col.valid) else np.zeros(n, dtype=bool)
+        valid = dv if valid is None else (valid & dv)
+    parts = []
+    for p in col.parts:
+        if isinstance(p, _Var):
+            parts.append(_Var(p.views[idx] if len(p.views) else np.zeros((n, 4), _I32), p.bufs))
+        else:
+            parts.append(p[idx] if len(p) else np.zeros((n, p.shape[1]), np.uint8))
+    return _Col(parts, valid)
+
+
+# --------------------------------------------------------------------------- binary encoders
+
+_INT_WIDTH = {21: ">i2", 23: ">i4", 20: ">i8", 26: ">u4", 28: ">u4"}
+
+
+def _numeric_var(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int) -> _Var:
+    """numeric_send for |value| = mag / 10**scale (mag uint64), vectorised."""
+    n = len(mag)
+    shift = (-scale) % 4
+    nfrac = (scale + shift) // 4
+    nint = (min(max(int_digits, 0), 20) + 3) // 4
+    g = max(nint + nfrac, 1)
+    groups = np.zeros((n, g), dtype=np.uint64)
+    m = mag.astype(np.uint64)
+    for k in range(g):
+        e = 4 * k - shift
+        if k == 0:
+            grp = (m % np.uint64(10 ** (4 - shift))) * np.uint64(10 ** shift)
+        elif e >= 20:
+            continue
+        else:
+            grp = (m // np.uint64(10 ** e)) % np.uint64(10000)
+        groups[:, g - 1 - k] = grp
+    nz = groups != 0
+    anyd = nz.any(axis=1)
+    first = np.argmax(nz, axis=1)
+    last = g - 1 - np.argmax(nz[:, ::-1], axis=1)
+    ndig = np.where(anyd, last - first + 1, 0).astype(np.int64)
+    weight = np.where(anyd, nint - 1 - first, 0)
+    idx = np.clip(first[:, None] + np.arange(g)[None, :], 0, g - 1)
+    shifted = np.take_along_axis(groups, idx, axis=1).astype(">u2")
+    head = np.empty((n, 4), dtype=">i2")
+    head[:, 0] = ndig
+    head[:, 1] = weight
+    head[:, 2] = np.where(neg & anyd, np.int16(0x4000), np.int16(0))
+    head[:, 3] = scale
+    mat = np.concatenate([head.view(np.uint8).reshape(n, 8), shifted.view(np.uint8).reshape(n, 2 * g)], axis=1)
+    return _matrix_views(mat, (8 + 2 * ndig).astype(_I32))
+
+
+def _binary_decimal(arr: pa.Array) -> _Col:
+    valid = _valid(arr)
+    t = arr.type
+    n = len(arr)
+    if t.bit_width not in (32, 64, 128):
+        return _fallback(arr, T.numeric_send)
+    lo, fits = _decimal_int64(arr)
+    if valid is not None:
+        fits |= ~valid
+    neg = lo < 0
+    u = lo.view(np.uint64)
+    mag = np.where(neg, (~u) + np.uint64(1), u)
+    var = _numeric_var(mag, neg, t.scale, t.precision - t.scale)
+    bad = np.flatnonzero(~fits)
+    if len(bad):
+        vals = arr.take(pa.array(bad)).to_pylist()
+        var = _patch(var, bad, [T.numeric_send(v) for v in vals])
+    return _Col([var], valid)
+
+
+def _binary_date(arr: pa.Array) -> _Col:
+    d = _values(arr, np.int32).astype(np.int64)
+    out = np.where(d >= _DATE_INF, 2147483647, np.where(d <= -_DATE_INF, -2147483648, d - _PG_EPOCH_DAYS))
+    return _Col([_be_matrix(out, ">i4")], _valid(arr))
+
+
+def _binary_ts(us: np.ndarray) -> np.ndarray:
+    out = np.where(us >= _TS_INF, _TS_INF, np.where(us <= -_TS_INF, -_TS_INF - 1, us - _PG_EPOCH_US))
+    return _be_matrix(out, ">i8")
+
+
+def _binary_list(arr: pa.Array, duck: str) -> _Col:
+    valid = _valid(arr)
+    n = len(arr)
+    child, offsets = _list_child(arr)
+    elem_duck = _list_elem_type(duck)
+    elem_oid = ELEMENT_OID[pg_type_of(duck).oid]
+    ccol = _encode_binary(child, elem_duck)
+    m = len(child)
+    clens = _col_lens(ccol, m)
+    prefix = _be_matrix(clens, ">i4")
+    cells, k = _join([prefix] + _clear_nulls(ccol), m)
+    if k is None:
+        w = cells.shape[1]
+        cells = pa.Array.from_buffers(pa.binary(), m, [None, pa.py_buffer(np.arange(m + 1, dtype=_I32) * w),
+                                                      pa.py_buffer(cells)])
+    else:
+        b = cells.buffers()
+        coff = np.frombuffer(b[1], dtype=_I32)[: m * k + 1][::k].copy()
+        cells = pa.Array.from_buffers(pa.binary(), m, [None, pa.py_buffer(coff), b[2] or pa.py_buffer(b"")])
+    body = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets.astype(_I32)), cells), b"")
+    sizes = offsets[1:] - offsets[:-1]
+    cnull = np.zeros(m + 1, dtype=np.int64)
+    if ccol.valid is not None:
+        np.cumsum(~ccol.valid, out=cnull[1:])
+    hasnull = (cnull[offsets[1:]] - cnull[offsets[:-1]]) > 0
+    head = np.empty((n, 5), dtype=">i4")
+    head[:, 0] = np.where(sizes > 0, 1, 0)
+    head[:, 1] = hasnull
+    head[:, 2] = elem_oid
+    head[:, 3] = sizes
+    head[:, 4] = 1
+    hv = _matrix_views(head.view(np.uint8).reshape(n, 20), np.where(sizes > 0, 20, 12).astype(_I32))
+    return _Col([hv, _binary_views(body)], valid)
+
+
+def _encode_binary(arr: pa.Array, duck: str) -> _Col:
+    """Column → PostgreSQL binary (send) form parts."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    pgt = pg_type_of(duck)
+    oid = pgt.oid
+    ext = _ext_name(t)
+    n = len(arr)
+    if pa.types.is_null(t):
+        return _Col([], np.zeros(n, dtype=bool))
+    if ext == "opaque:time_tz" or oid == 1266:
+        us, off = _timetz_values(arr)
+        return _Col([_be_matrix(us, ">i8"), _be_matrix(-off.astype(np.int64), ">i4")], _valid(arr))
+    if ext == "opaque:hugeint":
+        return _fallback(arr, lambda v: T.numeric_send(int.from_bytes(v, "little", signed=True)))
+    if ext == "opaque:uhugeint":
+        return _fallback(arr, lambda v: T.numeric_send(int.from_bytes(v, "little", signed=False)))
+    if ext.startswith("opaque:bignum") or ext.startswith("opaque:varint"):
+        return _fallback(arr, lambda v: T.numeric_send(T.bignum_value(v)))
+    if ext == "arrow.uuid" or (oid == 2950 and pa.types.is_fixed_size_binary(_storage(arr).type)):
+        return _Col([_fsb_matrix(arr, 16).copy()], _valid(arr))
+    if isinstance(t, pa.BaseExtensionType):
+        arr = arr.storage
+        t = arr.type
+    if pa.types.is_dictionary(t):
+        return _take(_encode_binary(arr.dictionary, duck), arr)
+    if oid in (114, 25) and not (pa.types.is_dictionary(t) or pa.types.is_binary(t)
+                                 or pa.types.is_large_binary(t) or pa.types.is_binary_view(t)):
+        # json and text go out as their text bytes (text of a struct/map/union is JSON)
+        return _encode_text(arr, duck)
+    if pa.types.is_boolean(t):
+        return _Col([_bools(arr).astype(np.uint8).reshape(-1, 1)], _valid(arr))
+    if pa.types.is_integer(t):
+        if oid == 1700:  # UBIGINT
+            v = _values(arr, np.uint64 if not pa.types.is_signed_integer(t) else np.int64)
+            neg = v < 0 if v.dtype.kind == "i" else np.zeros(n, dtype=bool)
+            mag = np.where(neg, (~v.view(np.uint64)) + np.uint64(1), v.view(np.uint64)) \
+                if v.dtype.kind == "i" else v
+            return _Col([_numeric_var(mag, neg, 0, 20)], _valid(arr))
+        return _Col([_be_matrix(_values(arr, t.to_pandas_dtype()), _INT_WIDTH.get(oid, ">i8"))], _valid(arr))
+    if pa.types.is_floating(t):
+        x = _values(arr, t.to_pandas_dtype()) if t.bit_width != 16 else _values(arr.cast(pa.float32()), np.float32)
+        return _Col([_be_matrix(x, ">f4" if oid == 700 else ">f8")], _valid(arr))
+    if pa.types.is_decimal(t):
+        return _binary_decimal(arr)
+    if pa.types.is_date32(t) or pa.types.is_date64(t):
+        return _binary_date(arr if pa.types.is_date32(t) else arr.cast(pa.date32()))
+    if pa.types.is_timestamp(t):
+        return _Col([_binary_ts(_to_us(_values(arr, np.int64), t))], _valid(arr))
+    if pa.types.is_time(t):
+        return _Col([_be_matrix(_time_us_of(arr), ">i8")], _valid(arr))
+    if t == pa.month_day_nano_interval():
+        months, days, us = _interval_fields(arr)
+        return _Col([_be_matrix(us, ">i8"), _be_matrix(days, ">i4"), _be_matrix(months, ">i4")], _valid(arr))
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        if oid == 2950:
+            return _Col([_uuid_bytes_from_text(arr)], _valid(arr))
+        return _Col([_binary_views(arr)], _valid(arr))
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
+        if duck == "BIT":
+            return _fallback(arr, lambda v: T.bit_text(v).encode())
+        return _Col([_binary_views(arr)], _valid(arr))
+    if pa.types.is_fixed_size_binary(t):
+        return _Col([_fsb_matrix(arr, t.byte_width).copy()], _valid(arr))
+    if (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t)) and oid in ELEMENT_OID:
+        return _binary_list(arr, duck)
+    if pa.types.is_nested(t):
+        return _json_col(arr)
+    return _fallback(arr, lambda v: T.format_binary_value(oid, v))
+
+
+# --------------------------------------------------------------------------- public API
+
+def pg_text_column(array: pa.Array | pa.ChunkedArray, duck_type: Any) -> pa.Array:
+    """PostgreSQL text form of every value, as a binary array (NULLs stay NULL)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return _col_to_array(_encode_text(array, str(duck_type)), len(array))
+
+
+def pg_binary_column(array: pa.Array | pa.ChunkedArray, duck_type: Any) -> pa.Array:
+    """PostgreSQL binary (send) form of every value, as a binary array (NULLs stay NULL)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return _col_to_array(_encode_binary(array, str(duck_type)), len(array))
+
+
+class DataRowEncoder:
+    """Encodes record batches of one result into DataRow messages."""
+
+    def __init__(self, duck_types: Sequence, formats: Sequence[int]):
+        self.duck_types = [str(t) for t in duck_types]
+        self.formats = list(formats)
+        if len(self.formats) != len(self.duck_types):
+            raise ValueError("one format per column expected")
+        self.ncols = len(self.duck_types)
+
+    def encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
+        n = batch.num_rows
+        if n == 0:
+            return b""
+        cols = []
+        for i, (duck, fmt) in enumerate(zip(self.duck_types, self.formats)):
+            arr = batch.column(i)
+            cols.append(_encode_binary(arr, duck) if fmt == 1 else _encode_text(arr, duck))
+        lens = [_col_lens(c, n) for c in cols]
+        total = np.full(n, 4 + 2 + 4 * self.ncols, dtype=np.int64)
+        for ln in lens:
+            total += np.maximum(ln, 0)
+        header = np.empty(n, dtype=np.dtype([("t", "u1"), ("len", ">i4"), ("nc", ">i2")]))
+        header["t"] = ord("D")
+        header["len"] = total
+        header["nc"] = self.ncols
+        parts: list = [header.view(np.uint8).reshape(n, 7)]
+        for c, ln in zip(cols, lens):
+            parts.append(_be_matrix(ln, ">i4"))
+            parts.extend(_clear_nulls(c))
+        size = int(total.sum()) + n
+        data, k = _join(parts, n, large=size >= 2**31 - 1)
+        if k is None:
+            return pa.py_buffer(data)
+        b = data.buffers()
+        return b[2].slice(0, size)
