@@ -160,6 +160,7 @@ class Session:
         self.query_text = ""
         self.backend_start = time.time()
         self.client_addr = writer.get_extra_info("peername")
+        self.pushback = None  # a message read ahead by the INSERT batcher, processed next
 
     # ------------------------------------------------------------------ I/O
 
@@ -180,6 +181,9 @@ class Session:
         self.decoder.feed(data)
 
     async def next_message(self):
+        if self.pushback is not None:
+            msg, self.pushback = self.pushback, None
+            return msg
         while True:
             msg = self.decoder.next()
             if msg is not None:
@@ -295,7 +299,10 @@ class Session:
                 elif isinstance(msg, m.Parse):
                     await self._guard(self.on_parse(msg))
                 elif isinstance(msg, m.Bind):
-                    await self._guard(self.on_bind(msg))
+                    if self._batchable(msg):
+                        await self._insert_run(msg)
+                    else:
+                        await self._guard(self.on_bind(msg))
                 elif isinstance(msg, m.Describe):
                     await self._guard(self.on_describe(msg))
                 elif isinstance(msg, m.Execute):
@@ -426,6 +433,117 @@ class Session:
             raise PgError("42P03", f'cursor "{msg.portal}" already exists')
         if self.txn == "E":
             raise _aborted()
+        if prep.declared:
+            await self._param_oids(prep)
+        values = self._bind_values(prep, msg)
+        old = self.portals.pop(msg.portal, None)
+        if old is not None:
+            self._close_portal(old)
+        self.portals[msg.portal] = Portal(msg.portal, prep, values, msg.result_formats)
+        self.send(m.BIND_COMPLETE)
+
+    # ---- runs of INSERTs (executemany, pipelines) become one Arrow append
+
+    MAX_RUN_ROWS = 100_000
+
+    def _batchable(self, msg: m.Bind) -> bool:
+        if self.txn != "I" or self.skip_until_sync:
+            return False
+        prep = self.prepared.get(msg.statement)
+        return prep is not None and prep.stmt is not None and prep.stmt.insert is not None \
+            and prep.stmt.error is None
+
+    async def _insert_run(self, first: m.Bind) -> None:
+        """Bind/[Describe]/Execute/[Sync] … for one prepared INSERT, already sent by the client
+        (psycopg executemany, pipelines): each Sync-delimited unit becomes one writer job, all
+        submitted together so the writer appends them as one Arrow batch in one group commit;
+        a unit that fails alone reports its error alone, exactly as PostgreSQL would."""
+        prep = self.prepared[first.statement]
+        st = prep.stmt
+        await self._param_oids(prep)
+        run: list = []  # (message, unit index)
+        units: list[list] = [[]]
+        bound: dict[str, list] = {}
+        rows = 0
+        msg = first
+        while True:
+            if isinstance(msg, m.Bind):
+                if msg.statement != first.statement:
+                    self.pushback = msg
+                    break
+                try:
+                    values = self._bind_values(prep, msg)
+                except PgError as e:
+                    run.append((msg, e))
+                    break
+                bound[msg.portal] = values
+                run.append((msg, None))
+            elif isinstance(msg, m.Describe) and msg.kind == "P" and msg.name in bound:
+                run.append((msg, None))
+            elif isinstance(msg, m.Execute) and msg.portal in bound:
+                values = bound[msg.portal]
+                units[-1].append([[values[i] for i in row] for row in st.insert.rows])
+                rows += len(st.insert.rows)
+                run.append((msg, len(units) - 1))
+            elif isinstance(msg, m.Sync):
+                run.append((msg, None))
+                units.append([])
+                bound.clear()
+            else:
+                self.pushback = msg
+                break
+            if rows >= self.MAX_RUN_ROWS and isinstance(msg, m.Sync):
+                break
+            nxt = self.decoder.next()
+            while nxt is None and not isinstance(msg, m.Sync):
+                await self._read_more()  # mid-pipeline: the client owes us at least a Sync
+                nxt = self.decoder.next()
+            if nxt is None:
+                break
+            msg = nxt
+        # submit every unit's rows at once: the writer merges them into one append
+        tz = self.params["timezone"]
+        jobs = []
+        for unit in units:
+            if unit:
+                flat = [r for execute_rows in unit for r in execute_rows]
+                jobs.append(self.server.writer.submit(
+                    WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, flat), timezone=tz)))
+            else:
+                jobs.append(None)
+        pending = [j for j in jobs if j is not None]
+        results = await asyncio.gather(*pending, return_exceptions=True)
+        it = iter(results)
+        outcome = [next(it) if j is not None else None for j in jobs]
+        nrows = len(st.insert.rows)
+        for msg, info in run:
+            if isinstance(msg, m.Sync):
+                self.skip_until_sync = False
+                self.send(m.ready_for_query(self.txn))
+                continue
+            if self.skip_until_sync:
+                continue
+            if isinstance(msg, m.Bind):
+                if isinstance(info, PgError):
+                    self._error(info)
+                    self.skip_until_sync = True
+                    continue
+                self.send(m.BIND_COMPLETE)
+            elif isinstance(msg, m.Describe):
+                self.send(m.NO_DATA)
+            elif isinstance(msg, m.Execute):
+                res = outcome[info]
+                if isinstance(res, BaseException):
+                    err = res if isinstance(res, PgError) else from_duckdb(res)
+                    self._error(err)
+                    self.skip_until_sync = True
+                else:
+                    self.send(m.command_complete(f"INSERT 0 {nrows}"))
+        if run and isinstance(run[-1][0], m.Sync):
+            self.state = "idle"
+            await self.flush()
+
+    def _bind_values(self, prep: Prepared, msg: m.Bind) -> list:
         nparams = len(prep.declared)
         if len(msg.params) != nparams:
             raise PgError("08P01", f"bind message supplies {len(msg.params)} parameters, "
@@ -433,20 +551,15 @@ class Session:
         fmts = msg.param_formats
         if len(fmts) not in (0, 1, nparams):
             raise PgError("08P01", f"bind message has {len(fmts)} parameter formats but {nparams} parameters")
-        oids = await self._param_oids(prep) if nparams else []
+        oids = prep.oids if prep.oids is not None else prep.declared
         values = []
         for i, raw in enumerate(msg.params):
             f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
-            oid = oids[i]
             try:
-                values.append(decode_param(oid if (f == 1 or prep.declared[i]) else 0, f, raw))
+                values.append(decode_param(oids[i] if (f == 1 or prep.declared[i]) else 0, f, raw))
             except ParamError as e:
                 raise PgError(e.sqlstate, str(e)) from None
-        old = self.portals.pop(msg.portal, None)
-        if old is not None:
-            self._close_portal(old)
-        self.portals[msg.portal] = Portal(msg.portal, prep, values, msg.result_formats)
-        self.send(m.BIND_COMPLETE)
+        return values
 
     async def on_describe(self, msg: m.Describe) -> None:
         if msg.kind == "S":
