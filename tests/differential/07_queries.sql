@@ -33,7 +33,7 @@ SELECT id FROM d07_emp ORDER BY id LIMIT 0;
 SELECT id FROM d07_emp ORDER BY id FETCH FIRST 1 ROWS ONLY;
 SELECT DISTINCT dept FROM d07_emp ORDER BY dept;
 SELECT DISTINCT ON (dept) dept, name, salary FROM d07_emp ORDER BY dept, salary DESC, name;
-SELECT dept, salary, count(*) AS n FROM d07_emp GROUP BY ROLLUP (dept, salary) ORDER BY dept, salary;
+SELECT dept, salary, count(*) AS n FROM d07_emp GROUP BY ROLLUP (dept, salary) ORDER BY dept, salary, n;
 
 -- joins
 SELECT e.name, d.title FROM d07_emp e JOIN d07_dept d ON e.dept = d.code ORDER BY e.name;
