@@ -43,6 +43,7 @@ _DATE_INF = 2147483647
 _TS_INF = 9223372036854775807
 _MIN_US = -62135596800 * 1_000_000   # 0001-01-01 00:00:00
 _MAX_US = 253402300800 * 1_000_000   # 10000-01-01 00:00:00
+_LATE_US = 2114380800 * 1_000_000    # 2037-01-01: Arrow's time zone data ends around here
 _MIN_DAY = -719162                   # 0001-01-01
 _MAX_DAY = 2932896                   # 9999-12-31
 
@@ -78,7 +79,7 @@ def _matrix_views(mat: np.ndarray, lens: np.ndarray | None = None, bufidx: int =
             views[:, 0] = w
         else:
             views[:, 0] = lens
-            if w and lens.min() < w:
+            if w and n and lens.min() < w:
                 s[:, 4:4 + w] *= np.arange(w, dtype=_I32)[None, :] < lens[:, None]
         return _Var(views, [])
     mat = np.ascontiguousarray(mat)
@@ -87,7 +88,7 @@ def _matrix_views(mat: np.ndarray, lens: np.ndarray | None = None, bufidx: int =
     views[:, 1] = np.ascontiguousarray(mat[:, :4]).view(_I32)[:, 0]
     views[:, 2] = bufidx
     views[:, 3] = np.arange(0, n * w, w, dtype=_I32)
-    if lens is not None and lens.min() <= 12:
+    if lens is not None and n and lens.min() <= 12:
         small = np.flatnonzero(lens <= 12)
         sub = _matrix_views(mat[small, :12], lens[small])
         views[small] = sub.views
@@ -305,7 +306,7 @@ def _ext_name(t: pa.DataType) -> str:
 
 def _be_matrix(values: np.ndarray, dtype: str) -> np.ndarray:
     b = np.ascontiguousarray(values.astype(dtype, copy=False))
-    return b.view(np.uint8).reshape(len(values), -1)
+    return b.view(np.uint8).reshape(len(values), b.dtype.itemsize)
 
 
 # --------------------------------------------------------------------------- lookup tables
@@ -390,6 +391,8 @@ def _timestamp_parts(us: np.ndarray, ok: np.ndarray):
 
 def _offset_suffix(offsets_s: np.ndarray) -> _Var:
     """Inline views of '+00', '+05:30', … for UTC offsets in seconds (few distinct values)."""
+    if len(offsets_s) == 0:
+        return _Var(np.zeros((0, 4), dtype=_I32), [])
     lo, hi = int(offsets_s.min()), int(offsets_s.max())
     used = np.zeros(hi - lo + 1, dtype=bool)
     used[offsets_s - lo] = True
@@ -452,6 +455,7 @@ def _text_float(arr: pa.Array, single: bool) -> _Col:
         hi = 0.999e6 if single else 0.999e10
         ok = ((a >= 1.001e-4) & (a < hi)) | (a >= 1.001e15) | ((a > 0) & (a < 0.999e-10))
         ok |= (x == 0) & ~np.signbit(x)
+        ok &= np.isfinite(x)
     bad = ~ok if valid is None else (~ok & valid)
     idx = np.flatnonzero(bad)
     if len(idx):
@@ -484,6 +488,15 @@ def _text_timestamp(arr: pa.Array, tz: str | None, with_offset: bool) -> _Col:
         local = pc.local_timestamp(pa.array(safe, pa.timestamp("us", tz))).cast(pa.int64())
         local = np.asarray(local.to_numpy(zero_copy_only=False), dtype=np.int64)
         offsets = ((local - safe) // 1_000_000).astype(_I32)
+        # Arrow only knows the zone's listed transitions (they stop in 2037); later instants
+        # follow the zone's rule, which zoneinfo (like PostgreSQL) applies
+        late = np.flatnonzero(safe >= _LATE_US)
+        if len(late):
+            minutes, inverse = np.unique(safe[late] // 60_000_000, return_inverse=True)
+            offs = np.array([T.utc_offset_at(int(m) * 60_000_000, tz) for m in minutes], dtype=_I32)
+            offsets[late] = offs[inverse]
+            local = local.copy()
+            local[late] = safe[late] + offsets[late].astype(np.int64) * 1_000_000
         us = np.where(safe == us, local, us)
     ok = fine & (us >= _MIN_US) & (us < _MAX_US)
     if valid is not None:
@@ -672,29 +685,51 @@ def _decimal_int64(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _text_decimal(arr: pa.Array) -> _Col:
+    """numeric_out: the integer part with Arrow's int64 → text, then '.' and exactly `scale`
+    digits (Arrow's own decimal text switches to exponents for small values)."""
     valid = _valid(arr)
-    t = arr.type
-    scale = t.scale
+    scale = arr.type.scale
     lo, fits = _decimal_int64(arr)
     if valid is not None:
         fits = fits | ~valid
-    if not 0 < scale <= 6 or not fits.all():
-        return _Col([_binary_views(pc.cast(arr, pa.string()))], valid)
-    # integer part with Arrow's int64 → text, then '.' + scale digits from a table
+    n = len(arr)
     neg = lo < 0
-    mag = np.abs(lo)
+    mag = np.abs(np.where(fits, lo, 0))
     p10 = 10 ** scale
-    q = mag // p10
-    r = mag - q * p10
-    qtext = _binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))
-    frac = _fraction_table(scale)[r].view(np.uint8).reshape(-1, scale + 1)
+    q = mag // p10 if scale else mag
+    parts: list = [_binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
+    if scale:
+        r = mag - q * p10
+        if scale <= 6:
+            frac = _fraction_table(scale)[r].view(np.uint8).reshape(-1, scale + 1)
+        else:
+            frac = np.empty((n, scale + 1), dtype=np.uint8)
+            frac[:, 0] = ord(".")
+            for i in range(scale):
+                frac[:, 1 + i] = 48 + (r // 10 ** (scale - 1 - i)) % 10
+        parts.append(frac)
     negzero = neg & (q == 0)
     if valid is not None:
         negzero &= valid
-    idx = np.flatnonzero(negzero)
-    if len(idx):
-        qtext = _patch(qtext, idx, [b"-0"] * len(idx))
-    return _Col([qtext, frac], valid)
+    fix = np.flatnonzero(negzero | ~fits)
+    if len(fix):
+        # '-0.05' and values beyond int64: whole text per value
+        vals = arr.take(pa.array(fix)).to_pylist()
+        var = _patch(_join_var(parts, n), fix, [f"{v:f}" for v in vals])
+        return _Col([var], valid)
+    return _Col(parts, valid)
+
+
+def _join_var(parts: list, n: int) -> _Var:
+    """Several parts of one column as a single variable part (for patching whole values)."""
+    if len(parts) == 1:
+        return _to_var(parts[0])
+    data, k = _join(parts, n)
+    if k is None:
+        return _matrix_views(data)
+    b = data.buffers()
+    offsets = np.frombuffer(b[1], dtype=_I32)[: n * k + 1][::k].astype(np.int64)
+    return _offset_views(b[2], offsets[:-1], (offsets[1:] - offsets[:-1]).astype(_I32))
 
 
 def _text_list(arr: pa.Array, duck: str) -> _Col:

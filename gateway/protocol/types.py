@@ -279,6 +279,12 @@ def date_text(days: int) -> str:
     return s + " BC" if bc else s
 
 
+def _duck_date_text(days: int) -> str:
+    """A date Python's datetime cannot hold, spelled the way DuckDB parses it."""
+    s, bc = _ymd_text(days)
+    return s + " (BC)" if bc else s
+
+
 def timestamp_text(us: int) -> str:
     """Microseconds since 1970-01-01 (naive) → timestamp_out."""
     if us >= _TS_INF:
@@ -320,7 +326,8 @@ def utc_offset_at(us: int, tz: str | None) -> int:
     zone = _zone(tz)
     if zone is _dt.timezone.utc:
         return 0
-    clamped = min(max(us, -62135596800_000000), 253402214400_000000 - 86_400_000_000)
+    # zoneinfo works within years 1..9999; beyond, use the offset at the nearest edge
+    clamped = min(max(us, -62135596800_000000 + 86_400_000_000), 253402214400_000000 - 86_400_000_000)
     t = _EPOCH_TZ + _dt.timedelta(microseconds=clamped)
     return int(t.astimezone(zone).utcoffset().total_seconds())
 
@@ -456,8 +463,22 @@ def _json_parts(v: Any):
                 yield ","
             yield from _json_parts(x)
         yield "]"
+    elif isinstance(v, _dt.datetime):
+        # to_json's ISO 8601 form: 'T' separator, offset as +HH:MM
+        t = _datetime_text(v).replace(" ", "T", 1)
+        if v.tzinfo is not None:
+            off = int(v.utcoffset().total_seconds())
+            t = t[: len(t) - len(offset_text(off))] + _json_offset(off)
+        yield json.dumps(t)
     else:
         yield json.dumps(_scalar_text(v), ensure_ascii=False)
+
+
+def _json_offset(seconds: int) -> str:
+    sign = "-" if seconds < 0 else "+"
+    h, rem = divmod(abs(seconds), 3600)
+    m, s = divmod(rem, 60)
+    return f"{sign}{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
 
 
 def _scalar_text(v: Any) -> str:
@@ -534,7 +555,8 @@ def numeric_send(value: Decimal | int) -> bytes:
     if value.is_nan():
         return struct.pack(">hhHh", 0, 0, 0xC000, 0)
     if value.is_infinite():
-        return struct.pack(">hhHh", 0, 0, 0xD000 if value > 0 else 0xF000, 0)
+        # PostgreSQL sends infinities with dscale 32 (what its header bits read back as)
+        return struct.pack(">hhHh", 0, 0, 0xD000 if value > 0 else 0xF000, 32)
     sign, digits, exp = value.as_tuple()
     dscale = max(-exp, 0)
     s = "".join(map(str, digits))
@@ -642,8 +664,8 @@ def array_send(elem_oid: int, values: list) -> bytes:
 
 _TYPE_WORDS = {
     16: "boolean", 20: "bigint", 21: "smallint", 23: "integer", 26: "oid", 28: "xid", 700: "real",
-    701: "double precision", 1700: "numeric", 1082: "date", 1083: "time without time zone",
-    1266: "time with time zone", 1114: "timestamp without time zone",
+    701: "double precision", 1700: "numeric", 1082: "date", 1083: "time",
+    1266: "time with time zone", 1114: "timestamp",
     1184: "timestamp with time zone", 1186: "interval", 2950: "uuid", 114: "json", 3802: "json",
     17: "bytea",
 }
@@ -832,6 +854,10 @@ _TIME_RE = re.compile(rf"{_TIME_PART}\s*{_TZ_PART}?", re.I)
 _SPECIAL_TS = {"infinity": "infinity", "+infinity": "infinity", "-infinity": "-infinity"}
 
 
+class _TzRange(ValueError):
+    pass
+
+
 def _tz_seconds(tz: str) -> int:
     if tz.upper() in ("Z", "UTC", "GMT"):
         return 0
@@ -844,7 +870,7 @@ def _tz_seconds(tz: str) -> int:
     else:
         h, m, sec = int(digits[:-4]), int(digits[-4:-2]), int(digits[-2:])
     if h > 15 or m > 59 or sec > 59:
-        raise ValueError("offset")
+        raise _TzRange()
     return sign * (h * 3600 + m * 60 + sec)
 
 
@@ -877,6 +903,8 @@ def _parse_datetime(oid: int, s: str):
         try:
             us = _time_us(m)
             off = _tz_seconds(m.group("tz")) if m.group("tz") else None
+        except _TzRange:
+            raise ParamError("22009", f'time zone displacement out of range: "{s}"') from None
         except ValueError:
             raise ParamError("22008", f'date/time field value out of range: "{s}"') from None
         if us == 86_400_000_000:
@@ -899,11 +927,13 @@ def _parse_datetime(oid: int, s: str):
             raise ValueError("field")
         us = _time_us(m) if m.group("h") is not None else 0
         off = _tz_seconds(m.group("tz")) if m.group("tz") else None
+    except _TzRange:
+        raise ParamError("22009", f'time zone displacement out of range: "{s}"') from None
     except ValueError:
         raise ParamError("22008", f'date/time field value out of range: "{s}"') from None
     if oid == 1082:
         if not 1 <= ay <= 9999:
-            return date_text(days)  # DuckDB reads 'YYYY-MM-DD (BC)' itself
+            return _duck_date_text(days)
         return _EPOCH_DATE + _dt.timedelta(days=days)
     total = days * 86_400_000_000 + us
     if oid == 1184 and off is not None:
@@ -1187,7 +1217,7 @@ def _decode_binary(oid: int, b: bytes) -> Any:
         days = d + _PG_EPOCH_DAYS
         y = _civil(days)[0]
         if not 1 <= y <= 9999:
-            return date_text(days)
+            return _duck_date_text(days)
         return _EPOCH_DATE + _dt.timedelta(days=days)
     if oid in (1114, 1184):
         us = struct.unpack(">q", b)[0]
