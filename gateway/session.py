@@ -615,6 +615,12 @@ class Session:
         if prep.fields is not None and prep.schema_version == self.db.schema_version:
             return prep.fields
         oids = await self._param_oids(prep)
+        key = (tuple(oids), self.db.schema_version, self.params["timezone"])
+        hit = st.describe_cache.get(key) if self.txn == "I" else None
+        if hit is not None:
+            prep.fields = hit
+            prep.schema_version = self.db.schema_version
+            return hit
         sql = sqlparams.null_sql(st, oids)
         if st.kind != "select":
             sql = _returning_probe(st) or sql
@@ -625,6 +631,10 @@ class Session:
             release()
         prep.fields = [_field(n, t) for n, t in zip(names, types)]
         prep.schema_version = self.db.schema_version
+        if self.txn == "I":
+            if len(st.describe_cache) > 16:
+                st.describe_cache.clear()
+            st.describe_cache[key] = prep.fields
         return prep.fields
 
     async def on_execute(self, msg: m.Execute) -> None:
@@ -746,29 +756,29 @@ class Session:
     async def _read(self, st, values, oids, formats, portal, simple, max_rows) -> None:
         sql, params = sqlparams.bind_sql(st, values, oids)
         cursor, release = await self._cursor_for_read()
+        fmts = formats
         try:
-            outcome = await self._run(cursor, execute, cursor, sql, params, self.params["timezone"],
-                                      self.server.settings.batch_rows, True)
+            # one thread hop: execute, and read + encode the first rows
+            stream, first = await self._run(cursor, _execute_stream, self.db, cursor, sql, params,
+                                            self.params["timezone"], self.server.settings.batch_rows,
+                                            fmts, max_rows, release)
         except BaseException:
             release()
             raise
-        stream = ResultStream(self.db, outcome, _expand_formats(formats, len(outcome.types or [])),
-                              cursor=cursor, on_close=release)
-        await self._start_rows(st, stream, portal, simple, max_rows)
+        await self._start_rows(st, stream, portal, simple, max_rows, first)
 
     async def _start_rows(self, st: Statement, stream: ResultStream, portal: Portal | None, simple: bool,
-                          max_rows: int) -> None:
+                          max_rows: int, first: tuple[bytes, int] | None = None) -> None:
         if simple or portal is None:
-            fields = [_field(n, t, f) for n, t, f in zip(
-                stream_names(stream), stream.types, stream.encoder_formats())]
+            fields = [_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)]
             self.send(m.row_description(fields))
             p = Portal("", Prepared("", st, []), [], [], stream=stream)
-            await self._send_rows(p, 0)
+            await self._send_rows(p, 0, first)
             return
         portal.stream = stream
-        await self._send_rows(portal, max_rows)
+        await self._send_rows(portal, max_rows, first)
 
-    async def _send_rows(self, portal: Portal, max_rows: int) -> None:
+    async def _send_rows(self, portal: Portal, max_rows: int, first: tuple[bytes, int] | None = None) -> None:
         stream = portal.stream
         assert stream is not None
         st = portal.prepared.stmt
@@ -776,7 +786,11 @@ class Session:
         try:
             while True:
                 want = max_rows - sent if max_rows > 0 else 0
-                data, n = await self._run(stream.cursor, stream.read_chunk, want)
+                if first is not None:
+                    data, n = first
+                    first = None
+                else:
+                    data, n = await self._run(stream.cursor, stream.read_chunk, want)
                 if n:
                     self.send(data) if len(data) < 65536 else self._write_direct(data)
                     sent += n
@@ -1311,10 +1325,6 @@ def _field(name: str, duck_type, fmt: int = 0) -> m.Field:
     return m.Field(name, t.oid, t.typlen, t.typmod, fmt)
 
 
-def stream_names(stream: ResultStream) -> list[str]:
-    return stream.names
-
-
 def _rows_tag(st: Statement | None, n: int) -> str:
     if st is None:
         return f"SELECT {n}"
@@ -1324,6 +1334,13 @@ def _rows_tag(st: Statement | None, n: int) -> str:
     if tag in ("SELECT", "UPDATE", "DELETE", "MERGE", "FETCH", "MOVE", "COPY"):
         return f"{tag} {n}"
     return tag
+
+
+def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release):
+    outcome = execute(cursor, sql, params, tz, batch_rows, True)
+    stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
+                          on_close=release)
+    return stream, stream.read_chunk(max_rows)
 
 
 def _describe_sql(cursor: Cursor, sql: str, timezone: str):

@@ -87,9 +87,6 @@ class ResultStream:
         self.done = False
         self._on_close = on_close
 
-    def encoder_formats(self) -> list[int]:
-        return self.formats
-
     def _next_batch(self) -> pa.RecordBatch | None:
         if self.pending is not None:
             b, self.pending = self.pending, None

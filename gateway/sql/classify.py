@@ -51,6 +51,8 @@ class Statement:
     error: PgError | None = None
     ddl: bool = False
     tokens: list[Token] = field(default_factory=list)
+    # result columns per (parameter types, schema version, timezone): Describe without DuckDB
+    describe_cache: dict = field(default_factory=dict)
 
     @property
     def is_transaction_control(self) -> bool:
