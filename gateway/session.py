@@ -891,9 +891,9 @@ class Session:
                 self.txn = "T"
                 self._apply_txn_options(st)
         elif kind == "commit":
-            tag = await self._end_transaction(commit=self.txn == "T")
-            if self.txn == "E":
-                tag = "ROLLBACK"
+            failed = self.txn == "E"
+            await self._end_transaction(commit=self.txn == "T")
+            tag = "ROLLBACK" if failed else "COMMIT"
         elif kind == "rollback":
             await self._end_transaction(commit=False)
         elif kind in ("savepoint", "release", "rollback_to"):

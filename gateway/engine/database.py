@@ -92,6 +92,7 @@ class Database:
         con = self.con.cursor()
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"SET search_path = '{SEARCH_PATH}'")
+        con.execute("SET integer_division = true")  # 7 / 2 = 3, as in PostgreSQL
         return Cursor(con, name or f"cursor-{n}")
 
     async def run(self, fn: Callable[..., T], *args) -> T:

@@ -62,6 +62,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE MACRO {m}.pg_version() AS '{ver}';
+        CREATE OR REPLACE MACRO {m}.pg_nonzero(x) AS (CASE WHEN x = 0 THEN error('division by zero') ELSE x END);
         CREATE OR REPLACE MACRO {m}.pg_current_setting(n) AS (
             CASE WHEN lower(n) = 'timezone' THEN current_setting('TimeZone')
                  ELSE (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)) END),

@@ -129,8 +129,43 @@ def pg_column_names(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def division_by_zero_errors(tree: exp.Expression) -> exp.Expression:
+    """PostgreSQL raises 22012 on x / 0 and x % 0; DuckDB returns NULL. Guard the divisor."""
+    for node in list(tree.find_all(exp.Div, exp.Mod, exp.IntDiv)):
+        divisor = node.expression
+        if isinstance(divisor, exp.Literal) and not divisor.is_string and divisor.this not in ("0", "0.0"):
+            continue
+        node.set("expression", exp.Anonymous(this="pg_nonzero", expressions=[divisor.copy()]))
+    return tree
+
+
+def null_projection_is_text(tree: exp.Expression) -> exp.Expression:
+    """A bare NULL in a select list is of type text in PostgreSQL (DuckDB says INTEGER)."""
+    if isinstance(tree, exp.Select):
+        for e in tree.expressions:
+            target = e.this if isinstance(e, exp.Alias) else e
+            if isinstance(target, exp.Null):
+                target.replace(exp.cast(exp.Null(), exp.DataType.build("text")))
+    return tree
+
+
+def values_column_names(tree: exp.Expression) -> exp.Expression:
+    """A top-level VALUES names its columns column1, column2… in PostgreSQL (DuckDB: col0…)."""
+    if isinstance(tree, exp.Values) and tree.expressions:
+        first = tree.expressions[0]
+        n = len(first.expressions) if isinstance(first, exp.Tuple) else 1
+        cols = [exp.to_identifier(f"column{i + 1}") for i in range(n)]
+        alias = exp.TableAlias(this=exp.to_identifier("*VALUES*", quoted=True), columns=cols)
+        sub = exp.Subquery(this=tree.copy(), alias=alias)
+        return exp.select("*").from_(sub)
+    return tree
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    values_column_names,
+    null_projection_is_text,
     pg_column_names,
+    division_by_zero_errors,
     current_setting_to_macro,
     version_to_macro,
 ]
