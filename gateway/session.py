@@ -512,7 +512,13 @@ class Session:
             else:
                 jobs.append(None)
         pending = [j for j in jobs if j is not None]
-        results = await asyncio.gather(*pending, return_exceptions=True)
+        if len(pending) == 1:
+            try:
+                results = [await pending[0]]
+            except PgError as e:
+                results = [e]
+        else:
+            results = await asyncio.gather(*pending, return_exceptions=True)
         it = iter(results)
         outcome = [next(it) if j is not None else None for j in jobs]
         nrows = len(st.insert.rows)

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import pyarrow as pa
 
 from ..errors import PgError, from_duckdb
+from ..sql.params import render_literal
 from .database import Cursor, Database
 from .results import Outcome, execute, materialize
 
@@ -185,8 +186,17 @@ def _as_text(v: Any) -> str:
     return str(v)
 
 
+# below this many rows one INSERT … VALUES of rendered literals beats registering an Arrow table
+SMALL_APPEND = 128
+
+
 def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> int:
-    """Append rows through Arrow: DuckDB casts each column to the target column's type."""
+    """Append rows: as one multi-row VALUES for a few rows, through Arrow for many. Either way
+    DuckDB casts each value to the target column's type."""
+    if len(rows) <= SMALL_APPEND:
+        values = ", ".join("(" + ", ".join(render_literal(v) for v in r) + ")" for r in rows)
+        con.execute(f"{insert_sql} VALUES {values}")
+        return len(rows)
     tbl = rows_to_arrow(ncols, rows)
     con.register("__dataforge_rows", tbl)
     try:

@@ -711,12 +711,13 @@ def _text_decimal(arr: pa.Array) -> _Col:
     negzero = neg & (q == 0)
     if valid is not None:
         negzero &= valid
-    fix = np.flatnonzero(negzero | ~fits)
-    if len(fix):
-        # '-0.05' and values beyond int64: whole text per value
-        vals = arr.take(pa.array(fix)).to_pylist()
-        var = _patch(_join_var(parts, n), fix, [f"{v:f}" for v in vals])
-        return _Col([var], valid)
+    nz = np.flatnonzero(negzero)
+    if len(nz):  # -0.05: the integer part's text is '-0'
+        parts[0] = _patch(parts[0], nz, [b"-0"] * len(nz))
+    big = np.flatnonzero(~fits)
+    if len(big):  # beyond int64: the whole text per value
+        vals = arr.take(pa.array(big)).to_pylist()
+        return _Col([_patch(_join_var(parts, n), big, [f"{v:f}" for v in vals])], valid)
     return _Col(parts, valid)
 
 
@@ -876,39 +877,58 @@ def _take(col: _Col, indices_arr: pa.DictionaryArray) -> _Col:
 _INT_WIDTH = {21: ">i2", 23: ">i4", 20: ">i8", 26: ">u4", 28: ">u4"}
 
 
-def _numeric_var(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int) -> _Var:
-    """numeric_send for |value| = mag / 10**scale (mag uint64), vectorised."""
+_NUMERIC_HEAD = np.dtype([("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">i2")])
+
+
+def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int) -> list:
+    """numeric_send of |value| = mag / 10**scale (mag < 2**64), vectorised: an 8-byte header
+    (a fixed part) and the base-10000 digits, leading and trailing zero digits dropped."""
     n = len(mag)
     shift = (-scale) % 4
     nfrac = (scale + shift) // 4
     nint = (min(max(int_digits, 0), 20) + 3) // 4
     g = max(nint + nfrac, 1)
-    groups = np.zeros((n, g), dtype=np.uint64)
     m = mag.astype(np.uint64)
-    for k in range(g):
+    groups = []  # most significant first
+    for k in range(g - 1, -1, -1):
         e = 4 * k - shift
         if k == 0:
             grp = (m % np.uint64(10 ** (4 - shift))) * np.uint64(10 ** shift)
         elif e >= 20:
-            continue
+            grp = np.zeros(n, dtype=np.uint64)
         else:
             grp = (m // np.uint64(10 ** e)) % np.uint64(10000)
-        groups[:, g - 1 - k] = grp
-    nz = groups != 0
-    anyd = nz.any(axis=1)
-    first = np.argmax(nz, axis=1)
-    last = g - 1 - np.argmax(nz[:, ::-1], axis=1)
-    ndig = np.where(anyd, last - first + 1, 0).astype(np.int64)
-    weight = np.where(anyd, nint - 1 - first, 0)
-    idx = np.clip(first[:, None] + np.arange(g)[None, :], 0, g - 1)
-    shifted = np.take_along_axis(groups, idx, axis=1).astype(">u2")
-    head = np.empty((n, 4), dtype=">i2")
-    head[:, 0] = ndig
-    head[:, 1] = weight
-    head[:, 2] = np.where(neg & anyd, np.int16(0x4000), np.int16(0))
-    head[:, 3] = scale
-    mat = np.concatenate([head.view(np.uint8).reshape(n, 8), shifted.view(np.uint8).reshape(n, 2 * g)], axis=1)
-    return _matrix_views(mat, (8 + 2 * ndig).astype(_I32))
+        groups.append(grp.astype(np.int32))
+    first = np.full(n, g, dtype=np.int32)
+    last = np.full(n, -1, dtype=np.int32)
+    for k in range(g - 1, -1, -1):
+        first = np.where(groups[k] != 0, k, first)
+    for k in range(g):
+        last = np.where(groups[k] != 0, k, last)
+    ndig = np.maximum(last - first + 1, 0)
+    head = np.empty(n, dtype=_NUMERIC_HEAD)
+    head["ndigits"] = ndig
+    head["weight"] = np.where(ndig > 0, nint - 1 - first, 0)
+    head["sign"] = np.where(neg & (ndig > 0), 0x4000, 0)
+    head["dscale"] = scale
+    # digits, left-aligned at the first non-zero group, straight into binary-view structs
+    # when they fit inline (zeros after the last digit are part of the zero padding)
+    width = 2 * g
+    if width <= 12:
+        views = np.zeros((n, 4), dtype=_I32)
+        views[:, 0] = 2 * ndig
+        mat_out = views.view(np.uint8)[:, 4:4 + width]
+    else:
+        mat_out = np.zeros((n, width), dtype=np.uint8)
+    be = mat_out.view(">u2")  # the last axis is contiguous in both cases
+    for d in range(g):
+        col = np.zeros(n, dtype=np.int32)
+        for k in range(d, g):
+            col = np.where(first + d == k, groups[k], col)
+        be[:, d] = col
+    if width <= 12:
+        return [head.view(np.uint8).reshape(n, 8), _Var(views, [])]
+    return [head.view(np.uint8).reshape(n, 8), _matrix_views(mat_out, (2 * ndig).astype(_I32))]
 
 
 def _binary_decimal(arr: pa.Array) -> _Col:
@@ -923,12 +943,12 @@ def _binary_decimal(arr: pa.Array) -> _Col:
     neg = lo < 0
     u = lo.view(np.uint64)
     mag = np.where(neg, (~u) + np.uint64(1), u)
-    var = _numeric_var(mag, neg, t.scale, t.precision - t.scale)
+    parts = _numeric_parts(mag, neg, t.scale, t.precision - t.scale)
     bad = np.flatnonzero(~fits)
     if len(bad):
         vals = arr.take(pa.array(bad)).to_pylist()
-        var = _patch(var, bad, [T.numeric_send(v) for v in vals])
-    return _Col([var], valid)
+        return _Col([_patch(_join_var(parts, n), bad, [T.numeric_send(v) for v in vals])], valid)
+    return _Col(parts, valid)
 
 
 def _binary_date(arr: pa.Array) -> _Col:
@@ -1016,7 +1036,7 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
             neg = v < 0 if v.dtype.kind == "i" else np.zeros(n, dtype=bool)
             mag = np.where(neg, (~v.view(np.uint64)) + np.uint64(1), v.view(np.uint64)) \
                 if v.dtype.kind == "i" else v
-            return _Col([_numeric_var(mag, neg, 0, 20)], _valid(arr))
+            return _Col(_numeric_parts(mag, neg, 0, 20), _valid(arr))
         return _Col([_be_matrix(_values(arr, t.to_pandas_dtype()), _INT_WIDTH.get(oid, ">i8"))], _valid(arr))
     if pa.types.is_floating(t):
         x = _values(arr, t.to_pandas_dtype()) if t.bit_width != 16 else _values(arr.cast(pa.float32()), np.float32)
