@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks (see README.md); run with `python benchmarks/run.py`."""
