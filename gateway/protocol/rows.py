@@ -85,7 +85,8 @@ def _matrix_views(mat: np.ndarray, lens: np.ndarray | None = None, bufidx: int =
     mat = np.ascontiguousarray(mat)
     views = np.empty((n, 4), dtype=_I32)
     views[:, 0] = w if lens is None else lens
-    views[:, 1] = np.ascontiguousarray(mat[:, :4]).view(_I32)[:, 0]
+    if n:  # each row's first four bytes, read in place
+        views[:, 1] = np.ndarray((n,), dtype="<i4", buffer=mat, strides=(w,))
     views[:, 2] = bufidx
     views[:, 3] = np.arange(0, n * w, w, dtype=_I32)
     if lens is not None and n and lens.min() <= 12:
@@ -218,8 +219,8 @@ def _join(parts: list, n: int, large: bool = False):
         if used:
             slots.append((used, cur))
     k = len(slots)
-    out = np.zeros((n, k), dtype=np.complex128)
-    out8 = out.view(np.uint8).reshape(n, k, 16)
+    # (unused inline bytes of fixed slots stay uninitialised: only `len` bytes are read)
+    out = np.empty((n, k), dtype=np.complex128)
     out32 = out.view(_I32).reshape(n, k, 4)
     bufs: list = []
     for j, sl in enumerate(slots):
@@ -236,11 +237,27 @@ def _join(parts: list, n: int, large: bool = False):
             width, pieces = sl
             out32[:, j, 0] = width
             for m, a, b, dst in pieces:
-                out8[:, j, 4 + dst: 4 + dst + b - a] = m[:, a:b]
+                _copy_columns(out, j * 16 + 4 + dst, k * 16, m, a, b)
     if not bufs:
         bufs = [pa.py_buffer(b"")]
     arr = pa.Array.from_buffers(pa.binary_view(), n * k, [None, pa.py_buffer(out)] + bufs)
     return arr.cast(pa.large_binary() if large else pa.binary()), k
+
+
+_UINT = {8: np.dtype("<u8"), 4: np.dtype("<u4"), 2: np.dtype("<u2"), 1: np.dtype("u1")}
+
+
+def _copy_columns(out: np.ndarray, offset: int, stride: int, m: np.ndarray, a: int, b: int) -> None:
+    """out's bytes [offset + i*stride, +b-a) ← m[i, a:b] for every row i, in 1/2/4/8-byte
+    words (NumPy copies those strided far faster than byte slices)."""
+    n = m.shape[0]
+    while a < b and n:
+        size = 8 if b - a >= 8 else 4 if b - a >= 4 else 2 if b - a >= 2 else 1
+        dt = _UINT[size]
+        dst = np.ndarray((n,), dtype=dt, buffer=out, offset=offset, strides=(stride,))
+        dst[:] = m[:, a:a + size].view(dt)[:, 0]
+        a += size
+        offset += size
 
 
 def _col_to_array(col: _Col, n: int) -> pa.Array:
@@ -347,12 +364,13 @@ def _date_table(lo: int, hi: int) -> np.ndarray:
 def _date_items(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """'YYYY-MM-DD' as V10 items for each day where ok (others: arbitrary)."""
     n = len(days)
-    if not ok.any():
+    all_ok = bool(ok.all())
+    if n == 0 or not all_ok and not ok.any():
         return np.zeros(n, dtype=_V10)
     d = days.astype(np.int64)
-    lo, hi = int(d[ok].min()), int(d[ok].max())
+    lo, hi = (int(d.min()), int(d.max())) if all_ok else (int(d[ok].min()), int(d[ok].max()))
     if hi - lo + 1 <= max(4096, 2 * n):
-        return _date_table(lo, hi)[np.where(ok, d - lo, 0)]
+        return _date_table(lo, hi)[d - lo if all_ok else np.where(ok, d - lo, 0)]
     s = pc.cast(pa.array(np.where(ok, d, 0).astype(_I32), pa.date32()), pa.string())
     return np.frombuffer(s.buffers()[2], dtype=_V10, count=n).copy()
 
@@ -376,7 +394,8 @@ def _time_parts(tod_us: np.ndarray):
 def _timestamp_parts(us: np.ndarray, ok: np.ndarray):
     """µs since 1970 (naive, years 1..9999 where ok) → (n, 27) matrix and trimmed lengths."""
     tod, frac, flen = _tables()
-    us = np.where(ok, us, 0)
+    if not ok.all():
+        us = np.where(ok, us, 0)
     days = np.floor_divide(us, 86_400_000_000)
     rest = us - days * 86_400_000_000
     secs = rest // 1_000_000
@@ -453,9 +472,10 @@ def _text_float(arr: pa.Array, single: bool) -> _Col:
         # where Arrow's shortest-digit text has PostgreSQL's layout (fixed for exponents in
         # [-4, 15) — [-4, 6) for float4 — else d.dddde±XX); everything else goes per value
         hi = 0.999e6 if single else 0.999e10
-        ok = ((a >= 1.001e-4) & (a < hi)) | (a >= 1.001e15) | ((a > 0) & (a < 0.999e-10))
-        ok |= (x == 0) & ~np.signbit(x)
-        ok &= np.isfinite(x)
+        ok = (a >= 1.001e-4) & (a < hi)
+        if not ok.all():
+            ok |= ((a >= 1.001e15) & (a < np.inf)) | ((a > 0) & (a < 0.999e-10))
+            ok |= (x == 0) & ~np.signbit(x)
     bad = ~ok if valid is None else (~ok & valid)
     idx = np.flatnonzero(bad)
     if len(idx):
@@ -481,9 +501,9 @@ def _text_date(arr: pa.Array) -> _Col:
 def _text_timestamp(arr: pa.Array, tz: str | None, with_offset: bool) -> _Col:
     valid = _valid(arr)
     us = _to_us(_values(arr, np.int64), arr.type)
-    fine = (us > -_TS_INF) & (us < _TS_INF)
     offsets = None
     if with_offset and tz and T._zone(tz) is not T._zone("UTC"):
+        fine = (us > -_TS_INF) & (us < _TS_INF)
         safe = np.where(fine & (us >= _MIN_US) & (us < _MAX_US), us, 0)
         local = pc.local_timestamp(pa.array(safe, pa.timestamp("us", tz))).cast(pa.int64())
         local = np.asarray(local.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -498,7 +518,7 @@ def _text_timestamp(arr: pa.Array, tz: str | None, with_offset: bool) -> _Col:
             local = local.copy()
             local[late] = safe[late] + offsets[late].astype(np.int64) * 1_000_000
         us = np.where(safe == us, local, us)
-    ok = fine & (us >= _MIN_US) & (us < _MAX_US)
+    ok = (us >= _MIN_US) & (us < _MAX_US)  # years 1..9999, which excludes ±infinity
     if valid is not None:
         ok &= valid
     mat, lens = _timestamp_parts(us, ok)
