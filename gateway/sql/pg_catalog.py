@@ -71,4 +71,58 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
                  ELSE (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)) END);
         """
     )
+    con.execute(_TYPED_MACROS.format(m=m))
     con.execute(f"SET search_path = '{SEARCH_PATH}'")
+
+
+# Macros the rewrite layer (sql/rewrite.py) calls. Typed parameters let DuckDB choose the
+# PostgreSQL result type at bind time; an unused parameter is only there for its type.
+_TYPED_MACROS = """
+CREATE OR REPLACE MACRO {m}.pg_sum(s, x SMALLINT) AS CAST(s AS BIGINT),
+    (s, x INTEGER) AS CAST(s AS BIGINT),
+    (s, x) AS s;
+CREATE OR REPLACE MACRO {m}.pg_div16(s, c) AS (CASE WHEN c = 0 THEN NULL ELSE
+    CAST((abs(CAST(s AS HUGEINT)) * 100000000000000000 // c + 5) // 10 * sign(s) AS DECIMAL(38,0))
+    * CAST('0.0000000000000001' AS DECIMAL(17,16)) END);
+CREATE OR REPLACE MACRO {m}.pg_avg(a, s, c, x SMALLINT) AS {m}.pg_div16(s, c),
+    (a, s, c, x INTEGER) AS {m}.pg_div16(s, c),
+    (a, s, c, x BIGINT) AS {m}.pg_div16(s, c),
+    (a, s, c, x) AS a;
+CREATE OR REPLACE MACRO {m}.pg_minus(a DATE, b DATE) AS CAST(a - b AS INTEGER),
+    (a TIME, b TIME) AS to_microseconds(epoch_us(a) - epoch_us(b)),
+    (a, b) AS a - b;
+CREATE OR REPLACE MACRO {m}.pg_extract_epoch(x DATE) AS CAST(epoch(x) AS DECIMAL(38,0)),
+    (x TIMESTAMP) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * CAST('0.000001' AS DECIMAL(7,6)) AS DECIMAL(38,6)),
+    (x TIMESTAMPTZ) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * CAST('0.000001' AS DECIMAL(7,6)) AS DECIMAL(38,6)),
+    (x INTERVAL) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * CAST('0.000001' AS DECIMAL(7,6)) AS DECIMAL(38,6)),
+    (x TIME) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * CAST('0.000001' AS DECIMAL(7,6)) AS DECIMAL(38,6)),
+    (x) AS extract(epoch FROM x);
+CREATE OR REPLACE MACRO {m}.pg_round(x DOUBLE) AS round_even(x, 0),
+    (x DECIMAL) AS round(x),
+    (x BIGINT) AS round(x),
+    (x) AS round(x);
+CREATE OR REPLACE MACRO {m}.pg_octet_length(x VARCHAR) AS strlen(x),
+    (x BLOB) AS octet_length(x),
+    (x) AS octet_length(x);
+CREATE OR REPLACE MACRO {m}.pg_quote_ident(s) AS (
+    CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') THEN s
+         ELSE '"' || replace(s, '"', '""') || '"' END);
+CREATE OR REPLACE MACRO {m}.pg_encode(b, f) AS (
+    CASE lower(f) WHEN 'hex' THEN lower(hex(b)) WHEN 'base64' THEN to_base64(b)
+         ELSE error('unrecognized encoding: "' || f || '"') END);
+CREATE OR REPLACE MACRO {m}.pg_decode(s, f) AS (
+    CASE lower(f) WHEN 'hex' THEN unhex(s) WHEN 'base64' THEN from_base64(s)
+         ELSE error('unrecognized encoding: "' || f || '"') END);
+CREATE OR REPLACE MACRO {m}.pg_json_typeof(j) AS (
+    CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
+         WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null'
+         WHEN NULL THEN NULL ELSE 'number' END);
+CREATE OR REPLACE MACRO {m}.pg_contains(a JSON, b) AS json_contains(a, b),
+    (a, b) AS a @> b;
+CREATE OR REPLACE MACRO {m}.pg_jsonb_has_key(j, k) AS (
+    CASE json_type(CAST(j AS JSON))
+         WHEN 'OBJECT' THEN json_exists(CAST(j AS JSON), '/' || replace(replace(k, '~', '~0'), '/', '~1'))
+         WHEN 'ARRAY' THEN coalesce(list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), k), false)
+         WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') = k
+         ELSE false END);
+"""

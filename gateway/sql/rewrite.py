@@ -7,6 +7,7 @@ they run; the tree is then generated as DuckDB SQL.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -161,6 +162,446 @@ def values_column_names(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+
+# --------------------------------------------------------------------------- helpers
+
+_INT4_MIN, _INT4_MAX = -(2**31), 2**31 - 1
+
+
+def _fn(name: str, *args: exp.Expression) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _cast(e: exp.Expression, to: str) -> exp.Cast:
+    return exp.Cast(this=e, to=exp.DataType.build(to, dialect="duckdb"))
+
+
+def _int_literal(e: exp.Expression) -> int | None:
+    if isinstance(e, exp.Literal) and not e.is_string:
+        try:
+            return int(e.this)
+        except ValueError:
+            return None
+    return None
+
+
+def _replace_all(tree: exp.Expression, nodes: list[exp.Expression], make) -> exp.Expression:
+    """Replace each node by make(node); the root itself may be replaced."""
+    for node in nodes:
+        new = make(node)
+        if new is node:
+            continue
+        if node is tree:
+            tree = new
+        else:
+            node.replace(new)
+    return tree
+
+
+def _agg_frame(agg: exp.Expression) -> exp.Expression:
+    """The aggregate with its FILTER and OVER wrappers: the node that stands for its value."""
+    top = agg
+    if isinstance(top.parent, exp.Filter) and top.parent.this is top:
+        top = top.parent
+    if isinstance(top.parent, exp.Window) and top.parent.this is top:
+        top = top.parent
+    return top
+
+
+def _reframe(top: exp.Expression, agg: exp.Expression, new_agg: exp.Expression) -> exp.Expression:
+    """A copy of the aggregate's frame (FILTER/OVER) around another aggregate."""
+    if top is agg:
+        return new_agg
+    c = top.copy()
+    inner = c.this if isinstance(c, exp.Window) else c
+    if isinstance(inner, exp.Filter):
+        inner.set("this", new_agg)
+    else:
+        c.set("this", new_agg)
+    return c
+
+
+def _agg_arg(agg: exp.Expression) -> exp.Expression | None:
+    arg = agg.this
+    if isinstance(arg, exp.Distinct):
+        return arg.expressions[0] if len(arg.expressions) == 1 else None
+    return arg
+
+
+# --------------------------------------------------------------------------- literals
+
+
+def int4_min_literal(tree: exp.Expression) -> exp.Expression:
+    """-2147483648 is one int4 constant in PostgreSQL; DuckDB negates the BIGINT 2147483648."""
+    def make(node):
+        v = _int_literal(node.this)
+        if v == 2**31:
+            return _cast(exp.Literal.number(-(2**31)), "INTEGER")
+        if v == 2**63:
+            return _cast(exp.Literal.number(-(2**63)), "BIGINT")
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.Neg)), make)
+
+
+_ARITH = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv)
+
+
+def int_literal_operands_are_int4(tree: exp.Expression) -> exp.Expression:
+    """An integer constant is int4 in PostgreSQL, so int2 + 1 is int4; DuckDB's integer literal
+    takes the other operand's type (SMALLINT). Type integer literals next to a non-literal."""
+    for node in list(tree.find_all(*_ARITH)):
+        for side, other in (("this", node.expression), ("expression", node.this)):
+            lit = node.args.get(side)
+            v = _int_literal(lit)
+            if v is None or not (_INT4_MIN <= v <= _INT4_MAX) or isinstance(other, exp.Literal):
+                continue
+            if isinstance(other, (exp.Interval, exp.Neg)) or (
+                isinstance(other, exp.Cast) and other.to.this in (
+                    exp.DataType.Type.INTERVAL, exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP,
+                    exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIME)):
+                continue
+            lit.replace(_cast(lit.copy(), "INTEGER"))
+    return tree
+
+
+def _pg_bool(text: str) -> bool | None:
+    """PostgreSQL's boolin: prefixes of true/false/yes/no, 'on'/'of(f)', '1'/'0'."""
+    t = text.strip().lower()
+    if not t:
+        return None
+    if t in ("1", "0"):
+        return t == "1"
+    if len(t) >= 2 and "off".startswith(t):
+        return False
+    if t == "on":
+        return True
+    if "true".startswith(t) or "yes".startswith(t):
+        return True
+    if "false".startswith(t) or "no".startswith(t):
+        return False
+    return None
+
+
+def _pg_bytea(text: str) -> bytes | None:
+    """PostgreSQL's byteain: '\\x…' hex format, else escape format (\\\\ and \\ooo)."""
+    if text.startswith("\\x"):
+        h = "".join(text[2:].split())
+        try:
+            return bytes.fromhex(h)
+        except ValueError:
+            return None
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\":
+            out += c.encode()
+            i += 1
+        elif text[i + 1 : i + 2] == "\\":
+            out.append(0x5C)
+            i += 2
+        elif re.fullmatch(r"[0-3][0-7][0-7]", text[i + 1 : i + 4] or ""):
+            out.append(int(text[i + 1 : i + 4], 8))
+            i += 4
+        else:
+            return None
+    return bytes(out)
+
+
+def _pg_array_items(text: str) -> list[str | None] | None:
+    """The elements of a one-dimensional PostgreSQL array literal '{a,"b c",NULL}'."""
+    t = text.strip()
+    if not (t.startswith("{") and t.endswith("}")):
+        return None
+    body = t[1:-1]
+    items: list[str | None] = []
+    if not body.strip():
+        return items
+    i, n = 0, len(body)
+    while i <= n:
+        while i < n and body[i].isspace():
+            i += 1
+        if i < n and body[i] == '"':
+            i += 1
+            buf = []
+            while i < n and body[i] != '"':
+                if body[i] == "\\" and i + 1 < n:
+                    i += 1
+                buf.append(body[i])
+                i += 1
+            if i >= n:
+                return None
+            i += 1
+            item: str | None = "".join(buf)
+            while i < n and body[i].isspace():
+                i += 1
+        else:
+            j = i
+            buf = []
+            while j < n and body[j] != ",":
+                if body[j] in '{}"':
+                    return None  # nested or malformed: leave it to DuckDB
+                if body[j] == "\\" and j + 1 < n:
+                    j += 1
+                buf.append(body[j])
+                j += 1
+            raw = "".join(buf).strip()
+            item = None if raw.upper() == "NULL" else raw
+            i = j
+        items.append(item)
+        if i < n and body[i] != ",":
+            return None
+        i += 1
+    return items
+
+
+def pg_literal_input(tree: exp.Expression) -> exp.Expression:
+    """'off'::bool, '\\\\'::bytea, '-1 day +2 hours'::interval, '{1,2}'::int[]: PostgreSQL's
+    input syntax for these types, which DuckDB's casts reject, is converted here."""
+    T = exp.DataType.Type
+
+    def make(node: exp.Cast):
+        lit, to = node.this, node.to
+        if not (isinstance(lit, exp.Literal) and lit.is_string) or not isinstance(to, exp.DataType):
+            return node
+        text = lit.this
+        if to.this == T.BOOLEAN:
+            b = _pg_bool(text)
+            return node if b is None else exp.Boolean(this=b)
+        if to.this in (T.VARBINARY, T.BINARY, T.BLOB):
+            data = _pg_bytea(text)
+            if data is None:
+                return node
+            esc = "".join(f"\\x{c:02X}" for c in data)
+            return _cast(exp.Literal.string(esc), "BLOB")
+        if to.this == T.INTERVAL and "+" in text:
+            fixed = re.sub(r"\+(?=\s*\d)", "", text)
+            return exp.Cast(this=exp.Literal.string(fixed), to=to.copy())
+        if to.this == T.ARRAY and to.expressions:
+            items = _pg_array_items(text)
+            if items is None:
+                return node
+            elem = to.expressions[0]
+            if not items:
+                return exp.Cast(this=exp.Array(expressions=[]), to=to.copy())
+            vals = [exp.Cast(this=exp.Null() if v is None else exp.Literal.string(v), to=elem.copy())
+                    for v in items]
+            return make_array(vals)
+        return node
+
+    def make_array(vals):
+        arr = exp.Array(expressions=vals)
+        for v in vals:
+            m = make(v)
+            if m is not v:
+                v.replace(m)
+        return arr
+
+    return _replace_all(tree, list(tree.find_all(exp.Cast)), make)
+
+
+# --------------------------------------------------------------------------- result types
+
+
+def sum_types(tree: exp.Expression) -> exp.Expression:
+    """sum(int2|int4) is int8 in PostgreSQL (DuckDB: HUGEINT, reported numeric). The compat
+    macro pg_sum(sum, arg) picks the result type from the argument's type at bind time."""
+    sums = list(tree.find_all(exp.Sum))
+    for agg in sums:
+        top = _agg_frame(agg)
+        arg = _agg_arg(agg)
+        if arg is None:
+            continue
+        new = _fn("pg_sum", top.copy(), arg.copy())
+        if top is tree:
+            tree = new
+        else:
+            top.replace(new)
+    return tree
+
+
+def avg_numeric(tree: exp.Expression) -> exp.Expression:
+    """avg(integer) is numeric in PostgreSQL (DuckDB: DOUBLE). pg_avg(avg, sum, count, arg)
+    divides exactly (16 decimals) for integer arguments and keeps avg for the others."""
+    for agg in list(tree.find_all(exp.Avg)):
+        arg = _agg_arg(agg)
+        if arg is None:
+            continue
+        top = _agg_frame(agg)
+        s = _reframe(top, agg, exp.Sum(this=agg.this.copy()))
+        c = _reframe(top, agg, exp.Count(this=agg.this.copy()))
+        new = _fn("pg_avg", top.copy(), s, c, arg.copy())
+        if top is tree:
+            tree = new
+        else:
+            top.replace(new)
+    return tree
+
+
+def int4_results(tree: exp.Expression) -> exp.Expression:
+    """length, strpos/position, array_length, cardinality, array_upper/lower and ntile are
+    int4 in PostgreSQL; DuckDB returns BIGINT."""
+    def make(node):
+        if isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+            if name == "cardinality" and len(node.expressions) == 1:
+                return _cast(_fn("len", node.expressions[0].copy()), "INTEGER")
+            if name == "array_upper" and len(node.expressions) == 2:
+                return _cast(_fn("array_length", *[e.copy() for e in node.expressions]), "INTEGER")
+            if name == "array_lower" and len(node.expressions) == 2:
+                a = node.expressions[0].copy()
+                return exp.Case(ifs=[exp.If(this=exp.GT(this=_fn("len", a), expression=exp.Literal.number(0)),
+                                            true=_cast(exp.Literal.number(1), "INTEGER"))],
+                                default=_cast(exp.Null(), "INTEGER"))
+            if name == "octet_length" and len(node.expressions) == 1:
+                return _cast(_fn("pg_octet_length", node.expressions[0].copy()), "INTEGER")
+            return node
+        if isinstance(node, exp.Window):
+            if isinstance(node.this, exp.Ntile):
+                return _cast(node.copy(), "INTEGER")
+            return node
+        return _cast(node.copy(), "INTEGER")
+    nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)]
+    return _replace_all(tree, nodes, make)
+
+
+def subtraction_types(tree: exp.Expression) -> exp.Expression:
+    """date - date is int4 and time - time an interval in PostgreSQL (DuckDB: BIGINT; no
+    TIME - TIME). pg_minus picks by argument types at bind time and is a - b otherwise."""
+    def skip(e):
+        return isinstance(e, (exp.Literal, exp.Interval, exp.Neg)) or (
+            isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and not e.this.is_string)
+    def make(node: exp.Sub):
+        if skip(node.this) or skip(node.expression):
+            return node
+        return _fn("pg_minus", node.this.copy(), node.expression.copy())
+    subs = list(tree.find_all(exp.Sub))
+    subs.reverse()  # innermost first
+    return _replace_all(tree, subs, make)
+
+
+_EXTRACT_SCALE = {"SECOND": 6, "SECONDS": 6, "MILLISECOND": 3, "MILLISECONDS": 3, "EPOCH": 6,
+                  "MICROSECOND": 0, "MICROSECONDS": 0}
+
+
+def extract_numeric(tree: exp.Expression) -> exp.Expression:
+    """extract() is numeric in PostgreSQL 15 (DuckDB: BIGINT, seconds without the fraction).
+    Seconds and milliseconds keep their fraction; epoch goes through pg_extract_epoch."""
+    def make(node: exp.Extract):
+        part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier, exp.Literal)) else ""
+        src = node.expression.copy()
+        if part in ("SECOND", "SECONDS"):
+            us = exp.Extract(this=exp.var("MICROSECONDS"), expression=src)
+            return _cast(exp.Mul(this=_cast(us, "DECIMAL(18,0)"),
+                                 expression=_cast(exp.Literal.string("0.000001"), "DECIMAL(7,6)")), "DECIMAL(38,6)")
+        if part in ("MILLISECOND", "MILLISECONDS"):
+            us = exp.Extract(this=exp.var("MICROSECONDS"), expression=src)
+            return _cast(exp.Mul(this=_cast(us, "DECIMAL(18,0)"),
+                                 expression=_cast(exp.Literal.string("0.001"), "DECIMAL(4,3)")), "DECIMAL(38,3)")
+        if part == "EPOCH":
+            return _fn("pg_extract_epoch", src)
+        if not part:
+            return node
+        return _cast(node.copy(), "DECIMAL(38,0)")
+    return _replace_all(tree, list(tree.find_all(exp.Extract)), make)
+
+
+def round_float_half_even(tree: exp.Expression) -> exp.Expression:
+    """round(float8) rounds half to even in PostgreSQL (rint); DuckDB rounds half away from
+    zero. pg_round picks round_even for DOUBLE at bind time."""
+    def make(node: exp.Round):
+        if node.args.get("decimals") is not None:
+            return node
+        return _fn("pg_round", node.this.copy())
+    return _replace_all(tree, list(tree.find_all(exp.Round)), make)
+
+
+# --------------------------------------------------------------------------- operators
+
+
+def like_backslash_escape(tree: exp.Expression) -> exp.Expression:
+    """LIKE's default escape character is backslash in PostgreSQL; DuckDB has none."""
+    def make(node):
+        if isinstance(node.parent, exp.Escape):
+            return node
+        return exp.Escape(this=node.copy(), expression=exp.Literal.string("\\"))
+    return _replace_all(tree, list(tree.find_all(exp.Like, exp.ILike)), make)
+
+
+def to_hex_lowercase(tree: exp.Expression) -> exp.Expression:
+    """to_hex() is lower case in PostgreSQL; DuckDB's hex() upper case."""
+    def make(node: exp.Hex):
+        return exp.Lower(this=exp.Hex(this=node.this.copy()))
+    return _replace_all(tree, [n for n in tree.find_all(exp.Hex) if not isinstance(n.parent, exp.Lower)], make)
+
+
+_RENAMES = {
+    "every": "bool_and",
+    "quote_ident": "pg_quote_ident",
+    "encode": "pg_encode",
+    "jsonb_typeof": "pg_json_typeof",
+    "json_typeof": "pg_json_typeof",
+    "justify_hours": "pg_justify_hours",
+}
+
+
+def missing_functions(tree: exp.Expression) -> exp.Expression:
+    """PostgreSQL functions DuckDB lacks or names differently, mapped to DuckDB built-ins or
+    to compat macros (sql/pg_catalog.py)."""
+    def make(node: exp.Anonymous):
+        name = node.name.lower()
+        args = [e.copy() for e in node.expressions]
+        if name in _RENAMES:
+            return _fn(_RENAMES[name], *args)
+        if name in ("jsonb_array_length", "json_array_length") and len(args) == 1:
+            return _cast(_fn("json_array_length", *args), "INTEGER")
+        return node
+    tree = _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
+    # sqlglot parses encode/decode itself (as charset conversions)
+    def make_codec(node):
+        fn = "pg_encode" if isinstance(node, exp.Encode) else "pg_decode"
+        cs = node.args.get("charset")
+        return node if cs is None else _fn(fn, node.this.copy(), cs.copy())
+    tree = _replace_all(tree, list(tree.find_all(exp.Encode, exp.Decode)), make_codec)
+    # sqlglot parses json_array_length itself
+    for node in list(tree.find_all(exp.JSONArrayLength)) if hasattr(exp, "JSONArrayLength") else []:
+        if not isinstance(node.parent, exp.Cast):
+            node.replace(_cast(node.copy(), "INTEGER"))
+    return tree
+
+
+def _json_pointer(path: exp.Expression) -> exp.Expression | None:
+    """'{a,b,0}' → '/a/b/0' (a JSON pointer: DuckDB reads digits as array indexes)."""
+    if not (isinstance(path, exp.Literal) and path.is_string):
+        return None
+    items = _pg_array_items(path.this)
+    if items is None or any(i is None for i in items):
+        return None
+    return exp.Literal.string("".join("/" + i.replace("~", "~0").replace("/", "~1") for i in items))
+
+
+def jsonb_operators(tree: exp.Expression) -> exp.Expression:
+    """#>> / #> with a constant path, ? and @> on json: PostgreSQL operators DuckDB spells as
+    functions."""
+    def make(node):
+        if isinstance(node, (exp.JSONBExtractScalar, exp.JSONBExtract)):
+            ptr = _json_pointer(node.expression)
+            if ptr is None:
+                return node
+            fn = "json_extract_string" if isinstance(node, exp.JSONBExtractScalar) else "json_extract"
+            return _fn(fn, node.this.copy(), ptr)
+        if isinstance(node, exp.JSONBContainsTopKey):
+            return _fn("pg_jsonb_has_key", node.this.copy(), node.expression.copy())
+        if isinstance(node, (exp.JSONBContains, exp.ArrayContainsAll)):
+            # @> is containment on jsonb and on arrays: pg_contains picks by type at bind time
+            return _fn("pg_contains", node.this.copy(), node.expression.copy())
+        return node
+    nodes = list(tree.find_all(exp.JSONBExtractScalar, exp.JSONBExtract, exp.JSONBContainsTopKey,
+                               exp.JSONBContains, exp.ArrayContainsAll))
+    nodes.reverse()
+    return _replace_all(tree, nodes, make)
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     values_column_names,
     null_projection_is_text,
@@ -168,6 +609,19 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     division_by_zero_errors,
     current_setting_to_macro,
     version_to_macro,
+    int4_min_literal,
+    int_literal_operands_are_int4,
+    pg_literal_input,
+    sum_types,
+    avg_numeric,
+    int4_results,
+    subtraction_types,
+    extract_numeric,
+    round_float_half_even,
+    like_backslash_escape,
+    to_hex_lowercase,
+    missing_functions,
+    jsonb_operators,
 ]
 
 
