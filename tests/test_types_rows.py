@@ -183,6 +183,13 @@ def test_lossless_export_types_match_postgres(pgc):
     check_same(pgc, pg_exprs, duck_exprs, lossless=True)
     pg_exprs, duck_exprs = casts("numeric", "HUGEINT", ["-170141183460469231731687303715884105728", "12", None])
     check_same(pgc, pg_exprs, duck_exprs, lossless=True)
+    # HUGEINTs that all fit in int64 take the vectorised path, the others per value
+    pg_exprs, duck_exprs = casts("numeric", "HUGEINT", ["-9223372036854775808", "0", "100000000", None])
+    check_same(pgc, pg_exprs, duck_exprs, lossless=True)
+    pg_exprs, duck_exprs = casts("numeric", "UHUGEINT", ["9223372036854775807", "10000", None])
+    check_same(pgc, pg_exprs, duck_exprs, lossless=True)
+    pg_exprs, duck_exprs = casts("numeric", "UHUGEINT", ["340282366920938463463374607431768211455", "1"])
+    check_same(pgc, pg_exprs, duck_exprs, lossless=True)
     pg_exprs, duck_exprs = casts("json", "JSON", ['{"a": [1, 2]}', None])
     check_same(pgc, pg_exprs, duck_exprs, lossless=True)
 
@@ -645,3 +652,56 @@ def test_empty_and_all_null_columns(fmt):
     for i, t in enumerate(types):
         assert column(batch.column(i), t).to_pylist() == [None], t
         assert column(batch.column(i).slice(0, 0), t).to_pylist() == [], t
+
+
+SLICE_SQL = """
+SELECT i::INTEGER AS a, (i * 1.37)::DOUBLE AS b, 'v' || i AS c, DATE '2020-01-01' + i::INTEGER AS d,
+       TIMESTAMPTZ '2020-01-01 00:00:00+00' + to_microseconds(i * 123457) AS e, (i / 3)::DECIMAL(12,2) AS f,
+       CASE WHEN i % 2 = 0 THEN NULL ELSE [i, i + 1] END AS g, ['x', 'y y'][1 + i % 2:] AS h,
+       (['a', 'b'][1 + i % 2])::ENUM('a', 'b') AS k, from_hex(lpad(i::VARCHAR, 4, '0')) AS l,
+       TIME '10:00:00' + to_microseconds(i * 1000) AS m, to_days(i) + to_microseconds(i) AS n,
+       {'p': i} AS o
+FROM range(20) t(i)
+"""
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])
+def test_sliced_and_chunked_columns_encode_like_whole(tz):
+    con = duckdb.connect()
+    con.execute(f"SET TimeZone = '{tz}'")
+    cur = con.execute(SLICE_SQL)
+    types = [d[1] for d in cur.description]
+    table = cur.to_arrow_reader(7).read_all()  # several chunks
+    assert table.column(0).num_chunks > 1
+    for i, t in enumerate(types):
+        col = table.column(i)
+        for column in (pg_text_column, pg_binary_column):
+            whole = column(col, t).to_pylist()
+            assert len(whole) == 20 and whole[5] is not None
+            flat = col.combine_chunks()
+            assert column(flat.slice(3, 9), t).to_pylist() == whole[3:12], (t, column.__name__)
+            assert column(flat.slice(19), t).to_pylist() == whole[19:], (t, column.__name__)
+
+
+SETTINGS_SQL = """
+SELECT i::INTEGER AS a, 'v' || i AS b, from_hex('0a0b') AS c, [i, NULL] AS d, ['s t', NULL] AS e,
+       uuid 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' AS f, '{"k": 1}'::JSON AS g, i::HUGEINT * 1000 AS h,
+       (['a', 'b'][1 + i % 2])::ENUM('a', 'b') AS k, TIMETZ '10:00:00+00' AS m, {'p': [i]} AS o,
+       [{'q': i}] AS p, 12345678901234567890::BIGNUM AS q
+FROM range(5) t(i)
+"""
+
+
+@pytest.mark.parametrize("setting", ["produce_arrow_string_view", "arrow_large_buffer_size",
+                                     "arrow_output_list_view", "arrow_lossless_conversion"])
+def test_duckdb_arrow_export_settings_do_not_change_output(setting):
+    def encode(extra: str | None):
+        con = duckdb.connect()
+        if extra:
+            con.execute(f"SET {extra} = true")
+        cur = con.execute(SETTINGS_SQL)
+        types = [d[1] for d in cur.description]
+        table = cur.to_arrow_reader(100).read_all()
+        return [[column(table.column(i), t).to_pylist() for column in (pg_text_column, pg_binary_column)]
+                for i, t in enumerate(types)]
+    assert encode(setting) == encode(None)

@@ -673,10 +673,6 @@ def _text_interval(arr: pa.Array) -> _Col:
     return _Col([_strings_var(out)], valid)
 
 
-def _numeric_from_decimal(arr: pa.Array) -> list:
-    return _python_values(arr)
-
-
 @lru_cache(maxsize=8)
 def _fraction_table(scale: int) -> np.ndarray:
     """'.ddd' (scale digits) for every remainder 0..10**scale-1, as V(scale+1) items."""
@@ -790,6 +786,25 @@ def _list_child(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return child, offsets - start
 
 
+def _int128_words(arr: pa.Array) -> np.ndarray:
+    s = _storage(arr)
+    return np.frombuffer(s.buffers()[1], dtype="<i8", count=2 * len(s), offset=s.offset * 16).reshape(len(s), 2)
+
+
+def _int128_fits_int64(arr: pa.Array, unsigned: bool) -> bool:
+    """Whether every (non-null) HUGEINT/UHUGEINT of DuckDB's lossless export fits in int64."""
+    w = _int128_words(arr)
+    fits = (w[:, 1] == 0) & (w[:, 0] >= 0) if unsigned else w[:, 1] == (w[:, 0] >> 63)
+    valid = _valid(arr)
+    return bool((fits | ~valid).all() if valid is not None else fits.all())
+
+
+def _int128_as_decimal(arr: pa.Array) -> pa.Array:
+    """The 16-byte little-endian integers read as decimal128(38, 0) (the same layout)."""
+    s = _storage(arr)
+    return pa.Array.from_buffers(pa.decimal128(38, 0), len(s), s.buffers()[:2], offset=s.offset)
+
+
 def _is_nested(t: pa.DataType) -> bool:
     return pa.types.is_nested(t) and not (pa.types.is_list(t) or pa.types.is_large_list(t)
                                           or pa.types.is_fixed_size_list(t))
@@ -814,6 +829,8 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _Col([], np.zeros(n, dtype=bool))
     if ext == "opaque:time_tz" or oid == 1266:
         return _text_timetz(arr)
+    if ext in ("opaque:hugeint", "opaque:uhugeint") and _int128_fits_int64(arr, ext == "opaque:uhugeint"):
+        return _text_decimal(_int128_as_decimal(arr))
     if ext == "opaque:hugeint":
         return _fallback(arr, lambda v: str(int.from_bytes(v, "little", signed=True)).encode())
     if ext == "opaque:uhugeint":
@@ -1031,6 +1048,8 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
     if ext == "opaque:time_tz" or oid == 1266:
         us, off = _timetz_values(arr)
         return _Col([_be_matrix(us, ">i8"), _be_matrix(-off.astype(np.int64), ">i4")], _valid(arr))
+    if ext in ("opaque:hugeint", "opaque:uhugeint") and _int128_fits_int64(arr, ext == "opaque:uhugeint"):
+        return _binary_decimal(_int128_as_decimal(arr))
     if ext == "opaque:hugeint":
         return _fallback(arr, lambda v: T.numeric_send(int.from_bytes(v, "little", signed=True)))
     if ext == "opaque:uhugeint":

@@ -15,7 +15,7 @@ import re
 import struct
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -418,10 +418,6 @@ def bignum_value(b: bytes) -> int:
         body = bytes(x ^ 0xFF for x in body)
     v = int.from_bytes(body, "big")
     return -v if negative else v
-
-
-def _json_default(v: Any) -> Any:
-    raise TypeError
 
 
 def json_text(v: Any) -> str:
