@@ -127,3 +127,15 @@ def test_jsonb_operators(con):
     rows = run(con, "SELECT j ? 'a' AS k, j @> '{\"a\": 1}' AS c, '{\"a\": {\"b\": [10, 20]}}'::jsonb #>> '{a,b,1}' AS p, "
                     "ARRAY[1,2] @> ARRAY[2] AS arr FROM t ORDER BY i2")[1]
     assert rows == [(True, True, "20", True), (False, False, "20", True)]
+
+
+def test_json_arrow_in_call_args(con):
+    assert duck("SELECT jsonb_array_length(j -> 'a') AS n FROM t") == (
+        "SELECT CAST(JSON_ARRAY_LENGTH((j -> 'a')) AS INT) AS n FROM t")
+    assert run(con, "SELECT jsonb_array_length(('{\"a\": [1, 2]}'::jsonb) -> 'a') AS n")[1] == [(2,)]
+
+
+def test_date_trunc_of_date(con):
+    assert duck("SELECT date_trunc('year', d) AS y FROM t") == "SELECT PG_DATE_TRUNC('year', d) AS y FROM t"
+    types, _ = run(con, "SELECT date_trunc('year', '2024-05-06'::date) AS a, date_trunc('hour', '2024-05-06 07:08'::timestamp) AS b")
+    assert types == ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP"]

@@ -119,6 +119,8 @@ CREATE OR REPLACE MACRO {m}.pg_json_typeof(j) AS (
          WHEN NULL THEN NULL ELSE 'number' END);
 CREATE OR REPLACE MACRO {m}.pg_contains(a JSON, b) AS json_contains(a, b),
     (a, b) AS a @> b;
+CREATE OR REPLACE MACRO {m}.pg_date_trunc(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)),
+    (u, x) AS date_trunc(u, x);
 CREATE OR REPLACE MACRO {m}.pg_jsonb_has_key(j, k) AS (
     CASE json_type(CAST(j AS JSON))
          WHEN 'OBJECT' THEN json_exists(CAST(j AS JSON), '/' || replace(replace(k, '~', '~0'), '/', '~1'))

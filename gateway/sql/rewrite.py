@@ -602,6 +602,31 @@ def jsonb_operators(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, nodes, make)
 
 
+def json_arrow_in_call_args(tree: exp.Expression) -> exp.Expression:
+    """PostgreSQL has no lambdas: f(doc -> 'k') is the json -> operator, which sqlglot parses
+    as a lambda and DuckDB would read as one too. Make it a parenthesised -> again."""
+    def make(node: exp.Lambda):
+        params = node.expressions
+        if len(params) != 1 or not isinstance(params[0], exp.Identifier):
+            return node
+        key = node.this
+        if not isinstance(key, exp.Literal):
+            return node
+        return exp.Paren(this=exp.JSONExtract(this=exp.column(params[0].copy()), expression=key.copy()))
+    return _replace_all(tree, list(tree.find_all(exp.Lambda)), make)
+
+
+def date_trunc_of_date(tree: exp.Expression) -> exp.Expression:
+    """date_trunc(text, date) is timestamptz in PostgreSQL (the date is cast to timestamptz);
+    DuckDB gives TIMESTAMP. pg_date_trunc picks by the argument's type at bind time."""
+    def make(node: exp.TimestampTrunc):
+        unit = node.args.get("unit")
+        if unit is None:
+            return node
+        return _fn("pg_date_trunc", exp.Literal.string(unit.name.lower()), node.this.copy())
+    return _replace_all(tree, list(tree.find_all(exp.TimestampTrunc)), make)
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     values_column_names,
     null_projection_is_text,
@@ -622,6 +647,8 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     to_hex_lowercase,
     missing_functions,
     jsonb_operators,
+    json_arrow_in_call_args,
+    date_trunc_of_date,
 ]
 
 
