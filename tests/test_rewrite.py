@@ -70,7 +70,8 @@ def test_avg_numeric(con):
 
 
 def test_int4_results(con):
-    assert duck("SELECT length('abc') AS n") == "SELECT CAST(LENGTH('abc') AS INT) AS n"
+    assert duck("SELECT length('abc') AS n") == "SELECT CAST(PG_LENGTH('abc') AS INT) AS n"
+    assert run(con, "SELECT length('héllo') AS a, length('\\x0102'::bytea) AS b") == (["INTEGER", "INTEGER"], [(5, 2)])
     assert duck("SELECT ntile(2) OVER (ORDER BY 1) AS n") == "SELECT CAST(NTILE(2) OVER (ORDER BY 1) AS INT) AS n"
     types, rows = run(con, "SELECT strpos('hello', 'l') AS s, cardinality(ARRAY[1,2]) AS c, "
                            "array_upper(ARRAY[1,2,3], 1) AS u, array_lower(ARRAY[1], 1) AS l, octet_length('héllo') AS o")
@@ -139,3 +140,8 @@ def test_date_trunc_of_date(con):
     assert duck("SELECT date_trunc('year', d) AS y FROM t") == "SELECT PG_DATE_TRUNC('year', d) AS y FROM t"
     types, _ = run(con, "SELECT date_trunc('year', '2024-05-06'::date) AS a, date_trunc('hour', '2024-05-06 07:08'::timestamp) AS b")
     assert types == ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP"]
+
+
+def test_ascii_case_mapping(con):
+    assert duck("SELECT upper(s) AS u FROM t") == "SELECT PG_UPPER(s) AS u FROM t"
+    assert run(con, "SELECT upper('abc é') AS u, lower('ÀBC') AS l")[1] == [("ABC é", "Àbc")]

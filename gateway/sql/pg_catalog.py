@@ -121,6 +121,11 @@ CREATE OR REPLACE MACRO {m}.pg_contains(a JSON, b) AS json_contains(a, b),
     (a, b) AS a @> b;
 CREATE OR REPLACE MACRO {m}.pg_date_trunc(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)),
     (u, x) AS date_trunc(u, x);
+CREATE OR REPLACE MACRO {m}.pg_length(x VARCHAR) AS length(x),
+    (x BLOB) AS octet_length(x),
+    (x) AS length(x);
+CREATE OR REPLACE MACRO {m}.pg_upper(s) AS translate(s, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+CREATE OR REPLACE MACRO {m}.pg_lower(s) AS translate(s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
 CREATE OR REPLACE MACRO {m}.pg_jsonb_has_key(j, k) AS (
     CASE json_type(CAST(j AS JSON))
          WHEN 'OBJECT' THEN json_exists(CAST(j AS JSON), '/' || replace(replace(k, '~', '~0'), '/', '~1'))

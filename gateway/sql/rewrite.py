@@ -460,6 +460,8 @@ def int4_results(tree: exp.Expression) -> exp.Expression:
             if isinstance(node.this, exp.Ntile):
                 return _cast(node.copy(), "INTEGER")
             return node
+        if isinstance(node, exp.Length):  # length(bytea) is its octet count
+            return _cast(_fn("pg_length", node.this.copy()), "INTEGER")
         return _cast(node.copy(), "INTEGER")
     nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)]
     return _replace_all(tree, nodes, make)
@@ -627,6 +629,16 @@ def date_trunc_of_date(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.TimestampTrunc)), make)
 
 
+def ascii_case_mapping(tree: exp.Expression) -> exp.Expression:
+    """upper()/lower() change only ASCII letters under the server's C locale (lc_ctype = C);
+    DuckDB's map all of Unicode."""
+    def make(node):
+        if isinstance(node.this, exp.Hex):
+            return node
+        return _fn("pg_upper" if isinstance(node, exp.Upper) else "pg_lower", node.this.copy())
+    return _replace_all(tree, list(tree.find_all(exp.Upper, exp.Lower)), make)
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     values_column_names,
     null_projection_is_text,
@@ -649,6 +661,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     jsonb_operators,
     json_arrow_in_call_args,
     date_trunc_of_date,
+    ascii_case_mapping,
 ]
 
 
