@@ -8,12 +8,13 @@ piece of every row's value:
     inline bytes, or a 4-byte prefix, buffer index and offset) plus the data buffers they
     point into.
 
-A batch is then the row-major sequence [header+prefix, column 1 parts, prefix, column 2
-parts, …]. Neighbouring fixed-width parts are merged with `np.concatenate`; when everything is
-fixed width (binary results of numbers and dates) the merged matrix *is* the DataRow stream.
-Otherwise the parts become one binary-view array of n × K views, interleaved row-major with
-NumPy, and a single Arrow cast to `binary` copies all those pieces, in order, into one
-contiguous buffer: the DataRow messages for the whole batch.
+A batch is then the row-major sequence [header, prefix, column 1 parts, prefix, column 2
+parts, …]. When everything is fixed width (binary results of numbers and dates) the
+concatenated matrix *is* the DataRow stream. Otherwise the parts become one binary-view array
+of n × K views, interleaved row-major with NumPy (runs of neighbouring fixed-width bytes go
+inline, 12 bytes a view, copied in 1/2/4/8-byte words), and a single Arrow cast to `binary`
+copies all those pieces, in order, into one contiguous buffer: the DataRow messages for the
+whole batch. K is about 1 + 2 × (variable-width columns) + 1 per run of fixed-width bytes.
 
 Values are formatted with Arrow compute casts where Arrow's text matches PostgreSQL's, with
 NumPy table look-ups for dates and times, and with per-value Python only for rows Arrow gets
@@ -1130,9 +1131,12 @@ class DataRowEncoder:
 
     def __init__(self, duck_types: Sequence, formats: Sequence[int]):
         self.duck_types = [str(t) for t in duck_types]
-        self.formats = list(formats)
-        if len(self.formats) != len(self.duck_types):
+        formats = list(formats)
+        if len(formats) <= 1:  # Bind's shorthands: none = all text, one = for every column
+            formats = formats * len(self.duck_types) if formats else [0] * len(self.duck_types)
+        if len(formats) != len(self.duck_types):
             raise ValueError("one format per column expected")
+        self.formats = formats
         self.ncols = len(self.duck_types)
 
     def encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
