@@ -44,6 +44,7 @@ _DATE_INF = 2147483647
 _TS_INF = 9223372036854775807
 _MIN_US = -62135596800 * 1_000_000   # 0001-01-01 00:00:00
 _MAX_US = 253402300800 * 1_000_000   # 10000-01-01 00:00:00
+_CHUNK_ROWS = 65536
 _LATE_US = 2114380800 * 1_000_000    # 2037-01-01: Arrow's time zone data ends around here
 _MIN_DAY = -719162                   # 0001-01-01
 _MAX_DAY = 2932896                   # 9999-12-31
@@ -433,7 +434,7 @@ def _unit_us(arr_type) -> tuple[int, int]:
 
 def _to_us(raw: np.ndarray, unit) -> np.ndarray:
     mul, div = _unit_us(unit)
-    v = raw.astype(np.int64)
+    v = raw.astype(np.int64, copy=False)
     if mul == 1 and div == 1:
         return v
     inf = (v == _TS_INF) | (v == -_TS_INF)
@@ -711,7 +712,7 @@ def _text_decimal(arr: pa.Array) -> _Col:
         fits = fits | ~valid
     n = len(arr)
     neg = lo < 0
-    mag = np.abs(np.where(fits, lo, 0))
+    mag = np.abs(lo if fits.all() else np.where(fits, lo, 0))
     p10 = 10 ** scale
     q = mag // p10 if scale else mag
     parts: list = [_binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
@@ -1140,9 +1141,18 @@ class DataRowEncoder:
         self.ncols = len(self.duck_types)
 
     def encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
+        """DataRow messages for every row of the batch, as one contiguous buffer."""
         n = batch.num_rows
         if n == 0:
             return b""
+        if n > 2 * _CHUNK_ROWS:
+            # a few tens of thousands of rows keep the working set in cache; one copy to join
+            return b"".join([memoryview(self._encode(batch.slice(i, _CHUNK_ROWS)))
+                             for i in range(0, n, _CHUNK_ROWS)])
+        return self._encode(batch)
+
+    def _encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
+        n = batch.num_rows
         cols = []
         for i, (duck, fmt) in enumerate(zip(self.duck_types, self.formats)):
             arr = batch.column(i)
