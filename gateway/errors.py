@@ -81,10 +81,19 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"Could not convert string '(?P<v>.*)' to (?P<t>[A-Z0-9_]+)"), "22P02",
      'invalid input syntax for type {pgt}: "{v}"'),
     (re.compile(r"Could not convert|Conversion Error|invalid input syntax", re.I), "22P02", None),
-    (re.compile(r"out of range|Overflow|overflow", re.I), "22003", None),
     (re.compile(r"Conflict|conflict"), "40001", None),
     (re.compile(r"Interrupted|interrupted"), "57014", "canceling statement due to user request"),
     (re.compile(r"syntax error at or near (?P<n>.+)"), "42601", "syntax error at or near {n}"),
+    (re.compile(r"invalid date field format"), "22007", None),
+    (re.compile(r"date field value out of range"), "22008", None),
+    (re.compile(r'column "?(?P<n>[^" ]+)"? must appear in the GROUP BY clause'), "42803",
+     'column "{n}" must appear in the GROUP BY clause or be used in an aggregate function'),
+    (re.compile(r"More than one row returned by a subquery"), "21000",
+     "more than one row returned by a subquery used as an expression"),
+    (re.compile(r"Cannot mix values of type"), "42804", None),
+    (re.compile(r'Ambiguous reference to column name "?(?P<n>[^" ]+)"?'), "42702", 'column reference "{n}" is ambiguous'),
+    (re.compile(r"ORDER term out of range"), "42P10", None),
+    (re.compile(r"out of range|Overflow|overflow", re.I), "22003", None),
 ]
 
 _CLASS_STATE: list[tuple[type, str]] = [

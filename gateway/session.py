@@ -20,7 +20,7 @@ import pyarrow as pa
 from . import __version__
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
-from .engine.writer import InsertRows, WriteJob
+from .engine.writer import InsertRows, WriteJob, append_rows
 from .errors import PgError, from_duckdb
 from .protocol import messages as m
 from .protocol.types import decode_param, pg_type_of, ParamError, format_text_value
@@ -161,6 +161,9 @@ class Session:
         self.backend_start = time.time()
         self.client_addr = writer.get_extra_info("peername")
         self.pushback = None  # a message read ahead by the INSERT batcher, processed next
+        self.implicit = False  # in an implicit transaction block (pipeline / multi-statement Query)
+        self.savepoints: list[tuple[str, int]] = []
+        self.txn_writes = 0
 
     # ------------------------------------------------------------------ I/O
 
@@ -378,15 +381,31 @@ class Session:
             return
         if not stmts:
             self.send(m.EMPTY_QUERY)
+        if len(stmts) > 1 and self.txn == "I" and not any(
+                s.is_transaction_control or s.kind in ("savepoint", "release", "rollback_to") for s in stmts):
+            self._begin_implicit()  # several statements in one Query are one transaction
         for st in stmts:
             try:
                 await self.run_statement(st, [], [], [], None, simple=True)
             except PgError as e:
                 self._error(e)
                 break
+        await self._finish_implicit()
         self._end_implicit()
         self.send(m.ready_for_query(self.txn))
         self.state = "idle"
+
+    async def _finish_implicit(self) -> None:
+        """End the implicit transaction of a pipeline or multi-statement Query: commit it,
+        or roll it back after an error."""
+        if not self.implicit:
+            return
+        self.implicit = False
+        try:
+            await self._end_transaction(commit=self.txn == "T")
+        except PgError as e:
+            self._error(e)
+            self.txn = "I"
 
     def _end_implicit(self) -> None:
         if self.txn == "I":
@@ -489,6 +508,9 @@ class Session:
                 run.append((msg, None))
                 units.append([])
                 bound.clear()
+            elif isinstance(msg, m.Parse) and msg.name == first.statement and msg.sql == st.text \
+                    and msg.name == "" and not any(msg.param_oids):
+                run.append((msg, None))  # pipelines re-Parse the unnamed statement each time
             else:
                 self.pushback = msg
                 break
@@ -504,13 +526,19 @@ class Session:
         # submit every unit's rows at once: the writer merges them into one append
         tz = self.params["timezone"]
         jobs = []
-        for unit in units:
-            if unit:
-                flat = [r for execute_rows in unit for r in execute_rows]
+        for k, unit in enumerate(units):
+            if not unit:
+                jobs.append(None)
+                continue
+            flat = [r for execute_rows in unit for r in execute_rows]
+            if k == len(units) - 1 and self.pushback is not None:
+                # the client goes on without a Sync: these rows open an implicit transaction
+                # that the statements after them join, committed (or not) at Sync
+                self._begin_implicit()
+                jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz))
+            else:
                 jobs.append(self.server.writer.submit(
                     WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, flat), timezone=tz)))
-            else:
-                jobs.append(None)
         pending = [j for j in jobs if j is not None]
         if len(pending) == 1:
             try:
@@ -537,6 +565,8 @@ class Session:
                 self.send(m.BIND_COMPLETE)
             elif isinstance(msg, m.Describe):
                 self.send(m.NO_DATA)
+            elif isinstance(msg, m.Parse):
+                self.send(m.PARSE_COMPLETE)
             elif isinstance(msg, m.Execute):
                 res = outcome[info]
                 if isinstance(res, BaseException):
@@ -548,6 +578,18 @@ class Session:
         if run and isinstance(run[-1][0], m.Sync):
             self.state = "idle"
             await self.flush()
+
+    async def _append_in_txn(self, key: str, ncols: int, rows: list, tz: str) -> Outcome:
+        await self._take_lease()
+        cursor = await self._pinned()
+        self.txn_writes += 1
+        await self._run(cursor, _append_on, cursor, key, ncols, rows, tz)
+        return Outcome(rowcount=len(rows))
+
+    def _begin_implicit(self) -> None:
+        if self.txn == "I":
+            self.txn = "T"
+            self.implicit = True
 
     def _bind_values(self, prep: Prepared, msg: m.Bind) -> list:
         nparams = len(prep.declared)
@@ -660,6 +702,10 @@ class Session:
         if portal.stream is not None:
             await self._send_rows(portal, msg.max_rows)
             return
+        if self.txn == "I" and st.route == WRITE and self.pushback is None:
+            nxt = self.decoder.peek_type()
+            if nxt is not None and nxt not in (0x53, 0x48):  # more than Sync/Flush follows
+                self._begin_implicit()
         await self.run_statement(st, portal.values, portal.prepared.oids or [], portal.result_formats, portal,
                                  max_rows=msg.max_rows)
 
@@ -674,6 +720,7 @@ class Session:
 
     async def on_sync(self) -> None:
         self.skip_until_sync = False
+        await self._finish_implicit()
         self._end_implicit()
         self.send(m.ready_for_query(self.txn))
         self.state = "idle"
@@ -825,7 +872,7 @@ class Session:
         if self.out:
             self.writer.write(bytes(self.out))
             self.out.clear()
-        self.writer.write(data)
+        self.writer.write(memoryview(data))
 
     async def _write(self, st, values, oids, formats, portal, simple) -> None:
         tz = self.params["timezone"]
@@ -839,6 +886,7 @@ class Session:
         else:
             await self._take_lease()
             cursor = await self._pinned()
+            self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
             outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows)
             if st.ddl:
@@ -891,7 +939,10 @@ class Session:
         kind = st.kind
         tag = st.tag
         if kind == "begin":
-            if self.txn != "I":
+            if self.implicit:
+                self.implicit = False  # BEGIN inside an implicit block turns it explicit
+                self._apply_txn_options(st)
+            elif self.txn != "I":
                 self._notice("25001", "there is already a transaction in progress")
             else:
                 self.txn = "T"
@@ -905,8 +956,7 @@ class Session:
         elif kind in ("savepoint", "release", "rollback_to"):
             if self.txn == "I":
                 raise PgError("25P01", f"{st.words[0]} can only be used in transaction blocks")
-            raise PgError("0A000", "savepoints are not supported",
-                          hint="DuckDB has no savepoints; use separate transactions.")
+            await self._savepoint(kind, st)
         elif kind == "set":
             self._set_statement(st)
         elif kind == "show":
@@ -977,6 +1027,40 @@ class Session:
             portal.tag = tag
         self.send(m.command_complete(tag))
 
+    async def _savepoint(self, kind: str, st: Statement) -> None:
+        """Savepoints, emulated: DuckDB has none. SAVEPOINT and RELEASE only keep the stack;
+        ROLLBACK TO works when nothing was written since the savepoint (the common case:
+        drivers wrap introspection and retries in savepoints) and the DuckDB transaction is
+        still usable, and otherwise refuses with 0A000 rather than leave wrong data."""
+        words = [t.text for t in st.tokens]
+        name = _ident(st.tokens[-1]) if len(words) > 1 else ""
+        if kind == "savepoint":
+            self.savepoints.append((name, self.txn_writes))
+            return
+        idx = next((i for i in range(len(self.savepoints) - 1, -1, -1) if self.savepoints[i][0] == name), None)
+        if idx is None:
+            raise PgError("3B001", f'savepoint "{name}" does not exist')
+        if kind == "release":
+            del self.savepoints[idx:]
+            return
+        writes_at = self.savepoints[idx][1]
+        del self.savepoints[idx + 1:]
+        if self.txn_writes != writes_at:
+            self.txn = "E"
+            raise PgError("0A000", "ROLLBACK TO SAVEPOINT cannot undo writes made after the savepoint",
+                          hint="DuckDB has no savepoints; roll back the whole transaction.")
+        if self.txn == "E" and self.pinned is not None and self.pinned_begun:
+            try:
+                await self._run(self.pinned, self.pinned.con.execute, "SELECT 1")
+            except PgError:
+                if self.txn_writes:
+                    raise PgError("0A000", "the transaction cannot be restored to the savepoint",
+                                  hint="DuckDB aborted the transaction; roll back the whole transaction.") from None
+                # nothing written yet: a fresh DuckDB transaction is the savepoint's state
+                await self.db.run(_quiet_rollback, self.pinned)
+                self.pinned_begun = False
+        self.txn = "T"
+
     def _send_small_result(self, fields, rows, portal, simple, formats, tag) -> None:
         fmts = _expand_formats(formats, len(fields))
         fields = [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
@@ -1026,6 +1110,9 @@ class Session:
             self.db.schema_version += 1
             self.txn_wrote_ddl = False
         self.txn = "I"
+        self.implicit = False
+        self.savepoints.clear()
+        self.txn_writes = 0
         self.params["transaction_read_only"] = "off"
         if err is not None:
             if err.sqlstate == "25000" or "conflict" in err.message.lower():
@@ -1037,6 +1124,8 @@ class Session:
 
     def _set(self, name: str, value: str, report: bool = True) -> None:
         key = name.lower()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]  # asyncpg sends client_encoding='utf-8' quoted
         if key in _READ_ONLY_SETTINGS:
             raise PgError("55P02", f'parameter "{name}" cannot be changed')
         if key == "client_encoding":
@@ -1347,6 +1436,18 @@ def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, ma
     stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
                           on_close=release)
     return stream, stream.read_chunk(max_rows)
+
+
+def _quiet_rollback(cursor: Cursor) -> None:
+    try:
+        cursor.con.execute("ROLLBACK")
+    except Exception:
+        pass
+
+
+def _append_on(cursor: Cursor, key: str, ncols: int, rows: list, tz: str) -> None:
+    cursor.prepare(tz)
+    append_rows(cursor.con, key, ncols, rows)
 
 
 def _describe_sql(cursor: Cursor, sql: str, timezone: str):

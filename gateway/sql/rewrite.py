@@ -25,6 +25,17 @@ class Rewritten:
     sql: str
 
 
+def unqualify_pg_catalog_functions(tree: exp.Expression) -> exp.Expression:
+    """pg_catalog.version() → version(): PostgreSQL's built-in functions live in pg_catalog,
+    ours in the compatibility catalog on the search path."""
+    for dot in list(tree.find_all(exp.Dot)):
+        if isinstance(dot.this, exp.Identifier) and dot.this.name.lower() == "pg_catalog" and isinstance(
+            dot.expression, exp.Func
+        ):
+            dot.replace(dot.expression.copy())
+    return tree
+
+
 def current_setting_to_macro(tree: exp.Expression) -> exp.Expression:
     """current_setting('server_version_num') → pg_current_setting(...): PostgreSQL's settings,
     not DuckDB's (installed by sql/pg_catalog.py)."""
@@ -640,6 +651,7 @@ def ascii_case_mapping(tree: exp.Expression) -> exp.Expression:
 
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    unqualify_pg_catalog_functions,
     values_column_names,
     null_projection_is_text,
     pg_column_names,
