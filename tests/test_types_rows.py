@@ -249,14 +249,20 @@ def test_fixed_size_array_matches_postgres(pgc):
 
 def test_nested_values_are_postgres_json(pgc):
     with pgc.cursor() as cur:
-        cur.execute("SELECT row_to_json(t)::text FROM (SELECT 1 AS a, 'x' AS b, 1.5::float8 AS c, "
-                    "ARRAY[1,2] AS d, NULL::int AS e, '2024-01-05'::date AS f) t")
+        cur.execute("SET TimeZone = 'UTC'")
+        cur.execute("SELECT row_to_json(t)::text FROM (SELECT 1 AS a, 'x\"y' AS b, 1.5::float8 AS c, "
+                    "ARRAY[1,2] AS d, NULL::int AS e, '2024-01-05'::date AS f, "
+                    "'2024-01-05 10:00:00.5'::timestamp AS g, '2024-01-05 10:00:00+00'::timestamptz AS h, "
+                    "'1 day 02:00:00'::interval AS i, true AS j, decode('0a0b', 'hex') AS k, "
+                    "12.50::numeric(6,2) AS l) t")
         struct_json = cur.fetchone()[0]
         cur.execute("SELECT to_json(ARRAY[ARRAY[1,2],ARRAY[3,4]])::text")
         nested_json = cur.fetchone()[0]
     con = duckdb.connect()
-    cur = con.execute("SELECT {'a': 1, 'b': 'x', 'c': 1.5::DOUBLE, 'd': [1, 2], 'e': NULL::INTEGER, "
-                      "'f': DATE '2024-01-05'} AS s, [[1, 2], [3, 4]] AS n")
+    cur = con.execute("SELECT {'a': 1, 'b': 'x\"y', 'c': 1.5::DOUBLE, 'd': [1, 2], 'e': NULL::INTEGER, "
+                      "'f': DATE '2024-01-05', 'g': TIMESTAMP '2024-01-05 10:00:00.5', "
+                      "'h': TIMESTAMPTZ '2024-01-05 10:00:00+00', 'i': INTERVAL '1 day 2 hours', 'j': true, "
+                      "'k': from_hex('0a0b'), 'l': 12.50::DECIMAL(6,2)} AS s, [[1, 2], [3, 4]] AS n")
     types = [d[1] for d in cur.description]
     batch = cur.to_arrow_reader(10).read_next_batch()
     assert pg_type_of(types[0]).oid == 114 and pg_type_of(types[1]).oid == 114

@@ -440,6 +440,8 @@ def _json_parts(v: Any):
         yield str(v) if v.is_finite() else "null"
     elif isinstance(v, str):
         yield json.dumps(v, ensure_ascii=False)
+    elif _is_month_day_nano(v):
+        yield json.dumps(_interval_of_mdn(v))
     elif isinstance(v, dict):
         yield "{"
         for i, (k, x) in enumerate(v.items()):
@@ -477,7 +479,18 @@ def _json_offset(seconds: int) -> str:
     return f"{sign}{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
 
 
+def _is_month_day_nano(v: Any) -> bool:
+    # pyarrow gives intervals as MonthDayNano named tuples
+    return isinstance(v, tuple) and hasattr(v, "months") and hasattr(v, "nanoseconds")
+
+
+def _interval_of_mdn(v: Any) -> str:
+    return interval_text(v.months, v.days, v.nanoseconds // 1000)
+
+
 def _scalar_text(v: Any) -> str:
+    if _is_month_day_nano(v):
+        return _interval_of_mdn(v)
     if isinstance(v, (bytes, bytearray, memoryview)):
         return bytea_text(v)
     if isinstance(v, _dt.datetime):
@@ -523,6 +536,8 @@ def format_text_value(pg_oid: int, value: Any) -> str | None:
         return float4_text(value)
     if pg_oid == 1186 and isinstance(value, str):
         return value
+    if _is_month_day_nano(value):
+        return _interval_of_mdn(value)
     if pg_oid in ELEMENT_OID and isinstance(value, (list, tuple)):
         return array_text(ELEMENT_OID[pg_oid], list(value))
     if isinstance(value, float):
