@@ -862,6 +862,16 @@ _TIME_PART = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d*))?)?"
 _TZ_PART = r"(?P<tz>[zZ]|UTC|GMT|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)"
 _TS_RE = re.compile(rf"{_DATE_PART}(?:(?:[Tt]|\s+){_TIME_PART})?\s*{_TZ_PART}?(?:\s*(?P<era>BC|AD))?", re.I)
 _TIME_RE = re.compile(rf"{_TIME_PART}\s*{_TZ_PART}?", re.I)
+_NAMED_ZONE = re.compile(r"(.*\d)\s+([A-Za-z][A-Za-z0-9_/+-]*)")
+
+
+def _zone_or_none(name: str):
+    try:
+        return _zone(name)
+    except Exception:  # unknown zone names (zoneinfo raises several kinds)
+        return None
+
+
 _SPECIAL_TS = {"infinity": "infinity", "+infinity": "infinity", "-infinity": "-infinity"}
 
 
@@ -926,6 +936,15 @@ def _parse_datetime(oid: int, s: str):
         return tm
     m = _TS_RE.fullmatch(t)
     if m is None:
+        zoned = _NAMED_ZONE.fullmatch(t) if oid == 1184 else None
+        if zoned is not None and _zone_or_none(zoned.group(2)) is not None:
+            # '2024-01-05 10:00:00 America/New_York': local time in that zone
+            local = _parse_datetime(1114, zoned.group(1))
+            if isinstance(local, _dt.datetime):
+                aware = local.replace(tzinfo=_zone_or_none(zoned.group(2)))
+                return aware.astimezone(_dt.timezone.utc)
+        if zoned is not None and "/" in zoned.group(2):
+            raise ParamError("22023", f'time zone "{zoned.group(2)}" not recognized')
         raise _syntax(oid, s)
     try:
         y, mo, d = int(m.group("y")), int(m.group("mo")), int(m.group("d"))
