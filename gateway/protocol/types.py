@@ -944,7 +944,7 @@ def _parse_datetime(oid: int, s: str):
                 aware = local.replace(tzinfo=_zone_or_none(zoned.group(2)))
                 return aware.astimezone(_dt.timezone.utc)
         if zoned is not None and "/" in zoned.group(2):
-            raise ParamError("22023", f'time zone "{zoned.group(2)}" not recognized')
+            raise ParamError("22023", f'time zone "{zoned.group(2).lower()}" not recognized')
         raise _syntax(oid, s)
     try:
         y, mo, d = int(m.group("y")), int(m.group("mo")), int(m.group("d"))
