@@ -254,7 +254,7 @@ class Session:
         minor = msg.version & 0xFFFF
         unsupported = [k for k in params if k.startswith("_pq_.")]
         if minor > 0 or unsupported:
-            self.send(m.negotiate_protocol_version(0, unsupported))
+            self.send(m.negotiate_protocol_version(m.PROTOCOL_3_0, unsupported))
         self.user = params.get("user", "postgres")
         self.database = params.get("database", self.user)
         if self.server.connection_count() > self.server.settings.max_connections:
@@ -282,6 +282,7 @@ class Session:
         self.send(m.backend_key_data(self.pid, self.key))
         self.send(m.ready_for_query("I"))
         await self.flush()
+        self.decoder.allowed = m.SESSION_TYPES
         self.state = "idle"
         return True
 
@@ -292,7 +293,20 @@ class Session:
             if not await self.startup():
                 return
             while True:
-                msg = await self.next_message()
+                try:
+                    msg = await self.next_message()
+                except m.ProtocolError as e:
+                    if not e.recoverable:
+                        raise
+                    # intact framing, bad contents: an ERROR, and the session goes on
+                    if self.skip_until_sync and e.msg_type != 0x53:
+                        continue
+                    self._error(PgError(e.sqlstate, str(e)))
+                    if e.msg_type == 0x51:
+                        self.send(m.ready_for_query(self.txn))
+                    else:
+                        self.skip_until_sync = True
+                    continue
                 if isinstance(msg, m.Terminate):
                     return
                 if self.skip_until_sync and not isinstance(msg, m.Sync):
@@ -450,7 +464,7 @@ class Session:
             raise PgError("26000", f'prepared statement "{msg.statement}" does not exist')
         if msg.portal and msg.portal in self.portals:
             raise PgError("42P03", f'cursor "{msg.portal}" already exists')
-        if self.txn == "E":
+        if self.txn == "E" and (prep.stmt is None or prep.stmt.kind not in ("rollback", "commit", "rollback_to")):
             raise _aborted()
         if prep.declared:
             await self._param_oids(prep)
@@ -814,7 +828,8 @@ class Session:
             # one thread hop: execute, and read + encode the first rows
             stream, first = await self._run(cursor, _execute_stream, self.db, cursor, sql, params,
                                             self.params["timezone"], self.server.settings.batch_rows,
-                                            fmts, max_rows, release)
+                                            fmts, max_rows, release,
+                                            self.params if st.uses_settings else None)
         except BaseException:
             release()
             raise
@@ -859,7 +874,8 @@ class Session:
             raise
         portal.rows_sent += sent
         if stream.done:
-            tag = _rows_tag(st, portal.rows_sent)
+            # PostgreSQL counts the rows of the Execute that completed the portal
+            tag = _rows_tag(st, sent)
             stream.close()
             portal.stream = None
             portal.done = True
@@ -1431,8 +1447,8 @@ def _rows_tag(st: Statement | None, n: int) -> str:
     return tag
 
 
-def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release):
-    outcome = execute(cursor, sql, params, tz, batch_rows, True)
+def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release, settings=None):
+    outcome = execute(cursor, sql, params, tz, batch_rows, True, settings)
     stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
                           on_close=release)
     return stream, stream.read_chunk(max_rows)

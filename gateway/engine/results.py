@@ -28,10 +28,14 @@ class Outcome:
 
 
 def execute(
-    cur: Cursor, sql: str, params: Sequence[Any] | None, timezone: str, batch_rows: int, returns_rows: bool
+    cur: Cursor, sql: str, params: Sequence[Any] | None, timezone: str, batch_rows: int, returns_rows: bool,
+    settings: dict[str, str] | None = None,
 ) -> Outcome:
     cur.prepare(timezone)
     con = cur.con
+    if settings is not None:
+        # current_setting() reads the session's PostgreSQL settings from this variable
+        con.execute("SET VARIABLE dataforge_settings = $1::MAP(VARCHAR, VARCHAR)", [settings])
     if params:
         con.execute(sql, list(params))
     else:
@@ -118,14 +122,7 @@ class ResultStream:
             out.append(self.encoder.encode(b))
             n += b.num_rows
             if max_rows > 0 and n >= max_rows:
-                if self.pending is None:
-                    # peek so that a portal that ends exactly here reports completion
-                    nb = self._next_batch()
-                    if nb is None:
-                        self.done = True
-                    else:
-                        self.pending = nb
-                break
+                break  # like PostgreSQL: suspended even when the limit falls on the last row
             if max_rows <= 0:
                 break  # one batch per hop: let the loop write and apply backpressure
         self.rows += n

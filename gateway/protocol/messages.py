@@ -24,11 +24,17 @@ _II = struct.Struct("!ii")
 
 
 class ProtocolError(Exception):
-    """The peer sent bytes that are not a valid message (SQLSTATE 08P01 unless told)."""
+    """The peer sent bytes that are not a valid message (SQLSTATE 08P01 unless told).
+
+    `recoverable` is set when the framing was intact and only the contents were bad: the
+    message has been consumed, and the session answers with an ERROR (skipping to Sync in the
+    extended protocol) instead of closing, as PostgreSQL does. `msg_type` is its type byte."""
 
     def __init__(self, message: str, sqlstate: str = "08P01"):
         super().__init__(message)
         self.sqlstate = sqlstate
+        self.recoverable = False
+        self.msg_type = 0
 
 
 # ---------------------------------------------------------------- frontend messages
@@ -223,6 +229,7 @@ def _decode(t: int, body: bytes):
     r = _Reader(body)
     if t == 0x51:  # Q
         sql = r.cstr()
+        r.done()
         return Query(sql)
     if t == 0x50:  # P
         name = r.cstr()
@@ -283,14 +290,17 @@ def _decode(t: int, body: bytes):
             raise ProtocolError(f"invalid CLOSE message subtype {kind!r}")
         return Close(kind, name)
     if t == 0x48:  # H
+        r.done()
         return Flush()
     if t == 0x53:  # S
+        r.done()
         return Sync()
     if t == 0x58:  # X
         return Terminate()
     if t == 0x64:  # d
         return CopyData(body)
     if t == 0x63:  # c
+        r.done()
         return CopyDone()
     if t == 0x66:  # f
         return CopyFail(r.cstr())
@@ -301,6 +311,11 @@ def _decode(t: int, body: bytes):
     raise ProtocolError(f"invalid frontend message type {t}")
 
 
+FRONTEND_TYPES = frozenset(b"QPBDECHSXdcfpF")
+# after authentication 'p' (password / SASL response) has no meaning: a session narrows to these
+SESSION_TYPES = frozenset(b"QPBDECHSXdcfF")
+
+
 class FrontendDecoder:
     """Incremental decoder. `feed(data)`, then call `next()` until it returns None."""
 
@@ -309,6 +324,7 @@ class FrontendDecoder:
         self.pos = 0
         self.startup = True  # the first message(s) have no type byte
         self.max_message = max_message
+        self.allowed = FRONTEND_TYPES  # message types accepted; others are refused from the header
 
     def feed(self, data: bytes) -> None:
         if self.pos and self.pos == len(self.buf):
@@ -353,9 +369,14 @@ class FrontendDecoder:
             if isinstance(msg, Startup):
                 self.startup = False
             return msg
-        if avail < 5:
+        if avail < 1:
             return None
         t = buf[pos]
+        if t not in self.allowed:
+            # refuse at once: waiting for a body of a made-up length would park the connection
+            raise ProtocolError(f"invalid frontend message type {t}")
+        if avail < 5:
+            return None
         ln = _I32.unpack_from(buf, pos + 1)[0]
         if ln < 4:
             raise ProtocolError(f"invalid message length {ln}")
@@ -365,7 +386,12 @@ class FrontendDecoder:
             return None
         body = bytes(buf[pos + 5 : pos + 1 + ln])
         self.pos = pos + 1 + ln
-        return _decode(t, body)
+        try:
+            return _decode(t, body)
+        except ProtocolError as e:
+            e.recoverable = True
+            e.msg_type = t
+            raise
 
     def peek_type(self) -> int | None:
         """Type byte of the next complete message, or None."""

@@ -53,6 +53,7 @@ class Statement:
     tokens: list[Token] = field(default_factory=list)
     # result columns per (parameter types, schema version, timezone): Describe without DuckDB
     describe_cache: dict = field(default_factory=dict)
+    uses_settings: bool = False  # calls current_setting(): the session's settings go with it
 
     @property
     def is_transaction_control(self) -> bool:
@@ -142,6 +143,7 @@ def _classify(chunk: Chunk) -> Statement:
             st.duck_sql = text
             return st
 
+    st.uses_settings = any(f.name.lower() == "current_setting" for f in tree.find_all(exp.Anonymous))
     try:
         rewritten = rewrite.to_duckdb(tree)
     except PgError as e:

@@ -113,9 +113,16 @@ def null_sql(st: Statement, oids: Sequence[int]) -> str:
 
 # DuckDB column type names → PostgreSQL type OIDs for inferred parameters
 def _oid_for_duck(type_name: str) -> int:
+    """OID for a DuckDB type name as written ('INT', 'TEXT', 'DECIMAL(10,2)'…)."""
+    import duckdb
+
     from ..protocol.types import pg_type_of
 
-    return pg_type_of(type_name).oid
+    try:
+        canonical = str(duckdb.sqltype(type_name))
+    except Exception:
+        return 25
+    return pg_type_of(canonical).oid
 
 
 def infer_param_oids(
