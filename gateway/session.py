@@ -755,12 +755,17 @@ class Session:
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
         started = time.perf_counter()
-        if st.route == SESSION:
-            await self.utility(st, portal, simple, formats)
-        elif st.route == READ:
-            await self._read(st, values, oids, formats, portal, simple, max_rows)
-        else:
-            await self._write(st, values, oids, formats, portal, simple)
+        try:
+            if st.route == SESSION:
+                await self.utility(st, portal, simple, formats)
+            elif st.route == READ:
+                await self._read(st, values, oids, formats, portal, simple, max_rows)
+            else:
+                await self._write(st, values, oids, formats, portal, simple)
+        except PgError as e:
+            if e.position is None:
+                e.position = _locate(e, st)
+            raise
         if self.server.settings.log_statements:
             log.info("session=%s route=%s duration_ms=%.2f sql=%s", self.pid, st.route,
                      (time.perf_counter() - started) * 1000, st.text[:200])
@@ -1382,6 +1387,24 @@ _KNOWN_SETTINGS = {
     "temp_buffers", "cursor_tuple_fraction", "track_io_timing", "log_statement", "log_min_duration_statement",
     "default_table_access_method", "search_path", "gin_fuzzy_search_limit",
 }
+
+
+_NAMED = re.compile(r'^(?:relation|column|function|type) "?([^"( ]+)"?')
+
+
+def _locate(e: PgError, st: Statement) -> int | None:
+    """Where in the client's text the object an error names appears (PostgreSQL's position
+    field, which psql turns into a caret): the first token spelling that name."""
+    if e.sqlstate not in ("42P01", "42703", "42883", "42704") or not st.tokens:
+        return None
+    mm = _NAMED.match(e.message)
+    if not mm:
+        return None
+    name = mm.group(1).split(".")[-1].lower()
+    for t in st.tokens:  # token offsets count characters from the start of the Query text
+        if t.text.lower() == name:
+            return t.start + 1
+    return None
 
 
 def _aborted() -> PgError:
