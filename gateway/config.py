@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         1024, description="Most queued autocommit writes committed in one DuckDB transaction."
     )
     shutdown_grace_s: float = Field(
-        10.0, description="On SIGTERM, how long running statements may finish before they are cancelled."
+        5.0, description="On SIGTERM, how long running statements may finish before they are cancelled."
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_statements: bool = Field(False, description="Log one line per statement.")

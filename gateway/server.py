@@ -181,7 +181,9 @@ class Server:
                 except Exception:
                     pass
             if pending:
-                await asyncio.wait(pending, timeout=5)
+                done, still = await asyncio.wait(pending, timeout=5)
+                for t in still:
+                    t.cancel()
         # let the writer finish what it acknowledged nothing of yet
         while self.writer.depth:
             await asyncio.sleep(0.01)

@@ -124,6 +124,10 @@ class ClientGone(Exception):
     pass
 
 
+_WATCH_AFTER = 0.05  # seconds before a running statement starts watching for a hang-up
+_WATCH_BUFFER = 16 * 1024 * 1024  # stop reading ahead past this much pipelined input
+
+
 class Session:
     def __init__(self, server: "Server", reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  pid: int, key: int):
@@ -683,7 +687,7 @@ class Session:
             prep.fields = hit
             prep.schema_version = self.db.schema_version
             return hit
-        sql = sqlparams.null_sql(st, oids)
+        sql = sqlparams.probe_sql(st, oids)
         if st.kind != "select":
             sql = _returning_probe(st) or sql
         cursor, release = await self._cursor_for_read()
@@ -793,20 +797,54 @@ class Session:
         return self.pinned
 
     async def _run(self, cursor: Cursor | None, fn, *args):
-        """Run a DuckDB call on a worker thread under statement_timeout, cancel and disconnect."""
+        """Run a DuckDB call on a worker thread under statement_timeout, cancel and disconnect.
+
+        A call still running after a moment also watches the client's socket: a client that
+        hangs up has its statement interrupted instead of leaving it to run for nobody."""
         timeout_ms = int(self.params.get("statement_timeout", "0") or 0)
+        deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
         self.active = cursor
         self.cancel_reason = None
         loop = asyncio.get_running_loop()
         fut = loop.run_in_executor(self.db.executor, fn, *args)
+        watch: asyncio.Future | None = None
+        gone = False
         try:
-            if timeout_ms > 0:
-                done, _ = await asyncio.wait({fut}, timeout=timeout_ms / 1000)
-                if not done:
+            done, _ = await asyncio.wait({fut}, timeout=_WATCH_AFTER)
+            while not done:
+                if watch is None and not gone and self.decoder.pending() < _WATCH_BUFFER:
+                    watch = asyncio.ensure_future(self.reader.read(262144))
+                wait_for = {fut} | ({watch} if watch is not None else set())
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                done, _ = await asyncio.wait(wait_for, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                if fut in done:
+                    break
+                if watch is not None and watch in done:
+                    try:
+                        data = watch.result()
+                    except (ConnectionError, OSError):
+                        data = b""
+                    watch = None
+                    if data:
+                        self.decoder.feed(data)  # pipelined messages: kept for later
+                    else:
+                        gone = True
+                        if cursor is not None:
+                            cursor.interrupt()
+                    done = set()
+                    continue
+                if deadline is not None and time.monotonic() >= deadline and cursor is not None:
                     self.cancel_reason = "canceling statement due to statement timeout"
-                    if cursor is not None:
-                        cursor.interrupt()
-            return await asyncio.shield(fut)
+                    cursor.interrupt()
+                    deadline = None
+                done = set()
+            if gone:
+                try:
+                    await fut
+                except Exception:
+                    pass
+                raise ClientGone()
+            return fut.result()
         except duckdb.Error as e:
             err = from_duckdb(e)
             if err.sqlstate == "57014" and self.cancel_reason:
@@ -817,6 +855,8 @@ class Session:
                 cursor.interrupt()
             raise
         finally:
+            if watch is not None:
+                await _stop_watch(watch, self.decoder)
             self.active = None
 
     def cancel(self) -> None:
@@ -1405,6 +1445,18 @@ def _locate(e: PgError, st: Statement) -> int | None:
         if t.text.lower() == name:
             return t.start + 1
     return None
+
+
+async def _stop_watch(watch: asyncio.Future, decoder: m.FrontendDecoder) -> None:
+    """Cancel a socket read and wait for it to let go of the stream (a StreamReader allows one
+    reader); bytes it got meanwhile are kept."""
+    if not watch.done():
+        watch.cancel()
+        await asyncio.wait({watch})
+    if not watch.cancelled() and watch.exception() is None:
+        data = watch.result()
+        if data:
+            decoder.feed(data)
 
 
 def _aborted() -> PgError:

@@ -95,16 +95,37 @@ def _typed_params(values: Sequence[Any], oids: Sequence[int]) -> list:
     return list(values)
 
 
-def null_sql(st: Statement, oids: Sequence[int]) -> str:
-    """The statement with every parameter replaced by a typed NULL: binds without a value,
-    so DuckDB can report the result columns without executing anything."""
+# A typed sample value per DuckDB type: DuckDB folds CAST(NULL AS T) into an untyped NULL
+# while binding, which then resolves operators wrongly (NULL::text || x comes out INTEGER).
+_SAMPLES = {
+    "BOOLEAN": "true", "DATE": "2000-01-01", "TIME": "00:00:00", "TIMETZ": "00:00:00+00",
+    "TIMESTAMP": "2000-01-01 00:00:00", "TIMESTAMPTZ": "2000-01-01 00:00:00+00", "INTERVAL": "1 day",
+    "UUID": "00000000-0000-0000-0000-000000000000", "JSON": "{}", "BLOB": "", "VARCHAR": "",
+}
+
+
+def _sample(t: str) -> str:
+    base = t.split("(")[0].upper()
+    if t.endswith("]"):
+        return f"CAST([] AS {t})"
+    if base in _SAMPLES:
+        return f"CAST('{_SAMPLES[base]}' AS {t})"
+    if base in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL",
+                "UBIGINT", "UINTEGER"):
+        return f"CAST(1 AS {t})"
+    return f"CAST(NULL AS {t})"
+
+
+def probe_sql(st: Statement, oids: Sequence[int]) -> str:
+    """The statement with every parameter replaced by a sample value of its type: it binds
+    without the client's values, so DuckDB reports the result columns without executing."""
     if st.parts is None:
         return st.duck_sql
     out = [st.parts[0]]
     for k, i in enumerate(st.part_params):  # type: ignore[arg-type]
         oid = oids[i] if i < len(oids) else 0
-        t = duckdb_type_for_oid(oid) if oid else None
-        out.append(f"CAST(NULL AS {t})" if t else "NULL")
+        t = duckdb_type_for_oid(oid or 25) or "VARCHAR"
+        out.append(_sample(t))
         out.append(st.parts[k + 1])
     return "".join(out)
 
