@@ -167,6 +167,8 @@ class Session:
         self.pushback = None  # a message read ahead by the INSERT batcher, processed next
         self.implicit = False  # in an implicit transaction block (pipeline / multi-statement Query)
         self.savepoints: list[tuple[str, int]] = []
+        self.txn_settings: dict[str, str] = {}  # values before this transaction's SETs
+        self.local_settings: dict[str, str] = {}  # values before this transaction's SET LOCALs
         self.txn_writes = 0
 
     # ------------------------------------------------------------------ I/O
@@ -1172,6 +1174,14 @@ class Session:
             self.txn_wrote_ddl = False
         self.txn = "I"
         self.implicit = False
+        restore = self.local_settings if commit else self.txn_settings
+        for k, v in restore.items():
+            if self.params.get(k) != v:
+                self.params[k] = v
+                if k in REPORTED:
+                    self.send(m.parameter_status(REPORTED[k], v))
+        self.txn_settings.clear()
+        self.local_settings.clear()
         self.savepoints.clear()
         self.txn_writes = 0
         self.params["transaction_read_only"] = "off"
@@ -1214,10 +1224,27 @@ class Session:
     def _set_statement(self, st: Statement) -> None:
         toks = st.tokens[1:]
         words = [t.text.upper() for t in toks]
+        local = bool(words) and words[0] == "LOCAL"
         if words and words[0] in ("SESSION", "LOCAL"):
             if len(words) > 1 and words[1] == "CHARACTERISTICS":
                 return  # SET SESSION CHARACTERISTICS AS TRANSACTION …: one isolation level here
             toks, words = toks[1:], words[1:]
+        if local and self.txn == "I":
+            self._notice("25P01", "SET LOCAL can only be used in transaction blocks")
+            return
+        before = dict(self.params)
+        try:
+            self._set_statement_value(toks, words)
+        finally:
+            if self.txn != "I":
+                # inside a transaction a SET is undone by ROLLBACK, a SET LOCAL also by COMMIT
+                for k, v in before.items():
+                    if self.params.get(k) != v:
+                        self.txn_settings.setdefault(k, v)
+                        if local:
+                            self.local_settings.setdefault(k, v)
+
+    def _set_statement_value(self, toks, words) -> None:
         if not toks:
             raise PgError("42601", "syntax error at end of input")
         if words[:2] == ["TIME", "ZONE"]:
