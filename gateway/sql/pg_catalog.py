@@ -1,12 +1,14 @@
 """The PostgreSQL compatibility surface installed in DuckDB at startup.
 
-For now: the functions clients call on connect (version(), current_setting()). The full
-pg_catalog / information_schema surface grows here.
+The functions clients call on connect (version(), current_setting()), the macros the rewrite
+layer calls, and a PostgreSQL-faithful pg_catalog subset (real OIDs) over the user's tables.
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from ..protocol.types import pg_type_of
 
 SERVER_VERSION = "15.0"
 SERVER_VERSION_NUM = "150000"
@@ -72,6 +74,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute(_TYPED_MACROS.format(m=m))
+    _install_catalog(con, m)
     con.execute(f"SET search_path = '{SEARCH_PATH}'")
 
 
@@ -132,4 +135,645 @@ CREATE OR REPLACE MACRO {m}.pg_jsonb_has_key(j, k) AS (
          WHEN 'ARRAY' THEN coalesce(list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), k), false)
          WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') = k
          ELSE false END);
+"""
+
+
+# --------------------------------------------------------------------------- pg_catalog
+#
+# PostgreSQL's catalog, as clients read it (psycopg's TypeInfo, asyncpg's type introspection,
+# SQLAlchemy's reflection, psql's \d…): the static parts (types, namespaces, access methods…)
+# are tables filled here from gateway/protocol/types.py; the user's relations are views over
+# duckdb_tables()/duckdb_columns()/duckdb_constraints()/duckdb_indexes() of the current
+# database, with DuckDB's object OIDs (>= 16384 like PostgreSQL's user OIDs, stable while the
+# process runs). DuckDB's schema `main` is PostgreSQL's `public` (2200). OID columns are
+# UINTEGER (unsigned 32-bit, as oid is). sql/rewrite.py points `pg_catalog.X` at these.
+
+PG_CATALOG_NS, PUBLIC_NS, INFORMATION_SCHEMA_NS, PG_TOAST_NS = 11, 2200, 13183, 99
+BOOTSTRAP_SUPERUSER = 10
+
+# the catalog relations' own OIDs in PostgreSQL (pg_class rows, classoid in pg_description…)
+CATALOG_RELATIONS = {
+    "pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": 1259, "pg_authid": 1260,
+    "pg_database": 1262, "pg_attrdef": 2604, "pg_constraint": 2606, "pg_description": 2609,
+    "pg_index": 2610, "pg_namespace": 2615, "pg_am": 2601, "pg_collation": 3456,
+    "pg_enum": 3501, "pg_range": 3541, "pg_sequence": 2224, "pg_opclass": 2616,
+    "pg_settings": 0, "pg_roles": 0, "pg_user": 0, "pg_tables": 0, "pg_views": 0, "pg_indexes": 0,
+    "pg_stat_activity": 0, "pg_tablespace": 1213, "pg_inherits": 2611, "pg_trigger": 2620,
+    "pg_rewrite": 2618, "pg_depend": 2608, "pg_shdescription": 2396, "pg_extension": 3079,
+    "pg_foreign_table": 3118, "pg_partitioned_table": 3350, "pg_matviews": 0,
+    "pg_policy": 3256, "pg_statistic_ext": 3381, "pg_event_trigger": 3466, "pg_language": 2612,
+    "pg_operator": 2617, "pg_cast": 2605,
+}
+
+# typname → (typtype, typcategory, preferred); absent: base type of category 'U'
+_KIND = {
+    "bool": "bB", "bytea": "bU", "char": "bZ", "name": "bS", "int8": "bN", "int2": "bN",
+    "int2vector": "bA", "int4": "bN", "regproc": "bN", "text": "bS*", "oid": "bN*", "tid": "bU",
+    "xid": "bU", "cid": "bU", "oidvector": "bA", "json": "bU", "xml": "bU", "pg_node_tree": "bZ",
+    "float4": "bN", "float8": "bN*", "unknown": "pX", "money": "bN", "macaddr": "bU",
+    "inet": "bI*", "cidr": "bI", "aclitem": "bU", "bpchar": "bS", "varchar": "bS", "date": "bD",
+    "time": "bD", "timestamp": "bD", "timestamptz": "bD*", "interval": "bT*", "timetz": "bD",
+    "bit": "bV", "varbit": "bV*", "numeric": "bN", "refcursor": "bU", "regprocedure": "bN",
+    "regoper": "bN", "regoperator": "bN", "regclass": "bN", "regtype": "bN", "record": "pP",
+    "cstring": "pP", "any": "pP", "anyarray": "pP", "void": "pP", "trigger": "pP",
+    "anyelement": "pP", "uuid": "bU", "pg_lsn": "bU", "tsvector": "bU", "jsonb": "bU",
+    "regnamespace": "bN", "regrole": "bN", "xid8": "bU",
+}
+# I/O function stems that are not simply typname + in/out/recv/send
+_IO_UNDERSCORE = {
+    "record", "cstring", "any", "anyarray", "void", "trigger", "anyelement", "uuid", "json",
+    "jsonb", "pg_lsn", "pg_node_tree", "interval", "date", "time", "timestamp", "timestamptz",
+    "timetz", "numeric", "bit", "varbit", "macaddr", "inet", "cidr", "xml",
+}
+_TYPMOD_IO = {"bpchar", "varchar", "numeric", "time", "timestamp", "timestamptz", "timetz",
+              "interval", "bit", "varbit"}
+_COLLATABLE = {"text": 100, "varchar": 100, "bpchar": 100, "name": 950}
+_NO_RECV = {"aclitem", "pg_node_tree", "cstring", "any", "anyarray", "void", "trigger",
+            "anyelement", "unknown"}
+_STORAGE = {"numeric": "m", "inet": "m", "cidr": "m"}
+# format_type(): (text before the typmod, text after it, typmod kind)
+_FORMAT = {
+    "bool": ("boolean", "", ""), "int8": ("bigint", "", ""), "int2": ("smallint", "", ""),
+    "int4": ("integer", "", ""), "float4": ("real", "", ""), "float8": ("double precision", "", ""),
+    "char": ('"char"', "", ""), "bpchar": ("character", "", "char"),
+    "varchar": ("character varying", "", "char"), "numeric": ("numeric", "", "numeric"),
+    "time": ("time", " without time zone", "prec"), "timetz": ("time", " with time zone", "prec"),
+    "timestamp": ("timestamp", " without time zone", "prec"),
+    "timestamptz": ("timestamp", " with time zone", "prec"), "interval": ("interval", "", "prec"),
+    "bit": ("bit", "", "bit"), "varbit": ("bit varying", "", "bit"),
+}
+# spellings to_regtype() accepts besides typname and format_type()'s names
+_TYPE_ALIASES = {
+    "int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8", "real": "float4",
+    "float": "float8", "double precision": "float8", "boolean": "bool", "decimal": "numeric",
+    "dec": "numeric", "character varying": "varchar", "char varying": "varchar",
+    "character": "bpchar", "char": "bpchar", '"char"': "char", "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz", "time without time zone": "time",
+    "time with time zone": "timetz", "bit varying": "varbit",
+}
+
+
+def _align(typlen: int, name: str) -> str:
+    if typlen in (1, -2) or name in ("name", "uuid", "bool"):
+        return "c"
+    if typlen == 2 or name == "tid":
+        return "s"
+    if typlen == 8 or name in ("interval", "timetz", "aclitem"):
+        return "d"
+    return "i"
+
+
+def _pg_type_rows() -> list[tuple]:
+    """PostgreSQL 15's pg_type rows for every type gateway/protocol/types.py knows."""
+    from ..protocol.types import ARRAY_OID, ELEMENT_OID, TYPES_BY_OID
+
+    rows = []
+    for oid in sorted(TYPES_BY_OID):
+        t = TYPES_BY_OID[oid]
+        elem = ELEMENT_OID.get(oid, 0) if oid not in (22, 30) else 0
+        if elem:
+            et = TYPES_BY_OID[elem]
+            ealign = _align(et.typlen, et.name)
+            typtype, cat, pref = "b", "A", False
+            io = ("array_in", "array_out", "array_recv", "array_send")
+            mod = (et.name + "typmodin", et.name + "typmodout") if et.name in _TYPMOD_IO else ("-", "-")
+            align = "d" if ealign == "d" else "i"
+            storage, subscript, analyze = "x", "array_subscript_handler", "array_typanalyze"
+            collation = _COLLATABLE.get(et.name, 0)
+        else:
+            kind = _KIND.get(t.name, "bU")
+            typtype, cat, pref = kind[0], kind[1], kind.endswith("*")
+            stem = t.name + "_" if t.name in _IO_UNDERSCORE else t.name
+            if t.name == "money":
+                stem = "cash_"
+            if t.name == "refcursor":
+                stem = "text"
+            io = (stem + "in", stem + "out", "-" if t.name in _NO_RECV else stem + "recv",
+                  "-" if t.name in _NO_RECV else stem + "send")
+            mod = (t.name + "typmodin", t.name + "typmodout") if t.name in _TYPMOD_IO else ("-", "-")
+            align = _align(t.typlen, t.name)
+            storage = "p" if t.typlen > 0 or t.typlen == -2 or t.name in ("int2vector", "oidvector") else _STORAGE.get(t.name, "x")
+            subscript = "raw_array_subscript_handler" if t.name in ("name", "int2vector", "oidvector") else "-"
+            analyze = "-"
+            collation = _COLLATABLE.get(t.name, 0)
+            elem = {"name": 18, "int2vector": 21, "oidvector": 26}.get(t.name, 0)
+        rows.append((
+            oid, t.name, PG_CATALOG_NS, BOOTSTRAP_SUPERUSER, t.typlen, t.typlen in (1, 2, 4, 8),
+            typtype, cat, pref, True, ",", 0, subscript, elem, ARRAY_OID.get(oid, 0), *io, *mod,
+            analyze, align, storage, False, 0, -1, 0, collation,
+        ))
+    return rows
+
+
+def _type_format_rows() -> list[tuple]:
+    """(oid, text before the typmod, text after it, typmod kind) for format_type()."""
+    from ..protocol.types import ELEMENT_OID, TYPES_BY_OID
+
+    rows = []
+    for oid, t in TYPES_BY_OID.items():
+        elem = ELEMENT_OID.get(oid) if oid not in (22, 30) else None
+        base = TYPES_BY_OID[elem] if elem else t
+        head, tail, kind = _FORMAT.get(base.name, (base.name, "", ""))
+        rows.append((oid, head, tail + ("[]" if elem else ""), kind))
+    return rows
+
+
+def _type_name_rows() -> list[tuple]:
+    """(spelling, oid) for to_regtype(): typname, the SQL names, their [] forms."""
+    from ..protocol.types import ARRAY_OID, TYPES_BY_NAME
+
+    names: dict[str, int] = {}
+    for name, t in TYPES_BY_NAME.items():
+        names[name] = t.oid
+    for oid, head, tail, _ in _type_format_rows():
+        if not tail.endswith("[]"):
+            names.setdefault(head + tail, oid)
+    for alias, target in _TYPE_ALIASES.items():
+        names[alias] = TYPES_BY_NAME[target].oid
+    for name, oid in list(names.items()):
+        if oid in ARRAY_OID:
+            names.setdefault(name + "[]", ARRAY_OID[oid])
+    return sorted(names.items())
+
+
+def _values(rows) -> str:
+    def lit(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(v)
+        return "'" + str(v).replace("'", "''") + "'"
+    return ",\n".join("(" + ", ".join(lit(v) for v in r) + ")" for r in rows)
+
+
+def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {m}.pg_type (
+            oid UINTEGER, typname VARCHAR, typnamespace UINTEGER, typowner UINTEGER,
+            typlen SMALLINT, typbyval BOOLEAN, typtype VARCHAR, typcategory VARCHAR,
+            typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim VARCHAR, typrelid UINTEGER,
+            typsubscript VARCHAR, typelem UINTEGER, typarray UINTEGER, typinput VARCHAR,
+            typoutput VARCHAR, typreceive VARCHAR, typsend VARCHAR, typmodin VARCHAR,
+            typmodout VARCHAR, typanalyze VARCHAR, typalign VARCHAR, typstorage VARCHAR,
+            typnotnull BOOLEAN, typbasetype UINTEGER, typtypmod INTEGER, typndims INTEGER,
+            typcollation UINTEGER, typdefaultbin VARCHAR, typdefault VARCHAR, typacl VARCHAR[]);
+        INSERT INTO {m}.pg_type SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows())});
+        CREATE OR REPLACE TABLE {m}.pg_df_type_format (oid UINTEGER, head VARCHAR, tail VARCHAR, kind VARCHAR);
+        INSERT INTO {m}.pg_df_type_format VALUES {_values(_type_format_rows())};
+        CREATE OR REPLACE TABLE {m}.pg_df_type_names (name VARCHAR, oid UINTEGER);
+        INSERT INTO {m}.pg_df_type_names VALUES {_values(_type_name_rows())};
+        CREATE OR REPLACE TABLE {m}.pg_am (oid UINTEGER, amname VARCHAR, amhandler VARCHAR, amtype VARCHAR);
+        INSERT INTO {m}.pg_am VALUES (2, 'heap', 'heap_tableam_handler', 't'),
+            (403, 'btree', 'bthandler', 'i'), (405, 'hash', 'hashhandler', 'i'),
+            (783, 'gist', 'gisthandler', 'i'), (2742, 'gin', 'ginhandler', 'i'),
+            (4000, 'spgist', 'spghandler', 'i'), (3580, 'brin', 'brinhandler', 'i');
+        CREATE OR REPLACE TABLE {m}.pg_collation (
+            oid UINTEGER, collname VARCHAR, collnamespace UINTEGER, collowner UINTEGER,
+            collprovider VARCHAR, collisdeterministic BOOLEAN, collencoding INTEGER,
+            collcollate VARCHAR, collctype VARCHAR, colliculocale VARCHAR, collversion VARCHAR);
+        INSERT INTO {m}.pg_collation VALUES
+            (100, 'default', 11, 10, 'd', true, -1, NULL, NULL, NULL, NULL),
+            (950, 'C', 11, 10, 'c', true, -1, 'C', 'C', NULL, NULL),
+            (951, 'POSIX', 11, 10, 'c', true, -1, 'POSIX', 'POSIX', NULL, NULL);
+        CREATE OR REPLACE TABLE {m}.pg_opclass (
+            oid UINTEGER, opcmethod UINTEGER, opcname VARCHAR, opcnamespace UINTEGER,
+            opcowner UINTEGER, opcfamily UINTEGER, opcintype UINTEGER, opcdefault BOOLEAN,
+            opckeytype UINTEGER);
+        CREATE OR REPLACE TABLE {m}.pg_range (
+            rngtypid UINTEGER, rngsubtype UINTEGER, rngmultitypid UINTEGER, rngcollation UINTEGER,
+            rngsubopc UINTEGER, rngcanonical VARCHAR, rngsubdiff VARCHAR);
+        CREATE OR REPLACE TABLE {m}.pg_enum (
+            oid UINTEGER, enumtypid UINTEGER, enumsortorder REAL, enumlabel VARCHAR);
+        CREATE OR REPLACE TABLE {m}.pg_inherits (
+            inhrelid UINTEGER, inhparent UINTEGER, inhseqno INTEGER, inhdetachpending BOOLEAN);
+        CREATE OR REPLACE TABLE {m}.pg_trigger (
+            oid UINTEGER, tgrelid UINTEGER, tgparentid UINTEGER, tgname VARCHAR, tgfoid UINTEGER,
+            tgtype SMALLINT, tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid UINTEGER,
+            tgconstrindid UINTEGER, tgconstraint UINTEGER, tgdeferrable BOOLEAN,
+            tginitdeferred BOOLEAN, tgnargs SMALLINT, tgattr SMALLINT[], tgargs BLOB,
+            tgqual VARCHAR, tgoldtable VARCHAR, tgnewtable VARCHAR);
+        CREATE OR REPLACE TABLE {m}.pg_extension (
+            oid UINTEGER, extname VARCHAR, extowner UINTEGER, extnamespace UINTEGER,
+            extrelocatable BOOLEAN, extversion VARCHAR, extconfig UINTEGER[], extcondition VARCHAR[]);
+        INSERT INTO {m}.pg_extension VALUES (13500, 'plpgsql', 10, 11, false, '1.0', NULL, NULL);
+        CREATE OR REPLACE TABLE {m}.pg_tablespace (
+            oid UINTEGER, spcname VARCHAR, spcowner UINTEGER, spcacl VARCHAR[], spcoptions VARCHAR[]);
+        INSERT INTO {m}.pg_tablespace VALUES (1663, 'pg_default', 10, NULL, NULL),
+            (1664, 'pg_global', 10, NULL, NULL);
+        CREATE OR REPLACE TABLE {m}.pg_shdescription (objoid UINTEGER, classoid UINTEGER, description VARCHAR);
+        CREATE OR REPLACE TABLE {m}.pg_df_catalog_relations (relname VARCHAR, oid UINTEGER);
+        INSERT INTO {m}.pg_df_catalog_relations VALUES
+            {_values(sorted((k, v) for k, v in CATALOG_RELATIONS.items() if v))};
+        """)
+    settings = [(k, v) for k, v in STATIC_SETTINGS.items()]
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {m}.pg_settings (
+            name VARCHAR, setting VARCHAR, unit VARCHAR, category VARCHAR, short_desc VARCHAR,
+            extra_desc VARCHAR, context VARCHAR, vartype VARCHAR, source VARCHAR, min_val VARCHAR,
+            max_val VARCHAR, enumvals VARCHAR[], boot_val VARCHAR, reset_val VARCHAR,
+            sourcefile VARCHAR, sourceline INTEGER, pending_restart BOOLEAN);
+        INSERT INTO {m}.pg_settings SELECT k, v, NULL, 'Ungrouped', '', NULL, 'user', 'string',
+            'default', NULL, NULL, NULL, v, v, NULL, NULL, false FROM (VALUES {_values(settings)}) s(k, v);
+        """)
+    duck_types = con.execute(
+        "SELECT DISTINCT type_name FROM duckdb_types() UNION SELECT DISTINCT logical_type FROM duckdb_types()"
+    ).fetchall()
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {m}.pg_df_duck_types (duck VARCHAR, oid UINTEGER);
+        INSERT INTO {m}.pg_df_duck_types VALUES {_values(sorted((d, pg_type_of(d).oid) for (d,) in duck_types))};
+        """)
+    con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS))
+    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS))
+    con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
+
+
+# The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
+# `pg_*` views select PostgreSQL's columns from them.
+_CATALOG_VIEWS = """
+CREATE OR REPLACE VIEW {m}.pg_namespace AS
+SELECT * FROM (VALUES
+    (11::UINTEGER, 'pg_catalog', 10::UINTEGER, NULL::VARCHAR[]),
+    (99::UINTEGER, 'pg_toast', 10::UINTEGER, NULL::VARCHAR[]),
+    (13183::UINTEGER, 'information_schema', 10::UINTEGER, NULL::VARCHAR[]),
+    ({ns}::UINTEGER, 'public', 10::UINTEGER, NULL::VARCHAR[])) v(oid, nspname, nspowner, nspacl)
+UNION ALL
+SELECT s.oid::UINTEGER, CASE WHEN s.database_name = 'temp' THEN 'pg_temp_3' ELSE s.schema_name END,
+    10::UINTEGER, NULL::VARCHAR[]
+FROM duckdb_schemas() s
+WHERE (s.database_name = current_database() AND s.schema_name NOT IN ('main', 'pg_catalog', 'information_schema'))
+   OR (s.database_name = 'temp' AND s.schema_name = 'main');
+
+
+CREATE OR REPLACE VIEW {m}.pg_df_constraints AS
+WITH k AS (
+    SELECT c.*, row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
+        (SELECT list(lower(col.column_name) ORDER BY col.column_index) FROM duckdb_columns() col
+         WHERE col.table_name = c.referenced_table AND col.schema_name = c.schema_name
+           AND col.database_name = c.database_name) AS ref_cols,
+        CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u'
+             WHEN 'FOREIGN KEY' THEN 'f' WHEN 'CHECK' THEN 'c' END AS contype
+    FROM duckdb_constraints() c
+    WHERE c.database_name IN (current_database(), 'temp')
+      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK'))
+SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
+    CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
+         WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
+         ELSE k.constraint_name END AS conname,
+    {m}.pg_df_nsp(k.database_name, k.schema_name, k.schema_oid) AS relnamespace,
+    k.contype, k.table_oid::UINTEGER AS conrelid,
+    CASE WHEN k.contype IN ('p', 'u') THEN (k.table_oid * 64 + 32 + k.n)::UINTEGER
+         WHEN k.contype = 'f' THEN (SELECT (r.table_oid * 64 + 32 + r.n)::UINTEGER FROM k r
+              WHERE r.table_name = k.referenced_table AND r.schema_name = k.schema_name
+                AND r.database_name = k.database_name AND r.contype IN ('p', 'u')
+                AND r.constraint_column_names = k.referenced_column_names LIMIT 1)
+         ELSE 0::UINTEGER END AS index_oid,
+    CASE WHEN k.contype = 'f' THEN (SELECT t.table_oid::UINTEGER FROM duckdb_tables() t
+              WHERE t.table_name = k.referenced_table AND t.schema_name = k.schema_name
+                AND t.database_name = k.database_name) ELSE 0::UINTEGER END AS confrelid,
+    list_transform(k.constraint_column_indexes, x -> (x + 1)::SMALLINT) AS conkey,
+    CASE WHEN k.contype = 'f' THEN list_transform(k.referenced_column_names,
+        x -> list_position(k.ref_cols, lower(x))::SMALLINT) END AS confkey,
+    CASE k.contype
+         WHEN 'p' THEN 'PRIMARY KEY (' || array_to_string(k.constraint_column_names, ', ') || ')'
+         WHEN 'u' THEN 'UNIQUE (' || array_to_string(k.constraint_column_names, ', ') || ')'
+         WHEN 'f' THEN 'FOREIGN KEY (' || array_to_string(k.constraint_column_names, ', ') || ') REFERENCES '
+              || k.referenced_table || '(' || array_to_string(k.referenced_column_names, ', ') || ')'
+         ELSE 'CHECK (' || k.expression || ')' END AS condef,
+    k.database_name AS db, k.schema_name AS sch, k.table_name
+FROM k;
+
+CREATE OR REPLACE VIEW {m}.pg_df_relations AS
+SELECT t.table_oid::UINTEGER AS oid, t.table_name AS relname,
+    {m}.pg_df_nsp(t.database_name, t.schema_name, t.schema_oid) AS relnamespace,
+    'r' AS relkind, t.column_count AS relnatts, t.check_constraint_count AS relchecks,
+    (t.index_count > 0 OR t.has_primary_key) AS relhasindex,
+    CASE WHEN t.temporary THEN 't' ELSE 'p' END AS relpersistence,
+    t.estimated_size AS reltuples, 2 AS relam, t.comment AS description,
+    t.database_name AS db, t.schema_name AS sch, NULL AS sql
+FROM duckdb_tables() t
+WHERE t.database_name IN (current_database(), 'temp')
+UNION ALL
+SELECT v.view_oid::UINTEGER, v.view_name, {m}.pg_df_nsp(v.database_name, v.schema_name, v.schema_oid),
+    'v', v.column_count, 0, false, CASE WHEN v.temporary THEN 't' ELSE 'p' END, 0, 0, v.comment,
+    v.database_name, v.schema_name, v.sql
+FROM duckdb_views() v
+WHERE v.database_name IN (current_database(), 'temp') AND NOT v.internal
+UNION ALL
+SELECT i.index_oid::UINTEGER, i.index_name, {m}.pg_df_nsp(i.database_name, i.schema_name, i.schema_oid),
+    'i', len({m}.pg_df_index_keys(i.expressions)), 0, false, 'p', 0, 403, i.comment,
+    i.database_name, i.schema_name, i.sql
+FROM duckdb_indexes() i
+WHERE i.database_name IN (current_database(), 'temp')
+UNION ALL
+SELECT c.index_oid, c.conname, c.relnamespace, 'i', len(c.conkey), 0, false, 'p', 0, 403, NULL,
+    c.db, c.sch, NULL
+FROM {m}.pg_df_constraints c WHERE c.contype IN ('p', 'u')
+UNION ALL
+SELECT s.sequence_oid::UINTEGER, s.sequence_name, {m}.pg_df_nsp(s.database_name, s.schema_name, s.schema_oid),
+    'S', 3, 0, false, CASE WHEN s.temporary THEN 't' ELSE 'p' END, 1, 0, s.comment,
+    s.database_name, s.schema_name, s.sql
+FROM duckdb_sequences() s
+WHERE s.database_name IN (current_database(), 'temp')
+UNION ALL
+SELECT r.oid, r.relname, 11::UINTEGER, 'r', 0, 0, true, 'p', 0, 2, NULL, NULL, 'pg_catalog', NULL
+FROM {m}.pg_df_catalog_relations r;
+
+CREATE OR REPLACE VIEW {m}.pg_class AS
+SELECT oid, relname, relnamespace, 0::UINTEGER AS reltype, 0::UINTEGER AS reloftype,
+    10::UINTEGER AS relowner, relam::UINTEGER AS relam, oid AS relfilenode,
+    0::UINTEGER AS reltablespace, 0::INTEGER AS relpages, reltuples::REAL AS reltuples,
+    0::INTEGER AS relallvisible, 0::UINTEGER AS reltoastrelid, relhasindex,
+    false AS relisshared, relpersistence, relkind, relnatts::SMALLINT AS relnatts,
+    relchecks::SMALLINT AS relchecks, false AS relhasrules, false AS relhastriggers,
+    false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
+    true AS relispopulated, CASE WHEN relkind = 'r' THEN 'd' ELSE 'n' END AS relreplident,
+    false AS relispartition, 0::UINTEGER AS relrewrite, 0::UINTEGER AS relfrozenxid,
+    0::UINTEGER AS relminmxid, NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions,
+    NULL::VARCHAR AS relpartbound
+FROM {m}.pg_df_relations;
+
+CREATE OR REPLACE VIEW {m}.pg_df_columns AS
+SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
+    {m}.pg_df_duck_type_oid(c.data_type) AS atttypid,
+    c.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(c.data_type) AS atttypmod,
+    NOT c.is_nullable AS attnotnull, c.column_default AS adbin, c.comment AS description,
+    c.data_type AS duck_type
+FROM duckdb_columns() c
+WHERE c.database_name IN (current_database(), 'temp');
+
+CREATE OR REPLACE VIEW {m}.pg_attribute AS
+SELECT a.attrelid, a.attname, a.atttypid, 0::INTEGER AS attstattarget, t.typlen AS attlen,
+    a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
+    -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
+    t.typstorage AS attstorage, '' AS attcompression, a.attnotnull,
+    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, '' AS attidentity,
+    '' AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
+    t.typcollation AS attcollation, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
+    NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
+FROM {m}.pg_df_columns a LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid;
+
+CREATE OR REPLACE VIEW {m}.pg_attrdef AS
+SELECT (a.attrelid * 64 + a.attnum)::UINTEGER AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
+    a.adbin
+FROM {m}.pg_df_columns a WHERE a.adbin IS NOT NULL;
+
+CREATE OR REPLACE VIEW {m}.pg_constraint AS
+SELECT c.oid, c.conname, c.relnamespace AS connamespace, c.contype, false AS condeferrable,
+    false AS condeferred, true AS convalidated, c.conrelid, 0::UINTEGER AS contypid,
+    CASE WHEN c.contype IN ('p', 'u', 'f') THEN c.index_oid ELSE 0::UINTEGER END AS conindid,
+    0::UINTEGER AS conparentid, c.confrelid,
+    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confupdtype,
+    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confdeltype,
+    CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END AS confmatchtype,
+    true AS conislocal, 0::INTEGER AS coninhcount, false AS connoinherit, c.conkey, c.confkey,
+    NULL::UINTEGER[] AS conpfeqop, NULL::UINTEGER[] AS conppeqop, NULL::UINTEGER[] AS conffeqop,
+    NULL::SMALLINT[] AS confdelsetcols, NULL::UINTEGER[] AS conexclop,
+    CASE WHEN c.contype = 'c' THEN c.condef END AS conbin
+FROM {m}.pg_df_constraints c;
+
+CREATE OR REPLACE VIEW {m}.pg_df_indexes AS
+WITH tc AS (
+    SELECT table_oid, list(lower(column_name) ORDER BY column_index) AS cols,
+        list(column_name ORDER BY column_index) AS names
+    FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp') GROUP BY table_oid)
+SELECT i.index_oid::UINTEGER AS indexrelid, i.table_oid::UINTEGER AS indrelid,
+    list_transform({m}.pg_df_index_keys(i.expressions),
+        x -> coalesce(list_position(tc.cols, lower(x)), 0)::SMALLINT) AS indkey,
+    i.is_unique AS indisunique, i.is_primary AS indisprimary,
+    {m}.pg_df_index_keys(i.expressions) AS keys,
+    CASE WHEN i.is_unique THEN 'CREATE UNIQUE INDEX ' ELSE 'CREATE INDEX ' END || i.index_name
+        || ' ON ' || CASE WHEN i.schema_name = 'main' THEN 'public' ELSE i.schema_name END || '.'
+        || i.table_name || ' USING btree (' || array_to_string({m}.pg_df_index_keys(i.expressions), ', ')
+        || ')' AS indexdef
+FROM duckdb_indexes() i LEFT JOIN tc ON tc.table_oid = i.table_oid
+WHERE i.database_name IN (current_database(), 'temp')
+UNION ALL
+SELECT c.index_oid, c.conrelid, c.conkey, true, c.contype = 'p',
+    list_transform(c.conkey, x -> tc.names[x]),
+    'CREATE UNIQUE INDEX ' || c.conname || ' ON '
+        || CASE WHEN c.sch = 'main' THEN 'public' ELSE c.sch END || '.' || c.table_name
+        || ' USING btree (' || array_to_string(list_transform(c.conkey, x -> tc.names[x]), ', ') || ')'
+FROM {m}.pg_df_constraints c LEFT JOIN tc ON tc.table_oid = c.conrelid WHERE c.contype IN ('p', 'u');
+
+CREATE OR REPLACE VIEW {m}.pg_index AS
+SELECT i.indexrelid, i.indrelid, len(i.indkey)::SMALLINT AS indnatts,
+    len(i.indkey)::SMALLINT AS indnkeyatts, i.indisunique, false AS indnullsnotdistinct,
+    i.indisprimary, false AS indisexclusion, true AS indimmediate, false AS indisclustered,
+    true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
+    false AS indisreplident, i.indkey,
+    list_transform(i.indkey, x -> 0::UINTEGER) AS indcollation,
+    list_transform(i.indkey, x -> 0::UINTEGER) AS indclass,
+    list_transform(i.indkey, x -> 0::SMALLINT) AS indoption,
+    NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
+FROM {m}.pg_df_indexes i;
+
+CREATE OR REPLACE VIEW {m}.pg_description AS
+SELECT r.oid AS objoid, 1259::UINTEGER AS classoid, 0::INTEGER AS objsubid, r.description
+FROM {m}.pg_df_relations r WHERE r.description IS NOT NULL AND r.relkind IN ('r', 'v', 'S')
+UNION ALL
+SELECT a.attrelid, 1259::UINTEGER, a.attnum::INTEGER, a.description
+FROM {m}.pg_df_columns a WHERE a.description IS NOT NULL;
+
+CREATE OR REPLACE VIEW {m}.pg_sequence AS
+SELECT s.sequence_oid::UINTEGER AS seqrelid, 20::UINTEGER AS seqtypid, s.start_value AS seqstart,
+    s.increment_by AS seqincrement, s.max_value AS seqmax, s.min_value AS seqmin,
+    1::BIGINT AS seqcache, s.cycle AS seqcycle
+FROM duckdb_sequences() s WHERE s.database_name IN (current_database(), 'temp');
+
+CREATE OR REPLACE VIEW {m}.pg_database AS
+SELECT 16384::UINTEGER AS oid, current_database() AS datname, 10::UINTEGER AS datdba,
+    6 AS encoding, 'c' AS datlocprovider, false AS datistemplate, true AS datallowconn,
+    -1 AS datconnlimit, 0::UINTEGER AS datfrozenxid, 0::UINTEGER AS datminmxid,
+    1663::UINTEGER AS dattablespace, 'C' AS datcollate, 'C' AS datctype,
+    NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, NULL::VARCHAR[] AS datacl;
+
+CREATE OR REPLACE VIEW {m}.pg_roles AS
+SELECT 'postgres' AS rolname, true AS rolsuper, true AS rolinherit, true AS rolcreaterole,
+    true AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit,
+    '********' AS rolpassword, NULL::TIMESTAMPTZ AS rolvaliduntil, false AS rolbypassrls,
+    NULL::VARCHAR[] AS rolconfig, 10::UINTEGER AS oid;
+
+CREATE OR REPLACE VIEW {m}.pg_user AS
+SELECT 'postgres' AS usename, 10::UINTEGER AS usesysid, true AS usecreatedb, true AS usesuper,
+    false AS userepl, false AS usebypassrls, '********' AS passwd,
+    NULL::TIMESTAMPTZ AS valuntil, NULL::VARCHAR[] AS useconfig;
+
+CREATE OR REPLACE VIEW {m}.pg_proc AS
+SELECT (f.function_oid)::UINTEGER AS oid, f.function_name AS proname, 11::UINTEGER AS pronamespace,
+    10::UINTEGER AS proowner, 12::UINTEGER AS prolang, 1::REAL AS procost, 0::REAL AS prorows,
+    0::UINTEGER AS provariadic, '-' AS prosupport,
+    CASE f.function_type WHEN 'aggregate' THEN 'a' ELSE 'f' END AS prokind,
+    false AS prosecdef, false AS proleakproof, false AS proisstrict,
+    f.function_type = 'table' AS proretset, CASE WHEN f.stability = 'CONSISTENT' THEN 'i' ELSE 'v' END AS provolatile,
+    's' AS proparallel, len(f.parameters)::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults,
+    25::UINTEGER AS prorettype, []::UINTEGER[] AS proargtypes, NULL::UINTEGER[] AS proallargtypes,
+    NULL::VARCHAR[] AS proargmodes, f.parameters AS proargnames, NULL::VARCHAR AS proargdefaults,
+    NULL::UINTEGER[] AS protrftypes, coalesce(f.macro_definition, f.function_name) AS prosrc,
+    NULL::VARCHAR AS probin, NULL::VARCHAR AS prosqlbody, NULL::VARCHAR[] AS proconfig,
+    NULL::VARCHAR[] AS proacl
+FROM duckdb_functions() f
+WHERE f.function_type IN ('scalar', 'aggregate', 'macro', 'table') AND NOT starts_with(f.function_name, 'pg_df_');
+
+CREATE OR REPLACE VIEW {m}.pg_tables AS
+SELECT n.nspname AS schemaname, r.relname AS tablename, 'postgres' AS tableowner,
+    NULL::VARCHAR AS tablespace, r.relhasindex AS hasindexes, false AS hasrules,
+    false AS hastriggers, false AS rowsecurity
+FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind = 'r';
+
+CREATE OR REPLACE VIEW {m}.pg_views AS
+SELECT n.nspname AS schemaname, r.relname AS viewname, 'postgres' AS viewowner, r.sql AS definition
+FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace WHERE r.relkind = 'v';
+
+CREATE OR REPLACE VIEW {m}.pg_indexes AS
+SELECT n.nspname AS schemaname, t.relname AS tablename, ic.relname AS indexname,
+    NULL::VARCHAR AS tablespace, i.indexdef
+FROM {m}.pg_df_indexes i JOIN {m}.pg_df_relations t ON t.oid = i.indrelid
+JOIN {m}.pg_df_relations ic ON ic.oid = i.indexrelid
+JOIN {m}.pg_namespace n ON n.oid = t.relnamespace;
+
+CREATE OR REPLACE VIEW {m}.pg_matviews AS
+SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner,
+    NULL::VARCHAR AS tablespace, NULL::BOOLEAN AS hasindexes, NULL::BOOLEAN AS ispopulated,
+    NULL::VARCHAR AS definition WHERE false;
+
+CREATE OR REPLACE VIEW {m}.pg_stat_activity AS
+SELECT 16384::UINTEGER AS datid, current_database() AS datname, 0 AS pid,
+    10::UINTEGER AS usesysid, 'postgres' AS usename, '' AS application_name,
+    NULL::VARCHAR AS client_addr, 'active' AS state, NULL::VARCHAR AS query WHERE false;
+"""
+
+_HELPER_MACROS = """
+CREATE OR REPLACE MACRO {m}.pg_df_duck_scalar_oid(t) AS coalesce(
+    (SELECT d.oid FROM {m}.pg_df_duck_types d WHERE d.duck = t),
+    CASE WHEN t LIKE 'STRUCT(%' OR t LIKE 'MAP(%' OR t LIKE 'UNION(%' THEN 114
+         WHEN t LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END);
+CREATE OR REPLACE MACRO {m}.pg_df_nsp(db, sch, sch_oid) AS
+    CASE WHEN db = 'temp' THEN sch_oid WHEN sch = 'main' THEN {ns} ELSE sch_oid END::UINTEGER;
+CREATE OR REPLACE MACRO {m}.pg_df_index_keys(e) AS
+    list_transform(string_split(trim(e, '[]'), ', '), x -> trim(x, '"'));
+CREATE OR REPLACE MACRO {m}.pg_df_unquote(s) AS
+    CASE WHEN s LIKE '"%"' THEN replace(s[2:-2], '""', '"') ELSE lower(s) END;
+CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
+    regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$', ['sch', 'rel']);
+CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
+    CASE WHEN t LIKE 'DECIMAL(%' THEN 1700
+         WHEN t LIKE '%[]' THEN coalesce((SELECT n.typarray FROM {m}.pg_type n
+              WHERE n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND n.typarray <> 0), 114)
+         ELSE {m}.pg_df_duck_scalar_oid(t) END)::UINTEGER;
+CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
+    CASE WHEN t LIKE 'DECIMAL(%' OR t LIKE 'DECIMAL(%[]' THEN
+        ((regexp_extract(t, 'DECIMAL\\((\\d+),', 1)::INTEGER << 16)
+         | regexp_extract(t, ',\\s*(\\d+)\\)', 1)::INTEGER) + 4
+    ELSE -1 END)::INTEGER;
+"""
+
+_CATALOG_MACROS = """
+
+CREATE OR REPLACE MACRO {m}.pg_df_regclass_oid(s) AS (
+    SELECT r.oid FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
+    WHERE lower(r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
+      AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
+               ELSE n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
+    ORDER BY CASE n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
+             r.relname = {m}.pg_df_unquote({m}.pg_df_split_name(s).rel) DESC
+    LIMIT 1);
+CREATE OR REPLACE MACRO {m}.to_regclass(s) AS {m}.pg_df_regclass_oid(s);
+CREATE OR REPLACE MACRO {m}.pg_regclass(s VARCHAR) AS coalesce({m}.pg_df_regclass_oid(s),
+        error('relation "' || s || '" does not exist')),
+    (s) AS CAST(s AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.pg_regclass_name(s VARCHAR) AS
+        (SELECT CASE WHEN n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(r.relname)
+                     ELSE {m}.pg_quote_ident(n.nspname) || '.' || {m}.pg_quote_ident(r.relname) END
+         FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
+         WHERE r.oid = {m}.pg_regclass(s)),
+    (s) AS coalesce((SELECT CASE WHEN n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(r.relname)
+                     ELSE {m}.pg_quote_ident(n.nspname) || '.' || {m}.pg_quote_ident(r.relname) END
+         FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
+         WHERE r.oid = s), CAST(s AS VARCHAR));
+CREATE OR REPLACE MACRO {m}.to_regtype(s) AS (
+    SELECT n.oid FROM {m}.pg_df_type_names n
+    WHERE n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
+                                  '\\s*\\([0-9, ]*\\)', '')
+    LIMIT 1);
+CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
+    SELECT CASE WHEN f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(f.tail, 'character', '')
+                ELSE f.head ||
+                    CASE WHEN tm IS NULL OR tm < 0 THEN ''
+                         WHEN f.kind = 'char' AND tm >= 4 THEN '(' || (tm - 4) || ')'
+                         WHEN f.kind = 'numeric' AND tm >= 4 THEN '(' || ((tm - 4) >> 16) || ',' || ((tm - 4) & 65535) || ')'
+                         WHEN f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
+                         ELSE '' END || f.tail END
+    FROM {m}.pg_df_type_format f WHERE f.oid = t
+    UNION ALL SELECT '???' WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format f2 WHERE f2.oid = t)
+    LIMIT 1);
+CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS coalesce({m}.to_regtype(s),
+        error('type "' || s || '" does not exist')),
+    (s) AS CAST(s AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.pg_regtype_name(s VARCHAR) AS {m}.format_type({m}.pg_regtype(s), NULL),
+    (s) AS coalesce({m}.format_type(s, NULL), CAST(s AS VARCHAR));
+CREATE OR REPLACE MACRO {m}.to_regnamespace(s) AS (
+    SELECT n.oid FROM {m}.pg_namespace n WHERE n.nspname = {m}.pg_df_unquote(trim(s)));
+CREATE OR REPLACE MACRO {m}.pg_regnamespace(s VARCHAR) AS coalesce({m}.to_regnamespace(s),
+        error('schema "' || s || '" does not exist')),
+    (s) AS CAST(s AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.pg_regnamespace_name(s VARCHAR) AS (
+        SELECT n.nspname FROM {m}.pg_namespace n WHERE n.oid = {m}.pg_regnamespace(s)),
+    (s) AS coalesce((SELECT n.nspname FROM {m}.pg_namespace n WHERE n.oid = s), CAST(s AS VARCHAR));
+CREATE OR REPLACE MACRO {m}.pg_regproc(s VARCHAR) AS regexp_replace(trim(s), '^pg_catalog\\.', ''),
+    (s) AS CAST(s AS VARCHAR);
+CREATE OR REPLACE MACRO {m}.pg_get_userbyid(o) AS
+    CASE WHEN o = 10 THEN 'postgres' ELSE 'unknown (OID=' || o || ')' END;
+CREATE OR REPLACE MACRO {m}.pg_regrole(s VARCHAR) AS CASE WHEN s = 'postgres' THEN 10::UINTEGER
+        ELSE error('role "' || s || '" does not exist') END,
+    (s) AS CAST(s AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.pg_regrole_name(s) AS {m}.pg_get_userbyid({m}.pg_regrole(s));
+CREATE OR REPLACE MACRO {m}.pg_table_is_visible(o) AS coalesce((
+    SELECT r.relnamespace IN (11, {ns}) OR r.db = 'temp' FROM {m}.pg_df_relations r WHERE r.oid = o LIMIT 1), false);
+CREATE OR REPLACE MACRO {m}.pg_type_is_visible(o) AS true;
+CREATE OR REPLACE MACRO {m}.pg_function_is_visible(o) AS true;
+CREATE OR REPLACE MACRO {m}.pg_collation_is_visible(o) AS true;
+CREATE OR REPLACE MACRO {m}.pg_get_expr(e, r) AS e, (e, r, p) AS e;
+CREATE OR REPLACE MACRO {m}.pg_get_constraintdef(o) AS (
+        SELECT c.condef FROM {m}.pg_df_constraints c WHERE c.oid = o),
+    (o, p) AS (SELECT c.condef FROM {m}.pg_df_constraints c WHERE c.oid = o);
+CREATE OR REPLACE MACRO {m}.pg_get_indexdef(o) AS (
+        SELECT i.indexdef FROM {m}.pg_df_indexes i WHERE i.indexrelid = o),
+    (o, k, p) AS (SELECT CASE WHEN k = 0 THEN i.indexdef ELSE i.keys[k] END
+        FROM {m}.pg_df_indexes i WHERE i.indexrelid = o);
+CREATE OR REPLACE MACRO {m}.pg_get_viewdef(o) AS (
+        SELECT r.sql FROM {m}.pg_df_relations r WHERE r.oid = o AND r.relkind = 'v'),
+    (o, p) AS (SELECT r.sql FROM {m}.pg_df_relations r WHERE r.oid = o AND r.relkind = 'v');
+CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.obj_description(o) AS (
+        SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = 0 LIMIT 1),
+    (o, cat) AS (
+        SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = 0
+          AND d.classoid = {m}.pg_df_regclass_oid(cat) LIMIT 1);
+CREATE OR REPLACE MACRO {m}.col_description(o, n) AS (
+    SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = n LIMIT 1);
+CREATE OR REPLACE MACRO {m}.shobj_description(o, cat) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_encoding_to_char(e) AS
+    CASE e WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END;
+CREATE OR REPLACE MACRO {m}.pg_char_to_encoding(e) AS
+    CASE upper(e) WHEN 'UTF8' THEN 6 WHEN 'SQL_ASCII' THEN 0 ELSE -1 END;
+CREATE OR REPLACE MACRO {m}.has_table_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.has_schema_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.has_database_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.has_column_privilege(a, b) AS true, (a, b, c) AS true, (a, b, c, d) AS true;
+CREATE OR REPLACE MACRO {m}.has_any_column_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.has_function_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.has_sequence_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.pg_has_role(a, b) AS true, (a, b, c) AS true;
+CREATE OR REPLACE MACRO {m}.pg_backend_pid() AS 1::INTEGER;
+CREATE OR REPLACE MACRO {m}.pg_is_in_recovery() AS false;
+CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_total_relation_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_table_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_indexes_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_current_schema() AS
+    CASE WHEN current_schema() = 'main' THEN 'public' ELSE current_schema() END;
+CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
+    CASE WHEN implicit THEN ['pg_catalog', {m}.pg_current_schema()] ELSE [{m}.pg_current_schema()] END;
 """
