@@ -93,6 +93,7 @@ class Database:
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"SET search_path = '{SEARCH_PATH}'")
         con.execute("SET integer_division = true")  # 7 / 2 = 3, as in PostgreSQL
+        con.execute("SET arrow_lossless_conversion = true")  # TIMETZ keeps its offset in Arrow
         return Cursor(con, name or f"cursor-{n}")
 
     async def run(self, fn: Callable[..., T], *args) -> T:

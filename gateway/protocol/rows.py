@@ -314,6 +314,11 @@ def _storage(arr: pa.Array) -> pa.Array:
     return arr.storage if isinstance(arr.type, pa.ExtensionType) or hasattr(arr, "storage") else arr
 
 
+def _bool8(arr: pa.Array) -> pa.Array:
+    """arrow.bool8 (int8 storage, DuckDB's lossless export) as a plain boolean array."""
+    return pc.not_equal(arr.storage, 0)
+
+
 def _ext_name(t: pa.DataType) -> str:
     if isinstance(t, pa.BaseExtensionType):
         name = getattr(t, "extension_name", "")
@@ -841,6 +846,9 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _fallback(arr, lambda v: str(T.bignum_value(v)).encode())
     if ext == "arrow.uuid" or (oid == 2950 and pa.types.is_fixed_size_binary(_storage(arr).type)):
         return _Col([_uuid_matrix_from_bytes(_fsb_matrix(arr, 16))], _valid(arr))
+    if ext == "arrow.bool8":  # lossless export: booleans as int8 storage
+        arr = _bool8(arr)
+        t = arr.type
     if isinstance(t, pa.BaseExtensionType):
         arr = arr.storage
         t = arr.type
@@ -1060,6 +1068,9 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
         return _fallback(arr, lambda v: T.numeric_send(T.bignum_value(v)))
     if ext == "arrow.uuid" or (oid == 2950 and pa.types.is_fixed_size_binary(_storage(arr).type)):
         return _Col([_fsb_matrix(arr, 16).copy()], _valid(arr))
+    if ext == "arrow.bool8":
+        arr = _bool8(arr)
+        t = arr.type
     if isinstance(t, pa.BaseExtensionType):
         arr = arr.storage
         t = arr.type

@@ -777,3 +777,14 @@ CREATE OR REPLACE MACRO {m}.pg_current_schema() AS
 CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
     CASE WHEN implicit THEN ['pg_catalog', {m}.pg_current_schema()] ELSE [{m}.pg_current_schema()] END;
 """
+
+
+
+# the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
+CATALOG_NAMES = frozenset({
+    "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
+    "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",
+    "pg_inherits", "pg_matviews", "pg_namespace", "pg_opclass", "pg_proc", "pg_range",
+    "pg_roles", "pg_sequence", "pg_settings", "pg_shdescription", "pg_stat_activity",
+    "pg_tables", "pg_tablespace", "pg_trigger", "pg_type", "pg_user", "pg_views",
+})

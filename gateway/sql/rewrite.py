@@ -15,6 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..errors import PgError
+from . import pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -72,6 +73,7 @@ _FUNC_NAMES = {
     exp.Substring: "substring", exp.Trim: "btrim", exp.Lower: "lower", exp.Upper: "upper",
     exp.Length: "length", exp.Round: "round", exp.Abs: "abs", exp.Avg: "avg", exp.Sum: "sum",
     exp.Min: "min", exp.Max: "max", exp.Extract: "extract", exp.CurrentSchema: "current_schema",
+    exp.CurrentSchemas: "current_schemas", exp.Explode: "unnest", exp.Unnest: "unnest",
 }
 
 
@@ -80,12 +82,17 @@ def _pg_colname(e: exp.Expression) -> str | None:
     if isinstance(e, exp.Column):
         return None  # DuckDB names it the same way
     if isinstance(e, exp.Cast):
-        inner = _pg_colname(e.this)
-        if isinstance(e.this, exp.Column):
-            return e.this.name
-        if inner and inner != "?column?":
-            return inner
+        base = e.this
+        while isinstance(base, exp.Cast):
+            base = base.this
+        if isinstance(base, exp.Column):
+            return base.name
+        inner = _pg_colname(base)
+        if inner and inner != "?column?" and not isinstance(base, (exp.Literal, exp.Null, exp.Array)):
+            return inner  # a function's name outranks the cast's type name
         to = e.args.get("to")
+        if isinstance(to, exp.ObjectIdentifier):  # regclass, oid, …
+            return str(to.this).lower()
         if isinstance(to, exp.DataType):
             if to.this == exp.DataType.Type.ARRAY or to.expressions and to.is_type("array"):
                 return "?column?"
@@ -650,11 +657,162 @@ def ascii_case_mapping(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.Upper, exp.Lower)), make)
 
 
+
+# --------------------------------------------------------------------------- pg_catalog
+
+
+def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
+    """pg_catalog.pg_class → dataforge_compat.main.pg_class AS pg_class: PostgreSQL's catalog
+    (sql/pg_catalog.py), not DuckDB's own pg_catalog views with DuckDB's OIDs. Columns
+    qualified as pg_catalog.pg_class.relname keep working through the alias."""
+    for table in list(tree.find_all(exp.Table)):
+        db = table.args.get("db")
+        if not (isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog") or table.args.get("catalog"):
+            continue
+        name = table.name.lower()
+        if name not in pg_catalog.CATALOG_NAMES:
+            continue
+        table.set("catalog", exp.to_identifier(pg_catalog.COMPAT_DB))
+        table.set("db", exp.to_identifier("main"))
+        if not table.args.get("alias"):
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
+    for col in tree.find_all(exp.Column):
+        db = col.args.get("db")
+        if isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog" and not col.args.get("catalog"):
+            col.set("db", None)
+    return tree
+
+
+def public_schema_is_main(tree: exp.Expression) -> exp.Expression:
+    """public.t → main.t: PostgreSQL's default schema is DuckDB's `main`."""
+    for node in tree.find_all(exp.Table, exp.Column):
+        db = node.args.get("db")
+        if isinstance(db, exp.Identifier) and not db.quoted and db.name.lower() == "public" and (
+            not node.args.get("catalog")
+        ):
+            node.set("db", exp.to_identifier("main"))
+    return tree
+
+
+# reg* type → (macro giving the OID, macro giving the name); None: a plain oid cast
+_REG_CASTS = {
+    "REGCLASS": ("pg_regclass", "pg_regclass_name"),
+    "REGTYPE": ("pg_regtype", "pg_regtype_name"),
+    "REGNAMESPACE": ("pg_regnamespace", "pg_regnamespace_name"),
+    "REGROLE": ("pg_regrole", "pg_regrole_name"),
+    "REGPROC": ("pg_regproc", "pg_regproc"),
+    "REGPROCEDURE": ("pg_regproc", "pg_regproc"),
+}
+_TEXTUAL = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.NAME,
+            exp.DataType.Type.CHAR}
+
+
+def _is_projection(node: exp.Expression) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.Alias):
+        node, parent = parent, parent.parent
+    return isinstance(parent, exp.Select) and node in parent.expressions
+
+
+def reg_casts(tree: exp.Expression) -> exp.Expression:
+    """'t'::regclass, oid::regtype::text, 'int4'::regtype, x::oid: PostgreSQL's OID alias
+    types. A cast to one looks the name up (pg_regclass('t') → the table's OID, an error if
+    there is none); a cast of it to text, or a bare one in the select list, gives the name
+    (format_type for regtype); oid and the other reg* types are unsigned 32-bit integers."""
+    def kind(node) -> str | None:
+        if isinstance(node, exp.Cast) and isinstance(node.to, exp.ObjectIdentifier):
+            return str(node.to.this).upper()
+        return None
+
+    def make(node: exp.Cast):
+        k = kind(node)
+        if k is None:  # ::text of a reg* cast
+            inner = node.this
+            k = kind(inner)
+            if k not in _REG_CASTS or node.to.this not in _TEXTUAL:
+                return node
+            return _fn(_REG_CASTS[k][1], inner.this.copy())
+        if k in _REG_CASTS:
+            oid_fn, name_fn = _REG_CASTS[k]
+            return _fn(name_fn if _is_projection(node) else oid_fn, node.this.copy())
+        return _cast(node.this.copy(), "UINTEGER")
+
+    casts = [c for c in tree.find_all(exp.Cast) if kind(c) or kind(c.this)]
+    casts.reverse()  # outer text casts first: they consume their inner reg* cast
+    out = tree
+    for node in casts:
+        if node.parent is None and node is not out:
+            continue  # consumed by an outer cast
+        if kind(node) and isinstance(node.parent, exp.Cast) and node.parent.to.this in _TEXTUAL and (
+            kind(node) in _REG_CASTS
+        ):
+            continue  # done by the outer cast
+        new = make(node)
+        if new is node:
+            continue
+        if node is out:
+            out = new
+        else:
+            node.replace(new)
+    return out
+
+
+# PostgreSQL types DuckDB has no name for, as DuckDB types
+_PG_ONLY_TYPES = {"char": "VARCHAR", "int2vector": "SMALLINT[]", "oidvector": "UINTEGER[]",
+                  "xid": "UINTEGER", "cid": "UINTEGER", "xid8": "UBIGINT", "regproc": "VARCHAR"}
+
+
+def pg_only_type_names(tree: exp.Expression) -> exp.Expression:
+    """x::name, x::"char", x::int2vector, x::_int4: PostgreSQL type names DuckDB lacks."""
+    T = exp.DataType.Type
+
+    def make(node: exp.DataType):
+        if isinstance(node, exp.ObjectIdentifier):
+            return node
+        if node.this == T.NAME:
+            return exp.DataType.build("VARCHAR")
+        if node.this == T.USERDEFINED:
+            name = node.args.get("kind")
+            name = name.name if isinstance(name, exp.Expression) else str(name or "")
+            low = name.lower()
+            if low in _PG_ONLY_TYPES:
+                return exp.DataType.build(_PG_ONLY_TYPES[low], dialect="duckdb")
+            if low.startswith("_") and len(low) > 1:
+                try:
+                    elem = exp.DataType.build(low[1:], dialect="postgres")
+                except SqlglotError:
+                    return node
+                if elem.this != T.USERDEFINED:
+                    return exp.DataType(this=T.ARRAY, expressions=[elem], nested=True)
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.DataType)), make)
+
+
+def catalog_functions(tree: exp.Expression) -> exp.Expression:
+    """current_schema() is 'public' (DuckDB: main); current_schemas(bool);
+    json_build_object(k, v, …) is DuckDB's json_object."""
+    def make(node):
+        if isinstance(node, exp.CurrentSchema):
+            return _fn("pg_current_schema")
+        if isinstance(node, exp.CurrentSchemas):
+            arg = node.this.copy() if node.this is not None else exp.true()
+            return _fn("pg_current_schemas", arg)
+        if isinstance(node, exp.Anonymous) and node.name.lower() in ("json_build_object", "jsonb_build_object"):
+            return _fn("json_object", *[e.copy() for e in node.expressions])
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.CurrentSchema, exp.CurrentSchemas, exp.Anonymous)), make)
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unqualify_pg_catalog_functions,
+    pg_catalog_relations,
+    public_schema_is_main,
     values_column_names,
     null_projection_is_text,
     pg_column_names,
+    reg_casts,
+    pg_only_type_names,
+    catalog_functions,
     division_by_zero_errors,
     current_setting_to_macro,
     version_to_macro,
