@@ -498,7 +498,13 @@ CREATE OR REPLACE VIEW {m}.pg_df_columns AS
 SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
     {m}.pg_df_duck_type_oid(c.data_type) AS atttypid,
     c.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(c.data_type) AS atttypmod,
-    NOT c.is_nullable AS attnotnull, c.column_default AS adbin, c.comment AS description,
+    NOT c.is_nullable AS attnotnull,
+    CASE WHEN regexp_full_match(c.column_default, '''-?[0-9]+(\.[0-9]+)?''')
+              AND {m}.pg_df_duck_type_oid(c.data_type) IN (20, 21, 23, 700, 701, 1700)
+         THEN trim(c.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
+         WHEN c.column_default LIKE '''%''' AND {m}.pg_df_duck_type_oid(c.data_type) = 25
+         THEN c.column_default || '::text'
+         ELSE c.column_default END AS adbin, c.comment AS description,
     c.data_type AS duck_type
 FROM duckdb_columns() c
 WHERE c.database_name IN (current_database(), 'temp');
@@ -565,7 +571,7 @@ SELECT i.indexrelid, i.indrelid, len(i.indkey)::SMALLINT AS indnatts,
     false AS indisreplident, i.indkey,
     list_transform(i.indkey, x -> 0::UINTEGER) AS indcollation,
     list_transform(i.indkey, x -> 0::UINTEGER) AS indclass,
-    list_transform(i.indkey, x -> 0::SMALLINT) AS indoption,
+    array_to_string(list_transform(i.indkey, x -> '0'), ' ') AS indoption,  -- int2vector's text form
     NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
 FROM {m}.pg_df_indexes i;
 
@@ -652,7 +658,7 @@ CREATE OR REPLACE MACRO {m}.pg_df_duck_scalar_oid(t) AS coalesce(
 CREATE OR REPLACE MACRO {m}.pg_df_nsp(db, sch, sch_oid) AS
     CASE WHEN db = 'temp' THEN sch_oid WHEN sch = 'main' THEN {ns} ELSE sch_oid END::UINTEGER;
 CREATE OR REPLACE MACRO {m}.pg_df_index_keys(e) AS
-    list_transform(string_split(trim(e, '[]'), ', '), x -> trim(x, '"'));
+    list_transform(string_split(trim(e, '[]'), ', '), x -> trim(trim(x, ''''), '"'));
 CREATE OR REPLACE MACRO {m}.pg_df_unquote(s) AS
     CASE WHEN s LIKE '"%"' THEN replace(s[2:-2], '""', '"') ELSE lower(s) END;
 CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
