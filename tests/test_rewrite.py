@@ -145,3 +145,79 @@ def test_date_trunc_of_date(con):
 def test_ascii_case_mapping(con):
     assert duck("SELECT upper(s) AS u FROM t") == "SELECT PG_UPPER(s) AS u FROM t"
     assert run(con, "SELECT upper('abc é') AS u, lower('ÀBC') AS l")[1] == [("ABC é", "Àbc")]
+
+
+# --------------------------------------------------------------------------- pg_catalog
+
+
+def test_pg_catalog_relations(con):
+    assert duck("SELECT pg_catalog.pg_class.relname FROM pg_catalog.pg_class WHERE pg_catalog.pg_class.relkind = 'r'") == (
+        "SELECT pg_class.relname FROM dataforge_compat.main.pg_class AS pg_class WHERE pg_class.relkind = 'r'")
+    assert duck("SELECT t.typname FROM pg_catalog.pg_type t") == (
+        "SELECT t.typname FROM dataforge_compat.main.pg_type AS t")
+    # not one of ours: left to DuckDB
+    assert duck("SELECT * FROM pg_catalog.pg_depend") == "SELECT * FROM pg_catalog.pg_depend"
+    assert run(con, "SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'public') "
+                    "ORDER BY oid")[1] == [(11, "pg_catalog"), (2200, "public")]
+
+
+def test_public_schema_is_main(con):
+    assert duck("SELECT public.t.i4 FROM public.t") == "SELECT main.t.i4 FROM main.t"
+    assert run(con, "SELECT count(*) AS n FROM public.t")[1] == [(2,)]
+
+
+def test_reg_casts(con):
+    assert duck("SELECT 't'::regclass::oid") == "SELECT CAST(PG_REGCLASS('t') AS UINTEGER) AS \"oid\""
+    assert duck("SELECT oid::regtype::text AS r FROM pg_type") == "SELECT PG_REGTYPE_NAME(oid) AS r FROM pg_type"
+    assert duck("SELECT 1 AS x WHERE 23 = 'int4'::regtype") == "SELECT 1 AS x WHERE 23 = PG_REGTYPE('int4')"
+    assert duck("SELECT 'x'::regclass") == "SELECT PG_REGCLASS_NAME('x') AS \"regclass\""
+    assert duck("SELECT 7::oid AS o") == "SELECT CAST(7 AS UINTEGER) AS o"
+    types, rows = run(con, "SELECT 't'::regclass::oid = (SELECT oid FROM pg_class WHERE relname = 't') AS a, "
+                           "'pg_catalog.pg_class'::regclass::oid AS b, 1184::regtype AS c, 'public'::regnamespace::oid AS d, "
+                           "'t'::regclass AS e, 'pg_catalog.array_in'::regproc AS f")
+    assert rows == [(True, 1259, "timestamp with time zone", 2200, "t", "array_in")]
+    with pytest.raises(duckdb.Error, match='relation "nosuch" does not exist'):
+        run(con, "SELECT 'nosuch'::regclass::oid")
+
+
+def test_pg_only_type_names(con):
+    assert duck("SELECT x::name AS a, y::\"char\" AS b, z::_int4 AS c, w::int2vector AS d FROM t") == (
+        "SELECT CAST(x AS TEXT) AS a, CAST(y AS TEXT) AS b, CAST(z AS INT[]) AS c, CAST(w AS SMALLINT[]) AS d FROM t")
+    assert run(con, "SELECT 'pg_class'::name AS a, '{1,2}'::_int4 AS b")[1] == [("pg_class", [1, 2])]
+
+
+def test_catalog_functions(con):
+    assert duck("SELECT current_schema()") == 'SELECT PG_CURRENT_SCHEMA() AS "current_schema"'
+    assert duck("SELECT json_build_object('a', 1) AS j") == "SELECT JSON_OBJECT('a', 1) AS j"
+    assert run(con, "SELECT current_schema(), current_schemas(true) AS s, current_schemas(false) AS f")[1] == [
+        ("public", ["pg_catalog", "public"], ["public"])]
+
+
+def test_unnest_column_name():
+    assert duck("SELECT unnest(ARRAY[1, 2])") == 'SELECT UNNEST([1, 2]) AS "unnest"'
+
+
+def test_catalog_introspection_functions(con):
+    types, rows = run(con, "SELECT format_type(1043, 54) AS a, format_type(1700, 786438) AS b, "
+                           "format_type(1184, NULL) AS c, format_type(1007, NULL) AS d, format_type(1042, -1) AS e, "
+                           "to_regtype('character varying(10)') AS f, to_regtype('hstore') AS g, "
+                           "to_regclass('t') = 't'::regclass AS h, pg_table_is_visible('t'::regclass) AS i")
+    assert rows == [("character varying(50)", "numeric(12,2)", "timestamp with time zone", "integer[]", "bpchar",
+                     1043, None, True, True)]
+
+
+def test_pg_type_rows_follow_protocol_types(con):
+    from gateway.protocol.types import TYPES_BY_OID
+    rows = con.execute("SELECT oid, typname FROM pg_type").fetchall()
+    assert {o: n for o, n in rows} == {o: t.name for o, t in TYPES_BY_OID.items()}
+    assert con.execute("SELECT typname, typlen, typbyval, typtype, typcategory, typelem, typarray, typinput, "
+                       "typsend FROM pg_type WHERE oid IN (23, 1007) ORDER BY oid").fetchall() == [
+        ("int4", 4, True, "b", "N", 0, 1007, "int4in", "int4send"),
+        ("_int4", -1, False, "b", "A", 23, 0, "array_in", "array_send")]
+
+
+def test_catalog_names_are_installed(con):
+    installed = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'dataforge_compat' "
+        "UNION SELECT view_name FROM duckdb_views() WHERE database_name = 'dataforge_compat'").fetchall()}
+    assert pg_catalog.CATALOG_NAMES <= installed

@@ -499,7 +499,7 @@ SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
     {m}.pg_df_duck_type_oid(c.data_type) AS atttypid,
     c.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(c.data_type) AS atttypmod,
     NOT c.is_nullable AS attnotnull,
-    CASE WHEN regexp_full_match(c.column_default, '''-?[0-9]+(\.[0-9]+)?''')
+    CASE WHEN regexp_full_match(c.column_default, '''-?[0-9]+(\\.[0-9]+)?''')
               AND {m}.pg_df_duck_type_oid(c.data_type) IN (20, 21, 23, 700, 701, 1700)
          THEN trim(c.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
          WHEN c.column_default LIKE '''%''' AND {m}.pg_df_duck_type_oid(c.data_type) = 25

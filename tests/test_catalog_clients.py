@@ -1,0 +1,203 @@
+"""Catalog introspection by real clients, PostgreSQL 15 as the oracle.
+
+psycopg's TypeInfo, SQLAlchemy's Inspector and the catalog queries psql-like tools send run
+on both servers against the same table; the answers must agree (sql/pg_catalog.py and the
+pg_catalog rewrites of sql/rewrite.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+psycopg = pytest.importorskip("psycopg")
+sa = pytest.importorskip("sqlalchemy")
+
+from psycopg.types import TypeInfo  # noqa: E402
+
+
+def uniq(prefix: str = "c") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def connect(server):
+    return psycopg.connect(f"postgresql://postgres@{server.host}:{server.port}/postgres", autocommit=True,
+                           connect_timeout=10)
+
+
+def on_both(pg, gateway, fn):
+    out = []
+    for server in (pg, gateway):
+        with connect(server) as conn:
+            out.append(fn(conn))
+    return out
+
+
+# Types whose DuckDB column keeps PostgreSQL's type (varchar(n) does not: DuckDB has no length).
+DDL = """
+CREATE TABLE {parent} (id integer PRIMARY KEY, code text UNIQUE);
+CREATE TABLE {name} (
+    id bigint PRIMARY KEY,
+    label text NOT NULL,
+    amount numeric(12,2) DEFAULT 1.5,
+    flag boolean,
+    born date,
+    seen timestamp with time zone,
+    ratio double precision,
+    tags integer[],
+    parent_id integer REFERENCES {parent} (id)
+);
+CREATE INDEX {name}_label_idx ON {name} (label);
+COMMENT ON TABLE {name} IS 'a table';
+COMMENT ON COLUMN {name}.label IS 'the label';
+"""
+
+
+@pytest.fixture
+def tables(pg, gateway):
+    name, parent = uniq("cat"), uniq("par")
+    for server in (pg, gateway):
+        with connect(server) as conn:
+            for stmt in DDL.format(name=name, parent=parent).split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+    yield name, parent
+    for server in (pg, gateway):
+        with connect(server) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {name}")
+            conn.execute(f"DROP TABLE IF EXISTS {parent}")
+
+
+@pytest.mark.parametrize("typename", ["int4", "int8", "text", "numeric", "timestamptz", "_int4", "varchar",
+                                      "bpchar", "uuid", "jsonb", "bool", "bytea", "interval", "hstore"])
+def test_psycopg_typeinfo(pg, gateway, typename):
+    def fn(conn):
+        info = TypeInfo.fetch(conn, typename)
+        return None if info is None else (info.name, info.oid, info.array_oid, info.regtype, info.delimiter)
+
+    exp, got = on_both(pg, gateway, fn)
+    assert got == exp
+
+
+def test_reg_casts_and_functions(pg, gateway, tables):
+    name, _ = tables
+
+    def fn(conn):
+        return conn.execute(
+            "SELECT %s::regclass::oid = (SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relname = %s), "
+            "%s::regclass::text, 'int4'::regtype::oid, 23::regtype::text, 'pg_catalog.pg_class'::regclass::oid, "
+            "'public'::regnamespace::oid, to_regclass('no_such_table'), to_regtype('no_such_type'), "
+            "format_type(1043, 14), format_type(1700, 786438), format_type(1184, NULL), format_type(1007, -1), "
+            "current_schema(), current_schemas(true), pg_table_is_visible(%s::regclass), "
+            "pg_catalog.pg_get_userbyid(10) IS NOT NULL, pg_encoding_to_char(6)",
+            (name, name, name, name)).fetchone()
+
+    exp, got = on_both(pg, gateway, fn)
+    assert got == exp
+
+
+def test_catalog_rows_for_a_table(pg, gateway, tables):
+    name, parent = tables
+
+    def fn(conn):
+        q = dict(
+            cls="SELECT c.relname, c.relkind, n.nspname, c.relnatts, c.relhasindex, c.relpersistence "
+                "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relname IN (%(n)s, %(p)s) ORDER BY c.relname",
+            att="SELECT a.attname, a.attnum, a.atttypid, a.attnotnull, a.atthasdef, "
+                "format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid), "
+                "col_description(a.attrelid, a.attnum) "
+                "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                "WHERE a.attrelid = %(n)s::regclass AND a.attnum > 0 ORDER BY a.attnum",
+            con="SELECT conname, contype, conkey, confkey, confrelid = %(p)s::regclass::oid, "
+                "pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %(n)s::regclass ORDER BY conname",
+            idx="SELECT ic.relname, i.indisunique, i.indisprimary, i.indkey::text "
+                "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+                "WHERE i.indrelid = %(n)s::regclass ORDER BY ic.relname",
+            desc="SELECT obj_description(%(n)s::regclass, 'pg_class')",
+            types="SELECT t.typname, t.typlen, t.typtype, t.typcategory, t.typelem, t.typarray, t.typdelim "
+                  "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace ns ON ns.oid = t.typnamespace "
+                  "WHERE ns.nspname = 'pg_catalog' AND t.typname IN ('int4', '_int4', 'text', 'numeric', "
+                  "'timestamptz', 'bool', 'name') ORDER BY t.oid",
+        )
+        out = {}
+        for k, sql in q.items():
+            rows = conn.execute(sql, {"n": name, "p": parent}).fetchall()
+            if k == "con":  # PostgreSQL 15's pg_get_constraintdef qualifies nothing, spaces differ
+                rows = [r[:5] + (" ".join(r[5].replace("(", " (").split()),) for r in rows]
+            if k == "idx":
+                # int2vector's text is '1 2'; the gateway's indkey is an int2 list ('[1, 2]')
+                rows = [r[:3] + (r[3].strip("{}[]").replace(",", " "),) for r in rows]
+            out[k] = [tuple(r) for r in rows]
+        return out
+
+    exp, got = on_both(pg, gateway, fn)
+    for k in exp:
+        assert got[k] == exp[k], k
+
+
+def test_sqlalchemy_inspector(pg, gateway, tables):
+    name, parent = tables
+    res = []
+    for server in (pg, gateway):
+        eng = sa.create_engine(f"postgresql+psycopg://postgres@{server.host}:{server.port}/postgres")
+        try:
+            insp = sa.inspect(eng)
+            cols = [(c["name"], type(c["type"]).__name__, c["nullable"], c["default"], c.get("comment"))
+                    for c in insp.get_columns(name)]
+            res.append(dict(
+                has=(insp.has_table(name), insp.has_table("no_such_table")),
+                names=sorted(n for n in insp.get_table_names() if n in (name, parent)),
+                cols=cols,
+                pk=insp.get_pk_constraint(name),
+                fks=insp.get_foreign_keys(name),
+                idx=insp.get_indexes(name),
+                uq=insp.get_unique_constraints(parent),
+                comment=insp.get_table_comment(name),
+                schema=insp.default_schema_name,
+            ))
+        finally:
+            eng.dispose()
+    exp, got = res
+    for k in exp:
+        assert got[k] == exp[k], k
+
+
+def _asyncpg_on_both(pg, gateway, fn):
+    asyncpg = pytest.importorskip("asyncpg")
+    import asyncio
+
+    async def one(server):
+        conn = await asyncpg.connect(f"postgresql://postgres@{server.host}:{server.port}/postgres", timeout=15)
+        try:
+            return await fn(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(one(pg)), asyncio.run(one(gateway))
+
+
+def test_asyncpg_catalog_query(pg, gateway, tables):
+    name, _ = tables
+
+    async def fn(conn):
+        return ([tuple(r) for r in await conn.fetch(
+                    "SELECT t.oid, t.typname, t.typelem, t.typarray FROM pg_catalog.pg_type AS t "
+                    "INNER JOIN pg_catalog.pg_namespace ns ON ns.oid = t.typnamespace "
+                    "WHERE t.typname = $1 AND ns.nspname = $2", "_int8", "pg_catalog")],
+                await conn.fetchval("SELECT count(*) FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0",
+                                    name))
+
+    exp, got = _asyncpg_on_both(pg, gateway, fn)
+    assert got == exp
+
+
+@pytest.mark.xfail(strict=True, reason='"char" columns (typtype, relkind…) go out as text: asyncpg reads '
+                                       '"char" as bytes; needs a DuckDB type mapped to oid 18 in protocol/types.py')
+def test_asyncpg_char_columns(pg, gateway):
+    async def fn(conn):
+        return await conn.fetchval("SELECT typtype FROM pg_catalog.pg_type WHERE typname = 'int4'")
+
+    exp, got = _asyncpg_on_both(pg, gateway, fn)
+    assert got == exp == b"b"
