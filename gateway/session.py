@@ -486,7 +486,7 @@ class Session:
     MAX_RUN_ROWS = 100_000
 
     def _batchable(self, msg: m.Bind) -> bool:
-        if self.txn != "I" or self.skip_until_sync:
+        if self.txn == "E" or self.skip_until_sync:
             return False
         prep = self.prepared.get(msg.statement)
         return prep is not None and prep.stmt is not None and prep.stmt.insert is not None \
@@ -545,30 +545,47 @@ class Session:
             msg = nxt
         # submit every unit's rows at once: the writer merges them into one append
         tz = self.params["timezone"]
-        jobs = []
-        for k, unit in enumerate(units):
-            if not unit:
-                jobs.append(None)
-                continue
-            flat = [r for execute_rows in unit for r in execute_rows]
-            if k == len(units) - 1 and self.pushback is not None:
-                # the client goes on without a Sync: these rows open an implicit transaction
-                # that the statements after them join, committed (or not) at Sync
-                self._begin_implicit()
-                jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz))
-            else:
-                jobs.append(self.server.writer.submit(
-                    WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, flat), timezone=tz)))
-        pending = [j for j in jobs if j is not None]
-        if len(pending) == 1:
-            try:
-                results = [await pending[0]]
-            except PgError as e:
-                results = [e]
+        outcome: list = [None] * len(units)
+        if self.txn == "T":
+            # inside a transaction: append each unit on the transaction's cursor, in order
+            failed = False
+            for k, unit in enumerate(units):
+                if not unit:
+                    continue
+                if failed:
+                    outcome[k] = _aborted()
+                    continue
+                flat = [r for execute_rows in unit for r in execute_rows]
+                try:
+                    outcome[k] = await self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz)
+                except PgError as e:
+                    outcome[k] = e
+                    failed = True
         else:
-            results = await asyncio.gather(*pending, return_exceptions=True)
-        it = iter(results)
-        outcome = [next(it) if j is not None else None for j in jobs]
+            jobs = []
+            for k, unit in enumerate(units):
+                if not unit:
+                    jobs.append(None)
+                    continue
+                flat = [r for execute_rows in unit for r in execute_rows]
+                if k == len(units) - 1 and self.pushback is not None:
+                    # the client goes on without a Sync: these rows open an implicit transaction
+                    # that the statements after them join, committed (or not) at Sync
+                    self._begin_implicit()
+                    jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz))
+                else:
+                    jobs.append(self.server.writer.submit(
+                        WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, flat), timezone=tz)))
+            pending = [j for j in jobs if j is not None]
+            if len(pending) == 1:
+                try:
+                    results = [await pending[0]]
+                except PgError as e:
+                    results = [e]
+            else:
+                results = await asyncio.gather(*pending, return_exceptions=True)
+            it = iter(results)
+            outcome = [next(it) if j is not None else None for j in jobs]
         nrows = len(st.insert.rows)
         for msg, info in run:
             if isinstance(msg, m.Sync):
