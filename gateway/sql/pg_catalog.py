@@ -44,6 +44,7 @@ STATIC_SETTINGS = {
     "application_name": "",
     "extra_float_digits": "1",
     "statement_timeout": "0",
+    "jit": "off",
 }
 
 
@@ -712,7 +713,7 @@ CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
                          WHEN f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
                          ELSE '' END || f.tail END
     FROM {m}.pg_df_type_format f WHERE f.oid = t
-    UNION ALL SELECT '???' WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format f2 WHERE f2.oid = t)
+    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE '???' END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format f2 WHERE f2.oid = t)
     LIMIT 1);
 CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS coalesce({m}.to_regtype(s),
         error('type "' || s || '" does not exist')),
@@ -773,6 +774,7 @@ CREATE OR REPLACE MACRO {m}.has_function_privilege(a) AS true, (a, b) AS true, (
 CREATE OR REPLACE MACRO {m}.has_sequence_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.pg_has_role(a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.pg_backend_pid() AS 1::INTEGER;
+CREATE OR REPLACE MACRO {m}.set_config(n, v, is_local) AS CAST(v AS VARCHAR);
 CREATE OR REPLACE MACRO {m}.pg_is_in_recovery() AS false;
 CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_total_relation_size(o) AS 0::BIGINT;

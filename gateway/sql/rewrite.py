@@ -769,6 +769,8 @@ def pg_only_type_names(tree: exp.Expression) -> exp.Expression:
     def make(node: exp.DataType):
         if isinstance(node, exp.ObjectIdentifier):
             return node
+        if node.this == T.ARRAY and node.expressions and isinstance(node.expressions[0], exp.ObjectIdentifier):
+            return exp.DataType.build("UINTEGER[]", dialect="duckdb")  # oid[], regtype[]…
         if node.this == T.NAME:
             return exp.DataType.build("VARCHAR")
         if node.this == T.USERDEFINED:
