@@ -27,6 +27,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Sequence
 
+import struct
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -1138,6 +1140,41 @@ def pg_binary_column(array: pa.Array | pa.ChunkedArray, duck_type: Any) -> pa.Ar
     return _col_to_array(_encode_binary(array, str(duck_type)), len(array))
 
 
+_SMALL_ROWS = 8
+# Arrow types whose to_pylist() values format_text_value / format_binary_value take as they are,
+# for the PostgreSQL types they are sent as
+_SMALL_TYPES = {
+    16: (pa.types.is_boolean,),
+    21: (pa.types.is_integer,), 23: (pa.types.is_integer,), 20: (pa.types.is_integer,),
+    700: (pa.types.is_floating,), 701: (pa.types.is_floating,),
+    25: (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view),
+    1700: (pa.types.is_decimal,),
+    1082: (pa.types.is_date32,),
+    17: (pa.types.is_binary, pa.types.is_large_binary),
+}
+
+
+def _small_type_ok(t: pa.DataType, oid: int) -> bool:
+    if isinstance(t, pa.BaseExtensionType):
+        return False
+    if oid == 1114:
+        return pa.types.is_timestamp(t) and t.tz is None and t.unit == "us"
+    checks = _SMALL_TYPES.get(oid)
+    return checks is not None and any(c(t) for c in checks)
+
+
+def _data_row(values: list) -> bytes:
+    parts = [struct.pack("!h", len(values))]
+    for v in values:
+        if v is None:
+            parts.append(b"\xff\xff\xff\xff")
+        else:
+            parts.append(struct.pack("!i", len(v)))
+            parts.append(v)
+    body = b"".join(parts)
+    return b"D" + struct.pack("!i", len(body) + 4) + body
+
+
 class DataRowEncoder:
     """Encodes record batches of one result into DataRow messages."""
 
@@ -1150,17 +1187,43 @@ class DataRowEncoder:
             raise ValueError("one format per column expected")
         self.formats = formats
         self.ncols = len(self.duck_types)
+        self._oids = [T.pg_type_of(d).oid for d in self.duck_types]
+        self._small_ok: bool | None = None  # decided on the first batch's Arrow types
 
     def encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
         """DataRow messages for every row of the batch, as one contiguous buffer."""
         n = batch.num_rows
         if n == 0:
             return b""
+        if n <= _SMALL_ROWS:
+            if self._small_ok is None:
+                self._small_ok = all(_small_type_ok(f.type, oid) for f, oid in zip(batch.schema, self._oids))
+            if self._small_ok:
+                return self._encode_small(batch)
         if n > 2 * _CHUNK_ROWS:
             # a few tens of thousands of rows keep the working set in cache; one copy to join
             return b"".join([memoryview(self._encode(batch.slice(i, _CHUNK_ROWS)))
                              for i in range(0, n, _CHUNK_ROWS)])
         return self._encode(batch)
+
+    def _encode_small(self, batch: pa.RecordBatch) -> bytes:
+        """A few rows (point queries): per value, which costs far less than setting up the
+        vectorised path. Only for Arrow types whose Python values the single-value formatters
+        take as they are (see _small_type_ok); the results are the same bytes."""
+        columns = [batch.column(i).to_pylist() for i in range(self.ncols)]
+        out = []
+        for r in range(batch.num_rows):
+            vals = []
+            for c in range(self.ncols):
+                v = columns[c][r]
+                if v is None:
+                    vals.append(None)
+                elif self.formats[c] == 1:
+                    vals.append(T.format_binary_value(self._oids[c], v))
+                else:
+                    vals.append(T.format_text_value(self._oids[c], v).encode())
+            out.append(_data_row(vals))
+        return b"".join(out)
 
     def _encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
         n = batch.num_rows
