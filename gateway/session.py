@@ -872,6 +872,8 @@ class Session:
         except asyncio.CancelledError:
             if cursor is not None:
                 cursor.interrupt()
+            if not fut.done():
+                await asyncio.wait({fut})  # the worker must let go of the cursor first
             raise
         finally:
             if watch is not None:
@@ -915,14 +917,20 @@ class Session:
         assert stream is not None
         st = portal.prepared.stmt
         sent = 0
+        ahead: asyncio.Task | None = None  # the next batch, read and encoded while this one is sent
         try:
             while True:
                 want = max_rows - sent if max_rows > 0 else 0
                 if first is not None:
                     data, n = first
                     first = None
+                elif ahead is not None:
+                    data, n = await ahead
+                    ahead = None
                 else:
                     data, n = await self._run(stream.cursor, stream.read_chunk, want)
+                if max_rows <= 0 and not stream.done:
+                    ahead = asyncio.ensure_future(self._run(stream.cursor, stream.read_chunk, 0))
                 if n:
                     self.send(data) if len(data) < 65536 else self._write_direct(data)
                     sent += n
@@ -930,9 +938,12 @@ class Session:
                     await self.flush()
                 elif self.writer.transport.get_write_buffer_size() > 1 << 20:
                     await self.writer.drain()
-                if stream.done or (max_rows > 0 and sent >= max_rows):
+                if ahead is None and (stream.done or (max_rows > 0 and sent >= max_rows)):
                     break
         except BaseException:
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.wait({ahead})
             stream.close()
             portal.stream = None
             raise
