@@ -1199,7 +1199,10 @@ class DataRowEncoder:
             if self._small_ok is None:
                 self._small_ok = all(_small_type_ok(f.type, oid) for f, oid in zip(batch.schema, self._oids))
             if self._small_ok:
-                return self._encode_small(batch)
+                try:
+                    return self._encode_small(batch)
+                except (OverflowError, ValueError):
+                    pass  # values Python can't hold (infinite dates…): the vectorised path can
         if n > 2 * _CHUNK_ROWS:
             # a few tens of thousands of rows keep the working set in cache; one copy to join
             return b"".join([memoryview(self._encode(batch.slice(i, _CHUNK_ROWS)))

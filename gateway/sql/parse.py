@@ -30,6 +30,15 @@ class _PgTokenizerCore(TokenizerCore):
 class PgDialect(Postgres):
     """PostgreSQL as clients send it."""
 
+    class Parser(Postgres.Parser):
+        def _parse_types(self, *args, **kwargs):
+            # sqlglot stops at `oid` in `$1::oid[]` (asyncpg's type lookup): read the brackets
+            this = super()._parse_types(*args, **kwargs)
+            if isinstance(this, exp.ObjectIdentifier):
+                while self._match_pair(TokenType.L_BRACKET, TokenType.R_BRACKET):
+                    this = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[this], nested=True)
+            return this
+
     class Tokenizer(Postgres.Tokenizer):
         def _init_core(self):
             core = super()._init_core()
