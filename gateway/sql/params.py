@@ -104,6 +104,10 @@ _SAMPLES = {
 }
 
 
+# types with no lossless DuckDB cast for values, but a fine one for a sample
+_PROBE_TYPES = {1700: "DECIMAL(38,10)", 1231: "DECIMAL(38,10)[]"}
+
+
 def _sample(t: str) -> str:
     base = t.split("(")[0].upper()
     if t.endswith("]"):
@@ -124,8 +128,8 @@ def probe_sql(st: Statement, oids: Sequence[int]) -> str:
     out = [st.parts[0]]
     for k, i in enumerate(st.part_params):  # type: ignore[arg-type]
         oid = oids[i] if i < len(oids) else 0
-        t = duckdb_type_for_oid(oid or 25) or "VARCHAR"
-        out.append(_sample(t))
+        t = duckdb_type_for_oid(oid or 25) or _PROBE_TYPES.get(oid)
+        out.append(_sample(t) if t else "NULL")
         out.append(st.parts[k + 1])
     return "".join(out)
 

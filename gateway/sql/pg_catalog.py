@@ -67,11 +67,11 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE MACRO {m}.pg_version() AS '{ver}';
         CREATE OR REPLACE MACRO {m}.pg_nonzero(x) AS (CASE WHEN x = 0 THEN error('division by zero') ELSE x END);
         CREATE OR REPLACE MACRO {m}.pg_current_setting(n) AS (
-            CASE WHEN lower(n) = 'timezone' THEN current_setting('TimeZone')
-                 ELSE (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)) END),
+            COALESCE(getvariable('dataforge_settings')[lower(n)],
+                     (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)))),
             (n, missing_ok) AS (
-            CASE WHEN lower(n) = 'timezone' THEN current_setting('TimeZone')
-                 ELSE (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)) END);
+            COALESCE(getvariable('dataforge_settings')[lower(n)],
+                     (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n))));
         """
     )
     con.execute(_TYPED_MACROS.format(m=m))
