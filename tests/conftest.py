@@ -23,8 +23,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import fnmatch
-
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +52,7 @@ KNOWN_GAPS = Path(__file__).with_name("known_gaps.txt")
 
 
 def _known_gaps() -> list[tuple[str, str]]:
-    """tests/known_gaps.txt: `<test id or fnmatch pattern>  # why` per line. Each is a
+    """tests/known_gaps.txt: `<test id>  # why` per line (exact ids). Each is a
     PostgreSQL behaviour the gateway does not have yet, tracked by an open issue."""
     gaps = []
     if KNOWN_GAPS.exists():
@@ -70,13 +68,11 @@ def _known_gaps() -> list[tuple[str, str]]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Known gaps run and must still fail (strict xfail): a gap that starts passing fails the
     # run until its line is removed, so the list never hides a fixed behaviour.
-    gaps = _known_gaps()
-    if gaps:
-        for item in items:
-            for pattern, why in gaps:
-                if fnmatch.fnmatchcase(item.nodeid, pattern):
-                    item.add_marker(pytest.mark.xfail(strict=True, reason=f"known gap: {why}"))
-                    break
+    gaps = dict(_known_gaps())
+    for item in items:
+        why = gaps.get(item.nodeid)
+        if why is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"known gap: {why}"))
     if config.getoption("--runslow"):
         return
     skip_slow = pytest.mark.skip(reason="slow test: run with --runslow")

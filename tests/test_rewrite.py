@@ -221,3 +221,15 @@ def test_catalog_names_are_installed(con):
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'dataforge_compat' "
         "UNION SELECT view_name FROM duckdb_views() WHERE database_name = 'dataforge_compat'").fetchall()}
     assert pg_catalog.CATALOG_NAMES <= installed
+
+
+def test_cross_database_reference_is_refused():
+    from gateway.errors import PgError
+    from gateway.sql.parse import split
+    from gateway.sql.rewrite import to_duckdb
+
+    with pytest.raises(PgError) as e:
+        to_duckdb(split("SELECT * FROM otherdb.public.sometable")[0].tree)
+    assert e.value.sqlstate == "0A000"
+    # two-part names are schema-qualified, not cross-database
+    assert "main.t" in to_duckdb(split("SELECT * FROM public.t")[0].tree).sql

@@ -805,7 +805,17 @@ def catalog_functions(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.CurrentSchema, exp.CurrentSchemas, exp.Anonymous)), make)
 
 
+def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
+    """db.schema.table: PostgreSQL refuses references to another database (0A000), and a
+    client must not reach DuckDB catalogs other than the gateway's own."""
+    for t in tree.find_all(exp.Table):
+        if t.catalog:
+            raise PgError("0A000", f"cross-database references are not implemented: {t.sql('postgres')}")
+    return tree
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    no_cross_database_references,
     unqualify_pg_catalog_functions,
     pg_catalog_relations,
     public_schema_is_main,
