@@ -829,7 +829,8 @@ class Session:
         watch: asyncio.Future | None = None
         gone = False
         try:
-            done, _ = await asyncio.wait({fut}, timeout=_WATCH_AFTER)
+            await _first_wait(loop, fut, _WATCH_AFTER)
+            done = {fut} if fut.done() else set()
             while not done:
                 if watch is None and not gone and self.decoder.pending() < _WATCH_BUFFER:
                     watch = asyncio.ensure_future(self.reader.read(262144))
@@ -1502,6 +1503,24 @@ def _locate(e: PgError, st: Statement) -> int | None:
     return None
 
 
+async def _first_wait(loop: asyncio.AbstractEventLoop, fut: asyncio.Future, timeout: float) -> None:
+    """Wait for fut at most `timeout` seconds: one future and one timer, lighter than
+    asyncio.wait on the path every statement takes."""
+    waiter = loop.create_future()
+
+    def wake(_=None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    fut.add_done_callback(wake)
+    timer = loop.call_later(timeout, wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        fut.remove_done_callback(wake)
+
+
 async def _stop_watch(watch: asyncio.Future, decoder: m.FrontendDecoder) -> None:
     """Cancel a socket read and wait for it to let go of the stream (a StreamReader allows one
     reader); bytes it got meanwhile are kept."""
@@ -1580,7 +1599,7 @@ def _rows_tag(st: Statement | None, n: int) -> str:
 def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release, settings=None):
     outcome = execute(cursor, sql, params, tz, batch_rows, True, settings)
     stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
-                          on_close=release)
+                          on_close=release, batch_rows=batch_rows)
     return stream, stream.read_chunk(max_rows)
 
 

@@ -77,6 +77,7 @@ class ResultStream:
         formats: Sequence[int],
         cursor: Cursor | None = None,
         on_close: Callable[[], None] | None = None,
+        batch_rows: int = 0,
     ):
         self.db = db
         self.cursor = cursor
@@ -87,6 +88,7 @@ class ResultStream:
         self._batches = iter(outcome.table.to_batches()) if outcome.table is not None else None
         self.encoder = DataRowEncoder(self.types, formats)
         self.pending: pa.RecordBatch | None = None
+        self.batch_rows = batch_rows
         self.rows = 0
         self.done = False
         self._on_close = on_close
@@ -124,6 +126,14 @@ class ResultStream:
             if max_rows > 0 and n >= max_rows:
                 break  # like PostgreSQL: suspended even when the limit falls on the last row
             if max_rows <= 0:
+                if self.batch_rows == 0 or b.num_rows < self.batch_rows:
+                    # a short batch is usually the last: find out now, saving the client a
+                    # second thread hop just to learn the result has ended
+                    nb = self._next_batch()
+                    if nb is None:
+                        self.done = True
+                    else:
+                        self.pending = nb
                 break  # one batch per hop: let the loop write and apply backpressure
         self.rows += n
         if len(out) == 1:
