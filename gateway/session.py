@@ -11,19 +11,17 @@ import asyncio
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 import duckdb
-import pyarrow as pa
 
-from . import __version__
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
 from .engine.writer import InsertRows, WriteJob, append_rows
 from .errors import PgError, from_duckdb
 from .protocol import messages as m
-from .protocol.types import decode_param, pg_type_of, ParamError, format_text_value
+from .protocol.types import ParamError, decode_param, pg_type_of
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -106,7 +105,3 @@ class Database:
         except Exception as e:  # pragma: no cover - best effort on shutdown
             log.warning("checkpoint at shutdown failed: %s", e)
         self.con.close()
-
-
-def default_threads() -> int:
-    return os.cpu_count() or 2

@@ -1,7 +1,7 @@
 """Run a statement on a cursor and stream its result as encoded DataRow bytes.
 
 `execute()` runs on a worker thread. A result with rows stays open as a RecordBatchReader
-(DuckDB streams it lazily); `ResultStream.next_chunk()` reads and encodes one batch per
+(DuckDB streams it lazily); `ResultStream.read_chunk()` reads and encodes one batch per
 thread hop, so memory is bounded by a batch or two whatever the result size.
 """
 
@@ -139,9 +139,6 @@ class ResultStream:
         if len(out) == 1:
             return out[0], n
         return b"".join(bytes(x) for x in out), n
-
-    async def next_chunk(self, max_rows: int) -> tuple[bytes, int]:
-        return await self.db.run(self.read_chunk, max_rows)
 
     def close(self) -> None:
         if self.reader is not None:

@@ -7,7 +7,7 @@ bytes. Nothing here touches a socket or knows SQL.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 PROTOCOL_3_0 = 196608

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 from sqlglot import exp
 
-from ..protocol.types import duckdb_type_for_oid, TYPES_BY_NAME
+from ..protocol.types import duckdb_type_for_oid
 from .classify import Statement, _param_index
 
 # values larger than this go to DuckDB as bound parameters rather than literals
@@ -82,17 +82,13 @@ def bind_sql(st: Statement, values: Sequence[Any], oids: Sequence[int]) -> tuple
     if not st.nparams:
         return st.duck_sql, None
     if st.parts is None or any(_too_big(v) for v in values):
-        return st.duck_sql, _typed_params(values, oids)
+        return st.duck_sql, list(values)
     out = [st.parts[0]]
     for k, i in enumerate(st.part_params):  # type: ignore[arg-type]
         oid = oids[i] if i < len(oids) else 0
         out.append(render_literal(values[i], duckdb_type_for_oid(oid) if oid else None))
         out.append(st.parts[k + 1])
     return "".join(out), None
-
-
-def _typed_params(values: Sequence[Any], oids: Sequence[int]) -> list:
-    return list(values)
 
 
 # A typed sample value per DuckDB type: DuckDB folds CAST(NULL AS T) into an untyped NULL
@@ -181,10 +177,6 @@ def infer_param_oids(
             if to is not None:
                 name = to.sql("duckdb")
                 oid = _oid_for_duck(name)
-        elif isinstance(parent, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike)):
-            other = parent.expression if parent.this is p else parent.this
-            if isinstance(other, exp.Column):
-                oid = col_oid(other)
         elif isinstance(parent, exp.In):
             if isinstance(parent.this, exp.Column):
                 oid = col_oid(parent.this)
@@ -193,16 +185,11 @@ def infer_param_oids(
                 oid = col_oid(parent.this)
         elif isinstance(parent, (exp.Limit, exp.Offset)) or isinstance(parent, exp.Fetch):
             oid = 20
-        elif isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values) and st.insert is None:
-            oid = _insert_value_oid(tree, parent, p, column_type)
-        elif isinstance(parent, exp.EQ) is False and isinstance(parent, exp.Binary) and not isinstance(
-            parent, (exp.And, exp.Or, exp.DPipe)
-        ):
+        elif isinstance(parent, exp.Binary) and not isinstance(parent, (exp.And, exp.Or, exp.DPipe)):
+            # comparisons and arithmetic with a column: the column's type
             other = parent.expression if parent.this is p else parent.this
             if isinstance(other, exp.Column):
                 oid = col_oid(other)
-        if oid is None and isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
-            pass
         if oid is not None:
             found[i - 1] = oid
     # UPDATE t SET col = $n
@@ -233,14 +220,7 @@ def infer_param_oids(
     return [oids[i] or found.get(i, 25) for i in range(n)]
 
 
-def _insert_value_oid(tree, tup, p, column_type) -> int | None:
-    return None
-
-
 def _table_name(node) -> str | None:
     if isinstance(node, exp.Table):
         return node.name
     return None
-
-
-TEXT_OID = TYPES_BY_NAME["text"].oid if "text" in TYPES_BY_NAME else 25
