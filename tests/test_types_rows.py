@@ -755,3 +755,22 @@ def test_small_batch_path_matches_vectorised(data):
     small = enc.encode(batch)
     assert enc._small_ok, "these Arrow types are meant to take the per-value path"
     assert bytes(small) == bytes(enc._encode(batch))
+
+
+def test_small_batch_path_takes_duckdb_lossless_booleans():
+    """DuckDB's lossless Arrow export sends BOOLEAN as arrow.bool8: the per-value path takes it
+    and gives the vectorised path's bytes."""
+    import duckdb
+
+    from gateway.protocol.rows import DataRowEncoder
+
+    con = duckdb.connect()
+    con.execute("SET arrow_lossless_conversion = true")
+    con.execute("SELECT * FROM (VALUES (true, 1), (false, 2), (NULL, 3)) v(b, i)")
+    types = [d[1] for d in con.description]
+    batch = con.to_arrow_reader(100).read_next_batch()
+    for fmt in (0, 1):
+        enc = DataRowEncoder(types, [fmt, fmt])
+        small = enc.encode(batch)
+        assert enc._small_ok
+        assert bytes(small) == bytes(enc._encode(batch))

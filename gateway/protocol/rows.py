@@ -1156,7 +1156,7 @@ _SMALL_TYPES = {
 
 def _small_type_ok(t: pa.DataType, oid: int) -> bool:
     if isinstance(t, pa.BaseExtensionType):
-        return False
+        return oid == 16 and getattr(t, "extension_name", "") == "arrow.bool8"
     if oid == 1114:
         return pa.types.is_timestamp(t) and t.tz is None and t.unit == "us"
     checks = _SMALL_TYPES.get(oid)
@@ -1213,7 +1213,12 @@ class DataRowEncoder:
         """A few rows (point queries): per value, which costs far less than setting up the
         vectorised path. Only for Arrow types whose Python values the single-value formatters
         take as they are (see _small_type_ok); the results are the same bytes."""
-        columns = [batch.column(i).to_pylist() for i in range(self.ncols)]
+        columns = []
+        for i in range(self.ncols):
+            col = batch.column(i)
+            if isinstance(col.type, pa.BaseExtensionType):  # arrow.bool8 (see _small_type_ok)
+                col = _bool8(col)
+            columns.append(col.to_pylist())
         out = []
         for r in range(batch.num_rows):
             vals = []
