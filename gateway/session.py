@@ -519,7 +519,7 @@ class Session:
                 run.append((msg, None))
             elif isinstance(msg, m.Execute) and msg.portal in bound:
                 values = bound[msg.portal]
-                units[-1].append([[values[i] for i in row] for row in st.insert.rows])
+                units[-1].append(st.insert.bind(values))
                 rows += len(st.insert.rows)
                 run.append((msg, len(units) - 1))
             elif isinstance(msg, m.Sync):
@@ -986,7 +986,7 @@ class Session:
 
     def _write_job(self, st: Statement, values, oids, tz: str) -> WriteJob:
         if st.insert is not None:
-            rows = [[values[i] for i in row] for row in st.insert.rows]
+            rows = st.insert.bind(values)
             return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, rows), timezone=tz)
         sql, params = sqlparams.bind_sql(st, values, oids)
         return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz)

@@ -32,6 +32,10 @@ class InsertShape:
     ncols: int
     rows: list[list[int]]  # per VALUES row, the 0-based parameter index of each column
 
+    def bind(self, values: list) -> list[list]:
+        """The VALUES rows with these parameter values in place."""
+        return [[values[i] for i in row] for row in self.rows]
+
 
 @dataclass(slots=True)
 class Statement:
