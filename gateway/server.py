@@ -185,8 +185,7 @@ class Server:
                 for t in still:
                     t.cancel()
         # let the writer finish what it acknowledged nothing of yet
-        while self.writer.depth:
-            await asyncio.sleep(0.01)
+        await self.writer.drained()
         self.writer.close()
         self.readers.close()
         self.db.close()

@@ -572,8 +572,7 @@ class Session:
                     self._begin_implicit()
                     jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz))
                 else:
-                    jobs.append(self.server.writer.submit(
-                        WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, flat), timezone=tz)))
+                    jobs.append(self.server.writer.submit(_insert_job(st, flat, tz)))
             pending = [j for j in jobs if j is not None]
             if len(pending) == 1:
                 try:
@@ -987,7 +986,7 @@ class Session:
     def _write_job(self, st: Statement, values, oids, tz: str) -> WriteJob:
         if st.insert is not None:
             rows = st.insert.bind(values)
-            return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, rows), timezone=tz)
+            return _insert_job(st, rows, tz)
         sql, params = sqlparams.bind_sql(st, values, oids)
         return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz)
 
@@ -1599,6 +1598,10 @@ def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, ma
     stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
                           on_close=release, batch_rows=batch_rows)
     return stream, stream.read_chunk(max_rows)
+
+
+def _insert_job(st: Statement, rows: list, tz: str) -> WriteJob:
+    return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, rows), timezone=tz)
 
 
 def _quiet_rollback(cursor: Cursor) -> None:

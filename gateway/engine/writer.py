@@ -56,6 +56,8 @@ class Writer:
         self.lease = asyncio.Lock()
         self._queue: list[WriteJob] = []
         self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()  # set while nothing is queued or running
+        self._idle.set()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duckdb-writer")
         self._task: asyncio.Task | None = None
         self.groups = 0
@@ -65,13 +67,10 @@ class Writer:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="writer")
 
-    @property
-    def depth(self) -> int:
-        return len(self._queue)
-
     async def submit(self, job: WriteJob) -> Outcome:
         job.future = asyncio.get_running_loop().create_future()
         self._queue.append(job)
+        self._idle.clear()
         self._wakeup.set()
         return await job.future
 
@@ -94,6 +93,11 @@ class Writer:
                         job.future.set_exception(res)
                     else:
                         job.future.set_result(res)
+            self._idle.set()
+
+    async def drained(self) -> None:
+        """Return once every queued write has been committed and acknowledged."""
+        await self._idle.wait()
 
     # ---- on the writer thread
 
