@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 import duckdb
+import pyarrow as pa
 
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
-from .engine.writer import InsertRows, WriteJob, append_rows
+from .engine.writer import InsertRows, WriteJob, append_rows, append_table
 from .errors import PgError, from_duckdb
 from .protocol import messages as m
-from .protocol.types import ParamError, decode_param, pg_type_of
+from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
@@ -498,29 +499,32 @@ class Session:
         prep = self.prepared[first.statement]
         st = prep.stmt
         await self._param_oids(prep)
-        run: list = []  # (message, unit index)
-        units: list[list] = [[]]
-        bound: dict[str, list] = {}
+        run: list = []  # (message, unit index for Executes / PgError for a Bind)
+        units: list[list[m.Bind]] = [[]]  # per Sync-delimited unit, the Binds it executes
+        bound: dict[str, m.Bind] = {}
         rows = 0
+        nparams = len(prep.declared)
+        per_execute = len(st.insert.rows)
+        dec = self.decoder
         msg = first
         while True:
-            if isinstance(msg, m.Bind):
+            if msg is None:
+                pass  # an Execute or Describe of the unnamed portal, handled from its bytes below
+            elif isinstance(msg, m.Bind):
                 if msg.statement != first.statement:
                     self.pushback = msg
                     break
-                try:
-                    values = self._bind_values(prep, msg)
-                except PgError as e:
-                    run.append((msg, e))
+                err = _bind_shape_error(prep, msg, nparams)
+                if err is not None:
+                    run.append((msg, err))
                     break
-                bound[msg.portal] = values
+                bound[msg.portal] = msg
                 run.append((msg, None))
             elif isinstance(msg, m.Describe) and msg.kind == "P" and msg.name in bound:
                 run.append((msg, None))
             elif isinstance(msg, m.Execute) and msg.portal in bound:
-                values = bound[msg.portal]
-                units[-1].append(st.insert.bind(values))
-                rows += len(st.insert.rows)
+                units[-1].append(bound[msg.portal])
+                rows += per_execute
                 run.append((msg, len(units) - 1))
             elif isinstance(msg, m.Sync):
                 run.append((msg, None))
@@ -532,15 +536,49 @@ class Session:
             else:
                 self.pushback = msg
                 break
-            if rows >= self.MAX_RUN_ROWS and isinstance(msg, m.Sync):
+            synced = isinstance(msg, m.Sync)
+            if synced and rows >= self.MAX_RUN_ROWS:
                 break
-            nxt = self.decoder.next()
-            while nxt is None and not isinstance(msg, m.Sync):
+            raw = dec.next_raw()
+            while raw is None and not synced:
                 await self._read_more()  # mid-pipeline: the client owes us at least a Sync
-                nxt = self.decoder.next()
-            if nxt is None:
+                raw = dec.next_raw()
+            if raw is None:
                 break
-            msg = nxt
+            t, body = raw
+            # per row psycopg sends Bind, Describe portal, Execute: the last two as fixed bytes
+            if t == 0x45 and body == _EXECUTE_UNNAMED and "" in bound:
+                units[-1].append(bound[""])
+                rows += per_execute
+                run.append((_EXECUTE_UNNAMED_MSG, len(units) - 1))
+                msg = None
+            elif t == 0x44 and body == _DESCRIBE_UNNAMED and "" in bound:
+                run.append((_DESCRIBE_UNNAMED_MSG, None))
+                msg = None
+            else:
+                msg = m.decode_body(t, body)
+        # decode each unit's parameter values; a value that fails fails its whole unit at its
+        # Bind (PostgreSQL aborts the unit's implicit transaction: none of its rows are kept)
+        bad: dict[int, PgError] = {}  # id(Bind) → its error
+        bad_units: set[int] = set()
+        for k, unit in enumerate(units):
+            if unit:
+                try:
+                    units[k] = self._unit_rows(prep, unit)
+                except _UnitBindError as e:
+                    bad[id(e.bind)] = e.error
+                    bad_units.add(k)
+                    units[k] = []
+        if bad:
+            failing = False
+            for i, (msg, info) in enumerate(run):
+                if isinstance(msg, m.Sync):
+                    failing = False
+                elif failing and isinstance(msg, m.Execute):
+                    run[i] = (msg, None)  # skipped after the unit's error: never executed
+                elif isinstance(msg, m.Bind) and id(msg) in bad:
+                    run[i] = (msg, bad[id(msg)])
+                    failing = True
         # submit every unit's rows at once: the writer merges them into one append
         tz = self.params["timezone"]
         outcome: list = [None] * len(units)
@@ -548,14 +586,16 @@ class Session:
             # inside a transaction: append each unit on the transaction's cursor, in order
             failed = False
             for k, unit in enumerate(units):
+                if k in bad_units:
+                    failed = True  # the transaction is aborted from that Bind on
+                    continue
                 if not unit:
                     continue
                 if failed:
                     outcome[k] = _aborted()
                     continue
-                flat = [r for execute_rows in unit for r in execute_rows]
                 try:
-                    outcome[k] = await self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz)
+                    outcome[k] = await self._append_in_txn(st.insert.key, st.insert.ncols, unit, tz)
                 except PgError as e:
                     outcome[k] = e
                     failed = True
@@ -565,14 +605,13 @@ class Session:
                 if not unit:
                     jobs.append(None)
                     continue
-                flat = [r for execute_rows in unit for r in execute_rows]
                 if k == len(units) - 1 and self.pushback is not None:
                     # the client goes on without a Sync: these rows open an implicit transaction
                     # that the statements after them join, committed (or not) at Sync
                     self._begin_implicit()
-                    jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, flat, tz))
+                    jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, unit, tz))
                 else:
-                    jobs.append(self.server.writer.submit(_insert_job(st, flat, tz)))
+                    jobs.append(self.server.writer.submit(_insert_job(st, unit, tz)))
             pending = [j for j in jobs if j is not None]
             if len(pending) == 1:
                 try:
@@ -602,6 +641,8 @@ class Session:
             elif isinstance(msg, m.Parse):
                 self.send(m.PARSE_COMPLETE)
             elif isinstance(msg, m.Execute):
+                if info is None:
+                    continue
                 res = outcome[info]
                 if isinstance(res, BaseException):
                     err = res if isinstance(res, PgError) else from_duckdb(res)
@@ -613,12 +654,43 @@ class Session:
             self.state = "idle"
             await self.flush()
 
-    async def _append_in_txn(self, key: str, ncols: int, rows: list, tz: str) -> Outcome:
+    async def _append_in_txn(self, key: str, ncols: int, rows: list | pa.Table, tz: str) -> Outcome:
         await self._take_lease()
         cursor = await self._pinned()
         self.txn_writes += 1
         await self._run(cursor, _append_on, cursor, key, ncols, rows, tz)
         return Outcome(rowcount=len(rows))
+
+    # a unit this many rows or more goes to DuckDB as Arrow columns decoded a column at a time
+    COLUMNAR_ROWS = 64
+
+    def _unit_rows(self, prep: Prepared, binds: list[m.Bind]) -> list | pa.Table:
+        """One unit's Executes → the rows to append (a row list, or an Arrow table for many
+        rows of a one-row VALUES). Raises _UnitBindError naming the first Bind whose values
+        PostgreSQL would refuse."""
+        shape = prep.stmt.insert
+        fmts = binds[0].param_formats
+        if len(binds) >= self.COLUMNAR_ROWS and len(shape.rows) == 1 \
+                and all(b.param_formats == fmts for b in binds):
+            oids = prep.oids if prep.oids is not None else prep.declared
+            cols = []
+            try:
+                for i in range(len(prep.declared)):
+                    f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
+                    cols.append(decode_param_column(oids[i] if (f == 1 or prep.declared[i]) else 0, f,
+                                                    [b.params[i] for b in binds]))
+            except ParamError:
+                pass  # find the failing Bind value by value below
+            else:
+                return pa.table([cols[i] for i in shape.rows[0]],
+                                names=[f"c{j}" for j in range(shape.ncols)])
+        out: list = []
+        for b in binds:
+            try:
+                out.extend(shape.bind(self._bind_values(prep, b)))
+            except PgError as e:
+                raise _UnitBindError(b, e) from None
+        return out
 
     def _begin_implicit(self) -> None:
         if self.txn == "I":
@@ -1600,7 +1672,9 @@ def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, ma
     return stream, stream.read_chunk(max_rows)
 
 
-def _insert_job(st: Statement, rows: list, tz: str) -> WriteJob:
+def _insert_job(st: Statement, rows: list | pa.Table, tz: str) -> WriteJob:
+    if isinstance(rows, pa.Table):
+        return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, [], table=rows), timezone=tz)
     return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, rows), timezone=tz)
 
 
@@ -1611,9 +1685,35 @@ def _quiet_rollback(cursor: Cursor) -> None:
         pass
 
 
-def _append_on(cursor: Cursor, key: str, ncols: int, rows: list, tz: str) -> None:
+def _append_on(cursor: Cursor, key: str, ncols: int, rows: list | pa.Table, tz: str) -> None:
     cursor.prepare(tz)
-    append_rows(cursor.con, key, ncols, rows)
+    if isinstance(rows, pa.Table):
+        append_table(cursor.con, key, rows)
+    else:
+        append_rows(cursor.con, key, ncols, rows)
+
+
+_EXECUTE_UNNAMED = b"\x00\x00\x00\x00\x00"  # Execute: portal "", no row limit
+_EXECUTE_UNNAMED_MSG = m.Execute("", 0)
+_DESCRIBE_UNNAMED = b"P\x00"  # Describe portal ""
+_DESCRIBE_UNNAMED_MSG = m.Describe("P", "")
+
+
+class _UnitBindError(Exception):
+    def __init__(self, bind: m.Bind, error: PgError):
+        self.bind = bind
+        self.error = error
+
+
+def _bind_shape_error(prep: Prepared, msg: m.Bind, nparams: int) -> PgError | None:
+    """What PostgreSQL refuses about a Bind before looking at its values."""
+    if len(msg.params) != nparams:
+        return PgError("08P01", f"bind message supplies {len(msg.params)} parameters, "
+                                f"but prepared statement \"{prep.name}\" requires {nparams}")
+    if len(msg.param_formats) not in (0, 1, nparams):
+        return PgError("08P01", f"bind message has {len(msg.param_formats)} parameter formats "
+                                f"but {nparams} parameters")
+    return None
 
 
 def _describe_sql(cursor: Cursor, sql: str, timezone: str):

@@ -383,6 +383,38 @@ def test_error_mid_pipeline_skips_to_sync(server: Endpoint) -> None:
         run_ok(c, f"DROP TABLE {t}")
 
 
+@pytest.mark.parametrize("nrows", [5, 300])  # below and above the gateway's columnar threshold
+@pytest.mark.parametrize("in_txn", [False, True])
+def test_insert_pipeline_bad_bind_value_aborts_its_unit(server: Endpoint, nrows: int, in_txn: bool) -> None:
+    """executemany's shape (Bind/Describe/Execute per row, one Sync) with a malformed binary
+    value in the middle: the rows before it report INSERT 0 1, that Bind fails, the
+    rest is skipped, and none of the unit's rows are kept; the next unit works.
+    (PostgreSQL answers a too-short binary int4 with 08P01: the test runs on it too.)"""
+    t = unique("pipebad")
+    bad = nrows // 2
+    with server.connect() as c:
+        run_ok(c, f"CREATE TABLE {t} (id int8, v int4)")
+        if in_txn:
+            run_ok(c, "BEGIN")
+        pipe = [w.parse("ins", f"INSERT INTO {t} VALUES ($1, $2)", [w.OID_INT8, w.OID_INT4])]
+        for i in range(nrows):
+            v = b"\x00\x01" if i == bad else struct.pack(">i", i)
+            pipe += [w.bind("", "ins", [struct.pack(">q", i), v], param_formats=[1, 1]),
+                     w.describe("P", ""), w.execute("")]
+        c.send(*pipe, w.sync())
+        msgs = c.read_until("Z")
+        assert types(msgs) == "1" + "2nC" * bad + "EZ", types(msgs)
+        assert errors(msgs)[0]["C"] == "08P01"
+        assert msgs[-1].value == ("E" if in_txn else "I")
+        if in_txn:
+            run_ok(c, "ROLLBACK")
+        assert c.scalar(f"SELECT count(*) FROM {t}") == "0"
+        c.send(*(w.bind("", "ins", [str(i).encode(), b"7"]) + w.execute("") for i in range(3)), w.sync())
+        assert types(ok(c.read_until("Z"))) == "2C2C2CZ"
+        assert c.scalar(f"SELECT count(*) FROM {t}") == "3"
+        run_ok(c, f"DROP TABLE {t}")
+
+
 def test_error_then_sync_without_more_messages(sconn: PgWire) -> None:
     sconn.send(w.bind("", "no_such_statement_xyz"), w.execute(""), w.execute(""), w.describe("S", "nope"),
                w.sync())

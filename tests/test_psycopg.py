@@ -433,6 +433,66 @@ def test_executemany_error_reports_and_session_recovers(pgc, gw):
     assert res[1] == res[0]
 
 
+EM_TYPES = "(id int8, a int2, b int4, c float4, d float8, e date, f timestamp, g timestamptz, " \
+           "h text, i bool, j numeric(10,2), k uuid, l bytea)"
+
+
+def _em_row(i: int) -> tuple:
+    def null(v):  # every column gets some NULLs, at different rows
+        return None if i % 11 == len(str(v)) % 11 else v
+    return (i, null(i % 300 - 150), null(i * 1000), null(i / 8), null(i / 3 - 7), null(dt.date(1990, 1, 1) + dt.timedelta(days=i * 37)),
+            null(dt.datetime(2001, 2, 3, 4, 5, 6, 789) + dt.timedelta(minutes=i * 97)),
+            null(dt.datetime(2020, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=i % 5))) + dt.timedelta(seconds=i * 7919)),
+            null(f"héllo {i}, \"q\" \\ '"), null(i % 3 == 0), null(Decimal(i) / 4), null(uuid.UUID(int=i * 7777)),
+            null(bytes([i % 256, 0, 255])))
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_executemany_many_rows_every_type(pg, gateway, autocommit):
+    """Batches past the columnar threshold decode each parameter column at once: the stored
+    values must be exactly PostgreSQL's, NULLs included, binary and text parameters alike."""
+    t = uniq()
+    rows = [_em_row(i) for i in range(300)]
+    res = []
+    for dsn in (pg.dsn, gateway.dsn):
+        with psycopg.connect(dsn, autocommit=autocommit) as conn:
+            conn.execute(f"CREATE TABLE {t} {EM_TYPES}")
+            conn.commit()
+            cur = conn.cursor()
+            cur.executemany(f"INSERT INTO {t} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+            cur.executemany(f"INSERT INTO {t} (id, h, a) VALUES (%t, %t, %t)", [(1000 + i, f"t{i}", i) for i in range(100)])
+            conn.commit()
+            data = conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            conn.execute(f"DROP TABLE {t}")
+            conn.commit()
+            res.append([tuple(norm(v) for v in r) for r in data])
+    assert len(res[0]) == 400
+    assert res[1] == res[0]
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_executemany_bad_value_mid_batch_keeps_nothing(pg, gateway, autocommit):
+    """A value PostgreSQL refuses in row 150 of 200: the same error, and none of the batch is
+    kept (the batch is one implicit transaction, or aborts the explicit one)."""
+    t = uniq()
+    rows = [(i, str(i)) for i in range(200)]
+    rows[150] = (150, "not a number")
+    res = []
+    for dsn in (pg.dsn, gateway.dsn):
+        with psycopg.connect(dsn, autocommit=autocommit) as conn:
+            conn.execute(f"CREATE TABLE {t} (id int8, v int4)")
+            conn.commit()
+            with pytest.raises(psycopg.Error) as ei:
+                conn.cursor().executemany(f"INSERT INTO {t} VALUES (%s, %s::int4)", rows)
+            conn.rollback()
+            n = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            conn.execute(f"DROP TABLE {t}")
+            conn.commit()
+            res.append((ei.value.sqlstate, n))
+    assert res[0] == ("22P02", 0)
+    assert res[1] == res[0]
+
+
 @pytest.mark.parametrize("itersize", [1, 7, 1000])
 def test_server_side_named_cursor(pg, gateway, itersize):
     res = []

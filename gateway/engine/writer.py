@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import pyarrow as pa
 
 from ..errors import PgError, from_duckdb
+from ..protocol.types import arrow_column
 from ..sql.params import render_literal
 from .database import Cursor, Database
 from .results import Outcome, execute, materialize
@@ -36,6 +37,11 @@ class InsertRows:
     key: str  # target table + columns, as DuckDB SQL: 'INSERT INTO "t" ("a", "b")'
     ncols: int
     rows: list[Sequence[Any]]
+    table: pa.Table | None = None  # or the rows already as columns (executemany's fast path)
+
+    @property
+    def count(self) -> int:
+        return self.table.num_rows if self.table is not None else len(self.rows)
 
 
 @dataclass(slots=True)
@@ -150,12 +156,16 @@ class Writer:
                     continue
                 idx = merged[key]
                 rows: list = []
-                for j in idx:
-                    rows.extend(jobs[j].insert.rows)
                 self.cursor.prepare(job.timezone)
-                append_rows(self.cursor.con, key, job.insert.ncols, rows)
                 for j in idx:
-                    results[j] = Outcome(rowcount=len(jobs[j].insert.rows))
+                    if jobs[j].insert.table is not None:
+                        append_table(self.cursor.con, key, jobs[j].insert.table)
+                    else:
+                        rows.extend(jobs[j].insert.rows)
+                if rows:
+                    append_rows(self.cursor.con, key, job.insert.ncols, rows)
+                for j in idx:
+                    results[j] = Outcome(rowcount=jobs[j].insert.count)
                 done_inserts.add(key)
                 self.batch_n += 1
                 continue
@@ -171,23 +181,8 @@ class Writer:
 
 
 def rows_to_arrow(ncols: int, rows: list[Sequence[Any]]) -> pa.Table:
-    cols = []
-    for c in range(ncols):
-        vals = [r[c] for r in rows]
-        try:
-            arr = pa.array(vals)
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
-            arr = pa.array([None if v is None else _as_text(v) for v in vals], type=pa.string())
-        if pa.types.is_null(arr.type):
-            arr = arr.cast(pa.string())
-        cols.append(arr)
+    cols = [arrow_column([r[c] for r in rows]) for c in range(ncols)]
     return pa.table(cols, names=[f"c{i}" for i in range(ncols)])
-
-
-def _as_text(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 # below this many rows one INSERT … VALUES of rendered literals beats registering an Arrow table
@@ -201,10 +196,13 @@ def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> 
         values = ", ".join("(" + ", ".join(render_literal(v) for v in r) + ")" for r in rows)
         con.execute(f"{insert_sql} VALUES {values}")
         return len(rows)
-    tbl = rows_to_arrow(ncols, rows)
+    return append_table(con, insert_sql, rows_to_arrow(ncols, rows))
+
+
+def append_table(con, insert_sql: str, tbl: pa.Table) -> int:
     con.register("__dataforge_rows", tbl)
     try:
         con.execute(f"{insert_sql} SELECT * FROM __dataforge_rows")
     finally:
         con.unregister("__dataforge_rows")
-    return len(rows)
+    return tbl.num_rows

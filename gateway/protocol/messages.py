@@ -225,7 +225,79 @@ def _decode_startup(body: bytes) -> Startup | SSLRequest | GSSENCRequest | Cance
     return Startup(code, params)
 
 
+def _utf8_name(b: bytes) -> str:
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError("invalid byte sequence for encoding \"UTF8\"", "22021") from None
+
+
+def _decode_bind(body: bytes) -> Bind:
+    """Bind, decoded with plain local arithmetic: executemany sends one per row, so this is
+    the protocol's hottest message after DataRow."""
+    try:
+        i = body.index(0)
+        j = body.index(0, i + 1)
+        portal = body[:i].decode("utf-8")
+        stmt = body[i + 1 : j].decode("utf-8")
+        pos = j + 1
+        nf = _I16.unpack_from(body, pos)[0]
+        pos += 2
+        if nf < 0:
+            raise ProtocolError("invalid number of parameter formats")
+        fmts = list(struct.unpack_from(f"!{nf}h", body, pos)) if nf else []
+        pos += 2 * nf
+        np_ = _I16.unpack_from(body, pos)[0]
+        pos += 2
+        if np_ < 0:
+            raise ProtocolError("invalid number of parameters")
+        end = len(body)
+        params: list[bytes | None] = []
+        add = params.append
+        unpack = _I32.unpack_from
+        for _ in range(np_):
+            ln = unpack(body, pos)[0]
+            pos += 4
+            if ln < 0:
+                if ln != -1:
+                    raise ProtocolError("invalid parameter length")
+                add(None)
+            else:
+                e = pos + ln
+                if e > end:
+                    raise ProtocolError("insufficient data left in message")
+                add(body[pos:e])
+                pos = e
+        nr = _I16.unpack_from(body, pos)[0]
+        pos += 2
+        if nr < 0:
+            raise ProtocolError("invalid number of result formats")
+        rfmts = list(struct.unpack_from(f"!{nr}h", body, pos)) if nr else []
+        pos += 2 * nr
+    except ValueError:  # no NUL terminator
+        raise ProtocolError("invalid string in message") from None
+    except UnicodeDecodeError:
+        raise ProtocolError("invalid byte sequence for encoding \"UTF8\"", "22021") from None
+    except struct.error:
+        raise ProtocolError("insufficient data left in message") from None
+    if pos != len(body):
+        raise ProtocolError("invalid message format")
+    for f in fmts:
+        if f != 0 and f != 1:
+            raise ProtocolError(f"unsupported format code: {f}")
+    for f in rfmts:
+        if f != 0 and f != 1:
+            raise ProtocolError(f"unsupported format code: {f}")
+    return Bind(portal, stmt, fmts, params, rfmts)
+
+
 def _decode(t: int, body: bytes):
+    if t == 0x42:  # B
+        return _decode_bind(body)
+    if t == 0x45 and len(body) >= 5 and body[-5] == 0:  # E, the common well-formed case
+        i = body.index(0)
+        if i == len(body) - 5:
+            return Execute(_utf8_name(body[:i]), _I32.unpack_from(body, i + 1)[0])
     r = _Reader(body)
     if t == 0x51:  # Q
         sql = r.cstr()
@@ -240,34 +312,6 @@ def _decode(t: int, body: bytes):
         oids = [r.i32() & 0xFFFFFFFF for _ in range(n)]
         r.done()
         return Parse(name, sql, oids)
-    if t == 0x42:  # B
-        portal = r.cstr()
-        stmt = r.cstr()
-        nf = r.i16()
-        if nf < 0:
-            raise ProtocolError("invalid number of parameter formats")
-        fmts = [r.i16() for _ in range(nf)]
-        np_ = r.i16()
-        if np_ < 0:
-            raise ProtocolError("invalid number of parameters")
-        params: list[bytes | None] = []
-        for _ in range(np_):
-            ln = r.i32()
-            if ln == -1:
-                params.append(None)
-            elif ln < -1:
-                raise ProtocolError("invalid parameter length")
-            else:
-                params.append(r.take(ln))
-        nr = r.i16()
-        if nr < 0:
-            raise ProtocolError("invalid number of result formats")
-        rfmts = [r.i16() for _ in range(nr)]
-        r.done()
-        for f in fmts + rfmts:
-            if f not in (0, 1):
-                raise ProtocolError(f"unsupported format code: {f}")
-        return Bind(portal, stmt, fmts, params, rfmts)
     if t == 0x44:  # D
         kind = chr(body[0]) if body else ""
         r.pos = 1
@@ -314,6 +358,16 @@ def _decode(t: int, body: bytes):
 FRONTEND_TYPES = frozenset(b"QPBDECHSXdcfpF")
 # after authentication 'p' (password / SASL response) has no meaning: a session narrows to these
 SESSION_TYPES = frozenset(b"QPBDECHSXdcfF")
+
+
+def decode_body(t: int, body: bytes):
+    """A message body → its message. Bad contents in intact framing are recoverable."""
+    try:
+        return _decode(t, body)
+    except ProtocolError as e:
+        e.recoverable = True
+        e.msg_type = t
+        raise
 
 
 class FrontendDecoder:
@@ -369,6 +423,15 @@ class FrontendDecoder:
             if isinstance(msg, Startup):
                 self.startup = False
             return msg
+        raw = self.next_raw()
+        return None if raw is None else decode_body(*raw)
+
+    def next_raw(self) -> tuple[int, bytes] | None:
+        """After startup: the next complete message as (type byte, body), not decoded (for
+        loops that recognise their few common messages by their bytes); None if incomplete."""
+        buf = self.buf
+        pos = self.pos
+        avail = len(buf) - pos
         if avail < 1:
             return None
         t = buf[pos]
@@ -384,14 +447,8 @@ class FrontendDecoder:
             raise ProtocolError(f"message length {ln} exceeds the maximum of {self.max_message}", "54000")
         if avail < ln + 1:
             return None
-        body = bytes(buf[pos + 5 : pos + 1 + ln])
         self.pos = pos + 1 + ln
-        try:
-            return _decode(t, body)
-        except ProtocolError as e:
-            e.recoverable = True
-            e.msg_type = t
-            raise
+        return t, bytes(buf[pos + 5 : pos + 1 + ln])
 
     def peek_type(self) -> int | None:
         """Type byte of the next complete message, or None."""

@@ -19,6 +19,9 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 __all__ = [
     "PgType", "TYPES_BY_OID", "TYPES_BY_NAME", "ARRAY_OID", "ELEMENT_OID", "ParamError",
     "pg_type_of", "duckdb_type_for_oid", "decode_param", "format_text_value", "format_binary_value",
@@ -1403,3 +1406,77 @@ def decode_param(oid: int, fmt: int, data: bytes | bytearray | memoryview | None
             raise ParamError("22P03", "incorrect binary data format in bind parameter"
                              + (f" {index}" if index is not None else "")) from None
         raise _syntax(oid, bytes(data).decode("utf-8", "replace")) from None
+
+
+# ---------------------------------------------------------------- Bind parameters, a column at a time
+
+# binary fixed-width parameters decoded as one NumPy view: (big-endian dtype, Arrow type)
+_COLUMN_BINARY = {
+    21: (">i2", None), 23: (">i4", None), 20: (">i8", None),
+    700: (">f4", None), 701: (">f8", None),
+    1082: (">i4", "date"), 1114: (">i8", "ts"), 1184: (">i8", "tstz"),
+}
+# text-format parameters of these types reach DuckDB as strings (decode_param returns them as is)
+_COLUMN_TEXT = frozenset((0, 705, 25, 1043, 1042, 19, 2275))
+
+
+def decode_param_column(oid: int, fmt: int, raws: list) -> pa.Array:
+    """Many Bind parameters of one type and format (one per executemany row) → an Arrow array,
+    without a Python object per value where the wire form allows. Values DuckDB takes as
+    they are; it casts to the target column on INSERT exactly as it casts decode_param's
+    values. Raises ParamError for a value decode_param would refuse."""
+    n = len(raws)
+    if fmt == 1 and oid in _COLUMN_BINARY:
+        dtype, kind = _COLUMN_BINARY[oid]
+        width = np.dtype(dtype).itemsize
+        zero = bytes(width)
+        mask = None
+        if None in raws:
+            mask = np.fromiter((r is None for r in raws), dtype=bool, count=n)
+            raws = [zero if r is None else r for r in raws]
+        data = b"".join(raws)
+        if len(data) != width * n or any(len(r) != width for r in raws):
+            raise ParamError("22P03", "incorrect binary data format in bind parameter")
+        vals = np.frombuffer(data, dtype=dtype).astype(np.dtype(dtype).newbyteorder("="))
+        if kind == "date":
+            if ((vals == 0x7FFFFFFF) | (vals == -0x80000000)).any():
+                return _column_by_value(oid, fmt, raws if mask is None else _restore_nulls(raws, mask))
+            return pa.array(vals.astype(np.int64) + _PG_EPOCH_DAYS, mask=mask).cast(pa.int32()).cast(pa.date32())
+        if kind in ("ts", "tstz"):
+            if (vals > _TS_INF - _PG_EPOCH_US).any() or (vals == -_TS_INF - 1).any():
+                # infinities, and instants past DuckDB's range: decode_param's text forms
+                return _column_by_value(oid, fmt, raws if mask is None else _restore_nulls(raws, mask))
+            arr = pa.array(vals + _PG_EPOCH_US, mask=mask)
+            return arr.cast(pa.timestamp("us", tz="UTC" if kind == "tstz" else None))
+        return pa.array(vals, mask=mask)
+    if fmt == 0 and oid in _COLUMN_TEXT:
+        arr = pa.array(raws, type=pa.binary())
+        try:
+            return arr.cast(pa.string())
+        except pa.ArrowInvalid:
+            for r in raws:
+                if r is not None:
+                    _utf8(bytes(r))  # raises the PostgreSQL error for the first bad value
+            raise
+    return _column_by_value(oid, fmt, raws)
+
+
+def _restore_nulls(raws: list, mask) -> list:
+    return [None if m else r for r, m in zip(raws, mask)]
+
+
+def _column_by_value(oid: int, fmt: int, raws: list) -> pa.Array:
+    return arrow_column([decode_param(oid, fmt, r) for r in raws])
+
+
+def arrow_column(vals: list) -> pa.Array:
+    """Decoded parameter values → an Arrow array DuckDB can cast from; what Arrow cannot type
+    (mixed values, out-of-range integers) goes as PostgreSQL text."""
+    try:
+        arr = pa.array(vals)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        arr = pa.array([None if v is None else (("true" if v else "false") if isinstance(v, bool) else str(v))
+                        for v in vals], type=pa.string())
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
