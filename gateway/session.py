@@ -1508,30 +1508,50 @@ class Session:
 
     async def _fetch(self, st: Statement, portal: Portal | None, simple: bool, formats) -> None:
         count, name = self._fetch_target(st)
-        cur = self.sql_cursors.get(name)
-        if cur is None:
-            raise PgError("34000", f'cursor "{name}" does not exist')
         is_move = st.words[0] == "MOVE"
+        cur = self.sql_cursors.get(name)
+        if cur is not None:
+            fields, stream = cur.fields, cur.stream
+        else:
+            # protocol portals share the cursors' namespace (asyncpg's cursor.forward MOVEs one)
+            target = self.portals.get(name) if name else None
+            if target is None:
+                raise PgError("34000", f'cursor "{name}" does not exist')
+            if target.stream is None and not target.done:
+                raise PgError("0A000", f'MOVE and FETCH on portal "{name}" before it is executed are not supported',
+                              hint="Execute the portal (with a row limit) first.")
+            fields, stream = await self._portal_fields(target), target.stream
         if (simple or portal is None) and not is_move:
-            self.send(m.row_description(cur.fields))
-        stream = cur.stream
+            self.send(m.row_description(fields))
+        n = 0 if stream is None else await self._pull(stream, count, send=not is_move)
+        if cur is None:
+            target.rows_sent += n
+            if stream is not None and stream.done:
+                stream.close()
+                target.stream = None
+                target.done = True
+                target.tag = _rows_tag(target.prepared.stmt, 0)
+        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
+        if portal is not None:
+            portal.done = True
+            portal.tag = tag
+        self.send(m.command_complete(tag))
+
+    async def _pull(self, stream: ResultStream, count: int, send: bool) -> int:
+        """Read `count` rows (all for -1) of an open result, sending them or (MOVE) not."""
         n = 0
         if count != 0:
             want = count if count > 0 else 0
             while True:
                 data, k = await self._run(stream.cursor, stream.read_chunk, (want - n) if want else 0)
-                if k and not is_move:
+                if k and send:
                     self.send(data)
                 n += k
                 if len(self.out) > 262144:
                     await self.flush()
                 if stream.done or (want and n >= want):
                     break
-        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
-        if portal is not None:
-            portal.done = True
-            portal.tag = tag
-        self.send(m.command_complete(tag))
+        return n
 
     def _close_sql_cursor(self, c: SqlCursor) -> None:
         self.sql_cursors.pop(c.name, None)

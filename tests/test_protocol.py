@@ -415,6 +415,27 @@ def test_insert_pipeline_bad_bind_value_aborts_its_unit(server: Endpoint, nrows:
         run_ok(c, f"DROP TABLE {t}")
 
 
+def test_sql_move_and_fetch_on_protocol_portal(server: Endpoint) -> None:
+    """Protocol portals and SQL cursors share one namespace: MOVE/FETCH by a portal's name
+    (asyncpg's cursor.forward) go on from where Execute stopped, and Execute goes on after."""
+    with server.connect() as c:
+        run_ok(c, "BEGIN")
+        c.send(w.parse("mv", "SELECT i FROM generate_series(1, 10) AS g(i)"), w.bind("p1", "mv"),
+               w.execute("p1", 3), w.sync())
+        msgs = ok(c.read_until("Z"))
+        assert types(msgs) == "12DDDsZ" and rows(msgs) == [["1"], ["2"], ["3"]]
+        msgs = ok(c.simple("MOVE FORWARD 2 p1"))
+        assert msgs[-2].value == "MOVE 2"
+        msgs = ok(c.simple("FETCH 2 FROM p1"))
+        assert types(msgs) == "TDDCZ" and rows(msgs) == [["6"], ["7"]] and msgs[-2].value == "FETCH 2"
+        c.send(w.execute("p1"), w.sync())
+        msgs = ok(c.read_until("Z"))
+        assert rows(msgs) == [["8"], ["9"], ["10"]] and msgs[-2].value == "SELECT 3"
+        assert ok(c.simple("MOVE 5 p1"))[-2].value == "MOVE 0"
+        assert errors(c.simple("MOVE 1 no_such_portal"))[0]["C"] == "34000"
+        run_ok(c, "ROLLBACK")
+
+
 def test_error_then_sync_without_more_messages(sconn: PgWire) -> None:
     sconn.send(w.bind("", "no_such_statement_xyz"), w.execute(""), w.execute(""), w.describe("S", "nope"),
                w.sync())
