@@ -763,6 +763,9 @@ class Session:
             if st.kind == "fetch":
                 cur = self.sql_cursors.get(self._fetch_target(st)[1])
                 return list(cur.fields) if cur else None
+            if st.kind == "execute" and len(st.tokens) > 1:
+                inner = self.prepared.get(_ident(st.tokens[1]))
+                return await self._describe(inner, None) if inner is not None else None
             return None
         if not st.returns_rows:
             return None
@@ -1163,12 +1166,18 @@ class Session:
             channel = _ident(st.tokens[1])
             payload = st.tokens[3].text if len(st.tokens) > 3 else ""
             self.server.notify(self.pid, channel, payload)
+        elif kind == "prepare":
+            self._sql_prepare(st)
+        elif kind == "execute":
+            await self._sql_execute(st, portal, simple, formats)
+            return
         elif kind == "deallocate":
             words = [t.text for t in st.tokens[1:]]
             if words and words[0].upper() == "PREPARE":
                 words = words[1:]
             if not words or words[0].upper() == "ALL":
                 self.prepared = {k: v for k, v in self.prepared.items() if k == ""}
+                tag = "DEALLOCATE ALL"
             elif self.prepared.pop(words[0], None) is None:
                 raise PgError("26000", f'prepared statement "{words[0]}" does not exist')
         elif kind in ("vacuum", "analyze", "checkpoint", "lock"):
@@ -1537,6 +1546,70 @@ class Session:
             portal.tag = tag
         self.send(m.command_complete(tag))
 
+    def _sql_prepare(self, st: Statement) -> None:
+        """PREPARE name [(type, …)] AS statement: a prepared statement like Parse's, in the
+        same namespace (PostgreSQL shares it between SQL and the protocol)."""
+        toks = st.tokens
+        if len(toks) < 4:
+            raise PgError("42601", "syntax error at end of input")
+        name = _ident(toks[1])
+        i = 2
+        declared: list[int] = []
+        if toks[i].token_type.name == "L_PAREN":
+            groups, i = _paren_groups(toks, i)
+            declared = [sqlparams.type_oid(st.text[g[0].start:g[-1].end + 1]) for g in groups]
+        if i >= len(toks) or toks[i].text.upper() != "AS":
+            raise PgError("42601", f'syntax error at or near "{toks[i].text if i < len(toks) else ""}"')
+        body = st.text[toks[i].end + 1:].strip()
+        stmts = parse_query(body)
+        if len(stmts) != 1:
+            raise PgError("42601", "syntax error at end of input" if not stmts
+                          else "cannot insert multiple commands into a prepared statement")
+        inner = stmts[0]
+        if inner.error is not None and inner.route != SESSION:
+            raise inner.error
+        if name in self.prepared:
+            raise PgError("42P05", f'prepared statement "{name}" already exists')
+        declared += [0] * (inner.nparams - len(declared))
+        self.prepared[name] = Prepared(name, inner, declared)
+
+    async def _sql_execute(self, st: Statement, portal: Portal | None, simple: bool, formats) -> None:
+        """EXECUTE name [(value, …)]: binds constant values as a text-format Bind would."""
+        toks = st.tokens
+        if len(toks) < 2:
+            raise PgError("42601", "syntax error at end of input")
+        name = _ident(toks[1])
+        prep = self.prepared.get(name)
+        if prep is None:
+            raise PgError("26000", f'prepared statement "{name}" does not exist')
+        groups = _paren_groups(toks, 2)[0] if len(toks) > 2 and toks[2].token_type.name == "L_PAREN" else []
+        if len(groups) != len(prep.declared):
+            raise PgError("42601", f'wrong number of parameters for prepared statement "{name}"',
+                          detail=f"Expected {len(prep.declared)} parameters but got {len(groups)}.")
+        oids = await self._param_oids(prep)
+        values = []
+        for k, g in enumerate(groups):
+            text = _constant_text(g)
+            if text is _NOT_CONSTANT:
+                raise PgError("0A000", "EXECUTE parameters must be constants here",
+                              hint="Pass literal values, or use the extended protocol's Bind.")
+            oid = oids[k]
+            if oid == 25 and not prep.declared[k] and [t.token_type.name for t in g] == ["NUMBER"]:
+                oid = 1700 if "." in text or "e" in text.lower() else 20  # a number keeps its type
+                oids = oids[:k] + [oid] + oids[k + 1:]
+            try:
+                values.append(None if text is None else decode_param(oid, 0, text.encode(), k + 1))
+            except ParamError as e:
+                raise PgError(e.sqlstate, str(e)) from None
+        if prep.stmt is None:
+            self.send(m.EMPTY_QUERY)
+            return
+        try:
+            await self.run_statement(prep.stmt, values, oids, formats, portal, simple=simple)
+        except PgError as e:
+            e.position = None  # a place in the prepared text, not in this EXECUTE
+            raise
+
     async def _pull(self, stream: ResultStream, count: int, send: bool) -> int:
         """Read `count` rows (all for -1) of an open result, sending them or (MOVE) not."""
         n = 0
@@ -1632,6 +1705,47 @@ def _noop() -> None:
 
 def _token_value(t) -> str:
     return t.text
+
+
+def _paren_groups(toks: list, i: int) -> tuple[list[list], int]:
+    """The comma-separated token groups inside the parentheses opening at toks[i], and the
+    index after the closing one."""
+    groups: list[list] = [[]]
+    depth = 0
+    for j in range(i + 1, len(toks)):
+        t = toks[j].token_type.name
+        if t == "R_PAREN" and depth == 0:
+            return ([] if groups == [[]] else groups), j + 1
+        if t == "L_PAREN":
+            depth += 1
+        elif t == "R_PAREN":
+            depth -= 1
+        if t == "COMMA" and depth == 0:
+            groups.append([])
+        else:
+            groups[-1].append(toks[j])
+    raise PgError("42601", "syntax error at end of input")
+
+
+_NOT_CONSTANT = object()
+
+
+def _constant_text(g: list):
+    """A constant's text form (None for NULL): 'x', 42, -1.5, TRUE, 'x'::type, type 'x'."""
+    kinds = [t.token_type.name for t in g]
+    if kinds == ["NULL"]:
+        return None
+    if kinds in (["TRUE"], ["FALSE"]):
+        return kinds[0].lower()
+    if kinds in (["NUMBER"], ["STRING"]) or kinds == ["NATIONAL_STRING"]:
+        return g[0].text
+    if kinds[:2] in (["DASH", "NUMBER"], ["PLUS", "NUMBER"]) and len(kinds) == 2:
+        return ("-" if kinds[0] == "DASH" else "") + g[1].text
+    if kinds and kinds[0] in ("STRING", "NUMBER", "NULL") and len(kinds) >= 3 and kinds[1] == "DCOLON":
+        return None if kinds[0] == "NULL" else g[0].text  # the parameter's own type decides
+    if len(kinds) >= 2 and kinds[-1] == "STRING" and all(k not in ("COMMA", "L_PAREN") for k in kinds[:1]):
+        return g[-1].text  # DATE '2020-01-01', TIMESTAMP '…'
+    return _NOT_CONSTANT
 
 
 def _ident(t) -> str:

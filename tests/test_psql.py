@@ -201,3 +201,12 @@ def test_transaction_failed_state_in_psql(pg, gateway):
     assert "current transaction is aborted" in exp.stderr
     assert got.stdout == exp.stdout
     assert got.stderr == exp.stderr
+
+
+def test_sql_prepare_execute(pg, gateway):
+    """PREPARE/EXECUTE typed by the declaration, in psql's simple query protocol."""
+    script = ("PREPARE q(int, text) AS SELECT $1 * 2 AS n, upper($2) AS s;\n"
+              "EXECUTE q(21, 'abc');\n"
+              "EXECUTE q(NULL, NULL);\n"
+              "DEALLOCATE q;\n")
+    assert_same(*both(pg, gateway, "-X", "-v", "ON_ERROR_STOP=1", stdin=script))

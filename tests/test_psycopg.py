@@ -493,6 +493,47 @@ def test_executemany_bad_value_mid_batch_keeps_nothing(pg, gateway, autocommit):
     assert res[1] == res[0]
 
 
+def test_sql_prepare_execute_deallocate(pgc, gw):
+    """SQL-level PREPARE/EXECUTE/DEALLOCATE: results, command tags and error codes as in
+    PostgreSQL (the extended protocol runs each, so EXECUTE is also Described)."""
+    t = uniq()
+    script = [
+        "PREPARE p1(int, text) AS SELECT $1 + 1 AS n, $2 || '!' AS s",
+        "EXECUTE p1(41, 'it''s')",
+        "EXECUTE p1(NULL, 'x')",
+        "EXECUTE p1(1)",
+        "EXECUTE p1('x', 'y')",
+        "PREPARE p1 AS SELECT 1",
+        "PREPARE p2 AS SELECT i FROM generate_series(1, $1) AS g(i)",
+        "EXECUTE p2(3)",
+        "PREPARE p3(date, numeric(10,2)) AS SELECT $1 + 1 AS d, $2 * 2 AS x",
+        "EXECUTE p3('2020-02-28', 1.25)",
+        f"CREATE TABLE {t} (a int)",
+        f"PREPARE p4(int) AS INSERT INTO {t} VALUES ($1)",
+        "EXECUTE p4(5)",
+        "EXECUTE p4(6)",
+        f"SELECT a FROM {t} ORDER BY a",
+        "DEALLOCATE p2",
+        "EXECUTE p2(1)",
+        "DEALLOCATE PREPARE p3",
+        "DEALLOCATE ALL",
+        "EXECUTE p1(1, 'a')",
+        f"DROP TABLE {t}",
+    ]
+    res = []
+    for conn in (pgc, gw):
+        out = []
+        for sql in script:
+            try:
+                cur = conn.execute(sql)
+                rows = cur.fetchall() if cur.description else None
+                out.append((sql, rows, cur.statusmessage))
+            except psycopg.Error as e:
+                out.append((sql, "error", e.sqlstate))
+        res.append(out)
+    assert res[1] == res[0]
+
+
 @pytest.mark.parametrize("itersize", [1, 7, 1000])
 def test_server_side_named_cursor(pg, gateway, itersize):
     res = []

@@ -14,8 +14,10 @@ import math
 import uuid
 from typing import Any, Callable, Sequence
 
+import sqlglot
 from sqlglot import exp
 
+from ..errors import PgError
 from ..protocol.types import duckdb_type_for_oid
 from .classify import Statement, _param_index
 
@@ -144,6 +146,17 @@ def _oid_for_duck(type_name: str) -> int:
     except Exception:
         return 25
     return pg_type_of(canonical).oid
+
+
+def type_oid(pg_type: str) -> int:
+    """OID of a PostgreSQL type name as written in SQL ('int', 'numeric(10,2)', 'text[]')."""
+    from .parse import PgDialect
+
+    try:
+        cast = sqlglot.parse_one(f"CAST(NULL AS {pg_type})", read=PgDialect)
+    except sqlglot.errors.ParseError:
+        raise PgError("42601", f'syntax error at or near "{pg_type}"') from None
+    return _oid_for_duck(cast.args["to"].sql("duckdb"))
 
 
 def infer_param_oids(
