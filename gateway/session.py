@@ -812,8 +812,14 @@ class Session:
             await self._send_rows(portal, msg.max_rows)
             return
         if self.txn == "I" and st.route == WRITE and self.pushback is None:
+            # Sync right after: an autocommit write (group commit). Anything else: the writes up
+            # to Sync are one implicit transaction. The client owes us the next message either
+            # way (PostgreSQL sends nothing before Sync or Flush), so wait for it to decide.
             nxt = self.decoder.peek_type()
-            if nxt is not None and nxt not in (0x53, 0x48):  # more than Sync/Flush follows
+            while nxt is None:
+                await self._read_more()
+                nxt = self.decoder.peek_type()
+            if nxt not in (0x53, 0x48):  # more than Sync/Flush follows
                 self._begin_implicit()
         await self.run_statement(st, portal.values, portal.prepared.oids or [], portal.result_formats, portal,
                                  max_rows=msg.max_rows)

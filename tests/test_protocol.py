@@ -436,6 +436,23 @@ def test_sql_move_and_fetch_on_protocol_portal(server: Endpoint) -> None:
         run_ok(c, "ROLLBACK")
 
 
+def test_implicit_transaction_spans_a_slow_clients_pipeline(server: Endpoint) -> None:
+    """The first INSERT's Execute arrives alone; the rest of the pipeline (a failing INSERT,
+    then Sync) comes later, as from a slow client. Everything before Sync is one implicit
+    transaction, so the first row must not be committed on its own."""
+    t = unique("slowpipe")
+    with server.connect() as c:
+        run_ok(c, f"CREATE TABLE {t} (id int PRIMARY KEY)")
+        c.send(w.parse("", f"INSERT INTO {t} VALUES (1)"), w.bind("", ""), w.execute(""))
+        time.sleep(0.3)  # the client is slow: not synchronisation, the pause is the scenario
+        c.send(w.parse("", f"INSERT INTO {t} VALUES (1)"), w.bind("", ""), w.execute(""), w.sync())
+        msgs = c.read_until("Z")
+        assert types(msgs) == "12C12EZ", types(msgs)
+        assert errors(msgs)[0]["C"] == "23505"
+        assert c.scalar(f"SELECT count(*) FROM {t}") == "0"
+        run_ok(c, f"DROP TABLE {t}")
+
+
 def test_error_then_sync_without_more_messages(sconn: PgWire) -> None:
     sconn.send(w.bind("", "no_such_statement_xyz"), w.execute(""), w.execute(""), w.describe("S", "nope"),
                w.sync())
