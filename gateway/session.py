@@ -475,10 +475,10 @@ class Session:
         if len(stmts) > 1:
             raise PgError("42601", "cannot insert multiple commands into a prepared statement")
         st = stmts[0] if stmts else None
-        if st is not None and st.error is not None and st.route != SESSION:
-            raise st.error
         if st is not None and st.refused is not None:
             raise st.refused  # before Describe could hand it to DuckDB
+        if st is not None and st.error is not None and st.route != SESSION:
+            raise st.error
         prep = Prepared(msg.name, st, list(msg.param_oids))
         if st is not None and len(prep.declared) > st.nparams:
             st_n = len(prep.declared)
@@ -808,6 +808,8 @@ class Session:
     async def run_statement(self, st: Statement, values: Sequence[Any], oids: Sequence[int],
                             formats: Sequence[int], portal: Portal | None, simple: bool = False,
                             max_rows: int = 0) -> None:
+        if st.refused is not None and self.txn != "E":
+            raise st.refused  # sql/guard.py, before a syntax error DuckDB might not have
         if st.error is not None and st.route != SESSION:
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
@@ -820,6 +822,8 @@ class Session:
         try:
             if st.refused is not None:
                 raise st.refused  # sql/guard.py: host access or engine changes
+            for text in st.notices:
+                self._notice("42622", text, "NOTICE")
             auth.check_role(self, st)
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)

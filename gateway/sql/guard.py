@@ -203,3 +203,23 @@ def _file_scan_refusal(st) -> PgError | None:
         ):
             return _deny(f'"{t.text}" names a file; reading files is not allowed through the gateway')
     return None
+
+
+NAMEDATALEN = 64  # PostgreSQL's identifier limit: 63 bytes
+
+
+def truncate_identifiers(tree: exp.Expression) -> list[str]:
+    """Truncate identifiers longer than 63 bytes in place, as PostgreSQL does (at a character
+    boundary), and return the NOTICE texts PostgreSQL sends for them (SQLSTATE 42622)."""
+    notices = []
+    for ident in tree.find_all(exp.Identifier):
+        name = ident.this
+        if not isinstance(name, str):
+            continue
+        raw = name.encode("utf-8")
+        if len(raw) < NAMEDATALEN:
+            continue
+        cut = raw[: NAMEDATALEN - 1].decode("utf-8", "ignore")
+        notices.append(f'identifier "{name}" will be truncated to "{cut}"')
+        ident.set("this", cut)
+    return notices
