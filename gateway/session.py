@@ -535,6 +535,7 @@ class Session:
         a unit that fails alone reports its error alone, exactly as PostgreSQL would."""
         prep = self.prepared[first.statement]
         st = prep.stmt
+        started = time.perf_counter()
         await self._param_oids(prep)
         run: list = []  # (message, unit index)
         units: list[list] = [[]]
@@ -645,8 +646,10 @@ class Session:
                     err = res if isinstance(res, PgError) else from_duckdb(res)
                     self._error(err)
                     self.skip_until_sync = True
+                    metrics.statement_done(self, st, started, err.sqlstate, 0)
                 else:
                     self.send(m.command_complete(f"INSERT 0 {nrows}"))
+                    metrics.statement_done(self, st, started, "00000", nrows)
         if run and isinstance(run[-1][0], m.Sync):
             self.state = "idle"
             await self.flush()
