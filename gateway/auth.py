@@ -370,13 +370,11 @@ def check_role(session: "Session", st) -> None:
     roles = getattr(session, "auth_roles", ("admin",))
     if "admin" in roles:
         return
-    if st.tree is not None:
-        from sqlglot import exp
-
-        for f in st.tree.find_all(exp.Anonymous):
-            if f.name.lower() in _ADMIN_FUNCTIONS:
-                raise PgError("42501", f"permission denied to call {f.name.lower()}()",
-                              detail="Only gateway admins may signal other sessions.")
+    for t in st.tokens:  # a token scan: no tree walk per statement
+        name = t.text.lower()
+        if name in _ADMIN_FUNCTIONS:
+            raise PgError("42501", f"permission denied to call {name}()",
+                          detail="Only gateway admins may signal other sessions.")
     if may_write(session):
         return
     writes = st.route == WRITE or (st.kind == "copy" and copy_direction(st)[0] == "FROM")
