@@ -46,12 +46,19 @@ GROUP_COMMIT = Histogram("dataforge_group_commit_batch_size", "Writes committed 
                          buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096), registry=REGISTRY)
 
 
+_children: dict[tuple[str, bool], tuple] = {}  # labelled series per (route, ok): labels() costs a lock
+
+
 def statement_done(session: "Session", st: "Statement", started: float, sqlstate: str, rows: int) -> None:
     """One statement finished: count it, time it, and log its line when asked to."""
     elapsed = time.perf_counter() - started
     route = st.route
-    STATEMENTS.labels(route, "ok" if sqlstate == "00000" else "error").inc()
-    LATENCY.labels(route).observe(elapsed)
+    ok = sqlstate == "00000"
+    series = _children.get((route, ok))
+    if series is None:
+        series = _children[(route, ok)] = (STATEMENTS.labels(route, "ok" if ok else "error"), LATENCY.labels(route))
+    series[0].inc()
+    series[1].observe(elapsed)
     settings = session.server.settings
     ms = elapsed * 1000
     slow = 0 <= settings.log_min_duration_ms <= ms
