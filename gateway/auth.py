@@ -184,6 +184,9 @@ class Authenticator:
         self._users: dict[str, User] = {}
         self._mtime: float | None = None
         self.secret = secrets.token_bytes(16)  # mock salts for unknown users: stable per process
+        # the server certificate, for SCRAM channel binding over TLS
+        self.cert_pem = Path(settings.ssl_cert_file).read_text() \
+            if settings.ssl != "off" and settings.ssl_cert_file and Path(settings.ssl_cert_file).exists() else None
         self.warnings: list[str] = []
         loopback = is_loopback_host(settings.host)
         methods = {r.method for r, _ in self.rules} if self.rules else {self.method}
@@ -319,8 +322,10 @@ async def _authenticate(session: "Session") -> tuple[str, ...]:
 async def _scram(session: "Session", name: str, user: User | None) -> None:
     a: Authenticator = session.server.authenticator
     keys = parse_verifier(user.scram) if user is not None else a.mock_scram(name)
-    server = _SCRAM.make_server(lambda _username: keys)
-    session.send(m.auth_request(_AUTH_SASL, b"SCRAM-SHA-256\x00\x00"))
+    # over TLS, SCRAM-SHA-256-PLUS binds the exchange to the server certificate
+    # (tls-server-end-point), so a man in the middle with another certificate cannot relay it
+    binding = ("tls-server-end-point", a.cert_pem) if session.ssl and a.cert_pem else None
+    session.send(m.auth_request(_AUTH_SASL, (b"SCRAM-SHA-256-PLUS\x00" if binding else b"") + b"SCRAM-SHA-256\x00\x00"))
     await session.flush()
     body = await _password_message(session)
     try:
@@ -330,9 +335,10 @@ async def _scram(session: "Session", name: str, user: User | None) -> None:
         first = body[end + 5: end + 5 + n] if n >= 0 else b""
     except (ValueError, struct.error):
         raise PgError("08P01", "malformed SASLInitialResponse message", severity="FATAL") from None
-    if mech != "SCRAM-SHA-256":
+    if mech not in ("SCRAM-SHA-256", "SCRAM-SHA-256-PLUS") or (mech.endswith("PLUS") and binding is None):
         raise PgError("28000", "client selected an invalid SASL authentication mechanism", severity="FATAL")
     try:
+        server = scramp.ScramMechanism(mech).make_server(lambda _username: keys, channel_binding=binding)
         client_first = first.decode("utf-8")
         # libpq and most drivers send an empty user name ('n=,'): the user is the startup
         # packet's. scramp refuses an empty attribute, so it gets a placeholder, and then the

@@ -326,3 +326,18 @@ def _cfg(base: Path, line: str) -> Path:
     p = base / f"cfg-{abs(hash(line))}.toml"
     p.write_text(f"[gateway]\n{line}\n")
     return p
+
+
+def test_scram_channel_binding_over_tls(secure) -> None:
+    # libpq with channel_binding=require only accepts SCRAM-SHA-256-PLUS (tls-server-end-point)
+    dsn = _dsn(secure, "required", "scram_u", PASSWORDS["scram_u"], "verify-full") + " channel_binding=require"
+    with psycopg.connect(dsn) as c:
+        assert c.execute("SELECT 1").fetchone() == (1,)
+    proc = subprocess.run(["psql", "-X", "-A", "-t", dsn.replace(f" password='{PASSWORDS['scram_u']}'", ""), "-c",
+                           "SELECT 'bound'"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PGPASSWORD": PASSWORDS["scram_u"]})
+    assert proc.returncode == 0 and proc.stdout.strip() == "bound", proc.stderr
+    # and a wrong password is still refused on the bound exchange
+    bad = _dsn(secure, "required", "scram_u", "wrong", "require") + " channel_binding=require"
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(bad)
