@@ -383,7 +383,8 @@ def check_role(session: "Session", st) -> None:
                           detail="Only gateway admins may signal other sessions.")
     if may_write(session):
         return
-    writes = st.route == WRITE or (st.kind == "copy" and copy_direction(st)[0] == "FROM")
+    is_copy = st.kind == "copy" or st.words[:1] == ["COPY"]
+    writes = st.route == WRITE or (is_copy and copy_direction(st)[0] == "FROM")
     if writes:
         raise PgError("42501", f"permission denied: user {session.user} is read-only",
                       hint="The user's role in the users file is 'read'.")

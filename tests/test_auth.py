@@ -341,3 +341,35 @@ def test_scram_channel_binding_over_tls(secure) -> None:
     bad = _dsn(secure, "required", "scram_u", "wrong", "require") + " channel_binding=require"
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(bad)
+
+
+def test_users_add_prompts_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import select
+
+    f = tmp_path / "users.json"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.chdir(REPO_ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "gateway", "users", "add", "tty_user", "--role", "admin",
+                                  "--file", str(f)])
+    out = b""
+
+    def expect(text: bytes) -> None:
+        nonlocal out
+        while text not in out:
+            r, _, _ = select.select([fd], [], [], 30)
+            assert r, f"no {text!r} prompt; got {out!r}"
+            out += os.read(fd, 1024)
+
+    expect(b"Password for tty_user:")
+    os.write(fd, b"typed-secret\n")
+    expect(b"Again:")
+    os.write(fd, b"typed-secret\n")
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"typed-secret" not in out  # getpass does not echo
+    from gateway.auth import check_password
+
+    u = load_users(f)["tty_user"]
+    assert u.role == "admin" and check_password(u, "typed-secret") and not check_password(u, "other")
