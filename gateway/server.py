@@ -95,7 +95,8 @@ class Server:
         self.authenticator = auth.Authenticator(settings)  # ConfigError: refuse to start
         self.ssl_context = _ssl_context(settings)
         self.db = Database(settings)
-        self.readers = ReaderPool(self.db, settings.reader_count(), settings.reader_queue)
+        self.readers = ReaderPool(self.db, settings.reader_count(), settings.reader_queue,
+                                  max_extra=settings.max_connections)
         self.writer = Writer(self.db, settings.group_commit_max)
         self.schema = SchemaCache(self.db)
         self.sessions: dict[int, Session] = {}

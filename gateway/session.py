@@ -125,6 +125,7 @@ class ClientGone(Exception):
 
 _WATCH_AFTER = 0.05  # seconds before a running statement starts watching for a hang-up
 _WATCH_BUFFER = 16 * 1024 * 1024  # stop reading ahead past this much pipelined input
+_STALL_AFTER = 0.05  # seconds a result flush may wait before its reader counts as stalled
 
 
 class Session:
@@ -985,10 +986,8 @@ class Session:
                 if n:
                     self.send(data) if len(data) < 65536 else self._write_direct(data)
                     sent += n
-                if len(self.out) > 262144:
-                    await self.flush()
-                elif self.writer.transport.get_write_buffer_size() > 1 << 20:
-                    await self.writer.drain()
+                if len(self.out) > 262144 or self.writer.transport.get_write_buffer_size() > 1 << 20:
+                    await self._drain_rows(stream)
                 if ahead is None and (stream.done or (max_rows > 0 and sent >= max_rows)):
                     break
         except BaseException:
@@ -1011,6 +1010,23 @@ class Session:
             self.send(m.command_complete(tag))
         else:
             self.send(m.PORTAL_SUSPENDED)
+
+    async def _drain_rows(self, stream: ResultStream) -> None:
+        """Flush rows with backpressure. A client too slow to take them marks its reader cursor
+        as stalled, so other sessions' reads are not queued behind it (engine/readers.py)."""
+        task = asyncio.ensure_future(self.flush())
+        done, _ = await asyncio.wait({task}, timeout=_STALL_AFTER)
+        if done:
+            return task.result()
+        pool = self.server.readers
+        mine = pool.owns(stream.cursor)
+        if mine:
+            pool.stall(True)
+        try:
+            await task
+        finally:
+            if mine:
+                pool.stall(False)
 
     def _write_direct(self, data) -> None:
         if self.out:

@@ -127,3 +127,27 @@ def test_200_idle_and_8_active(gateway_factory) -> None:
     finally:
         for c in idle:
             c.close()
+
+
+def test_more_slow_readers_than_reader_cursors(gateway_factory) -> None:
+    # 2 reader cursors, 4 clients that stop reading mid-result: the others still get answers
+    gw = gateway_factory("--readers", "2")
+    slow = []
+    try:
+        for _ in range(4):
+            c = w.connect_ready(gw.host, gw.port)
+            c.sock.setsockopt(__import__("socket").SOL_SOCKET, __import__("socket").SO_RCVBUF, 4096)
+            c.send(w.query("SELECT i, repeat('y', 200) FROM range(20000000) t(i)"))
+            assert c.read(30).type == "T"
+            slow.append(c)
+        started = time.monotonic()
+        with psycopg.connect(gw.dsn, autocommit=True) as c:
+            for i in range(20):
+                assert c.execute("SELECT count(*) FROM range(%s) t(i)", (1000 + i,)).fetchone() == (1000 + i,)
+        assert time.monotonic() - started < 30
+    finally:
+        for c in slow:
+            c.close()
+    # once they are gone the pool is back to its size, and serves as before
+    with psycopg.connect(gw.dsn) as c:
+        assert c.execute("SELECT 1").fetchone() == (1,)
