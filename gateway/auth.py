@@ -216,7 +216,13 @@ class Authenticator:
         except FileNotFoundError:
             raise ConfigError(f"users file {self.users_path} does not exist") from None
         if mtime != self._mtime:
-            self._users = load_users(self.users_path)
+            try:
+                self._users = load_users(self.users_path)
+            except (ValueError, KeyError, OSError) as e:
+                if self._mtime is None:
+                    raise ConfigError(f"users file {self.users_path}: {e}") from None
+                # a file being edited by hand: keep the users we had
+                log.error("users file %s cannot be read (%s): keeping the previous users", self.users_path, e)
             self._mtime = mtime
         return self._users
 
@@ -290,7 +296,12 @@ async def _authenticate(session: "Session") -> tuple[str, ...]:
         raise PgError("28000", f'pg_hba.conf rejects connection for host "{peer}", user "{name}", '
                                f'database "{session.database}", {"SSL encryption" if session.ssl else "no encryption"}',
                       severity="FATAL")
-    users = a.users()
+    try:
+        users = a.users()
+    except ConfigError as e:
+        log.error("%s", e)
+        raise PgError("28000", "authentication is unavailable: the users file cannot be read",
+                      severity="FATAL") from None
     user = users.get(name)
     if method == "trust":
         return (user.role,) if user is not None else ("admin",)

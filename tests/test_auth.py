@@ -373,3 +373,27 @@ def test_users_add_prompts_on_a_terminal(tmp_path: Path) -> None:
 
     u = load_users(f)["tty_user"]
     assert u.role == "admin" and check_password(u, "typed-secret") and not check_password(u, "other")
+
+
+def test_users_file_changes_apply_to_new_logins(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    add_user(users, "first", "write", "one")
+    gw = start_gateway(tmp_path / "gw", "--users", str(users))
+    try:
+        dsn = f"host={gw.host} port={gw.port} dbname=postgres sslmode=disable"
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(dsn + " user=second password=two")
+        subprocess.run([sys.executable, "-m", "gateway", "users", "add", "second", "--role", "read", "--file",
+                        str(users)], input="two\n", text=True, check=True, cwd=REPO_ROOT, capture_output=True)
+        with psycopg.connect(dsn + " user=second password=two") as c:
+            assert c.execute("SELECT 1").fetchone() == (1,)
+        # a broken file (a hand edit in progress) keeps the previous users working
+        users.write_text("{not json")
+        with psycopg.connect(dsn + " user=first password=one") as c:
+            assert c.execute("SELECT 1").fetchone() == (1,)
+        users.unlink()
+        with pytest.raises(psycopg.OperationalError, match="authentication is unavailable"):
+            psycopg.connect(dsn + " user=first password=one")
+    finally:
+        gw.stop()
+    assert "keeping the previous users" in gw.log_text()
