@@ -42,6 +42,9 @@ COPY_ROWS = Counter("dataforge_copy_rows", "Rows moved by COPY, by direction (in
                     registry=REGISTRY)
 WRITER_QUEUE = Gauge("dataforge_writer_queue_depth", "Autocommit writes waiting for the serialized writer.",
                      registry=REGISTRY)
+READERS_WAITING = Gauge("dataforge_reader_queue_depth", "Reads waiting for a reader cursor.", registry=REGISTRY)
+READERS_STALLED = Gauge("dataforge_readers_stalled", "Reader cursors held by clients that stopped reading.",
+                        registry=REGISTRY)
 GROUP_COMMIT = Histogram("dataforge_group_commit_batch_size", "Writes committed together in one group commit.",
                          buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096), registry=REGISTRY)
 

@@ -109,6 +109,8 @@ class Server:
         self._health_lock = threading.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None
         metrics.gauge_from(metrics.WRITER_QUEUE, lambda: len(self.writer._queue))
+        metrics.gauge_from(metrics.READERS_WAITING, lambda: self.readers.waiting)
+        metrics.gauge_from(metrics.READERS_STALLED, lambda: self.readers.stalled)
         install_activity(self)
 
     def connection_count(self) -> int:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import struct
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests import pgwire as w
+from tests.servers import free_port
 from tests.test_fuzz import rss_bytes
 
 
@@ -131,7 +133,8 @@ def test_200_idle_and_8_active(gateway_factory) -> None:
 
 def test_more_slow_readers_than_reader_cursors(gateway_factory) -> None:
     # 2 reader cursors, 4 clients that stop reading mid-result: the others still get answers
-    gw = gateway_factory("--readers", "2")
+    metrics_port = free_port()
+    gw = gateway_factory("--readers", "2", "--metrics-port", str(metrics_port))
     slow = []
     try:
         for _ in range(4):
@@ -142,6 +145,12 @@ def test_more_slow_readers_than_reader_cursors(gateway_factory) -> None:
             slow.append(c)
         started = time.monotonic()
         with psycopg.connect(gw.dsn, autocommit=True) as c:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # the four streams fill their socket buffers, then stall
+                text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read()
+                if b"dataforge_readers_stalled 4.0" in text:
+                    break
+            assert b"dataforge_readers_stalled 4.0" in text
             for i in range(20):
                 assert c.execute("SELECT count(*) FROM range(%s) t(i)", (1000 + i,)).fetchone() == (1000 + i,)
         assert time.monotonic() - started < 30
