@@ -22,6 +22,13 @@ def _serve(args: argparse.Namespace) -> int:
             database=args.database,
             readers=args.readers,
             log_statements=True if args.log_statements else None,
+            log_min_duration_ms=args.log_min_duration_ms,
+            users=args.users,
+            auth=args.auth,
+            ssl=args.ssl,
+            ssl_cert_file=args.ssl_cert,
+            ssl_key_file=args.ssl_key,
+            metrics_port=args.metrics_port,
         )
     except (ValidationError, OSError, ValueError) as e:
         print(f"dataforge: invalid configuration: {e}", file=sys.stderr)
@@ -34,6 +41,36 @@ def _serve(args: argparse.Namespace) -> int:
     return run_server(settings)
 
 
+def _users_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .auth import add_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            print("dataforge: passwords do not match", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        add_user(args.file, args.name, args.role, password, md5=args.md5)
+    except (ValueError, OSError) as e:
+        print(f"dataforge: {e}", file=sys.stderr)
+        return 1
+    print(f"dataforge: user {args.name} ({args.role}) saved in {args.file}", file=sys.stderr)
+    return 0
+
+
+def _cert(args: argparse.Namespace) -> int:
+    from .tls import make_dev_certificates
+
+    paths = make_dev_certificates(args.dir, args.hosts or ["localhost", "127.0.0.1", "::1"], args.days)
+    for what, path in paths.items():
+        print(f"{what}: {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dataforge", description="Data Forge Gateway")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,7 +81,29 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--config", help="dataforge.toml config file")
     serve.add_argument("--readers", type=int, help="reader pool size (default: CPU cores)")
     serve.add_argument("--log-statements", action="store_true", help="log one line per statement")
+    serve.add_argument("--log-min-duration-ms", type=int, help="log statements slower than this (slow-query log)")
+    serve.add_argument("--users", help="users file (dataforge users add); enables password authentication")
+    serve.add_argument("--auth", choices=("scram-sha-256", "md5", "password", "trust"),
+                       help="authentication method (default: scram-sha-256 with --users, else trust on loopback)")
+    serve.add_argument("--ssl", choices=("off", "allow", "require"), help="TLS policy (default allow)")
+    serve.add_argument("--ssl-cert", help="server certificate (PEM)")
+    serve.add_argument("--ssl-key", help="server private key (PEM)")
+    serve.add_argument("--metrics-port", type=int, help="HTTP port for /metrics and /healthz (default off)")
     serve.set_defaults(func=_serve)
+    users = sub.add_parser("users", help="manage the users file").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="add or update a user (password from the terminal, or stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("read", "write", "admin"), default="read")
+    add.add_argument("--file", required=True, help="users file to create or update")
+    add.add_argument("--md5", action="store_true",
+                     help="also store the md5 hash md5 authentication needs (password-equivalent for md5 logins)")
+    add.set_defaults(func=_users_add)
+    cert = sub.add_parser("cert", help="make a development CA and a server certificate signed by it")
+    cert.add_argument("--dir", default="certs", help="output directory (default ./certs)")
+    cert.add_argument("--host", action="append", dest="hosts",
+                      help="server name or IP for the certificate (repeatable; default localhost, 127.0.0.1, ::1)")
+    cert.add_argument("--days", type=int, default=365)
+    cert.set_defaults(func=_cert)
     args = parser.parse_args(argv)
     return args.func(args)
 

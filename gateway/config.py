@@ -9,10 +9,24 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+AUTH_METHODS = ("scram-sha-256", "md5", "password", "trust", "reject")
+
+
+class HostRule(BaseModel):
+    """One pg_hba-like line: which clients may connect, and how they authenticate.
+    The first rule that matches the connection wins; no match refuses it (28000)."""
+
+    model_config = {"extra": "forbid"}
+    type: Literal["host", "hostssl", "hostnossl"] = "host"
+    address: str = "all"  # CIDR ('10.0.0.0/8', '::1/128'), a single address, or 'all'
+    user: str = "all"  # a user name, comma-separated names, or 'all'
+    method: Literal["scram-sha-256", "md5", "password", "trust", "reject"] = "scram-sha-256"
 
 
 class Settings(BaseSettings):
@@ -51,6 +65,26 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_statements: bool = Field(False, description="Log one line per statement.")
+    log_min_duration_ms: int = Field(
+        -1, description="Log statements that ran at least this long, even without log_statements (-1 = off)."
+    )
+    # ---- security and operations (README: Security, Operations)
+    auth: Literal["", "scram-sha-256", "md5", "password", "trust"] = Field(
+        "", description="Authentication method; empty: scram-sha-256 with a users file, else trust (loopback only)."
+    )
+    users: str = Field("", description="Users file written by `dataforge users add` (hashed verifiers, roles).")
+    host_rules: list[HostRule] = Field(
+        default_factory=list, description="pg_hba-like rules: [{type, address, user, method}], first match wins."
+    )
+    authentication_timeout_s: float = Field(60.0, description="Seconds a client has to finish startup and authentication.")
+    idle_session_timeout_ms: int = Field(0, description="Default idle_session_timeout: close idle sessions (0 = never).")
+    ssl: Literal["off", "allow", "require"] = Field(
+        "allow", description="TLS: 'allow' upgrades clients that ask (needs cert+key), 'require' refuses plaintext."
+    )
+    ssl_cert_file: str = Field("", description="Server certificate (PEM) for TLS.")
+    ssl_key_file: str = Field("", description="Server private key (PEM) for TLS.")
+    metrics_port: int = Field(0, description="HTTP port for /metrics and /healthz (0 = off).")
+    metrics_host: str = Field("127.0.0.1", description="Address the /metrics and /healthz listener binds to.")
 
     @classmethod
     def settings_customise_sources(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import duckdb
 import pyarrow as pa
 
+from . import auth, metrics
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
 from .engine.writer import InsertRows, WriteJob, append_rows, append_table
@@ -125,6 +126,7 @@ class ClientGone(Exception):
 
 _WATCH_AFTER = 0.05  # seconds before a running statement starts watching for a hang-up
 _WATCH_BUFFER = 16 * 1024 * 1024  # stop reading ahead past this much pipelined input
+_STALL_AFTER = 0.05  # seconds a result flush may wait before its reader counts as stalled
 
 
 class Session:
@@ -142,6 +144,7 @@ class Session:
         self.params["statement_timeout"] = str(server.settings.statement_timeout_ms)
         self.params["idle_in_transaction_session_timeout"] = str(server.settings.idle_in_transaction_timeout_ms)
         self.params["lock_timeout"] = str(server.settings.lock_timeout_ms)
+        self.params["idle_session_timeout"] = str(server.settings.idle_session_timeout_ms)
         self.user = "postgres"
         self.database = "postgres"
         self.txn = "I"  # I idle, T in transaction, E failed transaction
@@ -169,6 +172,10 @@ class Session:
         self.txn_settings: dict[str, str] = {}  # values before this transaction's SETs
         self.local_settings: dict[str, str] = {}  # values before this transaction's SET LOCALs
         self.txn_writes = 0
+        self.ssl = False  # the connection was upgraded to TLS
+        self.query_start: float | None = None  # pg_stat_activity
+        self.stmt_rows = 0  # rows of the current statement, for its log line and metrics
+        self.auth_roles: tuple[str, ...] = ()  # the user's role from the users file (auth.py)
 
     # ------------------------------------------------------------------ I/O
 
@@ -180,6 +187,7 @@ class Session:
             data = bytes(self.out)
             self.out.clear()
             self.writer.write(data)
+            metrics.BYTES_SENT.inc(len(data))
         await self.writer.drain()
 
     async def _read_more(self) -> None:
@@ -206,6 +214,8 @@ class Session:
             t = int(self.params.get("idle_in_transaction_session_timeout", "0") or 0)
             if t > 0:
                 timeout = t / 1000
+        elif int(self.params.get("idle_session_timeout", "0") or 0) > 0:
+            timeout = int(self.params["idle_session_timeout"]) / 1000
         self.idle = True
         try:
             self._deliver_notifications()
@@ -215,8 +225,11 @@ class Session:
                 try:
                     await asyncio.wait_for(self._read_more(), timeout)
                 except asyncio.TimeoutError:
+                    idle = self.txn == "I"  # idle_session_timeout, else idle-in-transaction
                     self.send(m.error_response(PgError(
-                        "25P03", "terminating connection due to idle-in-transaction timeout", severity="FATAL"
+                        "57P05" if idle else "25P03",
+                        "terminating connection due to idle-session timeout" if idle else
+                        "terminating connection due to idle-in-transaction timeout", severity="FATAL"
                     ).fields()))
                     await self.flush()
                     raise ClientGone() from None
@@ -246,6 +259,9 @@ class Session:
                 if msg is not None:
                     break
                 await self._read_more()
+            if isinstance(msg, m.SSLRequest) and not self.ssl:
+                await self.server.start_tls(self)  # 'S' and the TLS handshake, or 'N'
+                continue
             if isinstance(msg, (m.SSLRequest, m.GSSENCRequest)):
                 self.writer.write(b"N")
                 await self.writer.drain()
@@ -280,6 +296,16 @@ class Session:
             self.send(m.error_response(e.fields()))
             await self.flush()
             return False
+        try:
+            if self.server.settings.ssl == "require" and not self.ssl:
+                raise PgError("28000", "SSL connection is required (the gateway has ssl = require)",
+                              hint="Connect with sslmode=require (or verify-full).", severity="FATAL")
+            self.auth_roles = await auth.authenticate(self)
+        except PgError as e:
+            e.severity = "FATAL"
+            self.send(m.error_response(e.fields()))
+            await self.flush()
+            return False
         self.params["session_authorization"] = self.user
         self.send(m.AUTH_OK)
         for key, name in REPORTED.items():
@@ -291,11 +317,22 @@ class Session:
         self.state = "idle"
         return True
 
+    async def _startup_in_time(self) -> bool:
+        """Startup and authentication within authentication_timeout_s: a client that stalls
+        there holds a connection slot for no one."""
+        try:
+            return await asyncio.wait_for(self.startup(), self.server.settings.authentication_timeout_s)
+        except asyncio.TimeoutError:
+            self.out.clear()
+            self.writer.write(m.error_response(PgError(
+                "08006", "canceling authentication due to timeout", severity="FATAL").fields()))
+            return False
+
     # ------------------------------------------------------------------ main loop
 
     async def run(self) -> None:
         try:
-            if not await self.startup():
+            if not await self._startup_in_time():
                 return
             while True:
                 try:
@@ -440,6 +477,8 @@ class Session:
         if len(stmts) > 1:
             raise PgError("42601", "cannot insert multiple commands into a prepared statement")
         st = stmts[0] if stmts else None
+        if st is not None and st.refused is not None:
+            raise st.refused  # before Describe could hand it to DuckDB
         if st is not None and st.error is not None and st.route != SESSION:
             raise st.error
         prep = Prepared(msg.name, st, list(msg.param_oids))
@@ -489,7 +528,7 @@ class Session:
             return False
         prep = self.prepared.get(msg.statement)
         return prep is not None and prep.stmt is not None and prep.stmt.insert is not None \
-            and prep.stmt.error is None
+            and prep.stmt.error is None and auth.may_write(self)
 
     async def _insert_run(self, first: m.Bind) -> None:
         """Bind/[Describe]/Execute/[Sync] … for one prepared INSERT, already sent by the client
@@ -498,6 +537,7 @@ class Session:
         a unit that fails alone reports its error alone, exactly as PostgreSQL would."""
         prep = self.prepared[first.statement]
         st = prep.stmt
+        started = time.perf_counter()
         await self._param_oids(prep)
         run: list = []  # (message, unit index for Executes / PgError for a Bind)
         units: list[list[m.Bind]] = [[]]  # per Sync-delimited unit, the Binds it executes
@@ -648,8 +688,10 @@ class Session:
                     err = res if isinstance(res, PgError) else from_duckdb(res)
                     self._error(err)
                     self.skip_until_sync = True
+                    metrics.statement_done(self, st, started, err.sqlstate, 0)
                 else:
                     self.send(m.command_complete(f"INSERT 0 {nrows}"))
+                    metrics.statement_done(self, st, started, "00000", nrows)
         if run and isinstance(run[-1][0], m.Sync):
             self.state = "idle"
             await self.flush()
@@ -851,25 +893,37 @@ class Session:
     async def run_statement(self, st: Statement, values: Sequence[Any], oids: Sequence[int],
                             formats: Sequence[int], portal: Portal | None, simple: bool = False,
                             max_rows: int = 0) -> None:
+        if st.refused is not None and self.txn != "E":
+            raise st.refused  # sql/guard.py, before a syntax error DuckDB might not have
         if st.error is not None and st.route != SESSION:
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
         started = time.perf_counter()
+        self.query_start = time.time()
+        self.query_text = st.text
+        self.stmt_rows = 0
+        sqlstate = "XX000"
         try:
+            if st.refused is not None:
+                raise st.refused  # sql/guard.py: host access or engine changes
+            for text in st.notices:
+                self._notice("42622", text, "NOTICE")
+            auth.check_role(self, st)
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
                 await self._read(st, values, oids, formats, portal, simple, max_rows)
             else:
                 await self._write(st, values, oids, formats, portal, simple)
+            sqlstate = "00000"
         except PgError as e:
+            sqlstate = e.sqlstate
             if e.position is None:
                 e.position = _locate(e, st)
             raise
-        if self.server.settings.log_statements:
-            log.info("session=%s route=%s duration_ms=%.2f sql=%s", self.pid, st.route,
-                     (time.perf_counter() - started) * 1000, st.text[:200])
+        finally:
+            metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
 
     async def _cursor_for_read(self):
         if self.txn != "I":
@@ -1013,10 +1067,8 @@ class Session:
                 if n:
                     self.send(data) if len(data) < 65536 else self._write_direct(data)
                     sent += n
-                if len(self.out) > 262144:
-                    await self.flush()
-                elif self.writer.transport.get_write_buffer_size() > 1 << 20:
-                    await self.writer.drain()
+                if len(self.out) > 262144 or self.writer.transport.get_write_buffer_size() > 1 << 20:
+                    await self._drain_rows(stream)
                 if ahead is None and (stream.done or (max_rows > 0 and sent >= max_rows)):
                     break
         except BaseException:
@@ -1027,6 +1079,8 @@ class Session:
             portal.stream = None
             raise
         portal.rows_sent += sent
+        self.stmt_rows += sent
+        metrics.ROWS_SENT.inc(sent)
         if stream.done:
             # PostgreSQL counts the rows of the Execute that completed the portal
             tag = _rows_tag(st, sent)
@@ -1038,10 +1092,29 @@ class Session:
         else:
             self.send(m.PORTAL_SUSPENDED)
 
+    async def _drain_rows(self, stream: ResultStream) -> None:
+        """Flush rows with backpressure. A client too slow to take them marks its reader cursor
+        as stalled, so other sessions' reads are not queued behind it (engine/readers.py)."""
+        task = asyncio.ensure_future(self.flush())
+        done, _ = await asyncio.wait({task}, timeout=_STALL_AFTER)
+        if done:
+            return task.result()
+        pool = self.server.readers
+        mine = pool.owns(stream.cursor)
+        if mine:
+            pool.stall(True)
+        try:
+            await task
+        finally:
+            if mine:
+                pool.stall(False)
+
     def _write_direct(self, data) -> None:
         if self.out:
+            metrics.BYTES_SENT.inc(len(self.out))
             self.writer.write(bytes(self.out))
             self.out.clear()
+        metrics.BYTES_SENT.inc(len(data))
         self.writer.write(memoryview(data))
 
     async def _write(self, st, values, oids, formats, portal, simple) -> None:
@@ -1079,6 +1152,7 @@ class Session:
             await self._start_rows(fake, stream, portal, simple, 0)
             return
         tag = _rows_tag(st, outcome.rowcount)
+        self.stmt_rows = outcome.rowcount or 0
         if portal is not None:
             portal.done = True
             portal.tag = tag
@@ -1191,9 +1265,6 @@ class Session:
                 raise PgError("25P01", "LOCK TABLE can only be used in transaction blocks")
             if kind == "checkpoint":
                 await self.server.writer.submit(WriteJob(sql="CHECKPOINT"))
-        elif kind in ("load", "attach", "detach", "install", "pragma", "export", "import", "call", "use"):
-            raise PgError("42501", f"{st.words[0]} is not allowed through the gateway",
-                          hint="The gateway does not let network clients change the DuckDB engine.")
         elif kind == "copy":
             raise PgError("0A000", "COPY is not supported yet", hint="COPY FROM STDIN / TO STDOUT arrive with the COPY issue.")
         else:
@@ -1324,7 +1395,7 @@ class Session:
             value = "ISO, MDY" if "DMY" not in value.upper() else "ISO, DMY"
         elif key == "timezone":
             value = _normalize_tz(value)
-        elif key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
+        elif key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "idle_session_timeout"):
             value = str(_ms(value))
         elif key == "intervalstyle" and value.lower() != "postgres":
             raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")

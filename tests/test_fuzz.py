@@ -434,3 +434,55 @@ def test_live_raw_bytes_then_half_close(fuzz_gateway, profile: str) -> None:
         run_with(profile, check, max_examples=RAW_LIVE_EXAMPLES[profile])
     finally:
         control.close()
+
+
+PERSISTENT_EXAMPLES = {"dataforge-fuzz": 10_000, "dataforge-fuzz-slow": 100_000}
+
+
+def test_live_sequences_on_a_persistent_connection(fuzz_gateway, profile: str) -> None:
+    """10,000 generated sequences per run (100,000 with --runslow) against the live server,
+    on one connection for as long as the server keeps it: the state a sequence leaves behind
+    (open transactions, portals, failed pipelines) is what the next one starts from."""
+    srv = fuzz_gateway
+    pid = srv.proc.pid
+    control = w.connect_ready(srv.host, srv.port)
+    conn: list = [None]
+    counter = [0]
+    outcomes = {"answered": 0, "closed": 0}
+    rss_start = [0]
+
+    @given(seq=st.lists(live_message, min_size=1, max_size=8))
+    def check(seq: list[bytes]) -> None:
+        counter[0] += 1
+        note(f"sequence: {b''.join(seq)!r}")
+        if conn[0] is None:
+            conn[0] = w.connect_ready(srv.host, srv.port, timeout=LIVE_READ_TIMEOUT)
+        c = conn[0]
+        if c.try_send(*seq):
+            how = finish_and_check(c, f"p-{counter[0]}")
+        else:
+            c.expect_closed(LIVE_READ_TIMEOUT)
+            how = "closed"
+        outcomes[how] += 1
+        if how == "closed":
+            c.close()
+            conn[0] = None
+        if counter[0] % 500 == 0:
+            assert srv.proc.poll() is None, f"gateway exited with {srv.proc.returncode}"
+            assert control.scalar("SELECT 1") == "1"
+        if counter[0] == 200:
+            rss_start[0] = rss_bytes(pid)
+
+    try:
+        run_with(profile, check, max_examples=PERSISTENT_EXAMPLES[profile],
+                 phases=[Phase.generate])  # every example is new traffic; no shrinking replays
+        assert counter[0] >= PERSISTENT_EXAMPLES[profile] * 0.9, counter[0]
+        assert control.scalar("SELECT 1") == "1"
+        rss_end = rss_bytes(pid)
+        assert rss_end - rss_start[0] < RSS_GROWTH_LIMIT, (rss_start[0] >> 20, rss_end >> 20)
+        print(f"persistent live fuzz: {counter[0]} sequences, {outcomes}, RSS {rss_start[0] >> 20} -> "
+              f"{rss_end >> 20} MiB")
+    finally:
+        if conn[0] is not None:
+            conn[0].close()
+        control.close()

@@ -56,11 +56,43 @@ class Cursor:
             pass
 
 
+# Engine settings the gateway itself changes per cursor after the configuration is locked
+# (session TimeZone, compat search_path, PostgreSQL integer division, lossless Arrow types).
+# A client can never reach them: the SQL guard refuses SET/RESET/PRAGMA of engine settings.
+ALLOWED_CONFIGS = ("TimeZone", "search_path", "integer_division", "arrow_lossless_conversion")
+
+
+def lockdown(con: duckdb.DuckDBPyConnection, path: str, temp_directory: str) -> None:
+    """Close the engine to the host: no file, network or extension access except the
+    gateway's own database and spill files; then lock the configuration.
+
+    Runs after the compatibility catalog is attached (ATTACH needs external access)."""
+    dirs: list[str] = []
+    paths: list[str] = []
+    if path != ":memory:":
+        db = str(Path(path).expanduser().resolve())
+        paths += [db, db + ".wal"]
+    if temp_directory:
+        dirs.append(str(Path(temp_directory).expanduser().resolve()) + "/")
+    if dirs:
+        con.execute("SET allowed_directories = $1", [dirs])
+    if paths:
+        con.execute("SET allowed_paths = $1", [paths])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET allowed_configs = $1", [list(ALLOWED_CONFIGS)])
+    con.execute("SET lock_configuration = true")
+
+
 class Database:
     def __init__(self, settings: Settings):
         self.settings = settings
         path = settings.database
-        config: dict[str, str] = {}
+        config: dict[str, str] = {
+            # nothing a client sends may fetch or load code, or reach Python objects by name
+            "autoinstall_known_extensions": "false",
+            "autoload_known_extensions": "false",
+            "python_enable_replacements": "false",
+        }
         if settings.threads:
             config["threads"] = str(settings.threads)
         if settings.memory_limit:
@@ -76,6 +108,7 @@ class Database:
         from ..sql.pg_catalog import install
 
         install(self.con)
+        lockdown(self.con, path, config.get("temp_directory") or "")
         # the workers that run DuckDB calls: readers, pinned transaction cursors, the writer
         self.executor = ThreadPoolExecutor(
             max_workers=max(8, settings.reader_count() * 4), thread_name_prefix="duckdb"

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 import pyarrow as pa
 
+from .. import metrics
 from ..errors import PgError, from_duckdb
 from ..protocol.types import arrow_column
 from ..sql.params import render_literal
@@ -89,6 +90,7 @@ class Writer:
                 async with self.lease:
                     jobs = self._queue[: self.max_group]
                     del self._queue[: len(jobs)]
+                    metrics.GROUP_COMMIT.observe(len(jobs))
                     results = await loop.run_in_executor(self._thread, self._run_group, jobs)
                 self.groups += 1
                 self.jobs_done += len(jobs)

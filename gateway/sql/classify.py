@@ -13,7 +13,7 @@ from sqlglot import exp
 from sqlglot.tokenizer_core import Token
 
 from ..errors import PgError
-from . import rewrite
+from . import guard, rewrite
 from .parse import Chunk, plain_tokens, split
 
 # routes
@@ -58,6 +58,8 @@ class Statement:
     # result columns per (parameter types, schema version, timezone): Describe without DuckDB
     describe_cache: dict = field(default_factory=dict)
     uses_settings: bool = False  # calls current_setting(): the session's settings go with it
+    refused: PgError | None = None  # sql/guard.py: what a network client may not run (42501)
+    notices: list[str] = field(default_factory=list)  # identifiers truncated to 63 bytes (42622)
 
     @property
     def is_transaction_control(self) -> bool:
@@ -86,8 +88,11 @@ def _words(tokens: list[Token], n: int = 4) -> list[str]:
 
 
 def classify(chunk: Chunk) -> Statement:
+    notices = guard.truncate_identifiers(chunk.tree) if chunk.tree is not None else []
     st = _classify(chunk)
     st.tokens = plain_tokens(chunk.tokens, chunk.text) if st.route == SESSION else chunk.tokens
+    st.refused = guard.refusal(st)
+    st.notices = notices
     return st
 
 
