@@ -711,7 +711,7 @@ class Session:
             names, types = await self._run(cursor, _describe_sql, cursor, sql, self.params["timezone"])
         finally:
             release()
-        prep.fields = [_field(n, t) for n, t in zip(names, types)]
+        prep.fields = st.pg_fields([_field(n, t) for n, t in zip(names, types)])
         prep.schema_version = self.db.schema_version
         if self.txn == "I":
             if len(st.describe_cache) > 16:
@@ -902,7 +902,7 @@ class Session:
     async def _start_rows(self, st: Statement, stream: ResultStream, portal: Portal | None, simple: bool,
                           max_rows: int, first: tuple[bytes, int] | None = None) -> None:
         if simple or portal is None:
-            fields = [_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)]
+            fields = st.pg_fields([_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)])
             self.send(m.row_description(fields))
             p = Portal("", Prepared("", st, []), [], [], stream=stream)
             await self._send_rows(p, 0, first)

@@ -58,6 +58,18 @@ class Statement:
     # result columns per (parameter types, schema version, timezone): Describe without DuckDB
     describe_cache: dict = field(default_factory=dict)
     uses_settings: bool = False  # calls current_setting(): the session's settings go with it
+    # result columns PostgreSQL describes with typmod -1 (computed values: 1.5, sum(n)…)
+    typmod_free: frozenset[int] = frozenset()
+
+    def pg_fields(self, fields: list) -> list:
+        """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
+        free = self.typmod_free
+        if not free:
+            return fields
+        for i in free:
+            if i < len(fields) and fields[i].typmod != -1:
+                fields[i].typmod = -1
+        return fields
 
     @property
     def is_transaction_control(self) -> bool:
@@ -154,6 +166,8 @@ def _classify(chunk: Chunk) -> Statement:
         st.error = e
         return st
     st.duck_sql = rewritten.sql
+    if st.returns_rows:
+        st.typmod_free = rewrite.typmod_free_columns(tree)
     if nparams:
         _make_template(st, rewritten.tree)
     return st

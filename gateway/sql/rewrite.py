@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -74,6 +75,8 @@ _FUNC_NAMES = {
     exp.Length: "length", exp.Round: "round", exp.Abs: "abs", exp.Avg: "avg", exp.Sum: "sum",
     exp.Min: "min", exp.Max: "max", exp.Extract: "extract", exp.CurrentSchema: "current_schema",
     exp.CurrentSchemas: "current_schemas", exp.Explode: "unnest", exp.Unnest: "unnest",
+    exp.ExplodingGenerateSeries: "generate_series", exp.UnixToTime: "to_timestamp",
+    exp.RegexpReplace: "regexp_replace",
 }
 
 
@@ -814,14 +817,456 @@ def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+# --------------------------------------------------------------------------- dialect
+# PostgreSQL syntax DuckDB spells differently or lacks (issue 4). Each runs once per distinct
+# statement text (classify caches the outcome), so none is on the hot path of a repeated one.
+
+_OPERATOR_TEMPLATES: dict[str, exp.Expression] = {}
+
+
+def operator_syntax(tree: exp.Expression) -> exp.Expression:
+    """a OPERATOR(pg_catalog.~) b → a ~ b: psql's \\d queries, pg_dump and ORMs qualify
+    operators with their schema; the operator itself is PostgreSQL's (translated by the
+    transforms after this one)."""
+    def make(node: exp.Operator):
+        op = str(node.args.get("operator") or "").strip()
+        schema, _, name = op.rpartition(".")
+        if schema and schema.lower() not in ("pg_catalog", "public"):
+            raise PgError("42883", f"operator does not exist: {op}")
+        tpl = _OPERATOR_TEMPLATES.get(name)
+        if tpl is None:
+            from .parse import DIALECT
+            try:
+                tpl = sqlglot.parse_one(f"__l {name} __r", read=DIALECT)
+            except SqlglotError:
+                raise PgError("42883", f"operator does not exist: {op}") from None
+            _OPERATOR_TEMPLATES[name] = tpl
+        new = tpl.copy()
+        for col in list(new.find_all(exp.Column)):
+            if col.name == "__l":
+                col.replace(exp.Paren(this=node.this.copy()))
+            elif col.name == "__r":
+                col.replace(exp.Paren(this=node.expression.copy()))
+        return exp.Paren(this=new)
+    nodes = list(tree.find_all(exp.Operator))
+    nodes.reverse()  # innermost first
+    return _replace_all(tree, nodes, make)
+
+
+_DEFAULT_COLLATIONS = {"default", "c", "posix", "ucs_basic"}
+
+
+def default_collation(tree: exp.Expression) -> exp.Expression:
+    """x COLLATE pg_catalog.default / "C" / "POSIX" → x: the gateway's server runs with the C
+    collation (byte order), which is DuckDB's default comparison already."""
+    def make(node: exp.Collate):
+        coll = node.expression
+        name = coll.name if isinstance(coll, (exp.Column, exp.Identifier, exp.Literal, exp.Var)) else ""
+        schema = coll.table if isinstance(coll, exp.Column) else ""
+        if name.lower() in _DEFAULT_COLLATIONS and schema.lower() in ("", "pg_catalog"):
+            return node.this.copy()
+        raise PgError("42704", f'collation "{name or coll.sql("postgres")}" for encoding "UTF8" does not exist',
+                      hint="The gateway sorts text by byte value (the C collation).")
+    return _replace_all(tree, list(tree.find_all(exp.Collate)), make)
+
+
+def _int4_literals(args: list[exp.Expression]) -> bool:
+    vals = []
+    for a in args:
+        if isinstance(a, exp.Neg):
+            a = a.this
+        v = _int_literal(a)
+        if v is None:
+            return False
+        vals.append(v)
+    return all(_INT4_MIN <= v <= _INT4_MAX for v in vals)
+
+
+def set_returning_functions(tree: exp.Expression) -> exp.Expression:
+    """generate_series(int4, int4) yields int4 in PostgreSQL (DuckDB: BIGINT), in the select
+    list as in FROM; `FROM generate_series(…) AS g` / `FROM unnest(…) AS u` name the one
+    column g / u (DuckDB would make g the whole row)."""
+    for node in list(tree.find_all(exp.ExplodingGenerateSeries)):
+        args = [node.args[k] for k in ("start", "end", "step") if node.args.get(k) is not None]
+        in_from = isinstance(node.parent, exp.Table)
+        if in_from and node.parent.args.get("alias") is None:
+            node.parent.set("alias", exp.TableAlias(this=exp.to_identifier("generate_series"),
+                                                    columns=[exp.to_identifier("generate_series")]))
+        if not _int4_literals(args):
+            if in_from:
+                node.replace(_fn("generate_series", *[a.copy() for a in args]))
+            continue
+        series = _cast(_fn("generate_series", *[a.copy() for a in args]), "INTEGER[]")
+        if in_from:
+            node.replace(_fn("unnest", series))
+        else:
+            node.replace(exp.Explode(this=series))
+    for table in list(tree.find_all(exp.Table)):
+        fn = table.this
+        if isinstance(fn, exp.Anonymous) and fn.name.lower() in ("generate_series", "unnest"):
+            alias = table.args.get("alias")
+            if alias is None:
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(fn.name.lower()),
+                                                  columns=[exp.to_identifier(fn.name.lower())]))
+            elif not alias.columns:
+                alias.set("columns", [alias.this.copy()])
+    for un in list(tree.find_all(exp.Unnest)):
+        alias = un.args.get("alias")
+        if isinstance(un.parent, (exp.From, exp.Join)) and alias is not None and not alias.columns and (
+            len(un.expressions) == 1 and not un.args.get("offset")
+        ):
+            alias.set("columns", [alias.this.copy()])
+    return tree
+
+
+# PostgreSQL to_char/to_timestamp template patterns (longest first) → strftime codes
+_TEMPLATE_CODES = [
+    ("HH24", "%H"), ("HH12", "%I"), ("HH", "%I"), ("MI", "%M"), ("SS", "%S"), ("MS", "%g"),
+    ("US", "%f"), ("AM", "%p"), ("PM", "%p"), ("YYYY", "%Y"), ("YY", "%y"), ("IYYY", "%G"),
+    ("MM", "%m"), ("DDD", "%j"), ("DD", "%d"), ("IW", "%V"),
+]
+_NAME_CODES = {"month": ("%B", 9), "mon": ("%b", 0), "day": ("%A", 9), "dy": ("%a", 0)}
+_FM_PARTS = {"%m": "month", "%d": "day", "%H": "hour", "%j": "dayofyear"}
+_COMPUTED_FIELDS = {
+    "D": "CAST(dayofweek(__x) + 1 AS VARCHAR)", "ID": "CAST(isodow(__x) AS VARCHAR)",
+    "Q": "CAST(quarter(__x) AS VARCHAR)", "WW": "CAST((dayofyear(__x) - 1) // 7 + 1 AS VARCHAR)",
+}
+_DUCK_SNIPPETS: dict[str, exp.Expression] = {}
+
+
+def _duck_expr(template: str, src: exp.Expression) -> exp.Expression:
+    """A DuckDB expression with __x standing for src (parsed once per template)."""
+    tpl = _DUCK_SNIPPETS.get(template)
+    if tpl is None:
+        tpl = _DUCK_SNIPPETS[template] = sqlglot.parse_one(template, read="duckdb")
+    e = tpl.copy()
+    for col in list(e.find_all(exp.Column)):
+        if col.name == "__x":
+            col.replace(exp.Paren(this=src.copy()))
+    return e
+_TOKEN_RE = re.compile(
+    r'"(?:[^"\\]|\\.)*"|FM|HH24|HH12|HH|MI|SS|MS|US|AM|PM|am|pm|A\.M\.|P\.M\.|IYYY|YYYY|YY|'
+    r"MONTH|Month|month|MON|Mon|mon|MM|DAY|Day|day|DY|Dy|dy|DDD|DD|D|IW|WW|Q|TZ|tz|OF|SSSS|J|CC|Y,YYY|"
+    r"IDDD|ID|YYY|Y|W|.", re.S)
+
+
+def _case(s: str, e: exp.Expression) -> exp.Expression:
+    if s.isupper():
+        return exp.Upper(this=e)
+    if s.islower():
+        return exp.Lower(this=e)
+    return e
+
+
+def _template_parts(fmt: str, src: exp.Expression, what: str) -> list[exp.Expression]:
+    """A PostgreSQL datetime template as text pieces: strftime runs and computed fields."""
+    parts: list[exp.Expression] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            parts.append(_fn("strftime", src.copy(), exp.Literal.string("".join(run))))
+            run.clear()
+
+    def text(s: str):
+        run.append(s.replace("%", "%%"))
+
+    fm = False
+    for tok in _TOKEN_RE.findall(fmt):
+        if tok == "FM":
+            fm = True
+            continue
+        if tok.startswith('"'):
+            text(re.sub(r"\\(.)", r"\1", tok[1:-1]))
+        elif tok in ("am", "pm"):
+            flush()
+            parts.append(exp.Lower(this=_fn("strftime", src.copy(), exp.Literal.string("%p"))))
+        elif tok.lower() in _NAME_CODES:
+            code, width = _NAME_CODES[tok.lower()]
+            flush()
+            e: exp.Expression = _fn("strftime", src.copy(), exp.Literal.string(code))
+            if width and not fm:
+                e = _fn("rpad", e, exp.Literal.number(width), exp.Literal.string(" "))
+            parts.append(_case(tok, e) if tok != tok.capitalize() else e)
+        elif tok in _COMPUTED_FIELDS:
+            flush()
+            e = _duck_expr(_COMPUTED_FIELDS[tok], src)
+            if tok == "WW" and not fm:
+                e = _fn("lpad", e, exp.Literal.number(2), exp.Literal.string("0"))
+            parts.append(e)
+        else:
+            code = dict(_TEMPLATE_CODES).get(tok)
+            if code is None:
+                if len(tok) == 1 and not tok.isalpha():
+                    text(tok)
+                    fm = False
+                    continue
+                if len(tok) == 1 and tok.isalpha() and tok not in "YWJ":
+                    text(tok)
+                    fm = False
+                    continue
+                raise PgError("0A000", f'{what} template pattern "{tok}" is not supported')
+            if fm and code in _FM_PARTS:
+                flush()
+                parts.append(_duck_expr(f"CAST({_FM_PARTS[code]}(__x) AS VARCHAR)", src))
+            elif fm and code == "%I":
+                flush()
+                parts.append(_duck_expr("CAST((hour(__x) + 11) % 12 + 1 AS VARCHAR)", src))
+            else:
+                run.append(code)
+        fm = False
+    flush()
+    return parts
+
+
+_NUMERIC_TEMPLATE = re.compile(r"^(FM)?[90.,DGSLPRVMI\s]*$")
+
+
+def to_char_template(tree: exp.Expression) -> exp.Expression:
+    """to_char(ts, 'YYYY-MM-DD HH24:MI') → strftime pieces: PostgreSQL's template patterns
+    (FM, "quoted text", Month padding, D, Q, WW) translated per pattern. A numeric template
+    (to_char(1234.5, '9,999.99')) is refused with 0A000 rather than answered wrongly."""
+    def make(node: exp.Anonymous):
+        if node.name.lower() != "to_char" or len(node.expressions) != 2:
+            return node
+        src, fmt = node.expressions
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            raise PgError("0A000", "to_char() with a template that is not a constant is not supported")
+        if _NUMERIC_TEMPLATE.match(fmt.this) and re.search(r"[90]", fmt.this):
+            raise PgError("0A000", "to_char() with a numeric template is not supported",
+                          hint="Use round(), cast to text or format() instead.")
+        parts = _template_parts(fmt.this, src, "to_char")
+        if not parts:
+            return exp.Literal.string("")
+        out = parts[0]
+        for p in parts[1:]:
+            out = exp.DPipe(this=out, expression=p)
+        return exp.Paren(this=out) if len(parts) > 1 else out
+    return _replace_all(tree, [n for n in tree.find_all(exp.Anonymous) if n.name.lower() == "to_char"], make)
+
+
+def _strptime_format(fmt: str, what: str) -> str:
+    out = []
+    for tok in _TOKEN_RE.findall(fmt):
+        if tok == "FM":
+            continue
+        if tok.startswith('"'):
+            out.append(re.sub(r"\\(.)", r"\1", tok[1:-1]).replace("%", "%%"))
+        elif tok.lower() in _NAME_CODES:
+            out.append(_NAME_CODES[tok.lower()][0])
+        elif tok in ("am", "pm"):
+            out.append("%p")
+        elif (code := dict(_TEMPLATE_CODES).get(tok)) is not None:
+            out.append(code)
+        elif len(tok) == 1 and not tok.isalnum():
+            out.append(tok.replace("%", "%%"))
+        else:
+            raise PgError("0A000", f'{what} template pattern "{tok}" is not supported')
+    return "".join(out)
+
+
+def to_timestamp_template(tree: exp.Expression) -> exp.Expression:
+    """to_timestamp(text, 'DD/MM/YYYY') is a timestamptz, to_date(text, fmt) a date: DuckDB's
+    strptime with the template translated (sqlglot's to_timestamp gives a plain timestamp)."""
+    def make(node: exp.Anonymous):
+        name = node.name.lower()
+        if len(node.expressions) != 2:
+            return node
+        src, fmt = node.expressions
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            raise PgError("0A000", f"{name}() with a template that is not a constant is not supported")
+        parsed = _fn("strptime", src.copy(), exp.Literal.string(_strptime_format(fmt.this, name)))
+        return _cast(parsed, "TIMESTAMPTZ" if name == "to_timestamp" else "DATE")
+    nodes = [n for n in tree.find_all(exp.Anonymous) if n.name.lower() in ("to_timestamp", "to_date")]
+    return _replace_all(tree, nodes, make)
+
+
+_SEQUENCE_FUNCS = ("nextval", "currval", "setval")
+
+
+def sequence_functions(tree: exp.Expression) -> exp.Expression:
+    """nextval('s'::regclass) (pg_dump's and psql's column defaults) → nextval('s');
+    'public.s' → 'main.s'. setval() has no DuckDB counterpart: refused with 0A000."""
+    for fn in list(tree.find_all(exp.Anonymous)):
+        name = fn.name.lower()
+        if name not in _SEQUENCE_FUNCS or not fn.expressions:
+            continue
+        if name == "setval":
+            raise PgError("0A000", "setval() is not supported: DuckDB sequences cannot be repositioned",
+                          hint="Create the sequence with START WITH instead.")
+        arg = fn.expressions[0]
+        while isinstance(arg, exp.Cast) and (isinstance(arg.to, exp.ObjectIdentifier) or arg.to.this in _TEXTUAL):
+            arg = arg.this
+        if isinstance(arg, exp.Literal) and arg.is_string and arg.this.lower().startswith("public."):
+            arg = exp.Literal.string("main." + arg.this[7:])
+        if arg is not fn.expressions[0]:
+            fn.set("expressions", [arg.copy(), *[e.copy() for e in fn.expressions[1:]]])
+    return tree
+
+
+_SERIAL = {exp.DataType.Type.SERIAL: "INTEGER", exp.DataType.Type.BIGSERIAL: "BIGINT",
+           exp.DataType.Type.SMALLSERIAL: "SMALLINT"}
+
+
+def serial_columns(tree: exp.Expression) -> exp.Expression:
+    """serial/bigserial/smallserial and GENERATED … AS IDENTITY columns → integer columns
+    with DEFAULT nextval('<table>_<column>_seq') NOT NULL, the sequence created first, named
+    as PostgreSQL names it (DuckDB has neither serial types nor identity columns)."""
+    if not (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "TABLE"
+            and isinstance(tree.this, exp.Schema)):
+        return tree
+    table = tree.this.this
+    sequences: list[str] = []
+    for col in tree.this.expressions:
+        if not isinstance(col, exp.ColumnDef):
+            continue
+        kind = col.args.get("kind")
+        constraints = list(col.args.get("constraints") or [])
+        ident = next((c for c in constraints if isinstance(c.kind, exp.GeneratedAsIdentityColumnConstraint)), None)
+        serial = isinstance(kind, exp.DataType) and kind.this in _SERIAL
+        if not serial and ident is None:
+            continue
+        if serial:
+            col.set("kind", exp.DataType.build(_SERIAL[kind.this]))
+        seq = f"{table.name}_{col.name}_seq"
+        options = ""
+        if ident is not None:
+            constraints.remove(ident)
+            gen = ident.kind
+            for key, word in (("start", "START WITH"), ("increment", "INCREMENT BY"),
+                              ("minvalue", "MINVALUE"), ("maxvalue", "MAXVALUE")):
+                v = gen.args.get(key)
+                if v is not None:
+                    options += f" {word} {v.sql('duckdb')}"
+        db = table.args.get("db")
+        qual = f"{db.name}.{seq}" if db is not None else seq
+        sequences.append(f"CREATE SEQUENCE {exp.to_identifier(seq).sql('duckdb') if db is None else qual}{options}")
+        default = exp.DefaultColumnConstraint(this=_fn("nextval", exp.Literal.string(qual)))
+        constraints = [c for c in constraints if not isinstance(c.kind, (exp.DefaultColumnConstraint,
+                                                                          exp.NotNullColumnConstraint))]
+        constraints.insert(0, exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
+        constraints.insert(0, exp.ColumnConstraint(kind=default))
+        col.set("constraints", constraints)
+    if sequences:
+        tree.meta["duckdb_before"] = sequences
+    return tree
+
+
+_INDEX_METHODS_OK = {"btree", "art"}
+
+
+def create_index_forms(tree: exp.Expression) -> exp.Expression:
+    """CREATE INDEX … USING btree → DuckDB's (ART) index; an unnamed index gets PostgreSQL's
+    name (<table>_<columns>_idx); other access methods (gin, gist, hash, brin…), partial
+    indexes and INCLUDE columns are refused with 0A000 naming the construct."""
+    if not (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "INDEX"):
+        return tree
+    index = tree.this
+    if not isinstance(index, exp.Index):
+        return tree
+    params = index.args.get("params")
+    if params is not None:
+        using = params.args.get("using")
+        if using is not None:
+            method = using.name.lower()
+            if method not in _INDEX_METHODS_OK:
+                raise PgError("0A000", f'access method "{method}" is not supported',
+                              hint="The gateway's indexes are btree-like (DuckDB ART indexes).")
+            params.set("using", None)
+        if params.args.get("where") is not None:
+            raise PgError("0A000", "partial indexes (CREATE INDEX … WHERE) are not supported")
+        if params.args.get("include"):
+            raise PgError("0A000", "CREATE INDEX … INCLUDE is not supported")
+        for col in params.args.get("columns") or []:
+            if isinstance(col, exp.Ordered):
+                col.replace(col.this.copy())  # DuckDB's index has no sort order: it serves both
+    if tree.args.get("concurrently"):
+        tree.set("concurrently", False)
+    if index.this is None and params is not None:
+        table = index.args.get("table")
+        cols = [c.name for c in params.args.get("columns") or [] if isinstance(c, exp.Column)]
+        name = f"{table.name}_{'_'.join(cols) or 'expr'}_{'key' if tree.args.get('unique') else 'idx'}"
+        index.set("this", exp.to_identifier(name[:63]))
+    return tree
+
+
+def truncate_forms(tree: exp.Expression) -> exp.Expression:
+    """TRUNCATE a, b [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]: DuckDB
+    truncates one table per statement and has no options. RESTART IDENTITY is refused (DuckDB
+    cannot restart a sequence); CASCADE is refused (it would empty other tables)."""
+    if not isinstance(tree, exp.TruncateTable):
+        return tree
+    if str(tree.args.get("identity") or "").upper() == "RESTART":
+        raise PgError("0A000", "TRUNCATE … RESTART IDENTITY is not supported",
+                      hint="DuckDB sequences cannot be restarted; use CONTINUE IDENTITY (the default).")
+    if str(tree.args.get("option") or "").upper() == "CASCADE":
+        raise PgError("0A000", "TRUNCATE … CASCADE is not supported")
+    tree.set("identity", None)
+    tree.set("option", None)
+    tables = tree.expressions
+    if len(tables) > 1:
+        first = tree.copy()
+        first.set("expressions", [tables[0].copy()])
+        tree.meta["duckdb_before"] = [exp.TruncateTable(expressions=[t.copy()]).sql("duckdb") for t in tables[1:]]
+        first.meta.update(tree.meta)
+        return first
+    return tree
+
+
+
+def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
+    """Result columns PostgreSQL reports without a type modifier: everything but a table
+    column and an explicit cast to a type with one (numeric(12,2), varchar(10)). DuckDB's
+    DECIMAL always has a precision and scale, so 1.5, sum(n) or avg(x) would otherwise be
+    described as numeric(p,s). Read from the PostgreSQL tree; stops at the first *."""
+    sel = tree
+    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        ret = tree.args.get("returning")
+        items = ret.expressions if ret is not None else []
+    else:
+        while isinstance(sel, exp.Subquery):
+            sel = sel.this
+        if isinstance(sel, exp.SetOperation):
+            return frozenset()
+        if not isinstance(sel, exp.Select):
+            return frozenset()
+        items = sel.expressions
+    free = []
+    for i, e in enumerate(items):
+        if isinstance(e, exp.Alias):
+            e = e.this
+        if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star):
+            break
+        while isinstance(e, exp.Paren):
+            e = e.this
+        if isinstance(e, exp.Column):
+            continue
+        to = e.to if isinstance(e, exp.Cast) else None
+        while isinstance(to, exp.DataType) and to.this == exp.DataType.Type.ARRAY and to.expressions:
+            to = to.expressions[0]
+        if isinstance(to, exp.DataType) and to.expressions:
+            continue
+        free.append(i)
+    return frozenset(free)
+
+
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     no_cross_database_references,
+    operator_syntax,
+    default_collation,
+    sequence_functions,
+    serial_columns,
+    create_index_forms,
+    truncate_forms,
     unqualify_pg_catalog_functions,
     pg_catalog_relations,
     public_schema_is_main,
     values_column_names,
     null_projection_is_text,
     pg_column_names,
+    set_returning_functions,
+    to_char_template,
+    to_timestamp_template,
     reg_casts,
     pg_only_type_names,
     catalog_functions,
@@ -855,4 +1300,7 @@ def to_duckdb(tree: exp.Expression) -> Rewritten:
         sql = t.sql("duckdb")
     except SqlglotError as e:
         raise PgError("0A000", f"statement cannot be translated for DuckDB: {e}") from None
+    before = t.meta.get("duckdb_before")
+    if before:  # statements the translation needs first (a serial column's sequence…)
+        sql = "; ".join([*before, sql])
     return Rewritten(t, sql)
