@@ -38,6 +38,8 @@ class PgDialect(Postgres):
             **Postgres.Parser.FUNCTIONS,
             "TO_CHAR": lambda args, **_: exp.Anonymous(this="to_char", expressions=args),
             "TO_DATE": lambda args, **_: exp.Anonymous(this="to_date", expressions=args),
+            # date_part() is float8, extract() numeric: keep them apart (rewrite.date_part_float8)
+            "DATE_PART": lambda args, **_: exp.Anonymous(this="date_part", expressions=args),
             "TO_TIMESTAMP": lambda args, **kw: (
                 exp.Anonymous(this="to_timestamp", expressions=args) if len(args) == 2
                 else Postgres.Parser.FUNCTIONS["TO_TIMESTAMP"](args, **kw)),

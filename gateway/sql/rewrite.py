@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 from typing import Callable
 
@@ -1213,6 +1214,120 @@ def truncate_forms(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def date_part_float8(tree: exp.Expression) -> exp.Expression:
+    """date_part('field', x) is float8 in PostgreSQL (extract() is numeric): the extract,
+    as extract_numeric translates it, cast to DOUBLE."""
+    def make(node: exp.Anonymous):
+        if len(node.expressions) != 2:
+            return node
+        part, src = node.expressions
+        if not (isinstance(part, exp.Literal) and part.is_string):
+            return node
+        return _cast(exp.Extract(this=exp.var(part.this.upper()), expression=src.copy()), "DOUBLE")
+    nodes = [n for n in tree.find_all(exp.Anonymous) if n.name.lower() == "date_part"]
+    return _replace_all(tree, nodes, make)
+
+
+_FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?(-?\d*)([sIL%])")
+_QUOTE_LITERAL = "CASE WHEN __x IS NULL THEN 'NULL' ELSE '''' || replace(__x, '''', '''''') || '''' END"
+
+
+def format_function(tree: exp.Expression) -> exp.Expression:
+    """format('%s-%I %L', …): PostgreSQL's printf-like format (%s text, %I identifier, %L
+    literal, %n$ positions) as a concatenation; DuckDB's format() uses {} placeholders.
+    Widths and a non-constant format string are refused with 0A000."""
+    def make(node: exp.Format):
+        fmt = node.this
+        args = list(node.expressions)
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            raise PgError("0A000", "format() with a format string that is not a constant is not supported")
+        pieces: list[exp.Expression] = []
+        pos, nxt = 0, 0
+        text = fmt.this
+        for m in _FORMAT_SPEC.finditer(text):
+            if m.start() > pos:
+                pieces.append(exp.Literal.string(text[pos:m.start()]))
+            pos = m.end()
+            if m.group(3) == "%":
+                pieces.append(exp.Literal.string("%"))
+                continue
+            if m.group(2):
+                raise PgError("0A000", "format() field widths are not supported")
+            i = int(m.group(1)) - 1 if m.group(1) else nxt
+            nxt = i + 1
+            if i >= len(args):
+                raise PgError("22023", "too few arguments for format()")
+            arg = _cast(args[i].copy(), "VARCHAR")
+            if m.group(3) == "I":
+                pieces.append(_fn("pg_quote_ident", arg))
+            elif m.group(3) == "L":
+                pieces.append(_duck_expr(_QUOTE_LITERAL, arg))
+            else:
+                pieces.append(arg)
+        if "%" in text[pos:]:
+            raise PgError("22023", "unterminated format() type specifier")
+        if pos < len(text):
+            pieces.append(exp.Literal.string(text[pos:]))
+        return _fn("concat", *pieces) if pieces else exp.Literal.string("")
+    return _replace_all(tree, list(tree.find_all(exp.Format)), make)
+
+
+def exponent_literals_numeric(tree: exp.Expression) -> exp.Expression:
+    """1e3 and 1.5e-3 are numeric constants in PostgreSQL (DuckDB: DOUBLE)."""
+    def make(node: exp.Literal):
+        try:
+            d = Decimal(node.this)
+        except InvalidOperation:
+            return node
+        digits = format(d, "f")
+        whole, _, frac = digits.lstrip("-").partition(".")
+        precision = max(len(whole.lstrip("0")) + len(frac), len(frac) + 1, 1)
+        if precision > 38:
+            return node
+        return _cast(exp.Literal.string(digits), f"DECIMAL({precision},{len(frac)})")
+    nodes = [n for n in tree.find_all(exp.Literal) if not n.is_string and "e" in n.this.lower()]
+    return _replace_all(tree, nodes, make)
+
+
+def concat_null_is_text(tree: exp.Expression) -> exp.Expression:
+    """'x' || NULL is text in PostgreSQL (the unknown NULL resolves to text); DuckDB types
+    the bare NULL as INTEGER."""
+    def make(node: exp.DPipe):
+        if not any(isinstance(v, exp.Null) for v in (node.this, node.expression)):
+            return node
+        return _cast(node.copy(), "VARCHAR")  # DuckDB folds it to a NULL of type "NULL"
+    return _replace_all(tree, list(tree.find_all(exp.DPipe)), make)
+
+
+_TIMETZ_NO_SECONDS = re.compile(r"^\s*(\d{1,2}:\d{2})(\s*[+-]\d{1,2}(?::?\d{2})?)\s*$")
+
+
+def timetz_literal_seconds(tree: exp.Expression) -> exp.Expression:
+    """'13:45+02'::timetz: DuckDB's TIMETZ input needs the seconds ('13:45:00+02')."""
+    for cast in tree.find_all(exp.Cast):
+        lit = cast.this
+        if isinstance(cast.to, exp.DataType) and cast.to.this == exp.DataType.Type.TIMETZ and (
+            isinstance(lit, exp.Literal) and lit.is_string
+        ):
+            m = _TIMETZ_NO_SECONDS.match(lit.this)
+            if m:
+                lit.replace(exp.Literal.string(f"{m.group(1)}:00{m.group(2).strip()}"))
+    return tree
+
+
+def array_append_operator(tree: exp.Expression) -> exp.Expression:
+    """ARRAY[…] || 3 and 0 || ARRAY[…]: PostgreSQL appends/prepends an element; DuckDB's ||
+    only joins two lists. Recognised where one side is an ARRAY constructor and the other a
+    constant."""
+    def make(node: exp.DPipe):
+        left, right = node.this, node.expression
+        if isinstance(left, exp.Array) and isinstance(right, exp.Literal):
+            return _fn("list_append", left.copy(), right.copy())
+        if isinstance(right, exp.Array) and isinstance(left, exp.Literal):
+            return _fn("list_prepend", left.copy(), right.copy())
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.DPipe)), make)
+
 
 def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
     """Result columns PostgreSQL reports without a type modifier: everything but a table
@@ -1267,6 +1382,12 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     set_returning_functions,
     to_char_template,
     to_timestamp_template,
+    format_function,
+    date_part_float8,
+    exponent_literals_numeric,
+    concat_null_is_text,
+    timetz_literal_seconds,
+    array_append_operator,
     reg_casts,
     pg_only_type_names,
     catalog_functions,
