@@ -38,12 +38,14 @@ class PgDialect(Postgres):
             **Postgres.Parser.FUNCTIONS,
             "TO_CHAR": lambda args, **_: exp.Anonymous(this="to_char", expressions=args),
             "TO_DATE": lambda args, **_: exp.Anonymous(this="to_date", expressions=args),
+            "DIV": lambda args, **_: exp.Anonymous(this="div", expressions=args),
             # date_part() is float8, extract() numeric: keep them apart (rewrite.date_part_float8)
             "DATE_PART": lambda args, **_: exp.Anonymous(this="date_part", expressions=args),
             "TO_TIMESTAMP": lambda args, **kw: (
                 exp.Anonymous(this="to_timestamp", expressions=args) if len(args) == 2
                 else Postgres.Parser.FUNCTIONS["TO_TIMESTAMP"](args, **kw)),
         }
+        FUNCTION_PARSERS = {k: v for k, v in Postgres.Parser.FUNCTION_PARSERS.items() if k != "DATE_PART"}
 
         def _parse_types(self, *args, **kwargs):
             # sqlglot stops at `oid` in `$1::oid[]` (asyncpg's type lookup): read the brackets

@@ -432,8 +432,8 @@ def sum_types(tree: exp.Expression) -> exp.Expression:
     for agg in sums:
         top = _agg_frame(agg)
         arg = _agg_arg(agg)
-        if arg is None:
-            continue
+        if arg is None or arg.find(exp.AggFunc) is not None:
+            continue  # sum(sum(x)) OVER (): the inner sum is bigint/numeric, the outer numeric
         new = _fn("pg_sum", top.copy(), arg.copy())
         if top is tree:
             tree = new
@@ -1328,6 +1328,40 @@ def array_append_operator(tree: exp.Expression) -> exp.Expression:
         return node
     return _replace_all(tree, list(tree.find_all(exp.DPipe)), make)
 
+def div_function(tree: exp.Expression) -> exp.Expression:
+    """div(a, b) is the numeric quotient truncated toward zero (div(-17.5, 5) = -3); sqlglot
+    reads it as DuckDB's // cast to a bare DECIMAL (DECIMAL(18,3): '3.000', and -3.5)."""
+    def make(node: exp.Anonymous):
+        if len(node.expressions) != 2:
+            return node
+        a, b = node.expressions
+        return _cast(_fn("trunc", exp.Div(this=exp.Paren(this=a.copy()), expression=exp.Paren(this=b.copy()))),
+                     "DECIMAL(38,0)")
+    return _replace_all(tree, [n for n in tree.find_all(exp.Anonymous) if n.name.lower() == "div"], make)
+
+
+def quote_functions(tree: exp.Expression) -> exp.Expression:
+    """quote_literal(x) / quote_nullable(x): PostgreSQL's SQL-literal quoting (NULL gives NULL
+    / the word NULL)."""
+    def make(node: exp.Anonymous):
+        if len(node.expressions) != 1:
+            return node
+        arg = _cast(node.expressions[0].copy(), "VARCHAR")
+        if node.name.lower() == "quote_nullable":
+            return _duck_expr(_QUOTE_LITERAL, arg)
+        return _duck_expr("'''' || replace(__x, '''', '''''') || ''''", arg)
+    nodes = [n for n in tree.find_all(exp.Anonymous) if n.name.lower() in ("quote_literal", "quote_nullable")]
+    return _replace_all(tree, nodes, make)
+
+
+def grouping_int4(tree: exp.Expression) -> exp.Expression:
+    """grouping(a, …) is int4 in PostgreSQL (DuckDB: BIGINT)."""
+    def make(node):
+        if isinstance(node.parent, exp.Cast):
+            return node
+        return _cast(node.copy(), "INTEGER")
+    return _replace_all(tree, list(tree.find_all(exp.Grouping)), make)
+
 
 def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
     """Result columns PostgreSQL reports without a type modifier: everything but a table
@@ -1388,6 +1422,9 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     concat_null_is_text,
     timetz_literal_seconds,
     array_append_operator,
+    div_function,
+    quote_functions,
+    grouping_int4,
     reg_casts,
     pg_only_type_names,
     catalog_functions,
