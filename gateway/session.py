@@ -23,7 +23,7 @@ from .errors import PgError, from_duckdb
 from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, pg_type_of
 from .sql import params as sqlparams
-from .sql.classify import READ, SESSION, WRITE, Statement, parse_query
+from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -968,6 +968,8 @@ class Session:
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
             raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
         if self.txn == "I":
+            if st.literal_target is not None:
+                st = await self._typed_insert(st)
             job = self._write_job(st, values, oids, tz)
             outcome = await self.server.writer.submit(job)
             if st.ddl:
@@ -975,6 +977,8 @@ class Session:
         else:
             await self._take_lease()
             cursor = await self._pinned()
+            if st.literal_target is not None:
+                st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
             outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows)
@@ -982,6 +986,23 @@ class Session:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
         await self._finish_write(st, outcome, formats, portal, simple)
+
+    async def _typed_insert(self, st: Statement) -> Statement:
+        """INSERT … VALUES with quoted literals, typed by the target's columns (see
+        classify.typed_insert); looked up once per statement text and schema version."""
+        version = self.db.schema_version
+        if st.typed is not None and st.typed[0] == version:
+            return st.typed[1]
+        cursor, release = await self._cursor_for_read()  # in a transaction: its own cursor
+        try:
+            columns = await self._run(cursor, _column_types, cursor, *st.literal_target)
+        finally:
+            release()
+        typed = typed_insert(st, columns)
+        st.typed = (version, typed)
+        if typed.error is not None:
+            raise typed.error
+        return typed
 
     def _write_job(self, st: Statement, values, oids, tz: str) -> WriteJob:
         if st.insert is not None:
@@ -1614,6 +1635,13 @@ def _quiet_rollback(cursor: Cursor) -> None:
 def _append_on(cursor: Cursor, key: str, ncols: int, rows: list, tz: str) -> None:
     cursor.prepare(tz)
     append_rows(cursor.con, key, ncols, rows)
+
+
+def _column_types(cursor: Cursor, schema: str, table: str) -> list[tuple[str, str]]:
+    return cursor.con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) ORDER BY column_index",
+        [schema, table]).fetchall()
 
 
 def _describe_sql(cursor: Cursor, sql: str, timezone: str):

@@ -60,6 +60,9 @@ class Statement:
     uses_settings: bool = False  # calls current_setting(): the session's settings go with it
     # result columns PostgreSQL describes with typmod -1 (computed values: 1.5, sum(n)…)
     typmod_free: frozenset[int] = frozenset()
+    # INSERT … VALUES with quoted literals: (schema, table) whose column types type them
+    literal_target: tuple[str, str] | None = None
+    typed: tuple[int, "Statement"] | None = None  # (schema version, the typed statement)
 
     def pg_fields(self, fields: list) -> list:
         """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
@@ -135,6 +138,7 @@ def _classify(chunk: Chunk) -> Statement:
         st = Statement(text, "insert", WRITE, "INSERT", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
         st.insert = _insert_shape(tree)
+        st.literal_target = _literal_target(tree) if not nparams else None
     elif isinstance(tree, exp.Update):
         st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
@@ -333,6 +337,36 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
     if cols is not None:
         key += " (" + ", ".join(exp.to_identifier(c).sql("duckdb") for c in cols) + ")"
     return InsertShape(key, width or 0, rows)
+
+
+def _literal_target(tree: exp.Insert) -> tuple[str, str] | None:
+    """The (schema, table) of an INSERT … VALUES holding quoted literals, else None."""
+    values = tree.expression
+    if not isinstance(values, exp.Values) or not any(
+        isinstance(v, exp.Literal) and v.is_string
+        for row in values.expressions if isinstance(row, exp.Tuple) for v in row.expressions
+    ):
+        return None
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(target, exp.Table) or target.catalog:
+        return None
+    schema = target.db or "main"
+    return ("main" if schema.lower() == "public" else schema, target.name)
+
+
+def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
+    """The statement again, its quoted literals cast to their columns' types
+    (rewrite.insert_literal_types); `columns` is the target's (name, DuckDB type) in order."""
+    if not columns or st.tree is None:
+        return st
+    tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
+    typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
+                      words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free)
+    try:
+        typed.duck_sql = rewrite.to_duckdb(tree).sql
+    except PgError as e:
+        typed.error = e
+    return typed
 
 
 def _make_template(st: Statement, tree: exp.Expression) -> None:

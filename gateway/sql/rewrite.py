@@ -1362,6 +1362,33 @@ def grouping_int4(tree: exp.Expression) -> exp.Expression:
         return _cast(node.copy(), "INTEGER")
     return _replace_all(tree, list(tree.find_all(exp.Grouping)), make)
 
+def insert_literal_types(tree: exp.Expression, column_types: dict[str, str],
+                         column_order: list[str]) -> exp.Expression:
+    """INSERT … VALUES ('{1,2}', '08:00+01', '\\xdead'): PostgreSQL reads a quoted literal
+    with its target column's input function; DuckDB casts it from VARCHAR with its own
+    syntax. Given the target's column types (DuckDB type names), each string literal is cast
+    to its column's type, so pg_literal_input and the other literal transforms apply."""
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Values):
+        return tree
+    target = tree.this
+    cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else column_order
+    types = []
+    for c in cols:
+        t = column_types.get(c) or column_types.get(c.lower())
+        try:
+            types.append(exp.DataType.build(t, dialect="duckdb") if t else None)
+        except SqlglotError:
+            types.append(None)
+    for row in tree.expression.expressions:
+        if not isinstance(row, exp.Tuple):
+            continue
+        for value, to in zip(row.expressions, types):
+            if to is not None and isinstance(value, exp.Literal) and value.is_string and (
+                to.this not in _TEXTUAL
+            ):
+                value.replace(exp.Cast(this=value.copy(), to=to.copy()))
+    return tree
+
 
 def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
     """Result columns PostgreSQL reports without a type modifier: everything but a table
