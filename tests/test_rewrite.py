@@ -364,8 +364,16 @@ def test_concat_null_is_text(con):
     assert run(con, "SELECT 'x' || NULL AS c") == (["VARCHAR"], [(None,)])
 
 
-def test_timetz_literal_seconds(con):
+def test_time_literal_seconds(con):
     assert duck("SELECT '13:45+02'::timetz AS t") == "SELECT CAST('13:45:00+02' AS TIMETZ) AS t"
+    assert duck("SELECT '1970-01-01 00:00+00'::timestamptz AS t") == (
+        "SELECT CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ) AS t")
+
+
+def test_interval_division(con):
+    assert duck("SELECT interval '1 day' / 2 AS h") == (
+        "SELECT TO_MICROSECONDS(CAST(TRUNC(EPOCH_US(INTERVAL '1' DAY) / PG_NONZERO((2))) AS BIGINT)) AS h")
+    assert str(run(con, "SELECT interval '1 day' / 3 AS h")[1][0][0]) == "8:00:00"
 
 
 def test_array_append_operator(con):
@@ -396,3 +404,16 @@ def test_typmod_free_columns():
     assert free("SELECT n, 1.5, n::numeric(5,1), sum(n), ARRAY[n]::numeric(4,2)[], (n) FROM t") == [1, 3]
     assert free("SELECT avg(n), * FROM t") == [0]
     assert free("INSERT INTO t VALUES (1) RETURNING n, n + 1") == [1]
+
+
+def test_insert_literal_types(con):
+    from gateway.sql.rewrite import insert_literal_types
+
+    def typed(pg, cols):
+        tree = insert_literal_types(split(pg)[0].tree.copy(), dict(cols), [c for c, _ in cols])
+        return to_duckdb(tree).sql
+    cols = [("id", "INTEGER"), ("tags", "VARCHAR[]"), ("at", "TIME WITH TIME ZONE"), ("b", "BLOB"), ("t", "VARCHAR")]
+    assert typed("INSERT INTO x VALUES (1, '{a,b}', '08:00+01', '\\xdead', 'txt')", cols) == (
+        "INSERT INTO x VALUES (1, [CAST('a' AS TEXT), CAST('b' AS TEXT)], CAST('08:00:00+01' AS TIMETZ), "
+        "CAST('\\xDE\\xAD' AS BLOB), 'txt')")
+    assert typed("INSERT INTO x (t, id) VALUES ('{a}', '7')", cols) == "INSERT INTO x (t, id) VALUES ('{a}', CAST('7' AS INT))"

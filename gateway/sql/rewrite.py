@@ -1299,20 +1299,37 @@ def concat_null_is_text(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.DPipe)), make)
 
 
-_TIMETZ_NO_SECONDS = re.compile(r"^\s*(\d{1,2}:\d{2})(\s*[+-]\d{1,2}(?::?\d{2})?)\s*$")
+_TIME_NO_SECONDS = re.compile(r"^(\s*(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2})(\s*[+-]\d{1,2}(?::?\d{2})?)\s*$")
 
 
-def timetz_literal_seconds(tree: exp.Expression) -> exp.Expression:
-    """'13:45+02'::timetz: DuckDB's TIMETZ input needs the seconds ('13:45:00+02')."""
+def time_literal_seconds(tree: exp.Expression) -> exp.Expression:
+    """'13:45+02'::timetz, '2024-01-01 00:00+00'::timestamptz: DuckDB's input for a time
+    with a UTC offset needs the seconds ('13:45:00+02')."""
+    T = exp.DataType.Type
     for cast in tree.find_all(exp.Cast):
         lit = cast.this
-        if isinstance(cast.to, exp.DataType) and cast.to.this == exp.DataType.Type.TIMETZ and (
+        if isinstance(cast.to, exp.DataType) and cast.to.this in (T.TIMETZ, T.TIMESTAMPTZ) and (
             isinstance(lit, exp.Literal) and lit.is_string
         ):
-            m = _TIMETZ_NO_SECONDS.match(lit.this)
+            m = _TIME_NO_SECONDS.match(lit.this)
             if m:
-                lit.replace(exp.Literal.string(f"{m.group(1)}:00{m.group(2).strip()}"))
+                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
     return tree
+
+
+def interval_division(tree: exp.Expression) -> exp.Expression:
+    """interval '1 day' / 2 is '12:00:00' in PostgreSQL; DuckDB has no INTERVAL / number.
+    Recognised where the dividend is an interval constant or cast: its microseconds divided
+    (a month counting 30 days, as PostgreSQL spreads it)."""
+    def is_interval(e):
+        return isinstance(e, exp.Interval) or (
+            isinstance(e, exp.Cast) and isinstance(e.to, exp.DataType) and e.to.this == exp.DataType.Type.INTERVAL)
+    def make(node: exp.Div):
+        if not is_interval(node.this):
+            return node
+        us = exp.Div(this=_fn("epoch_us", node.this.copy()), expression=exp.Paren(this=node.expression.copy()))
+        return _fn("to_microseconds", _cast(_fn("trunc", us), "BIGINT"))
+    return _replace_all(tree, list(tree.find_all(exp.Div)), make)
 
 
 def array_append_operator(tree: exp.Expression) -> exp.Expression:
@@ -1447,7 +1464,8 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     date_part_float8,
     exponent_literals_numeric,
     concat_null_is_text,
-    timetz_literal_seconds,
+    time_literal_seconds,
+    interval_division,
     array_append_operator,
     div_function,
     quote_functions,
