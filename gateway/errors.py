@@ -91,6 +91,8 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"syntax error at or near (?P<n>.+)"), "42601", "syntax error at or near {n}"),
     (re.compile(r"invalid date field format"), "22007", None),
     (re.compile(r"cannot take logarithm of (zero|a negative number)"), "2201E", None),
+    (re.compile(r"zero raised to a negative power is undefined"), "2201F", None),
+    (re.compile(r"count must be greater than zero|lower bound cannot equal upper bound"), "2201G", None),
     (re.compile(r"Date out of range: (?P<d>\S+)"), "22008", "date field value out of range: {d}"),
     (re.compile(r'Collation with name (?P<n>\S+) does not exist'), "42704",
      'collation "{n}" for encoding "UTF8" does not exist'),

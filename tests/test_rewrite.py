@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from gateway.errors import PgError
-from gateway.sql import pg_catalog
+from gateway.sql import dialect_functions, pg_catalog
 from gateway.sql.parse import split
 from gateway.sql.rewrite import to_duckdb
 
@@ -22,6 +22,7 @@ def duck(pg: str) -> str:
 def con():
     c = duckdb.connect()
     pg_catalog.install(c)
+    dialect_functions.install(c)
     c.execute(f"SET search_path = '{pg_catalog.SEARCH_PATH}'")
     c.execute("SET integer_division = true")
     c.execute("CREATE TABLE t(i2 SMALLINT, i4 INTEGER, i8 BIGINT, f8 DOUBLE, d DATE, tm TIME, j JSON)")
@@ -417,3 +418,42 @@ def test_insert_literal_types(con):
         "INSERT INTO x VALUES (1, [CAST('a' AS TEXT), CAST('b' AS TEXT)], CAST('08:00:00+01' AS TIMETZ), "
         "CAST('\\xDE\\xAD' AS BLOB), 'txt')")
     assert typed("INSERT INTO x (t, id) VALUES ('{a}', '7')", cols) == "INSERT INTO x (t, id) VALUES ('{a}', CAST('7' AS INT))"
+
+
+def test_typed_math_functions(con):
+    assert duck("SELECT sign(-3) AS s, gcd(12, 18) AS g") == "SELECT PG_SIGN(-3) AS s, PG_GCD(12, 18) AS g"
+    types, rows = run(con, "SELECT sign(-3) AS a, sign(-1.5) AS b, gcd(12, 18) AS c, "
+                           "width_bucket(5.35, 0.024, 10.06, 5) AS d, power(2, 10) AS e")
+    assert types == ["DOUBLE", "DECIMAL(38,0)", "INTEGER", "INTEGER", "DOUBLE"]
+    assert rows == [(-1.0, decimal.Decimal(-1), 6, 3, 1024.0)]
+    with pytest.raises(duckdb.InvalidInputException, match="zero raised to a negative power"):
+        run(con, "SELECT power(0, -1)")
+
+
+def test_unknown_operands():
+    with pytest.raises(PgError) as e:
+        duck("SELECT NULL + NULL")
+    assert e.value.sqlstate == "42725"
+    assert duck("SELECT NULL::int + NULL AS x") == "SELECT CAST(NULL AS INT) + NULL AS x"
+
+
+def test_bool_literals_concatenated(con):
+    assert duck("SELECT concat('x', true) AS a, 'y' || false AS b") == "SELECT CONCAT('x', 't') AS a, 'y' || 'f' AS b"
+
+
+def test_numeric_literal_casts(con):
+    assert duck("SELECT 0.1::numeric AS b, 100::numeric AS c, '1.50'::numeric AS d, (-2)::numeric AS e") == (
+        "SELECT CAST('0.1' AS DECIMAL(2, 1)) AS b, CAST('100' AS DECIMAL(3, 0)) AS c, "
+        "CAST('1.50' AS DECIMAL(3, 2)) AS d, CAST('-2' AS DECIMAL(1, 0)) AS e")
+    assert duck("SELECT x::numeric AS n FROM t") == "SELECT CAST(x AS DECIMAL) AS n FROM t"
+
+
+def test_time_to_interval(con):
+    assert duck("SELECT '12:00'::time::interval AS i") == (
+        "SELECT TO_MICROSECONDS(EPOCH_US(CAST('12:00' AS TIME))) AS i")
+    assert str(run(con, "SELECT '01:30'::time::interval AS i")[1][0][0]) == "1:30:00"
+
+
+def test_float4_with_integer_is_float8(con):
+    assert duck("SELECT 5::float4 * 2 AS c") == "SELECT CAST(5 AS REAL) * CAST(2 AS DOUBLE) AS c"
+    assert run(con, "SELECT 1::float4 / 3 AS c")[0] == ["DOUBLE"]

@@ -76,6 +76,9 @@ class Database:
         from ..sql.pg_catalog import install
 
         install(self.con)
+        from ..sql import dialect_functions
+
+        dialect_functions.install(self.con)  # macros the dialect rewrites call
         # the workers that run DuckDB calls: readers, pinned transaction cursors, the writer
         self.executor = ThreadPoolExecutor(
             max_workers=max(8, settings.reader_count() * 4), thread_name_prefix="duckdb"

@@ -1406,6 +1406,111 @@ def insert_literal_types(tree: exp.Expression, column_types: dict[str, str],
                 value.replace(exp.Cast(this=value.copy(), to=to.copy()))
     return tree
 
+_TYPED_MATH = {"gcd": "pg_gcd", "lcm": "pg_lcm"}
+
+
+def typed_math_functions(tree: exp.Expression) -> exp.Expression:
+    """sign(int) is float8 and sign(numeric) numeric, gcd/lcm(int4) int4, power(0, -n) an
+    error (2201F), width_bucket(): macros of sql/dialect_functions.py that pick PostgreSQL's
+    result type by the argument's type (DuckDB: TINYINT, BIGINT, Infinity, missing)."""
+    def make(node):
+        if isinstance(node, exp.Sign):
+            return _fn("pg_sign", node.this.copy())
+        if isinstance(node, exp.Pow):
+            return _fn("pg_power", node.this.copy(), node.expression.copy())
+        if isinstance(node, exp.WidthBucket):
+            args = [node.args.get(k) for k in ("this", "min_value", "max_value", "num_buckets")]
+            if any(a is None for a in args) or node.args.get("threshold") is not None:
+                return node
+            return _fn("pg_width_bucket", *[a.copy() for a in args])
+        name = node.name.lower()
+        if name in _TYPED_MATH:
+            return _fn(_TYPED_MATH[name], *[e.copy() for e in node.expressions])
+        return node
+    nodes = list(tree.find_all(exp.Sign, exp.Pow, exp.WidthBucket, exp.Anonymous))
+    nodes.reverse()
+    return _replace_all(tree, nodes, make)
+
+
+def unknown_operands(tree: exp.Expression) -> exp.Expression:
+    """NULL + NULL: PostgreSQL cannot choose an operator for two unknowns (42725); DuckDB
+    answers NULL."""
+    for node in tree.find_all(*_ARITH):
+        if isinstance(node.this, exp.Null) and isinstance(node.expression, exp.Null):
+            op = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}.get(type(node), "?")
+            raise PgError("42725", f"operator is not unique: unknown {op} unknown",
+                          hint="Could not choose a best candidate operator. You might need to add explicit type casts.")
+    return tree
+
+
+def bool_literals_concatenated(tree: exp.Expression) -> exp.Expression:
+    """concat('x', true) and 'x' || true write a boolean as t/f in PostgreSQL (its output
+    function); DuckDB writes true/false."""
+    def fix(args):
+        for a in args:
+            if isinstance(a, exp.Boolean):
+                a.replace(exp.Literal.string("t" if a.this else "f"))
+    for node in tree.find_all(exp.DPipe, exp.Concat, exp.ConcatWs):
+        fix([node.this, node.expression] if isinstance(node, exp.DPipe) else list(node.expressions))
+    return tree
+
+
+_DECIMAL_TEXT = re.compile(r"^\s*-?(\d*)(?:\.(\d*))?\s*$")
+
+
+def numeric_literal_casts(tree: exp.Expression) -> exp.Expression:
+    """0.1::numeric is 0.1 and '1.50'::numeric 1.50 in PostgreSQL (a numeric keeps the scale
+    it was written with); DuckDB's bare DECIMAL is DECIMAL(18,3) (0.100). The constant gets
+    the precision and scale of its digits."""
+    def make(node: exp.Cast):
+        to, lit = node.to, node.this
+        if not (isinstance(to, exp.DataType) and to.this == exp.DataType.Type.DECIMAL and not to.expressions):
+            return node
+        while isinstance(lit, exp.Paren):
+            lit = lit.this
+        neg = isinstance(lit, exp.Neg)
+        if neg:
+            lit = lit.this
+        if not isinstance(lit, exp.Literal):
+            return node
+        m = _DECIMAL_TEXT.match(lit.this)
+        if not m or not (m.group(1) or m.group(2)) or (neg and lit.is_string):
+            return node
+        whole, frac = m.group(1).lstrip("0"), m.group(2) or ""
+        precision = max(len(whole) + len(frac), len(frac) + 1, 1)
+        if precision > 38:
+            return node
+        text = ("-" if neg else "") + lit.this.strip()
+        return _cast(exp.Literal.string(text), f"DECIMAL({precision},{len(frac)})")
+    return _replace_all(tree, list(tree.find_all(exp.Cast)), make)
+
+
+def time_to_interval(tree: exp.Expression) -> exp.Expression:
+    """time::interval (DuckDB has no such cast): the time's microseconds since midnight."""
+    T = exp.DataType.Type
+
+    def make(node: exp.Cast):
+        inner = node.this
+        if isinstance(node.to, exp.DataType) and node.to.this == T.INTERVAL and isinstance(inner, exp.Cast) and (
+            isinstance(inner.to, exp.DataType) and inner.to.this == T.TIME
+        ):
+            return _fn("to_microseconds", _fn("epoch_us", inner.copy()))
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.Cast)), make)
+
+
+def float4_with_integer_is_float8(tree: exp.Expression) -> exp.Expression:
+    """real * 2 is double precision in PostgreSQL (the integer constant resolves to float8);
+    DuckDB keeps FLOAT. Recognised where the real side is an explicit cast."""
+    def is_float4(e):
+        return isinstance(e, exp.Cast) and isinstance(e.to, exp.DataType) and e.to.this == exp.DataType.Type.FLOAT
+    for node in list(tree.find_all(*_ARITH)):
+        for side, other in (("this", node.expression), ("expression", node.this)):
+            lit = node.args.get(side)
+            if is_float4(other) and _int_literal(lit) is not None:
+                node.set(side, _cast(lit.copy(), "DOUBLE"))
+    return tree
+
 
 def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
     """Result columns PostgreSQL reports without a type modifier: everything but a table
@@ -1470,6 +1575,12 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     div_function,
     quote_functions,
     grouping_int4,
+    typed_math_functions,
+    unknown_operands,
+    bool_literals_concatenated,
+    numeric_literal_casts,
+    time_to_interval,
+    float4_with_integer_is_float8,
     reg_casts,
     pg_only_type_names,
     catalog_functions,
