@@ -47,6 +47,13 @@ class PgDialect(Postgres):
         }
         FUNCTION_PARSERS = {k: v for k, v in Postgres.Parser.FUNCTION_PARSERS.items() if k != "DATE_PART"}
 
+        def _parse_unary(self):
+            # @ x is PostgreSQL's absolute-value prefix operator (sqlglot reads '@' as a parameter)
+            if self._curr and self._curr.token_type == TokenType.PARAMETER and self._curr.text == "@":
+                self._advance()
+                return exp.Abs(this=self._parse_unary())
+            return super()._parse_unary()
+
         def _parse_types(self, *args, **kwargs):
             # sqlglot stops at `oid` in `$1::oid[]` (asyncpg's type lookup): read the brackets
             this = super()._parse_types(*args, **kwargs)
