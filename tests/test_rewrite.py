@@ -457,3 +457,26 @@ def test_time_to_interval(con):
 def test_float4_with_integer_is_float8(con):
     assert duck("SELECT 5::float4 * 2 AS c") == "SELECT CAST(5 AS REAL) * CAST(2 AS DOUBLE) AS c"
     assert run(con, "SELECT 1::float4 / 3 AS c")[0] == ["DOUBLE"]
+
+
+def test_untranslatable_constructs():
+    for pg, what in (("CREATE TABLE p (a int) PARTITION BY RANGE (a)", "PARTITION BY"),
+                     ("CREATE TABLE c (b int) INHERITS (p)", "INHERITS"),
+                     ("CREATE TABLE l (LIKE p)", "LIKE"),
+                     ("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", "CREATE FUNCTION"),
+                     ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ADD CONSTRAINT"),
+                     ("WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "WITH")):
+        with pytest.raises(PgError) as e:
+            duck(pg)
+        assert e.value.sqlstate == "0A000" and what in e.value.message, pg
+
+
+def test_unsupported_statement():
+    from gateway.sql.classify import parse_query
+
+    for pg, what in (("CREATE EXTENSION IF NOT EXISTS pgcrypto", "CREATE EXTENSION"),
+                     ("GRANT SELECT ON t TO bob", "GRANT"), ("REINDEX TABLE t", "REINDEX"),
+                     ("REFRESH MATERIALIZED VIEW mv", "REFRESH MATERIALIZED VIEW"),
+                     ("CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CREATE TRIGGER")):
+        st = parse_query(pg)[0]
+        assert st.error is not None and st.error.sqlstate == "0A000" and what in st.error.message, pg

@@ -117,6 +117,10 @@ def _classify(chunk: Chunk) -> Statement:
     if session_kind is not None:
         return Statement(text, session_kind, SESSION, _session_tag(session_kind, words), tree=tree, words=words)
 
+    refused = rewrite.unsupported_statement(words)
+    if refused is not None:
+        return Statement(text, "other", WRITE, _ddl_tag(words), words=words, ddl=True, error=refused)
+
     if tree is None:
         # sqlglot can't parse it: hand DuckDB the text if it is a plain read or write it may know
         if first in ("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PIVOT", "UNPIVOT"):

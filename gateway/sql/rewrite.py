@@ -1511,6 +1511,87 @@ def float4_with_integer_is_float8(tree: exp.Expression) -> exp.Expression:
                 node.set(side, _cast(lit.copy(), "DOUBLE"))
     return tree
 
+# statements PostgreSQL has and DuckDB cannot do (or would do differently): by leading words
+_UNSUPPORTED_STATEMENTS = [
+    (("CREATE", "EXTENSION"), "CREATE EXTENSION", "Extensions are managed by the gateway's operator."),
+    (("DROP", "EXTENSION"), "DROP EXTENSION", None),
+    (("CREATE", "FUNCTION"), "CREATE FUNCTION", None),
+    (("CREATE", "OR", "REPLACE", "FUNCTION"), "CREATE FUNCTION", None),
+    (("CREATE", "PROCEDURE"), "CREATE PROCEDURE", None),
+    (("CREATE", "OR", "REPLACE", "PROCEDURE"), "CREATE PROCEDURE", None),
+    (("CREATE", "TRIGGER"), "CREATE TRIGGER", None),
+    (("CREATE", "OR", "REPLACE", "TRIGGER"), "CREATE TRIGGER", None),
+    (("CREATE", "CONSTRAINT", "TRIGGER"), "CREATE TRIGGER", None),
+    (("CREATE", "EVENT", "TRIGGER"), "CREATE EVENT TRIGGER", None),
+    (("CREATE", "DOMAIN"), "CREATE DOMAIN", None),
+    (("CREATE", "RULE"), "CREATE RULE", None),
+    (("CREATE", "POLICY"), "CREATE POLICY", None),
+    (("CREATE", "AGGREGATE"), "CREATE AGGREGATE", None),
+    (("CREATE", "OPERATOR"), "CREATE OPERATOR", None),
+    (("CREATE", "CAST"), "CREATE CAST", None),
+    (("CREATE", "LANGUAGE"), "CREATE LANGUAGE", None),
+    (("CREATE", "TABLESPACE"), "CREATE TABLESPACE", None),
+    (("CREATE", "PUBLICATION"), "CREATE PUBLICATION", None),
+    (("CREATE", "SUBSCRIPTION"), "CREATE SUBSCRIPTION", None),
+    (("CREATE", "FOREIGN"), "foreign tables and servers", None),
+    (("CREATE", "SERVER"), "CREATE SERVER", None),
+    (("CREATE", "STATISTICS"), "CREATE STATISTICS", None),
+    (("CREATE", "ROLE"), "CREATE ROLE", "Users and roles are managed with `dataforge users add`."),
+    (("CREATE", "USER"), "CREATE USER", "Users and roles are managed with `dataforge users add`."),
+    (("ALTER", "ROLE"), "ALTER ROLE", "Users and roles are managed with `dataforge users add`."),
+    (("ALTER", "USER"), "ALTER USER", "Users and roles are managed with `dataforge users add`."),
+    (("DROP", "ROLE"), "DROP ROLE", None),
+    (("DROP", "USER"), "DROP USER", None),
+    (("GRANT",), "GRANT", "Access is configured in the schema files (access: read/write)."),
+    (("REVOKE",), "REVOKE", "Access is configured in the schema files (access: read/write)."),
+    (("ALTER", "DEFAULT", "PRIVILEGES"), "ALTER DEFAULT PRIVILEGES", None),
+    (("ALTER", "SYSTEM"), "ALTER SYSTEM", None),
+    (("REINDEX",), "REINDEX", None),
+    (("CLUSTER",), "CLUSTER", None),
+    (("REFRESH", "MATERIALIZED"), "REFRESH MATERIALIZED VIEW", None),
+    (("SECURITY", "LABEL"), "SECURITY LABEL", None),
+]
+
+
+def unsupported_statement(words: list[str]) -> PgError | None:
+    """A clear 0A000 naming the statement, for PostgreSQL statements DuckDB cannot run:
+    otherwise DuckDB's parser would answer with its own syntax error, or (CREATE FUNCTION …
+    AS $$ … $$) create something else under the same name."""
+    words = " ".join(words).split()  # a command's rest may come as one token
+    for prefix, what, hint in _UNSUPPORTED_STATEMENTS:
+        if tuple(words[:len(prefix)]) == prefix:
+            return PgError("0A000", f"{what} is not supported", hint=hint)
+    return None
+
+
+def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
+    """Constructs inside otherwise translatable statements that DuckDB lacks, refused with
+    0A000 naming them rather than dropped (sqlglot's DuckDB output would silently leave out
+    PARTITION BY / INHERITS) or failing with a DuckDB message."""
+    def refuse(what: str, hint: str | None = None):
+        raise PgError("0A000", f"{what} is not supported", hint=hint)
+
+    if isinstance(tree, exp.Create):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind in ("FUNCTION", "PROCEDURE"):
+            refuse(f"CREATE {kind}")
+        props = tree.args.get("properties")
+        for p in props.expressions if props is not None else []:
+            if isinstance(p, exp.PartitionedByProperty):
+                refuse("CREATE TABLE … PARTITION BY (partitioned tables)")
+            if isinstance(p, exp.InheritsProperty):
+                refuse("CREATE TABLE … INHERITS (table inheritance)")
+        if isinstance(tree.this, exp.Schema) and any(isinstance(e, exp.LikeProperty) for e in tree.this.expressions):
+            refuse("CREATE TABLE … (LIKE …)")
+    if isinstance(tree, exp.Alter):
+        for action in tree.args.get("actions") or []:
+            if isinstance(action, exp.AddConstraint):
+                refuse("ALTER TABLE … ADD CONSTRAINT", "Declare constraints in CREATE TABLE.")
+    for cte in tree.find_all(exp.CTE):
+        if isinstance(cte.this, (exp.Insert, exp.Update, exp.Delete)):
+            refuse("INSERT/UPDATE/DELETE inside WITH (a data-modifying CTE)")
+    return tree
+
 
 def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
     """Result columns PostgreSQL reports without a type modifier: everything but a table
@@ -1549,6 +1630,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    untranslatable_constructs,
     no_cross_database_references,
     operator_syntax,
     default_collation,

@@ -94,6 +94,12 @@ VACUUM ANALYZE d12_orders;
 
 -- error: 42P01
 TRUNCATE d12_no_such_table;
+
+-- refused with 0A000 naming the construct (DuckDB cannot do them): listed as known gaps
+CREATE INDEX d12_orders_note_gin ON d12_orders USING gin (to_tsvector('simple', note));
+INSERT INTO d12_orders (id, customer, total) VALUES (2, 'x', 1) ON CONFLICT ON CONSTRAINT d12_orders_pkey DO NOTHING;
+SELECT setval('d12_seq', 100);
+TRUNCATE d12_big RESTART IDENTITY;
 DROP TABLE d12_child;
 DROP TABLE d12_parent;
 DROP TABLE d12_types;

@@ -24,7 +24,7 @@ SELECT e.name, d.name AS dept, p.name AS parent FROM d13_emp e JOIN d13_dept d O
 
 -- grouping
 SELECT dept_id, count(*) AS n, max(salary) AS top, min(started) AS first FROM d13_emp GROUP BY dept_id HAVING max(salary) > 100 ORDER BY dept_id NULLS FIRST;
-SELECT dept_id, manager_id, sum(salary) AS s FROM d13_emp WHERE dept_id IS NOT NULL GROUP BY GROUPING SETS ((dept_id), (manager_id), ()) ORDER BY dept_id NULLS LAST, manager_id NULLS LAST;
+SELECT dept_id, manager_id, sum(salary) AS s FROM d13_emp WHERE dept_id IS NOT NULL GROUP BY GROUPING SETS ((dept_id), (manager_id), ()) ORDER BY dept_id NULLS LAST, manager_id NULLS LAST, s;
 SELECT dept_id, grouping(dept_id) AS g, count(*) AS n FROM d13_emp GROUP BY ROLLUP (dept_id) ORDER BY g, dept_id NULLS FIRST;
 SELECT extract(year FROM started)::int AS y, count(*) AS n FROM d13_emp GROUP BY 1 ORDER BY 1;
 SELECT CASE WHEN salary >= 200 THEN 'high' WHEN salary >= 120 THEN 'mid' ELSE 'low' END AS band, count(*) AS n FROM d13_emp GROUP BY 1 ORDER BY 1;
