@@ -991,15 +991,24 @@ class Session:
         """INSERT … VALUES with quoted literals, typed by the target's columns (see
         classify.typed_insert); looked up once per statement text and schema version."""
         version = self.db.schema_version
-        if st.typed is not None and st.typed[0] == version:
+        shared = self.txn == "I"  # inside a transaction its own DDL may not be committed yet
+        if shared and st.typed is not None and st.typed[0] == version:
             return st.typed[1]
-        cursor, release = await self._cursor_for_read()  # in a transaction: its own cursor
-        try:
-            columns = await self._run(cursor, _column_types, cursor, *st.literal_target)
-        finally:
-            release()
+        key = (version, *st.literal_target)
+        columns = _TABLE_COLUMNS.get(key) if shared else None
+        if columns is None:
+            cursor, release = await self._cursor_for_read()  # in a transaction: its own cursor
+            try:
+                columns = await self._run(cursor, _column_types, cursor, *st.literal_target)
+            finally:
+                release()
+            if shared:
+                if len(_TABLE_COLUMNS) > 1024:
+                    _TABLE_COLUMNS.clear()
+                _TABLE_COLUMNS[key] = columns
         typed = typed_insert(st, columns)
-        st.typed = (version, typed)
+        if shared:
+            st.typed = (version, typed)
         if typed.error is not None:
             raise typed.error
         return typed
@@ -1635,6 +1644,10 @@ def _quiet_rollback(cursor: Cursor) -> None:
 def _append_on(cursor: Cursor, key: str, ncols: int, rows: list, tz: str) -> None:
     cursor.prepare(tz)
     append_rows(cursor.con, key, ncols, rows)
+
+
+# (schema version, schema, table) → its (column, DuckDB type) list, for typing INSERT literals
+_TABLE_COLUMNS: dict[tuple, list[tuple[str, str]]] = {}
 
 
 def _column_types(cursor: Cursor, schema: str, table: str) -> list[tuple[str, str]]:
