@@ -161,6 +161,10 @@ def _classify(chunk: Chunk) -> Statement:
         str(tree.args.get("kind") or "").upper() == "TABLE"
     ):
         st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)
+        props = tree.args.get("properties")
+        if props is not None and any(isinstance(p, exp.WithDataProperty) and p.args.get("no")
+                                     for p in props.expressions):
+            st.tag = "CREATE TABLE AS"  # WITH NO DATA: PostgreSQL's tag carries no count
     else:
         st = Statement(text, "ddl", WRITE, _ddl_tag(words), tree=tree, words=words, nparams=nparams, ddl=True)
         if isinstance(tree, exp.Command):

@@ -868,7 +868,20 @@ def default_collation(tree: exp.Expression) -> exp.Expression:
             return node.this.copy()
         raise PgError("42704", f'collation "{name or coll.sql("postgres")}" for encoding "UTF8" does not exist',
                       hint="The gateway sorts text by byte value (the C collation).")
-    return _replace_all(tree, list(tree.find_all(exp.Collate)), make)
+    tree = _replace_all(tree, list(tree.find_all(exp.Collate)), make)
+    for cc in list(tree.find_all(exp.CollateColumnConstraint)):
+        coll = cc.this
+        name = coll.name if isinstance(coll, (exp.Column, exp.Identifier, exp.Literal, exp.Var)) else ""
+        schema = coll.table if isinstance(coll, exp.Column) else ""
+        if name.lower() in _DEFAULT_COLLATIONS and schema.lower() in ("", "pg_catalog"):
+            holder = cc.parent
+            if isinstance(holder, exp.ColumnConstraint) and isinstance(holder.parent, exp.ColumnDef):
+                col = holder.parent
+                col.set("constraints", [c for c in col.args.get("constraints") or [] if c is not holder])
+        else:
+            raise PgError("42704", f'collation "{name}" for encoding "UTF8" does not exist',
+                          hint="The gateway sorts text by byte value (the C collation).")
+    return tree
 
 
 def _int4_literals(args: list[exp.Expression]) -> bool:
@@ -1109,6 +1122,16 @@ _SERIAL = {exp.DataType.Type.SERIAL: "INTEGER", exp.DataType.Type.BIGSERIAL: "BI
            exp.DataType.Type.SMALLSERIAL: "SMALLINT"}
 
 
+_SERIAL_ALIASES = {"serial2": "SMALLINT", "serial4": "INTEGER", "serial8": "BIGINT"}
+
+
+def _serial_alias(kind: exp.DataType) -> str | None:
+    if kind.this != exp.DataType.Type.USERDEFINED:
+        return None
+    name = kind.args.get("kind")
+    return _SERIAL_ALIASES.get((name.name if isinstance(name, exp.Expression) else str(name or "")).lower())
+
+
 def serial_columns(tree: exp.Expression) -> exp.Expression:
     """serial/bigserial/smallserial and GENERATED … AS IDENTITY columns → integer columns
     with DEFAULT nextval('<table>_<column>_seq') NOT NULL, the sequence created first, named
@@ -1124,11 +1147,11 @@ def serial_columns(tree: exp.Expression) -> exp.Expression:
         kind = col.args.get("kind")
         constraints = list(col.args.get("constraints") or [])
         ident = next((c for c in constraints if isinstance(c.kind, exp.GeneratedAsIdentityColumnConstraint)), None)
-        serial = isinstance(kind, exp.DataType) and kind.this in _SERIAL
+        serial = isinstance(kind, exp.DataType) and (kind.this in _SERIAL or _serial_alias(kind) is not None)
         if not serial and ident is None:
             continue
         if serial:
-            col.set("kind", exp.DataType.build(_SERIAL[kind.this]))
+            col.set("kind", exp.DataType.build(_SERIAL.get(kind.this) or _serial_alias(kind)))
         seq = f"{table.name}_{col.name}_seq"
         options = ""
         if ident is not None:
@@ -1141,7 +1164,11 @@ def serial_columns(tree: exp.Expression) -> exp.Expression:
                     options += f" {word} {v.sql('duckdb')}"
         db = table.args.get("db")
         qual = f"{db.name}.{seq}" if db is not None else seq
-        sequences.append(f"CREATE SEQUENCE {exp.to_identifier(seq).sql('duckdb') if db is None else qual}{options}")
+        # OR REPLACE: a table dropped and created again starts its serial over, as PostgreSQL's
+        # DROP TABLE drops the owned sequence; IF NOT EXISTS keeps the existing table's
+        create = "CREATE SEQUENCE IF NOT EXISTS" if tree.args.get("exists") else "CREATE OR REPLACE SEQUENCE"
+        name = exp.to_identifier(seq).sql("duckdb") if db is None else qual
+        sequences.append(f"{create} {name}{options}")
         default = exp.DefaultColumnConstraint(this=_fn("nextval", exp.Literal.string(qual)))
         constraints = [c for c in constraints if not isinstance(c.kind, (exp.DefaultColumnConstraint,
                                                                           exp.NotNullColumnConstraint))]
@@ -1150,6 +1177,68 @@ def serial_columns(tree: exp.Expression) -> exp.Expression:
         col.set("constraints", constraints)
     if sequences:
         tree.meta["duckdb_before"] = sequences
+    return tree
+
+
+def sequence_options(tree: exp.Expression) -> exp.Expression:
+    """CREATE SEQUENCE s AS integer … CACHE 1 OWNED BY t.c (pg_dump's form): DuckDB takes
+    neither a type, CACHE nor OWNED BY; they change no value the sequence gives."""
+    if not (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "SEQUENCE"):
+        return tree
+    tree.set("expression", None)
+    props = tree.args.get("properties")
+    for p in props.expressions if props is not None else []:
+        if isinstance(p, exp.SequenceProperties):
+            p.set("cache", None)
+            p.set("owned", None)
+    return tree
+
+
+def generated_columns(tree: exp.Expression) -> exp.Expression:
+    """b int GENERATED ALWAYS AS (a * 2) STORED → DuckDB's generated column b INT AS (a * 2)
+    (computed when read; the same values)."""
+    for cc in tree.find_all(exp.ComputedColumnConstraint):
+        if not isinstance(cc.this, exp.Paren):
+            cc.set("this", exp.Paren(this=cc.this.copy()))
+        cc.set("persisted", None)
+    return tree
+
+
+def add_column_not_null(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE t ADD COLUMN c text NOT NULL DEFAULT '' (what migration tools write):
+    DuckDB adds no column with a constraint, so the column is added with its default, then
+    SET NOT NULL (existing rows hold the default by then, as in PostgreSQL)."""
+    if not (isinstance(tree, exp.Alter) and str(tree.args.get("kind") or "").upper() == "TABLE"):
+        return tree
+    actions = tree.args.get("actions") or []
+    if len(actions) != 1 or not isinstance(actions[0], exp.ColumnDef):
+        return tree
+    col = actions[0]
+    constraints = list(col.args.get("constraints") or [])
+    not_null = [c for c in constraints if isinstance(c.kind, exp.NotNullColumnConstraint) and not c.kind.args.get("allow_null")]
+    if not not_null:
+        return tree
+    col.set("constraints", [c for c in constraints if c not in not_null])
+    table = tree.this.sql("duckdb")
+    tree.meta["duckdb_after"] = [f"ALTER TABLE {table} ALTER COLUMN {col.this.sql('duckdb')} SET NOT NULL"]
+    return tree
+
+
+def create_table_as_no_data(tree: exp.Expression) -> exp.Expression:
+    """CREATE TABLE t AS SELECT … WITH NO DATA: the columns without the rows (sqlglot's
+    DuckDB output drops the clause and would copy the rows)."""
+    if not isinstance(tree, exp.Create):
+        return tree
+    props = tree.args.get("properties")
+    no_data = [p for p in (props.expressions if props is not None else [])
+               if isinstance(p, exp.WithDataProperty) and p.args.get("no")]
+    if not no_data or not isinstance(tree.expression, exp.Query):
+        return tree
+    props.set("expressions", [p for p in props.expressions if p not in no_data])
+    if not props.expressions:
+        tree.set("properties", None)
+    query = tree.expression
+    tree.set("expression", exp.select("*").from_(query.subquery("_no_data")).limit(0))
     return tree
 
 
@@ -1636,6 +1725,10 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     default_collation,
     sequence_functions,
     serial_columns,
+    sequence_options,
+    generated_columns,
+    add_column_not_null,
+    create_table_as_no_data,
     create_index_forms,
     truncate_forms,
     unqualify_pg_catalog_functions,
@@ -1696,7 +1789,7 @@ def to_duckdb(tree: exp.Expression) -> Rewritten:
         sql = t.sql("duckdb")
     except SqlglotError as e:
         raise PgError("0A000", f"statement cannot be translated for DuckDB: {e}") from None
-    before = t.meta.get("duckdb_before")
-    if before:  # statements the translation needs first (a serial column's sequence…)
-        sql = "; ".join([*before, sql])
+    before, after = t.meta.get("duckdb_before"), t.meta.get("duckdb_after")
+    if before or after:  # statements the translation needs around it (a serial's sequence…)
+        sql = "; ".join([*(before or []), sql, *(after or [])])
     return Rewritten(t, sql)
