@@ -1781,9 +1781,31 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
 ]
 
 
+# Transforms that act only on node kinds no transform creates: skipped when the statement has
+# none of them (one walk instead of one per transform; each walk costs ~40 us on a join).
+_NEEDS: dict[Callable, tuple[type, ...]] = {
+    operator_syntax: (exp.Operator,),
+    default_collation: (exp.Collate, exp.CollateColumnConstraint),
+    set_returning_functions: (exp.ExplodingGenerateSeries, exp.Unnest),
+    format_function: (exp.Format,),
+    grouping_int4: (exp.Grouping,),
+    generated_columns: (exp.ComputedColumnConstraint,),
+    untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
+    interval_division: (exp.Div,),
+    array_append_operator: (exp.Array,),
+    unknown_operands: (exp.Null,),
+    concat_null_is_text: (exp.Null,),
+    bool_literals_concatenated: (exp.Boolean,),
+}
+
+
 def to_duckdb(tree: exp.Expression) -> Rewritten:
     t = tree.copy()
+    kinds = {type(n) for n in t.walk()}
     for fn in TRANSFORMS:
+        needs = _NEEDS.get(fn)
+        if needs is not None and not any(issubclass(k, needs) for k in kinds):
+            continue
         t = fn(t)
     try:
         sql = t.sql("duckdb")
