@@ -988,7 +988,7 @@ class Session:
         await self._finish_write(st, outcome, formats, portal, simple)
 
     async def _typed_insert(self, st: Statement) -> Statement:
-        """INSERT … VALUES with quoted literals, typed by the target's columns (see
+        """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
         classify.typed_insert); looked up once per statement text and schema version."""
         version = self.db.schema_version
         shared = self.txn == "I"  # inside a transaction its own DDL may not be committed yet

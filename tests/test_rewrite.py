@@ -442,6 +442,8 @@ def test_insert_literal_types(con):
         "INSERT INTO x VALUES (1, [CAST('a' AS TEXT), CAST('b' AS TEXT)], CAST('08:00:00+01' AS TIMETZ), "
         "CAST('\\xDE\\xAD' AS BLOB), 'txt')")
     assert typed("INSERT INTO x (t, id) VALUES ('{a}', '7')", cols) == "INSERT INTO x (t, id) VALUES ('{a}', CAST('7' AS INT))"
+    assert typed("UPDATE x SET tags = '{a}', t = '{b}' WHERE id = 1", cols) == (
+        "UPDATE x SET tags = [CAST('a' AS TEXT)], t = '{b}' WHERE id = 1")
 
 
 def test_typed_math_functions(con):

@@ -146,6 +146,7 @@ def _classify(chunk: Chunk) -> Statement:
     elif isinstance(tree, exp.Update):
         st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
+        st.literal_target = _literal_target(tree) if not nparams else None
     elif isinstance(tree, exp.Delete):
         st = Statement(text, "delete", WRITE, "DELETE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
@@ -347,14 +348,19 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
     return InsertShape(key, width or 0, rows)
 
 
-def _literal_target(tree: exp.Insert) -> tuple[str, str] | None:
-    """The (schema, table) of an INSERT … VALUES holding quoted literals, else None."""
-    values = tree.expression
-    if not isinstance(values, exp.Values) or not any(
-        isinstance(v, exp.Literal) and v.is_string
-        for row in values.expressions if isinstance(row, exp.Tuple) for v in row.expressions
-    ):
-        return None
+def _literal_target(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
+    """The (schema, table) of an INSERT … VALUES / UPDATE … SET holding quoted literals."""
+    if isinstance(tree, exp.Update):
+        if not any(isinstance(eq, exp.EQ) and isinstance(eq.expression, exp.Literal) and eq.expression.is_string
+                   for eq in tree.expressions):
+            return None
+    else:
+        values = tree.expression
+        if not isinstance(values, exp.Values) or not any(
+            isinstance(v, exp.Literal) and v.is_string
+            for row in values.expressions if isinstance(row, exp.Tuple) for v in row.expressions
+        ):
+            return None
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     if not isinstance(target, exp.Table) or target.catalog:
         return None

@@ -1468,23 +1468,34 @@ def grouping_int4(tree: exp.Expression) -> exp.Expression:
         return _cast(node.copy(), "INTEGER")
     return _replace_all(tree, list(tree.find_all(exp.Grouping)), make)
 
+def _duck_type(name: str | None) -> exp.DataType | None:
+    try:
+        return exp.DataType.build(name, dialect="duckdb") if name else None
+    except SqlglotError:
+        return None
+
+
 def insert_literal_types(tree: exp.Expression, column_types: dict[str, str],
                          column_order: list[str]) -> exp.Expression:
-    """INSERT … VALUES ('{1,2}', '08:00+01', '\\xdead'): PostgreSQL reads a quoted literal
+    """INSERT … VALUES ('{1,2}', '08:00+01', '\\xdead') and UPDATE … SET c = '{…}':
+    PostgreSQL reads a quoted literal
     with its target column's input function; DuckDB casts it from VARCHAR with its own
     syntax. Given the target's column types (DuckDB type names), each string literal is cast
     to its column's type, so pg_literal_input and the other literal transforms apply."""
+    if isinstance(tree, exp.Update):
+        for eq in tree.expressions:
+            value = eq.expression if isinstance(eq, exp.EQ) else None
+            if isinstance(value, exp.Literal) and value.is_string and isinstance(eq.this, exp.Column):
+                t = column_types.get(eq.this.name) or column_types.get(eq.this.name.lower())
+                to = _duck_type(t)
+                if to is not None and to.this not in _TEXTUAL:
+                    value.replace(exp.Cast(this=value.copy(), to=to))
+        return tree
     if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Values):
         return tree
     target = tree.this
     cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else column_order
-    types = []
-    for c in cols:
-        t = column_types.get(c) or column_types.get(c.lower())
-        try:
-            types.append(exp.DataType.build(t, dialect="duckdb") if t else None)
-        except SqlglotError:
-            types.append(None)
+    types = [_duck_type(column_types.get(c) or column_types.get(c.lower())) for c in cols]
     for row in tree.expression.expressions:
         if not isinstance(row, exp.Tuple):
             continue

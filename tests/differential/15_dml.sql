@@ -26,6 +26,7 @@ SELECT sku, qty, price FROM d15_stock ORDER BY sku;
 UPDATE d15_stock SET price = price * 1.1, active = NOT active WHERE sku IN ('a1', 'b2') RETURNING sku, price, active;
 UPDATE d15_stock SET tags = array_append(tags, 'new') WHERE sku = 'a1' RETURNING tags;
 UPDATE d15_stock SET seen = '2024-06-01 12:00:00+00' WHERE seen IS NULL;
+UPDATE d15_stock SET tags = '{x,"y z"}', blob = '\xabcd' WHERE sku = 'b2' RETURNING tags, blob;
 SELECT count(*) AS n, count(seen) AS seen FROM d15_stock;
 DELETE FROM d15_stock WHERE qty = 0 RETURNING sku, qty * 2 AS dbl;
 WITH gone AS (SELECT sku FROM d15_stock WHERE qty > 100) SELECT count(*) FROM gone;
