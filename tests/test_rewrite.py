@@ -325,6 +325,11 @@ def test_serial_columns(con):
     assert con.sql("INSERT INTO rw_serial (v) VALUES ('z') RETURNING id").fetchall() == [(1,)]
 
 
+def test_serial_columns_schema():
+    assert duck("CREATE TABLE public.s1 (id serial)") == (
+        "CREATE OR REPLACE SEQUENCE main.s1_id_seq; CREATE TABLE main.s1 (id INT DEFAULT NEXTVAL('main.s1_id_seq') NOT NULL)")
+
+
 def test_sequence_options():
     assert duck("CREATE SEQUENCE s AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1") == (
         "CREATE SEQUENCE s START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE")

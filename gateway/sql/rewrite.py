@@ -1163,11 +1163,12 @@ def serial_columns(tree: exp.Expression) -> exp.Expression:
                 if v is not None:
                     options += f" {word} {v.sql('duckdb')}"
         db = table.args.get("db")
-        qual = f"{db.name}.{seq}" if db is not None else seq
+        schema = None if db is None else ("main" if db.name.lower() == "public" and not db.quoted else db.name)
+        qual = f"{schema}.{seq}" if schema is not None else seq
         # OR REPLACE: a table dropped and created again starts its serial over, as PostgreSQL's
         # DROP TABLE drops the owned sequence; IF NOT EXISTS keeps the existing table's
         create = "CREATE SEQUENCE IF NOT EXISTS" if tree.args.get("exists") else "CREATE OR REPLACE SEQUENCE"
-        name = exp.to_identifier(seq).sql("duckdb") if db is None else qual
+        name = exp.to_identifier(seq).sql("duckdb") if schema is None else qual
         sequences.append(f"{create} {name}{options}")
         default = exp.DefaultColumnConstraint(this=_fn("nextval", exp.Literal.string(qual)))
         constraints = [c for c in constraints if not isinstance(c.kind, (exp.DefaultColumnConstraint,

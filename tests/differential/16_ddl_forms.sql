@@ -45,6 +45,10 @@ DROP TABLE d16_h;
 CREATE TABLE d16_e AS SELECT a, b FROM d16_b WITH NO DATA;
 SELECT count(*) FROM d16_e;
 CREATE TABLE d16_f (LIKE d16_b);
+CREATE TABLE public.d16_p (id serial PRIMARY KEY, v text);
+INSERT INTO public.d16_p (v) VALUES ('p'), ('q') RETURNING id, v;
+SELECT id FROM d16_p WHERE v = 'q';
+DROP TABLE public.d16_p;
 
 DROP TABLE d16_e;
 DROP TABLE IF EXISTS d16_f;
