@@ -523,3 +523,11 @@ def test_create_table_as_no_data(con):
     assert sql == "CREATE TABLE rw_nodata AS SELECT * FROM (SELECT i4 FROM t) AS _no_data LIMIT 0"
     con.execute(sql)
     assert con.sql("SELECT count(*) FROM rw_nodata").fetchall() == [(0,)]
+
+
+def test_justify_functions(con):
+    assert duck("SELECT justify_hours(interval '50 hours') AS h") == (
+        "SELECT PG_JUSTIFY_HOURS(INTERVAL '50' HOURS) AS h")
+    rows = run(con, "SELECT justify_hours(interval '50 hours')::text AS a, justify_days(interval '40 days')::text AS b, "
+                    "justify_interval(interval '1 mon -1 hour')::text AS c")[1]
+    assert rows == [("2 days 02:00:00", "1 month 10 days", "29 days 23:00:00")]

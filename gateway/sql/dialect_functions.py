@@ -32,6 +32,34 @@ CREATE OR REPLACE MACRO {m}.pg_width_bucket(op, lo, hi, n) AS CAST(
                                 ELSE floor((op - lo) * n / (hi - lo)) + 1 END
          ELSE CASE WHEN op > lo THEN 0 WHEN op <= hi THEN n + 1
                    ELSE floor((lo - op) * n / (lo - hi)) + 1 END END AS INTEGER);
+CREATE OR REPLACE MACRO {m}.pg_iv_months(i) AS CAST(datepart('year', i) * 12 + datepart('month', i) AS INTEGER);
+CREATE OR REPLACE MACRO {m}.pg_iv_us(i) AS
+    datepart('hour', i) * 3600000000 + datepart('minute', i) * 60000000 + datepart('microseconds', i);
+CREATE OR REPLACE MACRO {m}.pg_iv_days_time(m, d, t) AS (
+    to_months(CAST(m AS INTEGER)) + CASE
+         WHEN d > 0 AND t < 0 THEN to_days(CAST(d - 1 AS INTEGER)) + to_microseconds(t + 86400000000)
+         WHEN d < 0 AND t > 0 THEN to_days(CAST(d + 1 AS INTEGER)) + to_microseconds(t - 86400000000)
+         ELSE to_days(CAST(d AS INTEGER)) + to_microseconds(t) END);
+CREATE OR REPLACE MACRO {m}.pg_justify_hours(i) AS {m}.pg_iv_days_time({m}.pg_iv_months(i),
+    datepart('day', i) + {m}.pg_iv_us(i) // 86400000000, {m}.pg_iv_us(i) % 86400000000);
+CREATE OR REPLACE MACRO {m}.pg_iv_months_days(m, d, t) AS (
+    CASE WHEN m > 0 AND d < 0 THEN to_months(CAST(m - 1 AS INTEGER)) + to_days(CAST(d + 30 AS INTEGER))
+         WHEN m < 0 AND d > 0 THEN to_months(CAST(m + 1 AS INTEGER)) + to_days(CAST(d - 30 AS INTEGER))
+         ELSE to_months(CAST(m AS INTEGER)) + to_days(CAST(d AS INTEGER)) END + to_microseconds(t));
+CREATE OR REPLACE MACRO {m}.pg_justify_days(i) AS {m}.pg_iv_months_days(
+    {m}.pg_iv_months(i) + datepart('day', i) // 30, datepart('day', i) % 30, {m}.pg_iv_us(i));
+-- justify_interval follows PostgreSQL's interval_justify_interval step by step (A to D)
+CREATE OR REPLACE MACRO {m}.pg_ji_d(m, d, t) AS {m}.pg_iv_days_time(m, d + t // 86400000000, t % 86400000000);
+CREATE OR REPLACE MACRO {m}.pg_ji_c(m, d, t) AS {m}.pg_ji_d(
+    CASE WHEN m > 0 AND (d < 0 OR (d = 0 AND t < 0)) THEN m - 1
+         WHEN m < 0 AND (d > 0 OR (d = 0 AND t > 0)) THEN m + 1 ELSE m END,
+    CASE WHEN m > 0 AND (d < 0 OR (d = 0 AND t < 0)) THEN d + 30
+         WHEN m < 0 AND (d > 0 OR (d = 0 AND t > 0)) THEN d - 30 ELSE d END, t);
+CREATE OR REPLACE MACRO {m}.pg_ji_b(m, d, t) AS {m}.pg_ji_c(m + d // 30, d % 30, t);
+CREATE OR REPLACE MACRO {m}.pg_ji_a(m, d, t) AS {m}.pg_ji_b(m,
+    d + CASE WHEN (d > 0 AND t > 0) OR (d < 0 AND t < 0) THEN t // 86400000000 ELSE 0 END,
+    t - CASE WHEN (d > 0 AND t > 0) OR (d < 0 AND t < 0) THEN t // 86400000000 * 86400000000 ELSE 0 END);
+CREATE OR REPLACE MACRO {m}.pg_justify_interval(i) AS {m}.pg_ji_a({m}.pg_iv_months(i), datepart('day', i), {m}.pg_iv_us(i));
 """
 
 

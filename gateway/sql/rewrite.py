@@ -566,6 +566,8 @@ _RENAMES = {
     "jsonb_typeof": "pg_json_typeof",
     "json_typeof": "pg_json_typeof",
     "justify_hours": "pg_justify_hours",
+    "justify_days": "pg_justify_days",
+    "justify_interval": "pg_justify_interval",
 }
 
 
@@ -1533,6 +1535,19 @@ def typed_math_functions(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, nodes, make)
 
 
+def justify_functions(tree: exp.Expression) -> exp.Expression:
+    """justify_hours/justify_days/justify_interval: macros of sql/dialect_functions.py (DuckDB
+    has none; sqlglot parses them into its own nodes)."""
+    names = {exp.JustifyHours: "pg_justify_hours", exp.JustifyDays: "pg_justify_days",
+             exp.JustifyInterval: "pg_justify_interval"}
+
+    def make(node):
+        return _fn(names[type(node)], node.this.copy())
+    nodes = list(tree.find_all(*names))
+    nodes.reverse()
+    return _replace_all(tree, nodes, make)
+
+
 def unknown_operands(tree: exp.Expression) -> exp.Expression:
     """NULL + NULL: PostgreSQL cannot choose an operator for two unknowns (42725); DuckDB
     answers NULL."""
@@ -1763,6 +1778,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     quote_functions,
     grouping_int4,
     typed_math_functions,
+    justify_functions,
     unknown_operands,
     bool_literals_concatenated,
     numeric_literal_casts,
@@ -1801,6 +1817,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     set_returning_functions: (exp.ExplodingGenerateSeries, exp.Unnest),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
+    justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     interval_division: (exp.Div,),

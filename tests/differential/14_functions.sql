@@ -39,6 +39,8 @@ SELECT '2024-05-06'::date < '2024-06-01'::date AS a, '2024-05-06'::date = '2024-
 SELECT to_char('2024-07-04 09:05:01'::timestamp, 'FMDD FMMonth YYYY, HH24"h"MI') AS a, to_char('2024-07-04'::date, 'IYYY-IW') AS b;
 SELECT date_part('dow', '2024-05-05'::date) AS a, date_part('hour', '2024-05-05 17:30'::timestamp) AS b, date_part('epoch', '2024-01-01 00:00:01'::timestamp) AS c;
 SELECT '2024-02-29'::date + 365 AS a, date '2024-01-01' AS b, timestamp '2024-01-01 12:00' AS c, time '23:59:59.999' AS d;
+SELECT justify_hours(interval '50 hours') AS a, justify_days(interval '40 days') AS b, justify_interval(interval '1 mon -1 hour') AS c, justify_hours(interval '1 day -50 hours') AS d, justify_days(interval '1 mon -40 days') AS e;
+SELECT justify_interval(interval '-1 mon 50 hours') AS a, justify_interval(interval '2 days 50 hours') AS b, justify_interval(interval '-40 days -3 hours') AS c, justify_interval(interval '1 year -1 day') AS d;
 
 -- errors raised by functions and casts
 -- error: 22012
