@@ -531,3 +531,10 @@ def test_justify_functions(con):
     rows = run(con, "SELECT justify_hours(interval '50 hours')::text AS a, justify_days(interval '40 days')::text AS b, "
                     "justify_interval(interval '1 mon -1 hour')::text AS c")[1]
     assert rows == [("2 days 02:00:00", "1 month 10 days", "29 days 23:00:00")]
+
+
+def test_float8_text_cast(con):
+    assert duck("SELECT x::float8::text AS t FROM t") == "SELECT PG_FLOAT8_TEXT(CAST(x AS DOUBLE)) AS t FROM t"
+    rows = run(con, "SELECT 1::float8::text AS a, 1.5e15::float8::text AS b, (-2)::float8::text AS c, "
+                    "'NaN'::float8::text AS d, '-0'::float8::text AS e, 0.1::float8::text AS f, 1e16::float8::text AS g")[1]
+    assert rows == [("1", "1.5e+15", "-2", "NaN", "-0", "0.1", "1e+16")]

@@ -48,6 +48,17 @@ CREATE OR REPLACE MACRO {m}.pg_iv_months_days(m, d, t) AS (
          ELSE to_months(CAST(m AS INTEGER)) + to_days(CAST(d AS INTEGER)) END + to_microseconds(t));
 CREATE OR REPLACE MACRO {m}.pg_justify_days(i) AS {m}.pg_iv_months_days(
     {m}.pg_iv_months(i) + datepart('day', i) // 30, datepart('day', i) % 30, {m}.pg_iv_us(i));
+-- float8 as text the way float8out writes it (shortest exact digits; an exponent from 1e15, where
+-- DuckDB starts at 1e16; no trailing .0; NaN, Infinity, -0)
+CREATE OR REPLACE MACRO {m}.pg_f8_exp15(d) AS left(d, 1) || CASE WHEN length(d) > 1 THEN '.' || substr(d, 2) ELSE '' END || 'e+15';
+CREATE OR REPLACE MACRO {m}.pg_float8_text(x DOUBLE) AS (
+    CASE WHEN isnan(x) THEN 'NaN'
+         WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'Infinity' ELSE '-Infinity' END
+         WHEN x = 0 THEN CASE WHEN signbit(x) THEN '-0' ELSE '0' END
+         WHEN abs(x) >= 1e15 AND abs(x) < 1e16 THEN (CASE WHEN x < 0 THEN '-' ELSE '' END)
+              || {m}.pg_f8_exp15(rtrim(replace(CAST(abs(x) AS VARCHAR), '.', ''), '0'))
+         ELSE regexp_replace(CAST(x AS VARCHAR), '[.]0$', '') END),
+    (x) AS CAST(x AS VARCHAR);
 -- justify_interval follows PostgreSQL's interval_justify_interval step by step (A to D)
 CREATE OR REPLACE MACRO {m}.pg_ji_d(m, d, t) AS {m}.pg_iv_days_time(m, d + t // 86400000000, t % 86400000000);
 CREATE OR REPLACE MACRO {m}.pg_ji_c(m, d, t) AS {m}.pg_ji_d(

@@ -1615,6 +1615,23 @@ def time_to_interval(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.Cast)), make)
 
 
+def float8_text_cast(tree: exp.Expression) -> exp.Expression:
+    """x::float8::text is float8out's text in PostgreSQL (1, 1e+15); DuckDB's cast writes 1.0
+    and 1000000000000000.0. Recognised where the value is an explicit float8 cast."""
+    T = exp.DataType.Type
+
+    def make(node: exp.Cast):
+        inner = node.this
+        if isinstance(node.to, exp.DataType) and node.to.this in (T.TEXT, T.VARCHAR) and not node.to.expressions and (
+            isinstance(inner, exp.Cast) and isinstance(inner.to, exp.DataType) and inner.to.this == T.DOUBLE
+        ):
+            return _fn("pg_float8_text", inner.copy())
+        return node
+    casts = list(tree.find_all(exp.Cast))
+    casts.reverse()
+    return _replace_all(tree, casts, make)
+
+
 def float4_with_integer_is_float8(tree: exp.Expression) -> exp.Expression:
     """real * 2 is double precision in PostgreSQL (the integer constant resolves to float8);
     DuckDB keeps FLOAT. Recognised where the real side is an explicit cast."""
@@ -1783,6 +1800,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     bool_literals_concatenated,
     numeric_literal_casts,
     time_to_interval,
+    float8_text_cast,
     float4_with_integer_is_float8,
     reg_casts,
     pg_only_type_names,
