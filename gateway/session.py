@@ -25,7 +25,7 @@ from .errors import PgError, from_duckdb
 from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .sql import params as sqlparams
-from .sql.classify import READ, SESSION, WRITE, Statement, parse_query
+from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -828,7 +828,7 @@ class Session:
             names, types = await self._run(cursor, _describe_sql, cursor, sql, self.params["timezone"])
         finally:
             release()
-        prep.fields = [_field(n, t) for n, t in zip(names, types)]
+        prep.fields = st.pg_fields([_field(n, t) for n, t in zip(names, types)])
         prep.schema_version = self.db.schema_version
         if self.txn == "I":
             if len(st.describe_cache) > 16:
@@ -1037,7 +1037,7 @@ class Session:
     async def _start_rows(self, st: Statement, stream: ResultStream, portal: Portal | None, simple: bool,
                           max_rows: int, first: tuple[bytes, int] | None = None) -> None:
         if simple or portal is None:
-            fields = [_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)]
+            fields = st.pg_fields([_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)])
             self.send(m.row_description(fields))
             p = Portal("", Prepared("", st, []), [], [], stream=stream)
             await self._send_rows(p, 0, first)
@@ -1122,6 +1122,8 @@ class Session:
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
             raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
         if self.txn == "I":
+            if st.literal_target is not None:
+                st = await self._typed_insert(st)
             job = self._write_job(st, values, oids, tz)
             outcome = await self.server.writer.submit(job)
             if st.ddl:
@@ -1129,6 +1131,8 @@ class Session:
         else:
             await self._take_lease()
             cursor = await self._pinned()
+            if st.literal_target is not None:
+                st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
             outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows)
@@ -1136,6 +1140,32 @@ class Session:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
         await self._finish_write(st, outcome, formats, portal, simple)
+
+    async def _typed_insert(self, st: Statement) -> Statement:
+        """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
+        classify.typed_insert); looked up once per statement text and schema version."""
+        version = self.db.schema_version
+        shared = self.txn == "I"  # inside a transaction its own DDL may not be committed yet
+        if shared and st.typed is not None and st.typed[0] == version:
+            return st.typed[1]
+        key = (version, *st.literal_target)
+        columns = _TABLE_COLUMNS.get(key) if shared else None
+        if columns is None:
+            cursor, release = await self._cursor_for_read()  # in a transaction: its own cursor
+            try:
+                columns = await self._run(cursor, _column_types, cursor, *st.literal_target)
+            finally:
+                release()
+            if shared:
+                if len(_TABLE_COLUMNS) > 1024:
+                    _TABLE_COLUMNS.clear()
+                _TABLE_COLUMNS[key] = columns
+        typed = typed_insert(st, columns)
+        if shared:
+            st.typed = (version, typed)
+        if typed.error is not None:
+            raise typed.error
+        return typed
 
     def _write_job(self, st: Statement, values, oids, tz: str) -> WriteJob:
         if st.insert is not None:
@@ -1925,6 +1955,17 @@ def _bind_shape_error(prep: Prepared, msg: m.Bind, nparams: int) -> PgError | No
         return PgError("08P01", f"bind message has {len(msg.param_formats)} parameter formats "
                                 f"but {nparams} parameters")
     return None
+
+
+# (schema version, schema, table) → its (column, DuckDB type) list, for typing INSERT literals
+_TABLE_COLUMNS: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def _column_types(cursor: Cursor, schema: str, table: str) -> list[tuple[str, str]]:
+    return cursor.con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) ORDER BY column_index",
+        [schema, table]).fetchall()
 
 
 def _describe_sql(cursor: Cursor, sql: str, timezone: str):

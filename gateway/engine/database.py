@@ -108,6 +108,9 @@ class Database:
         from ..sql.pg_catalog import install
 
         install(self.con)
+        from ..sql import dialect_functions
+
+        dialect_functions.install(self.con)  # macros the dialect rewrites call
         lockdown(self.con, path, config.get("temp_directory") or "")
         # the workers that run DuckDB calls: readers, pinned transaction cursors, the writer
         self.executor = ThreadPoolExecutor(

@@ -60,6 +60,21 @@ class Statement:
     uses_settings: bool = False  # calls current_setting(): the session's settings go with it
     refused: PgError | None = None  # sql/guard.py: what a network client may not run (42501)
     notices: list[str] = field(default_factory=list)  # identifiers truncated to 63 bytes (42622)
+    # result columns PostgreSQL describes with typmod -1 (computed values: 1.5, sum(n)…)
+    typmod_free: frozenset[int] = frozenset()
+    # INSERT … VALUES with quoted literals: (schema, table) whose column types type them
+    literal_target: tuple[str, str] | None = None
+    typed: tuple[int, "Statement"] | None = None  # (schema version, the typed statement)
+
+    def pg_fields(self, fields: list) -> list:
+        """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
+        free = self.typmod_free
+        if not free:
+            return fields
+        for i in free:
+            if i < len(fields) and fields[i].typmod != -1:
+                fields[i].typmod = -1
+        return fields
 
     @property
     def is_transaction_control(self) -> bool:
@@ -107,6 +122,10 @@ def _classify(chunk: Chunk) -> Statement:
     if session_kind is not None:
         return Statement(text, session_kind, SESSION, _session_tag(session_kind, words), tree=tree, words=words)
 
+    refused = rewrite.unsupported_statement(words)
+    if refused is not None:
+        return Statement(text, "other", WRITE, _ddl_tag(words), words=words, ddl=True, error=refused)
+
     if tree is None:
         # sqlglot can't parse it: hand DuckDB the text if it is a plain read or write it may know
         if first in ("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PIVOT", "UNPIVOT"):
@@ -128,9 +147,11 @@ def _classify(chunk: Chunk) -> Statement:
         st = Statement(text, "insert", WRITE, "INSERT", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
         st.insert = _insert_shape(tree)
+        st.literal_target = _literal_target(tree) if not nparams else None
     elif isinstance(tree, exp.Update):
         st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
+        st.literal_target = _literal_target(tree) if not nparams else None
     elif isinstance(tree, exp.Delete):
         st = Statement(text, "delete", WRITE, "DELETE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
@@ -146,6 +167,10 @@ def _classify(chunk: Chunk) -> Statement:
         str(tree.args.get("kind") or "").upper() == "TABLE"
     ):
         st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)
+        props = tree.args.get("properties")
+        if props is not None and any(isinstance(p, exp.WithDataProperty) and p.args.get("no")
+                                     for p in props.expressions):
+            st.tag = "CREATE TABLE AS"  # WITH NO DATA: PostgreSQL's tag carries no count
     else:
         st = Statement(text, "ddl", WRITE, _ddl_tag(words), tree=tree, words=words, nparams=nparams, ddl=True)
         if isinstance(tree, exp.Command):
@@ -159,6 +184,8 @@ def _classify(chunk: Chunk) -> Statement:
         st.error = e
         return st
     st.duck_sql = rewritten.sql
+    if st.returns_rows:
+        st.typmod_free = rewrite.typmod_free_columns(tree)
     if nparams:
         _make_template(st, rewritten.tree)
     return st
@@ -324,6 +351,41 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
     if cols is not None:
         key += " (" + ", ".join(exp.to_identifier(c).sql("duckdb") for c in cols) + ")"
     return InsertShape(key, width or 0, rows)
+
+
+def _literal_target(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
+    """The (schema, table) of an INSERT … VALUES / UPDATE … SET holding quoted literals."""
+    if isinstance(tree, exp.Update):
+        if not any(isinstance(eq, exp.EQ) and isinstance(eq.expression, exp.Literal) and eq.expression.is_string
+                   for eq in tree.expressions):
+            return None
+    else:
+        values = tree.expression
+        if not isinstance(values, exp.Values) or not any(
+            isinstance(v, exp.Literal) and v.is_string
+            for row in values.expressions if isinstance(row, exp.Tuple) for v in row.expressions
+        ):
+            return None
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(target, exp.Table) or target.catalog:
+        return None
+    schema = target.db or "main"
+    return ("main" if schema.lower() == "public" else schema, target.name)
+
+
+def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
+    """The statement again, its quoted literals cast to their columns' types
+    (rewrite.insert_literal_types); `columns` is the target's (name, DuckDB type) in order."""
+    if not columns or st.tree is None:
+        return st
+    tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
+    typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
+                      words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free)
+    try:
+        typed.duck_sql = rewrite.to_duckdb(tree).sql
+    except PgError as e:
+        typed.error = e
+    return typed
 
 
 def _make_template(st: Statement, tree: exp.Expression) -> None:

@@ -31,6 +31,29 @@ class PgDialect(Postgres):
     """PostgreSQL as clients send it."""
 
     class Parser(Postgres.Parser):
+        # to_char / to_timestamp(text, fmt) / to_date keep PostgreSQL's template text:
+        # sqlglot's own translation to strftime codes loses FM, "quoted text", D, Q, Month
+        # padding…; sql/rewrite.py translates them (to_char_template, to_timestamp_template).
+        FUNCTIONS = {
+            **Postgres.Parser.FUNCTIONS,
+            "TO_CHAR": lambda args, **_: exp.Anonymous(this="to_char", expressions=args),
+            "TO_DATE": lambda args, **_: exp.Anonymous(this="to_date", expressions=args),
+            "DIV": lambda args, **_: exp.Anonymous(this="div", expressions=args),
+            # date_part() is float8, extract() numeric: keep them apart (rewrite.date_part_float8)
+            "DATE_PART": lambda args, **_: exp.Anonymous(this="date_part", expressions=args),
+            "TO_TIMESTAMP": lambda args, **kw: (
+                exp.Anonymous(this="to_timestamp", expressions=args) if len(args) == 2
+                else Postgres.Parser.FUNCTIONS["TO_TIMESTAMP"](args, **kw)),
+        }
+        FUNCTION_PARSERS = {k: v for k, v in Postgres.Parser.FUNCTION_PARSERS.items() if k != "DATE_PART"}
+
+        def _parse_unary(self):
+            # @ x is PostgreSQL's absolute-value prefix operator (sqlglot reads '@' as a parameter)
+            if self._curr and self._curr.token_type == TokenType.PARAMETER and self._curr.text == "@":
+                self._advance()
+                return exp.Abs(this=self._parse_unary())
+            return super()._parse_unary()
+
         def _parse_types(self, *args, **kwargs):
             # sqlglot stops at `oid` in `$1::oid[]` (asyncpg's type lookup): read the brackets
             this = super()._parse_types(*args, **kwargs)

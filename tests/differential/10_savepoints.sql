@@ -5,7 +5,6 @@
 CREATE TABLE d10_sp (x int PRIMARY KEY);
 BEGIN;
 INSERT INTO d10_sp VALUES (1);
--- diff: sqlstate,txstatus reason: DESIGN allows refusing savepoints with 0A000 (DuckDB has none); the statements after it still count
 SAVEPOINT s1;
 INSERT INTO d10_sp VALUES (2);
 -- diff: sqlstate,txstatus reason: DESIGN allows refusing savepoints with 0A000 (DuckDB has none); the statements after it still count
@@ -16,7 +15,6 @@ RELEASE SAVEPOINT s1;
 COMMIT;
 SELECT x FROM d10_sp ORDER BY x;
 BEGIN;
--- diff: sqlstate,txstatus reason: DESIGN allows refusing savepoints with 0A000 (DuckDB has none); the statements after it still count
 SAVEPOINT s2;
 -- error: 23505
 INSERT INTO d10_sp VALUES (1);
