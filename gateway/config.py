@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_statements: bool = Field(False, description="Log one line per statement.")
+    schemas: str = Field(
+        "./schemas", description="Schema directory (*.yaml, *.py) of the managed tables; empty = no catalog."
+    )
+    catalog_mode: Literal["open", "strict"] = Field(
+        "open", description="strict: DDL on managed tables and CREATE TABLE of unmanaged ones fail with 42501."
+    )
+    catalog_allow_destructive: bool = Field(
+        False, description="Start (and apply) even when the schema files drop columns/tables or narrow types."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -88,7 +97,12 @@ class _TomlSource(PydanticBaseSettingsSource):
             return {}
         with open(path, "rb") as f:
             data = tomllib.load(f)
-        return dict(data.get("gateway", data))
+        out = dict(data.get("gateway", data))
+        # a [catalog] table (catalog.mode = "strict") is the catalog_* settings
+        section = out.pop("catalog", None) or data.get("catalog")
+        if isinstance(section, dict):
+            out.update({f"catalog_{k}": v for k, v in section.items()})
+        return out
 
 
 def load_settings(config: str | None = None, **overrides: Any) -> Settings:

@@ -91,6 +91,7 @@ class Server:
         self.readers = ReaderPool(self.db, settings.reader_count(), settings.reader_queue)
         self.writer = Writer(self.db, settings.group_commit_max)
         self.schema = SchemaCache(self.db)
+        self.catalog = None  # catalog.check.Validator once the schema files are loaded (serve())
         self.sessions: dict[int, Session] = {}
         self.channels: dict[str, set[Session]] = {}
         self._next_pid = os.getpid() * 1000 % 2_000_000_000 or 1
@@ -196,6 +197,14 @@ async def serve(settings: Settings, ready: Callable[[Server], None] | None = Non
         server = Server(settings)
     except Exception as e:
         print(f"dataforge: cannot open database {settings.database}: {e}", file=sys.stderr)
+        return 1
+    try:
+        from catalog import start_catalog
+
+        server.catalog = start_catalog(settings, server.db)
+    except Exception as e:
+        print(f"dataforge: {e}", file=sys.stderr)
+        server.db.close()
         return 1
     try:
         await server.start()

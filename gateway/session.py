@@ -441,6 +441,8 @@ class Session:
         st = stmts[0] if stmts else None
         if st is not None and st.error is not None and st.route != SESSION:
             raise st.error
+        if st is not None:
+            await self._catalog_check(st)
         prep = Prepared(msg.name, st, list(msg.param_oids))
         if st is not None and len(prep.declared) > st.nparams:
             st_n = len(prep.declared)
@@ -774,6 +776,8 @@ class Session:
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
+        if simple:  # extended query: checked once, at Parse
+            await self._catalog_check(st)
         started = time.perf_counter()
         try:
             if st.route == SESSION:
@@ -789,6 +793,12 @@ class Session:
         if self.server.settings.log_statements:
             log.info("session=%s route=%s duration_ms=%.2f sql=%s", self.pid, st.route,
                      (time.perf_counter() - started) * 1000, st.text[:200])
+
+    async def _catalog_check(self, st: Statement) -> None:
+        """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
+        validator = self.server.catalog
+        if validator is not None and st.route != SESSION:
+            await validator.check(st, self.user, getattr(self, "auth_roles", ()))
 
     async def _cursor_for_read(self):
         if self.txn != "I":
@@ -1395,6 +1405,7 @@ class Session:
         q = inner[0]
         if q.error:
             raise q.error
+        await self._catalog_check(q)
         cursor = self.db.cursor(f"sqlcursor-{self.pid}-{name}")
         try:
             outcome = await self._run(cursor, execute, cursor, q.duck_sql, None, self.params["timezone"],
