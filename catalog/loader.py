@@ -229,7 +229,7 @@ def _validate(doc: _Doc, problems: list[Problem]) -> Table | None:
         except ValidationError:
             return None
         _check_table(t, doc, problems)
-        return None
+        return t  # already reported; still the target of other tables' foreign keys
     _check_table(t, doc, problems)
     return t
 
@@ -362,7 +362,7 @@ def _module_docs(path: Path, problems: list[Problem]) -> list[_Doc]:
             try:
                 data, lines = model_table(obj)
             except TypeError as e:
-                problems.append(Problem(file, _class_line(obj), str(e)))
+                problems.append(Problem(file, getattr(e, "line", None) or _class_line(obj), str(e)))
                 continue
             out.append(_Doc(file, data, lines))
     return out
@@ -415,7 +415,13 @@ def model_table(cls: type[BaseModel]) -> tuple[dict, dict[Path_, int]]:
     for i, (fname, f) in enumerate(cls.model_fields.items()):
         extra = dict(f.json_schema_extra) if isinstance(f.json_schema_extra, dict) else {}
         col: dict[str, Any] = {"name": f.alias or fname}
-        pg_type, nullable, values = _pg_type(f.annotation, f.metadata)
+        try:
+            pg_type, nullable, values = _pg_type(f.annotation, f.metadata)
+        except TypeError as e:
+            if "pg_type" not in extra:
+                e.line = field_lines.get(fname, start)  # type: ignore[attr-defined]
+                raise
+            pg_type, nullable, values = "", not f.is_required() and f.default is None, None
         col["type"] = extra.pop("pg_type", None) or pg_type
         if values is not None and col["type"] == "enum":
             col["values"] = values
