@@ -416,6 +416,10 @@ def apply(p: Plan, con: duckdb.DuckDBPyConnection) -> None:
             con.execute("ROLLBACK")
             raise ApplyError(s, e) from None
     con.execute("COMMIT")
+    # DuckDB 1.5.5 cannot replay a WAL holding COMMENT ON COLUMN of a column whose DEFAULT calls
+    # a function (now(), uuid()…): after a crash the database would not open. A checkpoint
+    # moves the migration out of the WAL.
+    con.execute("CHECKPOINT")
 
 
 def sync(catalog: Catalog, con: duckdb.DuckDBPyConnection, allow_destructive: bool) -> Plan:

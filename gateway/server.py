@@ -199,14 +199,6 @@ async def serve(settings: Settings, ready: Callable[[Server], None] | None = Non
         print(f"dataforge: cannot open database {settings.database}: {e}", file=sys.stderr)
         return 1
     try:
-        from catalog import start_catalog
-
-        server.catalog = start_catalog(settings, server.db)
-    except Exception as e:
-        print(f"dataforge: {e}", file=sys.stderr)
-        server.db.close()
-        return 1
-    try:
         await server.start()
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
@@ -215,6 +207,14 @@ async def serve(settings: Settings, ready: Callable[[Server], None] | None = Non
         else:
             print(f"dataforge: cannot listen on {settings.host}:{settings.port}: {e.strerror}", file=sys.stderr)
         server.db.close()
+        return 1
+    try:  # the schema catalog, before any connection is served (nothing awaits in between)
+        from catalog import start_catalog
+
+        server.catalog = start_catalog(settings, server.db)
+    except Exception as e:
+        print(f"dataforge: {e}", file=sys.stderr)
+        await server.shutdown()
         return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
