@@ -1,6 +1,6 @@
 """Catalog validation overhead: the same statements on two gateways, with and without the catalog.
 
-    python benchmarks/catalog_overhead.py [--rows 100000] [--seconds 3] [--rounds 5]
+    python benchmarks/catalog_overhead.py [--rows 100000] [--seconds 0.5] [--rounds 30]
 
 Both gateways serve a byte copy of one DuckDB file holding `bench_cat` (point lookups) and
 `bench_cat_ins` (inserts). One runs with `--schemas DIR` where DIR declares both tables (with
@@ -115,11 +115,30 @@ def uncached_validation_us(schemas: Path) -> float:
     return (time.perf_counter() - t0) / n * 1e6
 
 
+def cached_check_us(schemas: Path) -> float:
+    """The hook's cost on a repeated statement: the session's `await validator.check(...)`."""
+    import asyncio
+
+    from gateway.sql.classify import parse_query
+
+    v = Validator(load(schemas))
+    st = parse_query(POINT.replace("%s", "$1"))[0]
+
+    async def run(n: int) -> float:
+        await v.check(st, "postgres")
+        t0 = time.perf_counter()
+        for _ in range(n):
+            await v.check(st, "postgres")
+        return (time.perf_counter() - t0) / n * 1e6
+
+    return asyncio.run(run(100_000))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=100_000)
-    p.add_argument("--seconds", type=float, default=3.0, help="per case, per gateway, per round")
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--seconds", type=float, default=0.5, help="per case, per gateway, per round")
+    p.add_argument("--rounds", type=int, default=30)
     a = p.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="dataforge-catbench-"))
     servers = []
@@ -159,6 +178,10 @@ def main(argv=None) -> int:
         print()
         print(f"one uncached validation of the point SELECT (sqlglot qualify, in-process): "
               f"{uncached_validation_us(schemas):.0f} µs (paid once per statement text and user)")
+        hit = cached_check_us(schemas)
+        point = statistics.median(results[("select_unprepared", "without")])
+        print(f"one cached validation (the hook on a repeated statement, in-process): {hit:.2f} µs "
+              f"= {hit / point * 100:.2f}% of an unprepared point SELECT here")
         print(f"medians of {a.rounds} interleaved rounds of {a.seconds:g} s; {a.rows:,} rows; one psycopg client")
     finally:
         for s in servers:

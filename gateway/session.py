@@ -797,7 +797,7 @@ class Session:
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
         validator = self.server.catalog
-        if validator is not None and st.route != SESSION:
+        if validator is not None and (st.route != SESSION or st.kind == "copy"):
             await validator.check(st, self.user, getattr(self, "auth_roles", ()))
 
     async def _cursor_for_read(self):
