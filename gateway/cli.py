@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -57,8 +58,9 @@ def _schemas(args: argparse.Namespace) -> int:
     if args.action == "check":
         print(f"{settings.schemas}: {len(catalog.tables)} table(s), no problems")
         return 0
-    try:
-        con = duckdb.connect(settings.database)
+    fresh = args.action == "diff" and settings.database != ":memory:" and not Path(settings.database).exists()
+    try:  # diff never creates the database file: a missing one is an empty database
+        con = duckdb.connect(":memory:" if fresh else settings.database, read_only=args.action == "diff" and not fresh)
     except duckdb.Error as e:
         print(f"dataforge: cannot open {settings.database} (is a gateway running on it? stop it first): "
               f"{str(e).splitlines()[0]}", file=sys.stderr)
