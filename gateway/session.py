@@ -798,7 +798,11 @@ class Session:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
         validator = self.server.catalog
         if validator is not None and (st.route != SESSION or st.kind == "copy"):
-            await validator.check(st, self.user, getattr(self, "auth_roles", ()))
+            try:
+                await validator.check(st, self.user, getattr(self, "auth_roles", ()))
+            except PgError as e:
+                e.position = _locate(e, st)
+                raise
 
     async def _cursor_for_read(self):
         if self.txn != "I":
