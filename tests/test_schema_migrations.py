@@ -113,6 +113,15 @@ CASES = [
      "m: comment: table: 'version two'", False,
      lambda db: db.sql("SELECT comment FROM duckdb_tables() WHERE table_name = 'm'") == [("version two",)]
      and _col(db, "a")[3] == "the a"),
+    ("check constraint", V1.replace("{name: a, type: integer}", "{name: a, type: integer, check: \"a > 0\"}"),
+     "m: check constraints: [] → ['a > 0']", False,
+     lambda db: db.sql("SELECT expression FROM duckdb_constraints() WHERE table_name = 'm' "
+                       "AND constraint_type = 'CHECK'") == [("(a > 0)",)]
+     and db.sql("SELECT count(*) FROM m") == [(2,)]),
+    ("unique constraint", V1.replace("{name: c, type: text, indexed: true}", "{name: c, type: text, indexed: true, unique: true}"),
+     "m: unique constraints: [] → [('c',)]", False,
+     lambda db: db.sql("SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'm' "
+                       "AND constraint_type = 'UNIQUE'") == [(["c"],)]),
 ]
 
 
@@ -195,3 +204,15 @@ def test_gateway_applies_non_destructive_changes_at_startup(db: Db, gateway_fact
 
     with psycopg.connect(gw.dsn, autocommit=True) as conn:
         assert conn.execute("SELECT id, d FROM m ORDER BY id").fetchall() == [(1, None), (2, None)]
+
+
+def test_a_table_referenced_by_a_foreign_key_cannot_be_rebuilt(db: Db):
+    db.write("table: child\ncolumns:\n  - {name: id, type: bigint}\n  - {name: m_id, type: integer}\n"
+             "foreign_keys: [{columns: [m_id], references: m}]\n", "child.yaml")
+    assert db.apply().returncode == 0
+    db.write(V1.replace("{name: a, type: integer}", "{name: a, type: bigint}"))
+    before = db.state()
+    out = db.diff()
+    assert out.returncode == 1
+    assert 'table "m" needs a rebuild' in out.stderr and "foreign key references" in out.stderr and "child" in out.stderr
+    assert db.apply().returncode == 1 and db.state() == before
