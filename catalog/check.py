@@ -114,8 +114,9 @@ class Validator:
         if not refs:
             return None
         managed = {n for n in refs if n in self.tables}
+        ddl = isinstance(tree, (exp.Create, exp.Drop, exp.Alter, exp.Comment))  # may name what does not exist yet
         for n in refs:
-            if n not in managed and n not in live:
+            if not ddl and n not in managed and n not in live:
                 close = difflib.get_close_matches(n, list(self.tables), n=1, cutoff=0.75)
                 if close:
                     raise PgError("42P01", f'relation "{n}" does not exist',
@@ -167,7 +168,7 @@ class Validator:
         if isinstance(tree, exp.TruncateTable):
             return {t.name.lower() for t in tree.expressions if isinstance(t, exp.Table)}
         if isinstance(tree, (exp.Create, exp.Drop, exp.Alter, exp.Comment)):
-            return self._ddl_targets(tree)
+            return self._ddl_targets(tree)[0]
         if isinstance(tree, exp.Copy) and tree.args.get("kind"):  # COPY t FROM …
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
             return {target.name.lower()} if isinstance(target, exp.Table) else set()
@@ -181,8 +182,8 @@ class Validator:
 
     # ---- DDL
 
-    def _ddl_targets(self, tree: exp.Expression) -> set[str]:
-        """The managed tables a DDL statement changes."""
+    def _ddl_targets(self, tree: exp.Expression) -> tuple[set[str], set[str]]:
+        """The managed tables a DDL statement changes, and the unmanaged tables it creates."""
         out: set[str] = set()
         kind = str(tree.args.get("kind") or "").upper()
         if isinstance(tree, exp.Create):
@@ -206,13 +207,11 @@ class Validator:
                 out.add(tree.this.name.lower())
             elif isinstance(tree.this, exp.Column) and tree.this.table:
                 out.add(tree.this.table.lower())
-        return {n for n in out if n in self.tables} | ({"<new>:" + n for n in out if n not in self.tables}
-                                                       if isinstance(tree, exp.Create) else set())
+        new = {n for n in out if n not in self.tables} if isinstance(tree, exp.Create) else set()
+        return out & self.tables.keys(), new
 
     def _ddl(self, tree: exp.Expression, principals: frozenset[str]) -> None:
-        targets = self._ddl_targets(tree)
-        new = {n.split(":", 1)[1] for n in targets if n.startswith("<new>:")}
-        managed = targets - {"<new>:" + n for n in new}
+        managed, new = self._ddl_targets(tree)
         temporary = any(isinstance(p, exp.TemporaryProperty)
                         for p in (tree.args.get("properties").expressions if tree.args.get("properties") else []))
         for n in sorted(managed):

@@ -43,6 +43,8 @@ LEFT_ALONE = [
     "SELECT * FROM generate_series(1, 3)",
     "SELECT * FROM _dataforge.managed_tables",
     "CREATE TABLE adhoc (x int)",
+    "CREATE TABLE sales_order_line (x int)",  # close to a managed name, but DDL may name new things
+    "DROP TABLE IF EXISTS sensor_reading",
 ]
 
 
