@@ -139,15 +139,14 @@ def _yaml_docs(path: Path, problems: list[Problem]) -> list[_Doc]:
     return out
 
 
-_CONSTRUCT = yaml.SafeLoader("")  # builds scalars (ints, bools, strings) the way safe_load does
-
-
-def _plain(node: yaml.Node, path: Path_, lines: dict, file: str, problems: list[Problem]) -> Any:
+def _plain(node: yaml.Node, path: Path_, lines: dict, file: str, problems: list[Problem],
+           ctor: yaml.SafeLoader | None = None) -> Any:
+    ctor = ctor or yaml.SafeLoader("")  # builds scalars (ints, bools, strings) the way safe_load does
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for k, v in node.value:
-            key = _CONSTRUCT.construct_object(k, deep=True) if isinstance(k, yaml.ScalarNode) else None
+            key = ctor.construct_object(k, deep=True) if isinstance(k, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)):
                 problems.append(Problem(file, k.start_mark.line + 1, "mapping keys must be plain names"))
                 continue
@@ -155,12 +154,12 @@ def _plain(node: yaml.Node, path: Path_, lines: dict, file: str, problems: list[
                 problems.append(Problem(file, k.start_mark.line + 1,
                                         f'duplicate key "{key}" (first at line {lines[path + (key,)]})'))
                 continue
-            out[key] = _plain(v, path + (key,), lines, file, problems)
+            out[key] = _plain(v, path + (key,), lines, file, problems, ctor)
             lines[path + (key,)] = k.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(v, path + (i,), lines, file, problems) for i, v in enumerate(node.value)]
-    return _CONSTRUCT.construct_object(node, deep=True)
+        return [_plain(v, path + (i,), lines, file, problems, ctor) for i, v in enumerate(node.value)]
+    return ctor.construct_object(node, deep=True)
 
 
 # --------------------------------------------------------------------------- validation
@@ -235,8 +234,6 @@ def _validate(doc: _Doc, problems: list[Problem]) -> Table | None:
 
 
 def _check_table(t: Table, doc: _Doc, problems: list[Problem]) -> None:
-    n0 = len(problems)
-
     def report(path: Path_, msg: str) -> None:
         problems.append(Problem(doc.file, doc.line(path), msg))
 
@@ -274,8 +271,6 @@ def _check_table(t: Table, doc: _Doc, problems: list[Problem]) -> None:
             err = _check_default(c.default_sql() or "", c.duck)
             if err:
                 report(("columns", i, "default"), f'column "{c.name}": bad default {c.default!r} for type {c.type}: {err}')
-    if len(problems) > n0:
-        return
 
 
 def _did_you_mean(name: str, names: list[str]) -> str:
