@@ -1,18 +1,19 @@
 """Catalog validation overhead: the same statements on two gateways, with and without the catalog.
 
-    python benchmarks/catalog_overhead.py [--rows 100000] [--seconds 0.5] [--rounds 30]
+    python benchmarks/catalog_overhead.py [--rows 100000] [--statements 5000]
 
 Both gateways serve a byte copy of one DuckDB file holding `bench_cat` (point lookups) and
 `bench_cat_ins` (inserts). One runs with `--schemas DIR` where DIR declares both tables (with
 `access` rules, so the access check runs too), the other with `--schemas ''` (no catalog).
-One client (psycopg), interleaved rounds (without, with, without, with…), median µs per
-statement of each case:
+One client (psycopg) alternates statement by statement between the two gateways (A B B A …),
+so machine load weighs on both alike; the median µs per statement of each case:
 
 - prepared point SELECT (`prepare=True`: validated once, at Parse),
 - unprepared point SELECT (a Parse per statement: one cached verdict lookup each time),
 - prepared single-row INSERT, autocommit.
 
-Also printed: the cost of one uncached validation (sqlglot qualify), measured in-process.
+Also printed, measured in-process: the hook on a repeated statement (a cached verdict), and one
+uncached validation of the point SELECT (paid once per statement text and user).
 """
 
 from __future__ import annotations
@@ -78,29 +79,34 @@ def build(work: Path, rows: int) -> tuple[Path, Path]:
     return schemas, seed
 
 
-def measure(dsn: str, case: str, seconds: float, rows: int, seq: list[int]) -> float:
-    """µs per statement over `seconds` (one client)."""
+def paired(dsns: dict[str, str], case: str, n: int, rows: int, seqs: dict[str, list[int]]) -> dict[str, list[float]]:
+    """µs of each of n statements on each gateway, alternating statement by statement (A B B A …)
+    so that whatever else loads the machine weighs on both alike."""
     rng = random.Random(7)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        cur = conn.cursor()
-        n = 0
-        t0 = time.perf_counter()
-        end = t0 + seconds
-        while True:
-            for _ in range(50):
+    conns = {name: psycopg.connect(dsn, autocommit=True) for name, dsn in dsns.items()}
+    curs = {name: c.cursor() for name, c in conns.items()}
+    out: dict[str, list[float]] = {name: [] for name in dsns}
+    names = list(dsns)
+    try:
+        for i in range(n + 50):  # the first 50 warm up (prepare, caches)
+            k = rng.randint(1, rows)
+            for name in (names if i % 2 == 0 else names[::-1]):
+                cur = curs[name]
+                t0 = time.perf_counter()
                 if case == "insert":
-                    seq[0] += 1
-                    cur.execute(INSERT, (seq[0], 1, 0.5), prepare=True)
+                    seqs[name][0] += 1
+                    cur.execute(INSERT, (seqs[name][0], 1, 0.5), prepare=True)
                 else:
-                    k = rng.randint(1, rows)
                     cur.execute(POINT, (k,), prepare=case == "select_prepared")
                     row = cur.fetchone()
                     if row is None or row[0] != k:
                         raise RuntimeError(f"wrong row for key {k}: {row}")
-                n += 1
-            now = time.perf_counter()
-            if now >= end:
-                return (now - t0) / n * 1e6
+                if i >= 50:
+                    out[name].append((time.perf_counter() - t0) * 1e6)
+    finally:
+        for c in conns.values():
+            c.close()
+    return out
 
 
 def uncached_validation_us(schemas: Path) -> float:
@@ -137,8 +143,7 @@ def cached_check_us(schemas: Path) -> float:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=100_000)
-    p.add_argument("--seconds", type=float, default=0.5, help="per case, per gateway, per round")
-    p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--statements", type=int, default=5000, help="per case and gateway")
     a = p.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="dataforge-catbench-"))
     servers = []
@@ -155,34 +160,29 @@ def main(argv=None) -> int:
         servers = list(gws.values())
         assert "managed table" in gws["with"].log_text() and "managed table" not in gws["without"].log_text()
         cases = ["select_prepared", "select_unprepared", "insert"]
-        results: dict[tuple[str, str], list[float]] = {}
-        seqs = {"without": [0], "with": [0]}
-        for name, gw in gws.items():  # warm up both (DuckDB buffer pool, caches)
-            for case in cases:
-                measure(gw.dsn, case, 0.5, a.rows, seqs[name])
-        for r in range(a.rounds):
-            for case in cases:
-                for name in (("without", "with") if r % 2 == 0 else ("with", "without")):
-                    us = measure(gws[name].dsn, case, a.seconds, a.rows, seqs[name])
-                    results.setdefault((case, name), []).append(us)
-                    print(f"round {r + 1}/{a.rounds} {case:18s} {name:8s} {us:8.1f} µs", file=sys.stderr, flush=True)
-        print()
-        print("| case | without catalog (µs/stmt) | with catalog (µs/stmt) | overhead |")
-        print("|---|---|---|---|")
         labels = {"select_prepared": "point SELECT, prepared", "select_unprepared": "point SELECT, unprepared (Parse each)",
                   "insert": "single-row INSERT, prepared, autocommit"}
+        seqs = {"without": [0], "with": [0]}
+        medians: dict[tuple[str, str], float] = {}
+        print("| case | without catalog: median µs (p25–p75) | with catalog: median µs (p25–p75) | overhead of the median |")
+        print("|---|---|---|---|")
         for case in cases:
-            wo = statistics.median(results[(case, "without")])
-            wi = statistics.median(results[(case, "with")])
-            print(f"| {labels[case]} | {wo:.1f} | {wi:.1f} | {(wi - wo) / wo * 100:+.1f}% |")
+            lat = paired({name: gw.dsn for name, gw in gws.items()}, case, a.statements, a.rows, seqs)
+            cells = []
+            for name in ("without", "with"):
+                q = statistics.quantiles(lat[name], n=4)
+                medians[(case, name)] = q[1]
+                cells.append(f"{q[1]:.0f} ({q[0]:.0f}–{q[2]:.0f})")
+            wo, wi = medians[(case, "without")], medians[(case, "with")]
+            print(f"| {labels[case]} | {cells[0]} | {cells[1]} | {(wi - wo) / wo * 100:+.1f}% |", flush=True)
         print()
-        print(f"one uncached validation of the point SELECT (sqlglot qualify, in-process): "
-              f"{uncached_validation_us(schemas):.0f} µs (paid once per statement text and user)")
         hit = cached_check_us(schemas)
-        point = statistics.median(results[("select_unprepared", "without")])
+        point = medians[("select_unprepared", "without")]
         print(f"one cached validation (the hook on a repeated statement, in-process): {hit:.2f} µs "
               f"= {hit / point * 100:.2f}% of an unprepared point SELECT here")
-        print(f"medians of {a.rounds} interleaved rounds of {a.seconds:g} s; {a.rows:,} rows; one psycopg client")
+        print(f"one uncached validation of the point SELECT (in-process): {uncached_validation_us(schemas):.0f} µs "
+              f"(paid once per statement text and user)")
+        print(f"{a.statements:,} statements per case and gateway, alternated one by one; {a.rows:,} rows; one psycopg client")
     finally:
         for s in servers:
             s.stop()
