@@ -65,10 +65,13 @@ class Validator:
 
     # ---- the hook
 
-    async def check(self, st: Any, user: str, roles: Any = ()) -> None:
-        """Raises the PgError this statement earns, if any (cached per text + principals)."""
+    async def check(self, st: Any, user: str, roles: Any = (), in_transaction: bool = False) -> None:
+        """Raises the PgError this statement earns, if any (cached per text + principals).
+
+        Inside a transaction the session may see tables no other cursor sees yet (its own
+        uncommitted CREATE TABLE): no "did you mean" guess about unknown tables there."""
         version = self.db.schema_version if self.db is not None else 0
-        key = (st.text, user, tuple(roles) if roles else (), version)
+        key = (st.text, user, tuple(roles) if roles else (), version, in_transaction)
         cache = self._cache
         try:
             verdict = cache[key]
@@ -79,7 +82,7 @@ class Validator:
                         self._live = await self.db.run(self._load_live)
                         self._live_version = version
             principals = frozenset((user, *roles)) if roles else frozenset((user,))
-            verdict = self.verdict(st.tree, principals, self._live)
+            verdict = self.verdict(st.tree, principals, None if in_transaction else self._live)
             cache[key] = verdict
             if len(cache) > _CACHE_MAX:
                 cache.popitem(last=False)
@@ -96,7 +99,8 @@ class Validator:
     # ---- the verdict for one tree
 
     def verdict(self, tree: exp.Expression | None, principals: frozenset[str],
-                live: frozenset[str] = frozenset()) -> PgError | None:
+                live: frozenset[str] | None = frozenset()) -> PgError | None:
+        """live: the tables that exist, or None when unknown (then unknown tables are not guessed at)."""
         if tree is None:
             return None
         try:
@@ -107,7 +111,8 @@ class Validator:
             log.debug("catalog check skipped", exc_info=True)
             return None
 
-    def _verdict(self, tree: exp.Expression, principals: frozenset[str], live: frozenset[str]) -> PgError | None:
+    def _verdict(self, tree: exp.Expression, principals: frozenset[str],
+                 live: frozenset[str] | None) -> PgError | None:
         if isinstance(tree, (exp.Create, exp.Drop, exp.Alter, exp.Comment)):
             self._ddl(tree, principals)
         refs = self._refs(tree)
@@ -116,7 +121,7 @@ class Validator:
         managed = {n for n in refs if n in self.tables}
         ddl = isinstance(tree, (exp.Create, exp.Drop, exp.Alter, exp.Comment))  # may name what does not exist yet
         for n in refs:
-            if not ddl and n not in managed and n not in live:
+            if not ddl and live is not None and n not in managed and n not in live:
                 close = difflib.get_close_matches(n, list(self.tables), n=1, cutoff=0.75)
                 if close:
                     raise PgError("42P01", f'relation "{n}" does not exist',

@@ -799,7 +799,7 @@ class Session:
         validator = self.server.catalog
         if validator is not None and (st.route != SESSION or st.kind == "copy"):
             try:
-                await validator.check(st, self.user, getattr(self, "auth_roles", ()))
+                await validator.check(st, self.user, getattr(self, "auth_roles", ()), self.txn != "I")
             except PgError as e:
                 e.position = _locate(e, st)
                 raise

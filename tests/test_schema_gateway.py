@@ -282,6 +282,14 @@ def test_open_mode_allows_unmanaged_tables(gw):
         conn.execute("INSERT INTO open_mode_table VALUES (1, 'a')")
         conn.execute("ALTER TABLE open_mode_table ADD COLUMN w int")
         assert conn.execute("SELECT id, v, w FROM open_mode_table").fetchall() == [(1, "a", None)]
+        # a table named like a managed one is no typo once it exists, even inside its transaction
+        with conn.transaction():
+            conn.execute("CREATE TABLE sensor_reading (x int)")
+            assert conn.execute("SELECT count(*) FROM sensor_reading").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM sensor_reading").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.UndefinedTable) as e:
+            conn.execute("SELECT count(*) FROM sales_order_line")
+        assert e.value.diag.message_hint == 'Perhaps you meant to reference the table "sales_order_lines".'
 
 
 def test_restart_after_a_crash_right_after_the_catalog_created_its_tables(tmp_path, gateway_factory):
