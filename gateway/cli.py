@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -29,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
             ssl_cert_file=args.ssl_cert,
             ssl_key_file=args.ssl_key,
             metrics_port=args.metrics_port,
+            schemas=args.schemas,
         )
     except (ValidationError, OSError, ValueError) as e:
         print(f"dataforge: invalid configuration: {e}", file=sys.stderr)
@@ -71,6 +73,57 @@ def _cert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schemas(args: argparse.Namespace) -> int:
+    """`dataforge schemas check [DIR] | diff | apply [--allow-destructive]`."""
+    import duckdb
+
+    from catalog import ddl
+    from catalog.loader import load_with_problems
+
+    try:
+        settings = load_settings(args.config, schemas=getattr(args, "dir", None) or args.schemas,
+                                 database=getattr(args, "database", None))
+    except (ValidationError, OSError, ValueError) as e:
+        print(f"dataforge: invalid configuration: {e}", file=sys.stderr)
+        return 2
+    catalog, problems = load_with_problems(settings.schemas)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s) in {settings.schemas}", file=sys.stderr)
+        return 1
+    if args.action == "check":
+        print(f"{settings.schemas}: {len(catalog.tables)} table(s), no problems")
+        return 0
+    fresh = args.action == "diff" and settings.database != ":memory:" and not Path(settings.database).exists()
+    try:  # diff never creates the database file: a missing one is an empty database
+        con = duckdb.connect(":memory:" if fresh else settings.database, read_only=args.action == "diff" and not fresh)
+    except duckdb.Error as e:
+        print(f"dataforge: cannot open {settings.database} (is a gateway running on it? stop it first): "
+              f"{str(e).splitlines()[0]}", file=sys.stderr)
+        return 1
+    try:
+        plan = ddl.plan(catalog, con)
+        print(plan.describe())
+        if args.action == "diff":
+            if args.sql and plan.statements:
+                print("\n-- the statements `dataforge schemas apply` runs, in one transaction:")
+                print(";\n".join(plan.statements) + ";")
+            return 0
+        if plan.destructive and not args.allow_destructive:
+            print(f"refused: {len(plan.destructive)} destructive change(s) (marked above); "
+                  f"run again with --allow-destructive to apply them", file=sys.stderr)
+            return 1
+        ddl.apply(plan, con)
+        print(f"applied {len(plan.changes)} change(s) in one transaction")
+        return 0
+    except (ddl.CatalogDrift, ddl.ApplyError) as e:
+        print(f"dataforge: {e}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dataforge", description="Data Forge Gateway")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--ssl-cert", help="server certificate (PEM)")
     serve.add_argument("--ssl-key", help="server private key (PEM)")
     serve.add_argument("--metrics-port", type=int, help="HTTP port for /metrics and /healthz (default off)")
+    serve.add_argument("--schemas", help="schema directory (default ./schemas; '' = no catalog)")
     serve.set_defaults(func=_serve)
     users = sub.add_parser("users", help="manage the users file").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="add or update a user (password from the terminal, or stdin)")
@@ -104,6 +158,23 @@ def main(argv: list[str] | None = None) -> int:
                       help="server name or IP for the certificate (repeatable; default localhost, 127.0.0.1, ::1)")
     cert.add_argument("--days", type=int, default=365)
     cert.set_defaults(func=_cert)
+    schemas = sub.add_parser("schemas", help="check, diff and apply the schema files (the catalog)")
+    ssub = schemas.add_subparsers(dest="action", required=True)
+    check = ssub.add_parser("check", help="report every problem in the schema files (file:line: message)")
+    check.add_argument("dir", nargs="?", help="schema directory (default: the configured one)")
+    for name, helptext in (("diff", "print the migration plan: schema files vs the database"),
+                           ("apply", "apply the migration plan in one transaction")):
+        p = ssub.add_parser(name, help=helptext)
+        p.add_argument("--database", help="DuckDB file (default: the configured one)")
+        if name == "diff":
+            p.add_argument("--sql", action="store_true", help="also print the SQL statements")
+        else:
+            p.add_argument("--allow-destructive", action="store_true",
+                           help="also drop columns/tables and narrow types")
+    for p in (check, *[ssub.choices[n] for n in ("diff", "apply")]):
+        p.add_argument("--schemas", help="schema directory (default ./schemas)")
+        p.add_argument("--config", help="dataforge.toml config file")
+    schemas.set_defaults(func=_schemas)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     ssl_key_file: str = Field("", description="Server private key (PEM) for TLS.")
     metrics_port: int = Field(0, description="HTTP port for /metrics and /healthz (0 = off).")
     metrics_host: str = Field("127.0.0.1", description="Address the /metrics and /healthz listener binds to.")
+    schemas: str = Field(
+        "./schemas", description="Schema directory (*.yaml, *.py) of the managed tables; empty = no catalog."
+    )
+    catalog_mode: Literal["open", "strict"] = Field(
+        "open", description="strict: DDL on managed tables and CREATE TABLE of unmanaged ones fail with 42501."
+    )
+    catalog_allow_destructive: bool = Field(
+        False, description="Start (and apply) even when the schema files drop columns/tables or narrow types."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -122,7 +131,12 @@ class _TomlSource(PydanticBaseSettingsSource):
             return {}
         with open(path, "rb") as f:
             data = tomllib.load(f)
-        return dict(data.get("gateway", data))
+        out = dict(data.get("gateway", data))
+        # a [catalog] table (catalog.mode = "strict") is the catalog_* settings
+        section = out.pop("catalog", None) or data.get("catalog")
+        if isinstance(section, dict):
+            out.update({f"catalog_{k}": v for k, v in section.items()})
+        return out
 
 
 def load_settings(config: str | None = None, **overrides: Any) -> Settings:

@@ -99,6 +99,7 @@ class Server:
                                   max_extra=settings.max_connections)
         self.writer = Writer(self.db, settings.group_commit_max)
         self.schema = SchemaCache(self.db)
+        self.catalog = None  # catalog.check.Validator once the schema files are loaded (serve())
         self.sessions: dict[int, Session] = {}
         self.channels: dict[str, set[Session]] = {}
         self._next_pid = os.getpid() * 1000 % 2_000_000_000 or 1
@@ -343,6 +344,14 @@ async def serve(settings: Settings, ready: Callable[[Server], None] | None = Non
         else:
             print(f"dataforge: cannot listen on {settings.host}:{settings.port}: {e.strerror}", file=sys.stderr)
         server.db.close()
+        return 1
+    try:  # the schema catalog, before any connection is served (nothing awaits in between)
+        from catalog import start_catalog
+
+        server.catalog = start_catalog(settings, server.db)
+    except Exception as e:
+        print(f"dataforge: {e}", file=sys.stderr)
+        await server.shutdown()
         return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

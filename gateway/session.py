@@ -481,6 +481,8 @@ class Session:
             raise st.refused  # before Describe could hand it to DuckDB
         if st is not None and st.error is not None and st.route != SESSION:
             raise st.error
+        if st is not None:
+            await self._catalog_check(st)
         prep = Prepared(msg.name, st, list(msg.param_oids))
         if st is not None and len(prep.declared) > st.nparams:
             st_n = len(prep.declared)
@@ -899,6 +901,8 @@ class Session:
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
+        if simple:  # extended query: checked once, at Parse
+            await self._catalog_check(st)
         started = time.perf_counter()
         self.query_start = time.time()
         self.query_text = st.text
@@ -924,6 +928,16 @@ class Session:
             raise
         finally:
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
+
+    async def _catalog_check(self, st: Statement) -> None:
+        """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
+        validator = self.server.catalog
+        if validator is not None and (st.route != SESSION or st.kind == "copy"):
+            try:
+                await validator.check(st, self.user, getattr(self, "auth_roles", ()), self.txn != "I")
+            except PgError as e:
+                e.position = _locate(e, st)
+                raise
 
     async def _cursor_for_read(self):
         if self.txn != "I":
@@ -1583,6 +1597,7 @@ class Session:
         q = inner[0]
         if q.error:
             raise q.error
+        await self._catalog_check(q)
         cursor = self.db.cursor(f"sqlcursor-{self.pid}-{name}")
         try:
             outcome = await self._run(cursor, execute, cursor, q.duck_sql, None, self.params["timezone"],
