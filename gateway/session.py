@@ -1688,6 +1688,8 @@ class Session:
             raise PgError("42601", "syntax error at end of input" if not stmts
                           else "cannot insert multiple commands into a prepared statement")
         inner = stmts[0]
+        if inner.refused is not None:
+            raise inner.refused
         if inner.error is not None and inner.route != SESSION:
             raise inner.error
         if name in self.prepared:
@@ -1727,6 +1729,8 @@ class Session:
             self.send(m.EMPTY_QUERY)
             return
         try:
+            if not simple:  # run_statement validates simple queries; this one came through Parse
+                await self._catalog_check(prep.stmt)
             await self.run_statement(prep.stmt, values, oids, formats, portal, simple=simple)
         except PgError as e:
             e.position = None  # a place in the prepared text, not in this EXECUTE
