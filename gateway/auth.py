@@ -304,7 +304,9 @@ async def _authenticate(session: "Session") -> tuple[str, ...]:
                       severity="FATAL") from None
     user = users.get(name)
     if method == "trust":
-        return (user.role,) if user is not None else ("admin",)
+        # an unlisted trust user has no declared role: it may write and signal sessions (trust
+        # secures nothing), while the catalog's per-table access rules still see its name
+        return (user.role,) if user is not None else (TRUST_ROLE,)
     if method == "password":
         session.send(m.auth_request(_AUTH_CLEARTEXT))
         await session.flush()
@@ -373,9 +375,12 @@ async def _scram(session: "Session", name: str, user: User | None) -> None:
 # ------------------------------------------------------------------ roles
 
 
+TRUST_ROLE = "trust"
+
+
 def may_write(session: "Session") -> bool:
     roles = getattr(session, "auth_roles", ("admin",))
-    return "write" in roles or "admin" in roles
+    return "write" in roles or "admin" in roles or TRUST_ROLE in roles
 
 
 _ADMIN_FUNCTIONS = ("pg_cancel_backend", "pg_terminate_backend")
@@ -385,7 +390,7 @@ def check_role(session: "Session", st) -> None:
     """Refuse what the session's role may not do: the read role writes nothing; only admins
     signal other sessions."""
     roles = getattr(session, "auth_roles", ("admin",))
-    if "admin" in roles:
+    if "admin" in roles or TRUST_ROLE in roles:
         return
     for t in st.tokens:  # a token scan: no tree walk per statement
         name = t.text.lower()

@@ -384,10 +384,31 @@ class Session:
             try:
                 self.send(m.error_response(PgError(e.sqlstate, str(e), severity="FATAL").fields()))
                 await self.flush()
+                await self._linger()
             except Exception:
                 pass
         finally:
             await self.cleanup()
+
+    async def _linger(self, limit: int = 16 << 20, seconds: float = 2.0) -> None:
+        """After a FATAL error, stop sending and read (and drop) what the client is still
+        sending, briefly: closing with unread bytes resets the connection, and the reset can
+        destroy the error message before the client has read it."""
+        if self.writer.can_write_eof():
+            self.writer.write_eof()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while limit > 0:
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            try:
+                data = await asyncio.wait_for(self.reader.read(262144), left)
+            except (asyncio.TimeoutError, ConnectionError, OSError):
+                return
+            if not data:
+                return
+            limit -= len(data)
 
     async def _guard(self, coro) -> None:
         try:
