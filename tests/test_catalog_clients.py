@@ -193,8 +193,6 @@ def test_asyncpg_catalog_query(pg, gateway, tables):
     assert got == exp
 
 
-@pytest.mark.xfail(strict=True, reason='"char" columns (typtype, relkind…) go out as text: asyncpg reads '
-                                       '"char" as bytes; needs a DuckDB type mapped to oid 18 in protocol/types.py')
 def test_asyncpg_char_columns(pg, gateway):
     async def fn(conn):
         return await conn.fetchval("SELECT typtype FROM pg_catalog.pg_type WHERE typname = 'int4'")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ..protocol.types import pg_type_of
+from ..protocol.types import PG_CHAR_LABELS, pg_type_of
 
 SERVER_VERSION = "15.0"
 SERVER_VERSION_NUM = "150000"
@@ -62,6 +62,9 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     ver = version_string().replace("'", "''")
     con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {COMPAT_DB}")
     m = f"{COMPAT_DB}.main"
+    labels = ", ".join(f"'{c}'" for c in PG_CHAR_LABELS)
+    con.execute(f"DROP TYPE IF EXISTS {m}.pg_char")
+    con.execute(f"CREATE TYPE {m}.pg_char AS ENUM ({labels})")
     con.execute(
         f"""
         CREATE OR REPLACE MACRO {m}.pg_version() AS '{ver}';
@@ -313,11 +316,11 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
     con.execute(f"""
         CREATE OR REPLACE TABLE {m}.pg_type (
             oid UINTEGER, typname VARCHAR, typnamespace UINTEGER, typowner UINTEGER,
-            typlen SMALLINT, typbyval BOOLEAN, typtype VARCHAR, typcategory VARCHAR,
-            typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim VARCHAR, typrelid UINTEGER,
+            typlen SMALLINT, typbyval BOOLEAN, typtype {m}.pg_char, typcategory {m}.pg_char,
+            typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim {m}.pg_char, typrelid UINTEGER,
             typsubscript VARCHAR, typelem UINTEGER, typarray UINTEGER, typinput VARCHAR,
             typoutput VARCHAR, typreceive VARCHAR, typsend VARCHAR, typmodin VARCHAR,
-            typmodout VARCHAR, typanalyze VARCHAR, typalign VARCHAR, typstorage VARCHAR,
+            typmodout VARCHAR, typanalyze VARCHAR, typalign {m}.pg_char, typstorage {m}.pg_char,
             typnotnull BOOLEAN, typbasetype UINTEGER, typtypmod INTEGER, typndims INTEGER,
             typcollation UINTEGER, typdefaultbin VARCHAR, typdefault VARCHAR, typacl VARCHAR[]);
         INSERT INTO {m}.pg_type SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows())});
@@ -325,14 +328,14 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         INSERT INTO {m}.pg_df_type_format VALUES {_values(_type_format_rows())};
         CREATE OR REPLACE TABLE {m}.pg_df_type_names (name VARCHAR, oid UINTEGER);
         INSERT INTO {m}.pg_df_type_names VALUES {_values(_type_name_rows())};
-        CREATE OR REPLACE TABLE {m}.pg_am (oid UINTEGER, amname VARCHAR, amhandler VARCHAR, amtype VARCHAR);
+        CREATE OR REPLACE TABLE {m}.pg_am (oid UINTEGER, amname VARCHAR, amhandler VARCHAR, amtype {m}.pg_char);
         INSERT INTO {m}.pg_am VALUES (2, 'heap', 'heap_tableam_handler', 't'),
             (403, 'btree', 'bthandler', 'i'), (405, 'hash', 'hashhandler', 'i'),
             (783, 'gist', 'gisthandler', 'i'), (2742, 'gin', 'ginhandler', 'i'),
             (4000, 'spgist', 'spghandler', 'i'), (3580, 'brin', 'brinhandler', 'i');
         CREATE OR REPLACE TABLE {m}.pg_collation (
             oid UINTEGER, collname VARCHAR, collnamespace UINTEGER, collowner UINTEGER,
-            collprovider VARCHAR, collisdeterministic BOOLEAN, collencoding INTEGER,
+            collprovider {m}.pg_char, collisdeterministic BOOLEAN, collencoding INTEGER,
             collcollate VARCHAR, collctype VARCHAR, colliculocale VARCHAR, collversion VARCHAR);
         INSERT INTO {m}.pg_collation VALUES
             (100, 'default', 11, 10, 'd', true, -1, NULL, NULL, NULL, NULL),
@@ -351,7 +354,7 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
             inhrelid UINTEGER, inhparent UINTEGER, inhseqno INTEGER, inhdetachpending BOOLEAN);
         CREATE OR REPLACE TABLE {m}.pg_trigger (
             oid UINTEGER, tgrelid UINTEGER, tgparentid UINTEGER, tgname VARCHAR, tgfoid UINTEGER,
-            tgtype SMALLINT, tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid UINTEGER,
+            tgtype SMALLINT, tgenabled {m}.pg_char, tgisinternal BOOLEAN, tgconstrrelid UINTEGER,
             tgconstrindid UINTEGER, tgconstraint UINTEGER, tgdeferrable BOOLEAN,
             tginitdeferred BOOLEAN, tgnargs SMALLINT, tgattr SMALLINT[], tgargs BLOB,
             tgqual VARCHAR, tgoldtable VARCHAR, tgnewtable VARCHAR);
@@ -486,10 +489,11 @@ SELECT oid, relname, relnamespace, 0::UINTEGER AS reltype, 0::UINTEGER AS reloft
     10::UINTEGER AS relowner, relam::UINTEGER AS relam, oid AS relfilenode,
     0::UINTEGER AS reltablespace, 0::INTEGER AS relpages, reltuples::REAL AS reltuples,
     0::INTEGER AS relallvisible, 0::UINTEGER AS reltoastrelid, relhasindex,
-    false AS relisshared, relpersistence, relkind, relnatts::SMALLINT AS relnatts,
+    false AS relisshared, relpersistence::{m}.pg_char AS relpersistence,
+    relkind::{m}.pg_char AS relkind, relnatts::SMALLINT AS relnatts,
     relchecks::SMALLINT AS relchecks, false AS relhasrules, false AS relhastriggers,
     false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
-    true AS relispopulated, CASE WHEN relkind = 'r' THEN 'd' ELSE 'n' END AS relreplident,
+    true AS relispopulated, (CASE WHEN relkind = 'r' THEN 'd' ELSE 'n' END)::{m}.pg_char AS relreplident,
     false AS relispartition, 0::UINTEGER AS relrewrite, 0::UINTEGER AS relfrozenxid,
     0::UINTEGER AS relminmxid, NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions,
     NULL::VARCHAR AS relpartbound
@@ -514,9 +518,9 @@ CREATE OR REPLACE VIEW {m}.pg_attribute AS
 SELECT a.attrelid, a.attname, a.atttypid, 0::INTEGER AS attstattarget, t.typlen AS attlen,
     a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
     -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
-    t.typstorage AS attstorage, '' AS attcompression, a.attnotnull,
-    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, '' AS attidentity,
-    '' AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
+    t.typstorage AS attstorage, ''::{m}.pg_char AS attcompression, a.attnotnull,
+    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, ''::{m}.pg_char AS attidentity,
+    ''::{m}.pg_char AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
     t.typcollation AS attcollation, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
     NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
 FROM {m}.pg_df_columns a LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid;
@@ -527,13 +531,13 @@ SELECT (a.attrelid * 64 + a.attnum)::UINTEGER AS oid, a.attrelid AS adrelid, a.a
 FROM {m}.pg_df_columns a WHERE a.adbin IS NOT NULL;
 
 CREATE OR REPLACE VIEW {m}.pg_constraint AS
-SELECT c.oid, c.conname, c.relnamespace AS connamespace, c.contype, false AS condeferrable,
+SELECT c.oid, c.conname, c.relnamespace AS connamespace, c.contype::{m}.pg_char AS contype, false AS condeferrable,
     false AS condeferred, true AS convalidated, c.conrelid, 0::UINTEGER AS contypid,
     CASE WHEN c.contype IN ('p', 'u', 'f') THEN c.index_oid ELSE 0::UINTEGER END AS conindid,
     0::UINTEGER AS conparentid, c.confrelid,
-    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confupdtype,
-    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confdeltype,
-    CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END AS confmatchtype,
+    (CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END)::{m}.pg_char AS confupdtype,
+    (CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END)::{m}.pg_char AS confdeltype,
+    (CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END)::{m}.pg_char AS confmatchtype,
     true AS conislocal, 0::INTEGER AS coninhcount, false AS connoinherit, c.conkey, c.confkey,
     NULL::UINTEGER[] AS conpfeqop, NULL::UINTEGER[] AS conppeqop, NULL::UINTEGER[] AS conffeqop,
     NULL::SMALLINT[] AS confdelsetcols, NULL::UINTEGER[] AS conexclop,
@@ -591,7 +595,7 @@ FROM duckdb_sequences() s WHERE s.database_name IN (current_database(), 'temp');
 
 CREATE OR REPLACE VIEW {m}.pg_database AS
 SELECT 16384::UINTEGER AS oid, current_database() AS datname, 10::UINTEGER AS datdba,
-    6 AS encoding, 'c' AS datlocprovider, false AS datistemplate, true AS datallowconn,
+    6 AS encoding, 'c'::{m}.pg_char AS datlocprovider, false AS datistemplate, true AS datallowconn,
     -1 AS datconnlimit, 0::UINTEGER AS datfrozenxid, 0::UINTEGER AS datminmxid,
     1663::UINTEGER AS dattablespace, 'C' AS datcollate, 'C' AS datctype,
     NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, NULL::VARCHAR[] AS datacl;
@@ -611,10 +615,10 @@ CREATE OR REPLACE VIEW {m}.pg_proc AS
 SELECT (f.function_oid)::UINTEGER AS oid, f.function_name AS proname, 11::UINTEGER AS pronamespace,
     10::UINTEGER AS proowner, 12::UINTEGER AS prolang, 1::REAL AS procost, 0::REAL AS prorows,
     0::UINTEGER AS provariadic, '-' AS prosupport,
-    CASE f.function_type WHEN 'aggregate' THEN 'a' ELSE 'f' END AS prokind,
+    (CASE f.function_type WHEN 'aggregate' THEN 'a' ELSE 'f' END)::{m}.pg_char AS prokind,
     false AS prosecdef, false AS proleakproof, false AS proisstrict,
-    f.function_type = 'table' AS proretset, CASE WHEN f.stability = 'CONSISTENT' THEN 'i' ELSE 'v' END AS provolatile,
-    's' AS proparallel, len(f.parameters)::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults,
+    f.function_type = 'table' AS proretset, (CASE WHEN f.stability = 'CONSISTENT' THEN 'i' ELSE 'v' END)::{m}.pg_char AS provolatile,
+    's'::{m}.pg_char AS proparallel, len(f.parameters)::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults,
     25::UINTEGER AS prorettype, []::UINTEGER[] AS proargtypes, NULL::UINTEGER[] AS proallargtypes,
     NULL::VARCHAR[] AS proargmodes, f.parameters AS proargnames, NULL::VARCHAR AS proargdefaults,
     NULL::UINTEGER[] AS protrftypes, coalesce(f.macro_definition, f.function_name) AS prosrc,
