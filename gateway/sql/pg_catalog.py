@@ -312,7 +312,86 @@ def _values(rows) -> str:
     return ",\n".join("(" + ", ".join(lit(v) for v in r) + ")" for r in rows)
 
 
+# PostgreSQL catalogs the gateway has no rows for (no policies, publications, foreign
+# tables, role memberships…): empty, with PostgreSQL 15's columns, so that psql's describe
+# queries and BI tools' browsing queries that join them run. CHAR is PostgreSQL's "char".
+_EMPTY_CATALOGS = {
+    "pg_policy": "oid OID, polname NAME, polrelid OID, polcmd CHAR, polpermissive BOOL, polroles OID[], "
+                 "polqual TEXT, polwithcheck TEXT",
+    "pg_statistic_ext": "oid OID, stxrelid OID, stxname NAME, stxnamespace OID, stxowner OID, "
+                        "stxstattarget INT4, stxkeys INT2[], stxkind CHAR[], stxexprs TEXT",
+    "pg_statistic_ext_data": "stxoid OID, stxdinherit BOOL, stxdndistinct TEXT, stxddependencies TEXT, "
+                             "stxdmcv TEXT, stxdexpr TEXT",
+    "pg_publication": "oid OID, pubname NAME, pubowner OID, puballtables BOOL, pubinsert BOOL, "
+                      "pubupdate BOOL, pubdelete BOOL, pubtruncate BOOL, pubviaroot BOOL",
+    "pg_publication_rel": "oid OID, prpubid OID, prrelid OID, prqual TEXT, prattrs INT2[]",
+    "pg_publication_namespace": "oid OID, pnpubid OID, pnnspid OID",
+    "pg_subscription": "oid OID, subdbid OID, subskiplsn TEXT, subname NAME, subowner OID, subenabled BOOL, "
+                       "subbinary BOOL, substream BOOL, subtwophasestate CHAR, subdisableonerr BOOL, "
+                       "subconninfo TEXT, subslotname NAME, subsynccommit TEXT, subpublications TEXT[]",
+    "pg_auth_members": "roleid OID, member OID, grantor OID, admin_option BOOL",
+    "pg_partitioned_table": "partrelid OID, partstrat CHAR, partnatts INT2, partdefid OID, partattrs INT2[], "
+                            "partclass OID[], partcollation OID[], partexprs TEXT",
+    "pg_foreign_table": "ftrelid OID, ftserver OID, ftoptions TEXT[]",
+    "pg_foreign_server": "oid OID, srvname NAME, srvowner OID, srvfdw OID, srvtype TEXT, srvversion TEXT, "
+                         "srvacl TEXT[], srvoptions TEXT[]",
+    "pg_foreign_data_wrapper": "oid OID, fdwname NAME, fdwowner OID, fdwhandler OID, fdwvalidator OID, "
+                               "fdwacl TEXT[], fdwoptions TEXT[]",
+    "pg_user_mapping": "oid OID, umuser OID, umserver OID, umoptions TEXT[]",
+    "pg_event_trigger": "oid OID, evtname NAME, evtevent NAME, evtowner OID, evtfoid OID, evtenabled CHAR, "
+                        "evttags TEXT[]",
+    "pg_rewrite": "oid OID, rulename NAME, ev_class OID, ev_type CHAR, ev_enabled CHAR, is_instead BOOL, "
+                  "ev_qual TEXT, ev_action TEXT",
+    "pg_depend": "classid OID, objid OID, objsubid INT4, refclassid OID, refobjid OID, refobjsubid INT4, "
+                 "deptype CHAR",
+    "pg_shdepend": "dbid OID, classid OID, objid OID, objsubid INT4, refclassid OID, refobjid OID, deptype CHAR",
+    "pg_default_acl": "oid OID, defaclrole OID, defaclnamespace OID, defaclobjtype CHAR, defaclacl TEXT[]",
+    "pg_init_privs": "objoid OID, classoid OID, objsubid INT4, privtype CHAR, initprivs TEXT[]",
+    "pg_seclabel": "objoid OID, classoid OID, objsubid INT4, provider TEXT, label TEXT",
+    "pg_db_role_setting": "setdatabase OID, setrole OID, setconfig TEXT[]",
+    "pg_conversion": "oid OID, conname NAME, connamespace OID, conowner OID, conforencoding INT4, "
+                     "contoencoding INT4, conproc TEXT, condefault BOOL",
+    "pg_opfamily": "oid OID, opfmethod OID, opfname NAME, opfnamespace OID, opfowner OID",
+    "pg_aggregate": "aggfnoid TEXT, aggkind CHAR, aggnumdirectargs INT2, aggtransfn TEXT, aggfinalfn TEXT, "
+                    "aggtranstype OID, agginitval TEXT",
+    "pg_transform": "oid OID, trftype OID, trflang OID, trffromsql TEXT, trftosql TEXT",
+    "pg_ts_config": "oid OID, cfgname NAME, cfgnamespace OID, cfgowner OID, cfgparser OID",
+    "pg_ts_dict": "oid OID, dictname NAME, dictnamespace OID, dictowner OID, dicttemplate OID, dictinitoption TEXT",
+    "pg_ts_parser": "oid OID, prsname NAME, prsnamespace OID, prsstart TEXT, prstoken TEXT, prsend TEXT, "
+                    "prsheadline TEXT, prslextype TEXT",
+    "pg_ts_template": "oid OID, tmplname NAME, tmplnamespace OID, tmplinit TEXT, tmpllexize TEXT",
+    "pg_largeobject_metadata": "oid OID, lomowner OID, lomacl TEXT[]",
+    "pg_locks": "locktype TEXT, database OID, relation OID, page INT4, tuple INT2, virtualxid TEXT, "
+                "transactionid TEXT, classid OID, objid OID, objsubid INT2, virtualtransaction TEXT, pid INT4, "
+                "mode TEXT, granted BOOL, fastpath BOOL, waitstart TIMESTAMPTZ",
+    "pg_prepared_xacts": "transaction TEXT, gid TEXT, prepared TIMESTAMPTZ, owner NAME, database NAME",
+    "pg_cast": "oid OID, castsource OID, casttarget OID, castfunc OID, castcontext CHAR, castmethod CHAR",
+    "pg_operator": "oid OID, oprname NAME, oprnamespace OID, oprowner OID, oprkind CHAR, oprcanmerge BOOL, "
+                   "oprcanhash BOOL, oprleft OID, oprright OID, oprresult OID, oprcom OID, oprnegate OID, "
+                   "oprcode TEXT, oprrest TEXT, oprjoin TEXT",
+    "pg_statistic": "starelid OID, staattnum INT2, stainherit BOOL, stanullfrac FLOAT4, stawidth INT4, "
+                    "stadistinct FLOAT4",
+}
+_EMPTY_TYPES = {"OID": "UINTEGER", "NAME": "VARCHAR", "TEXT": "VARCHAR", "BOOL": "BOOLEAN", "INT2": "SMALLINT",
+                "INT4": "INTEGER", "FLOAT4": "REAL", "TIMESTAMPTZ": "TIMESTAMPTZ"}
+
+
+def _empty_catalog_ddl(m: str) -> str:
+    out = []
+    for name, cols in _EMPTY_CATALOGS.items():
+        defs = []
+        for col in cols.split(", "):
+            cname, ctype = col.split(" ")
+            arr = ctype.endswith("[]")
+            base = ctype.removesuffix("[]")
+            duck = f"{m}.pg_char" if base == "CHAR" else _EMPTY_TYPES[base]
+            defs.append(f"{cname} {duck}{'[]' if arr else ''}")
+        out.append(f"CREATE OR REPLACE TABLE {m}.{name} ({', '.join(defs)});")
+    return "\n".join(out)
+
+
 def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
+    con.execute(_empty_catalog_ddl(m))
     con.execute(f"""
         CREATE OR REPLACE TABLE {m}.pg_type (
             oid UINTEGER, typname VARCHAR, typnamespace UINTEGER, typowner UINTEGER,
@@ -391,6 +470,7 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
     con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS))
     con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS))
     con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
+    con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
 
 
 # The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
@@ -444,7 +524,8 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
          WHEN 'u' THEN 'UNIQUE (' || array_to_string(k.constraint_column_names, ', ') || ')'
          WHEN 'f' THEN 'FOREIGN KEY (' || array_to_string(k.constraint_column_names, ', ') || ') REFERENCES '
               || k.referenced_table || '(' || array_to_string(k.referenced_column_names, ', ') || ')'
-         ELSE 'CHECK (' || k.expression || ')' END AS condef,
+         ELSE CASE WHEN k.expression LIKE '(%)' THEN 'CHECK ' || k.expression  -- DuckDB parenthesises it
+                   ELSE 'CHECK (' || k.expression || ')' END END AS condef,
     k.database_name AS db, k.schema_name AS sch, k.table_name
 FROM k;
 
@@ -491,7 +572,11 @@ SELECT oid, relname, relnamespace, 0::UINTEGER AS reltype, 0::UINTEGER AS reloft
     0::INTEGER AS relallvisible, 0::UINTEGER AS reltoastrelid, relhasindex,
     false AS relisshared, relpersistence::{m}.pg_char AS relpersistence,
     relkind::{m}.pg_char AS relkind, relnatts::SMALLINT AS relnatts,
-    relchecks::SMALLINT AS relchecks, false AS relhasrules, false AS relhastriggers,
+    relchecks::SMALLINT AS relchecks, false AS relhasrules,
+    -- PostgreSQL implements foreign keys with triggers on both tables; psql asks for FKs only then
+    relkind = 'r' AND oid IN (SELECT fk.conrelid FROM {m}.pg_df_constraints fk WHERE fk.contype = 'f'
+                              UNION ALL SELECT fk.confrelid FROM {m}.pg_df_constraints fk WHERE fk.contype = 'f')
+        AS relhastriggers,
     false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
     true AS relispopulated, (CASE WHEN relkind = 'r' THEN 'd' ELSE 'n' END)::{m}.pg_char AS relreplident,
     false AS relispartition, 0::UINTEGER AS relrewrite, 0::UINTEGER AS relfrozenxid,
@@ -515,7 +600,7 @@ FROM duckdb_columns() c
 WHERE c.database_name IN (current_database(), 'temp');
 
 CREATE OR REPLACE VIEW {m}.pg_attribute AS
-SELECT a.attrelid, a.attname, a.atttypid, 0::INTEGER AS attstattarget, t.typlen AS attlen,
+SELECT a.attrelid, a.attname, a.atttypid, -1::INTEGER AS attstattarget, t.typlen AS attlen,
     a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
     -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
     t.typstorage AS attstorage, ''::{m}.pg_char AS attcompression, a.attnotnull,
@@ -655,9 +740,23 @@ SELECT 16384::UINTEGER AS datid, current_database() AS datname, 0 AS pid,
     NULL::VARCHAR AS client_addr, 'active' AS state, NULL::VARCHAR AS query WHERE false;
 """
 
+# views over the macros above (DuckDB binds a view when it is created)
+_LATE_VIEWS = """
+CREATE OR REPLACE VIEW {m}.pg_df_procs AS
+SELECT p.oid, {m}.format_type(p.prorettype, NULL) AS prorettype_name,
+    array_to_string(coalesce(p.proargnames, []), ', ') AS args
+FROM {m}.pg_proc p;
+CREATE OR REPLACE MACRO {m}.pg_get_function_result(o) AS (
+    SELECT df_p.prorettype_name FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+CREATE OR REPLACE MACRO {m}.pg_get_function_arguments(o) AS (
+    SELECT df_p.args FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+CREATE OR REPLACE MACRO {m}.pg_get_function_identity_arguments(o) AS (
+    SELECT df_p.args FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+"""
+
 _HELPER_MACROS = """
 CREATE OR REPLACE MACRO {m}.pg_df_duck_scalar_oid(t) AS coalesce(
-    (SELECT d.oid FROM {m}.pg_df_duck_types d WHERE d.duck = t),
+    (SELECT df_d.oid FROM {m}.pg_df_duck_types df_d WHERE df_d.duck = t),
     CASE WHEN t LIKE 'STRUCT(%' OR t LIKE 'MAP(%' OR t LIKE 'UNION(%' THEN 114
          WHEN t LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END);
 CREATE OR REPLACE MACRO {m}.pg_df_nsp(db, sch, sch_oid) AS
@@ -670,8 +769,8 @@ CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
     regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$', ['sch', 'rel']);
 CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' THEN 1700
-         WHEN t LIKE '%[]' THEN coalesce((SELECT n.typarray FROM {m}.pg_type n
-              WHERE n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND n.typarray <> 0), 114)
+         WHEN t LIKE '%[]' THEN coalesce((SELECT df_n.typarray FROM {m}.pg_type df_n
+              WHERE df_n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND df_n.typarray <> 0), 114)
          ELSE {m}.pg_df_duck_scalar_oid(t) END)::UINTEGER;
 CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' OR t LIKE 'DECIMAL(%[]' THEN
@@ -683,55 +782,58 @@ CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
 _CATALOG_MACROS = """
 
 CREATE OR REPLACE MACRO {m}.pg_df_regclass_oid(s) AS (
-    SELECT r.oid FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
-    WHERE lower(r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
-      AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
-               ELSE n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
-    ORDER BY CASE n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
-             r.relname = {m}.pg_df_unquote({m}.pg_df_split_name(s).rel) DESC
+    SELECT df_r.oid FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
+    WHERE lower(df_r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
+      AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN df_n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
+               ELSE df_n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
+    ORDER BY CASE df_n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
+             df_r.relname = {m}.pg_df_unquote({m}.pg_df_split_name(s).rel) DESC
     LIMIT 1);
 CREATE OR REPLACE MACRO {m}.to_regclass(s) AS {m}.pg_df_regclass_oid(s);
-CREATE OR REPLACE MACRO {m}.pg_regclass(s VARCHAR) AS coalesce({m}.pg_df_regclass_oid(s),
-        error('relation "' || s || '" does not exist')),
+CREATE OR REPLACE MACRO {m}.pg_regclass(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
+        THEN CAST(s AS UINTEGER) ELSE coalesce({m}.pg_df_regclass_oid(s),
+        error('relation "' || s || '" does not exist')) END,
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regclass_name(s VARCHAR) AS
-        (SELECT CASE WHEN n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(r.relname)
-                     ELSE {m}.pg_quote_ident(n.nspname) || '.' || {m}.pg_quote_ident(r.relname) END
-         FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
-         WHERE r.oid = {m}.pg_regclass(s)),
-    (s) AS coalesce((SELECT CASE WHEN n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(r.relname)
-                     ELSE {m}.pg_quote_ident(n.nspname) || '.' || {m}.pg_quote_ident(r.relname) END
-         FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
-         WHERE r.oid = s), CAST(s AS VARCHAR));
+        (SELECT CASE WHEN df_n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(df_r.relname)
+                     ELSE {m}.pg_quote_ident(df_n.nspname) || '.' || {m}.pg_quote_ident(df_r.relname) END
+         FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
+         WHERE df_r.oid = {m}.pg_regclass(s)),
+    (s) AS coalesce((SELECT CASE WHEN df_n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(df_r.relname)
+                     ELSE {m}.pg_quote_ident(df_n.nspname) || '.' || {m}.pg_quote_ident(df_r.relname) END
+         FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
+         WHERE df_r.oid = s), CAST(s AS VARCHAR));
 CREATE OR REPLACE MACRO {m}.to_regtype(s) AS (
-    SELECT n.oid FROM {m}.pg_df_type_names n
-    WHERE n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
+    SELECT df_n.oid FROM {m}.pg_df_type_names df_n
+    WHERE df_n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
                                   '\\s*\\([0-9, ]*\\)', '')
     LIMIT 1);
 CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
-    SELECT CASE WHEN f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(f.tail, 'character', '')
-                ELSE f.head ||
+    SELECT CASE WHEN df_f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(df_f.tail, 'character', '')
+                ELSE df_f.head ||
                     CASE WHEN tm IS NULL OR tm < 0 THEN ''
-                         WHEN f.kind = 'char' AND tm >= 4 THEN '(' || (tm - 4) || ')'
-                         WHEN f.kind = 'numeric' AND tm >= 4 THEN '(' || ((tm - 4) >> 16) || ',' || ((tm - 4) & 65535) || ')'
-                         WHEN f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
-                         ELSE '' END || f.tail END
-    FROM {m}.pg_df_type_format f WHERE f.oid = t
-    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE '???' END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format f2 WHERE f2.oid = t)
+                         WHEN df_f.kind = 'char' AND tm >= 4 THEN '(' || (tm - 4) || ')'
+                         WHEN df_f.kind = 'numeric' AND tm >= 4 THEN '(' || ((tm - 4) >> 16) || ',' || ((tm - 4) & 65535) || ')'
+                         WHEN df_f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
+                         ELSE '' END || df_f.tail END
+    FROM {m}.pg_df_type_format df_f WHERE df_f.oid = t
+    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE '???' END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format df_f2 WHERE df_f2.oid = t)
     LIMIT 1);
-CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS coalesce({m}.to_regtype(s),
-        error('type "' || s || '" does not exist')),
+CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
+        THEN CAST(s AS UINTEGER) ELSE coalesce({m}.to_regtype(s),
+        error('type "' || s || '" does not exist')) END,
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regtype_name(s VARCHAR) AS {m}.format_type({m}.pg_regtype(s), NULL),
     (s) AS coalesce({m}.format_type(s, NULL), CAST(s AS VARCHAR));
 CREATE OR REPLACE MACRO {m}.to_regnamespace(s) AS (
-    SELECT n.oid FROM {m}.pg_namespace n WHERE n.nspname = {m}.pg_df_unquote(trim(s)));
-CREATE OR REPLACE MACRO {m}.pg_regnamespace(s VARCHAR) AS coalesce({m}.to_regnamespace(s),
-        error('schema "' || s || '" does not exist')),
+    SELECT df_n.oid FROM {m}.pg_namespace df_n WHERE df_n.nspname = {m}.pg_df_unquote(trim(s)));
+CREATE OR REPLACE MACRO {m}.pg_regnamespace(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
+        THEN CAST(s AS UINTEGER) ELSE coalesce({m}.to_regnamespace(s),
+        error('schema "' || s || '" does not exist')) END,
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regnamespace_name(s VARCHAR) AS (
-        SELECT n.nspname FROM {m}.pg_namespace n WHERE n.oid = {m}.pg_regnamespace(s)),
-    (s) AS coalesce((SELECT n.nspname FROM {m}.pg_namespace n WHERE n.oid = s), CAST(s AS VARCHAR));
+        SELECT df_n.nspname FROM {m}.pg_namespace df_n WHERE df_n.oid = {m}.pg_regnamespace(s)),
+    (s) AS coalesce((SELECT df_n.nspname FROM {m}.pg_namespace df_n WHERE df_n.oid = s), CAST(s AS VARCHAR));
 CREATE OR REPLACE MACRO {m}.pg_regproc(s VARCHAR) AS regexp_replace(trim(s), '^pg_catalog\\.', ''),
     (s) AS CAST(s AS VARCHAR);
 CREATE OR REPLACE MACRO {m}.pg_get_userbyid(o) AS
@@ -741,29 +843,29 @@ CREATE OR REPLACE MACRO {m}.pg_regrole(s VARCHAR) AS CASE WHEN s = 'postgres' TH
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regrole_name(s) AS {m}.pg_get_userbyid({m}.pg_regrole(s));
 CREATE OR REPLACE MACRO {m}.pg_table_is_visible(o) AS coalesce((
-    SELECT r.relnamespace IN (11, {ns}) OR r.db = 'temp' FROM {m}.pg_df_relations r WHERE r.oid = o LIMIT 1), false);
+    SELECT df_r.relnamespace IN (11, {ns}) OR df_r.db = 'temp' FROM {m}.pg_df_relations df_r WHERE df_r.oid = o LIMIT 1), false);
 CREATE OR REPLACE MACRO {m}.pg_type_is_visible(o) AS true;
 CREATE OR REPLACE MACRO {m}.pg_function_is_visible(o) AS true;
 CREATE OR REPLACE MACRO {m}.pg_collation_is_visible(o) AS true;
 CREATE OR REPLACE MACRO {m}.pg_get_expr(e, r) AS e, (e, r, p) AS e;
 CREATE OR REPLACE MACRO {m}.pg_get_constraintdef(o) AS (
-        SELECT c.condef FROM {m}.pg_df_constraints c WHERE c.oid = o),
-    (o, p) AS (SELECT c.condef FROM {m}.pg_df_constraints c WHERE c.oid = o);
+        SELECT df_c.condef FROM {m}.pg_df_constraints df_c WHERE df_c.oid = o),
+    (o, p) AS (SELECT df_c.condef FROM {m}.pg_df_constraints df_c WHERE df_c.oid = o);
 CREATE OR REPLACE MACRO {m}.pg_get_indexdef(o) AS (
-        SELECT i.indexdef FROM {m}.pg_df_indexes i WHERE i.indexrelid = o),
-    (o, k, p) AS (SELECT CASE WHEN k = 0 THEN i.indexdef ELSE i.keys[k] END
-        FROM {m}.pg_df_indexes i WHERE i.indexrelid = o);
+        SELECT df_i.indexdef FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o),
+    (o, k, p) AS (SELECT CASE WHEN k = 0 THEN df_i.indexdef ELSE df_i.keys[k] END
+        FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o);
 CREATE OR REPLACE MACRO {m}.pg_get_viewdef(o) AS (
-        SELECT r.sql FROM {m}.pg_df_relations r WHERE r.oid = o AND r.relkind = 'v'),
-    (o, p) AS (SELECT r.sql FROM {m}.pg_df_relations r WHERE r.oid = o AND r.relkind = 'v');
+        SELECT df_r.sql FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v'),
+    (o, p) AS (SELECT df_r.sql FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v');
 CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.obj_description(o) AS (
-        SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = 0 LIMIT 1),
+        SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = 0 LIMIT 1),
     (o, cat) AS (
-        SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = 0
-          AND d.classoid = {m}.pg_df_regclass_oid(cat) LIMIT 1);
+        SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = 0
+          AND df_d.classoid = {m}.pg_df_regclass_oid(cat) LIMIT 1);
 CREATE OR REPLACE MACRO {m}.col_description(o, n) AS (
-    SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = n LIMIT 1);
+    SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = n LIMIT 1);
 CREATE OR REPLACE MACRO {m}.shobj_description(o, cat) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_encoding_to_char(e) AS
     CASE e WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END;
@@ -784,6 +886,54 @@ CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGIN
 CREATE OR REPLACE MACRO {m}.pg_total_relation_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_table_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_indexes_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_triggerdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_ruledef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_partkeydef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_relation_is_publishable(o) AS false;
+CREATE OR REPLACE MACRO {m}.pg_get_partition_constraintdef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_functiondef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_tablespace_location(o) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_database_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_tablespace_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_size_pretty(b) AS (
+    CASE WHEN abs(b) < 10240 THEN b || ' bytes'
+         WHEN abs(b) < 10240 * 1024 THEN round(b / 1024) || ' kB'
+         WHEN abs(b) < 10240 * 1024 * 1024 THEN round(b / 1024 / 1024) || ' MB'
+         WHEN abs(b) < 10240 * 1024 * 1024 * 1024 THEN round(b / 1024 / 1024 / 1024) || ' GB'
+         ELSE round(b / 1024 / 1024 / 1024 / 1024) || ' TB' END);
+CREATE OR REPLACE MACRO {m}.pg_postmaster_start_time() AS getvariable('dataforge_started')::TIMESTAMPTZ;
+CREATE OR REPLACE MACRO {m}.pg_conf_load_time() AS getvariable('dataforge_started')::TIMESTAMPTZ;
+CREATE OR REPLACE MACRO {m}.inet_server_addr() AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.inet_server_port() AS NULL::INTEGER;
+CREATE OR REPLACE MACRO {m}.inet_client_addr() AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_keywords() AS TABLE
+    SELECT keyword_name AS word, (CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U'
+        WHEN 'column_name' THEN 'C' ELSE 'T' END)::{m}.pg_char AS catcode,
+        false AS barelabel,
+        CASE keyword_category WHEN 'reserved' THEN 'reserved' WHEN 'unreserved' THEN 'unreserved'
+        WHEN 'column_name' THEN 'unreserved (cannot be function or type name)'
+        ELSE 'reserved (can be function or type name)' END AS catdesc,
+        CASE keyword_category WHEN 'reserved' THEN 'requires AS' ELSE 'can be bare label' END AS baredesc
+    FROM duckdb_keywords();
+CREATE OR REPLACE MACRO {m}.pg_advisory_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_advisory_xact_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_advisory_lock_shared(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_try_advisory_lock(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_try_advisory_xact_lock(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_advisory_unlock(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_shared(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_all() AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END::INTEGER;
+CREATE OR REPLACE MACRO {m}.array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END::INTEGER;
+-- no partitions: a relation is its only ancestor (the set-returning form in a select list is
+-- pg_df_partition_self, see sql/rewrite.py catalog_functions)
+CREATE OR REPLACE MACRO {m}.pg_partition_ancestors(o) AS TABLE SELECT CAST(o AS UINTEGER) AS relid, 1 AS depth;
+CREATE OR REPLACE MACRO {m}.pg_df_partition_self(o) AS unnest([CAST(o AS UINTEGER)]);
+CREATE OR REPLACE MACRO {m}.pg_partition_root(o) AS CAST(o AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.txid_current() AS 1::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_current_xact_id() AS 1::UBIGINT;
+CREATE OR REPLACE MACRO {m}.txid_current_if_assigned() AS NULL::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_current_schema() AS
     CASE WHEN current_schema() = 'main' THEN 'public' ELSE current_schema() END;
 CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
@@ -793,7 +943,7 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
 
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
-CATALOG_NAMES = frozenset({
+CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({
     "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
     "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",
     "pg_inherits", "pg_matviews", "pg_namespace", "pg_opclass", "pg_proc", "pg_range",

@@ -669,6 +669,13 @@ def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
         db = table.args.get("db")
         if not (isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog") or table.args.get("catalog"):
             continue
+        if not isinstance(table.this, exp.Identifier):  # pg_catalog.generate_series(…), a function
+            table.set("db", None)
+            alias = table.args.get("alias")
+            if isinstance(alias, exp.TableAlias) and alias.this and not alias.columns:
+                # PostgreSQL: a scalar function's alias names its column too (FROM f(…) s … s)
+                alias.set("columns", [alias.this.copy()])
+            continue
         name = table.name.lower()
         if name not in pg_catalog.CATALOG_NAMES:
             continue
@@ -799,10 +806,65 @@ def catalog_functions(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CurrentSchemas):
             arg = node.this.copy() if node.this is not None else exp.true()
             return _fn("pg_current_schemas", arg)
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "pg_partition_ancestors" and not isinstance(
+                node.parent, exp.Table):
+            return _fn("pg_df_partition_self", *[e.copy() for e in node.expressions])
         if isinstance(node, exp.Anonymous) and node.name.lower() in ("json_build_object", "jsonb_build_object"):
             return _fn("json_object", *[e.copy() for e in node.expressions])
         return node
     return _replace_all(tree, list(tree.find_all(exp.CurrentSchema, exp.CurrentSchemas, exp.Anonymous)), make)
+
+
+# OPERATOR(pg_catalog.op) → the operator's node (psql's describe queries spell ~ this way)
+_QUALIFIED_OPERATORS = {
+    "~": lambda a, b: exp.RegexpLike(this=a, expression=b),
+    "~*": lambda a, b: exp.RegexpILike(this=a, expression=b),
+    "!~": lambda a, b: exp.Not(this=exp.RegexpLike(this=a, expression=b)),
+    "!~*": lambda a, b: exp.Not(this=exp.RegexpILike(this=a, expression=b)),
+    "~~": lambda a, b: exp.Like(this=a, expression=b),
+    "~~*": lambda a, b: exp.ILike(this=a, expression=b),
+    "!~~": lambda a, b: exp.Not(this=exp.Like(this=a, expression=b)),
+    "!~~*": lambda a, b: exp.Not(this=exp.ILike(this=a, expression=b)),
+    "=": lambda a, b: exp.EQ(this=a, expression=b),
+    "<>": lambda a, b: exp.NEQ(this=a, expression=b),
+    "!=": lambda a, b: exp.NEQ(this=a, expression=b),
+    "<": lambda a, b: exp.LT(this=a, expression=b),
+    "<=": lambda a, b: exp.LTE(this=a, expression=b),
+    ">": lambda a, b: exp.GT(this=a, expression=b),
+    ">=": lambda a, b: exp.GTE(this=a, expression=b),
+    "||": lambda a, b: exp.DPipe(this=a, expression=b),
+    "+": lambda a, b: exp.Add(this=a, expression=b),
+    "-": lambda a, b: exp.Sub(this=a, expression=b),
+}
+
+
+def qualified_operators(tree: exp.Expression) -> exp.Expression:
+    """a OPERATOR(pg_catalog.~) b → a ~ b: the schema-qualified operator syntax psql's \\d
+    queries use (DuckDB has no OPERATOR())."""
+    def make(node: exp.Operator):
+        op = str(node.args.get("operator") or "")
+        name = op.split(".", 1)[1] if op.lower().startswith("pg_catalog.") else op
+        build = _QUALIFIED_OPERATORS.get(name.strip())
+        if build is None:
+            raise PgError("42883", f"operator does not exist: {op}")
+        return exp.Paren(this=build(node.this.copy(), node.expression.copy()))
+    nodes = list(tree.find_all(exp.Operator))
+    nodes.reverse()  # inner operators first
+    return _replace_all(tree, nodes, make)
+
+
+def pg_catalog_collations(tree: exp.Expression) -> exp.Expression:
+    """x COLLATE pg_catalog.default (or "C", "POSIX"): the database's byte-order collation,
+    which is DuckDB's default; DuckDB knows no such collation names."""
+    def make(node: exp.Collate):
+        coll = node.expression
+        if isinstance(coll, exp.Column) and (coll.table or "").lower() == "pg_catalog" or (
+            isinstance(coll, (exp.Column, exp.Identifier, exp.Var, exp.Literal))
+            and coll.name.lower() in ("default", "c", "posix")
+        ):
+            return node.this.copy()
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.Collate)), make)
 
 
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
@@ -818,6 +880,8 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     no_cross_database_references,
     unqualify_pg_catalog_functions,
     pg_catalog_relations,
+    qualified_operators,
+    pg_catalog_collations,
     public_schema_is_main,
     values_column_names,
     null_projection_is_text,
