@@ -441,6 +441,12 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
             oid UINTEGER, extname VARCHAR, extowner UINTEGER, extnamespace UINTEGER,
             extrelocatable BOOLEAN, extversion VARCHAR, extconfig UINTEGER[], extcondition VARCHAR[]);
         INSERT INTO {m}.pg_extension VALUES (13500, 'plpgsql', 10, 11, false, '1.0', NULL, NULL);
+        CREATE OR REPLACE TABLE {m}.pg_language (
+            oid UINTEGER, lanname VARCHAR, lanowner UINTEGER, lanispl BOOLEAN, lanpltrusted BOOLEAN,
+            lanplcallfoid UINTEGER, laninline UINTEGER, lanvalidator UINTEGER, lanacl VARCHAR[]);
+        INSERT INTO {m}.pg_language VALUES (12, 'internal', 10, false, false, 0, 0, 2246, NULL),
+            (13, 'c', 10, false, false, 0, 0, 2247, NULL), (14, 'sql', 10, false, true, 0, 0, 2248, NULL),
+            (13576, 'plpgsql', 10, true, true, 13573, 13574, 13575, NULL);
         CREATE OR REPLACE TABLE {m}.pg_tablespace (
             oid UINTEGER, spcname VARCHAR, spcowner UINTEGER, spcacl VARCHAR[], spcoptions VARCHAR[]);
         INSERT INTO {m}.pg_tablespace VALUES (1663, 'pg_default', 10, NULL, NULL),
@@ -599,17 +605,6 @@ SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
 FROM duckdb_columns() c
 WHERE c.database_name IN (current_database(), 'temp');
 
-CREATE OR REPLACE VIEW {m}.pg_attribute AS
-SELECT a.attrelid, a.attname, a.atttypid, -1::INTEGER AS attstattarget, t.typlen AS attlen,
-    a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
-    -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
-    t.typstorage AS attstorage, ''::{m}.pg_char AS attcompression, a.attnotnull,
-    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, ''::{m}.pg_char AS attidentity,
-    ''::{m}.pg_char AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
-    t.typcollation AS attcollation, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
-    NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
-FROM {m}.pg_df_columns a LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid;
-
 CREATE OR REPLACE VIEW {m}.pg_attrdef AS
 SELECT (a.attrelid * 64 + a.attnum)::UINTEGER AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
     a.adbin
@@ -678,22 +673,41 @@ SELECT s.sequence_oid::UINTEGER AS seqrelid, 20::UINTEGER AS seqtypid, s.start_v
     1::BIGINT AS seqcache, s.cycle AS seqcycle
 FROM duckdb_sequences() s WHERE s.database_name IN (current_database(), 'temp');
 
+-- the gateway's database, and PostgreSQL's two templates (no connections allowed), which
+-- psql's \\l and tools listing databases expect to see and filter out
 CREATE OR REPLACE VIEW {m}.pg_database AS
-SELECT 16384::UINTEGER AS oid, current_database() AS datname, 10::UINTEGER AS datdba,
-    6 AS encoding, 'c'::{m}.pg_char AS datlocprovider, false AS datistemplate, true AS datallowconn,
+SELECT oid::UINTEGER AS oid, datname, 10::UINTEGER AS datdba,
+    6 AS encoding, 'c'::{m}.pg_char AS datlocprovider, datistemplate, datallowconn,
     -1 AS datconnlimit, 0::UINTEGER AS datfrozenxid, 0::UINTEGER AS datminmxid,
     1663::UINTEGER AS dattablespace, 'C' AS datcollate, 'C' AS datctype,
-    NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, NULL::VARCHAR[] AS datacl;
+    NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, datacl
+FROM (VALUES (16384, current_database(), false, true, NULL::VARCHAR[]),
+             (1, 'template1', true, true, ['=c/postgres', 'postgres=CTc/postgres']),
+             (4, 'template0', true, false, ['=c/postgres', 'postgres=CTc/postgres']))
+     d(oid, datname, datistemplate, datallowconn, datacl);
+
+-- PostgreSQL's bootstrap superuser (the gateway enforces its own users and roles, auth.py)
+CREATE OR REPLACE VIEW {m}.pg_authid AS
+SELECT 10::UINTEGER AS oid, 'postgres' AS rolname, true AS rolsuper, true AS rolinherit,
+    true AS rolcreaterole, true AS rolcreatedb, true AS rolcanlogin, true AS rolreplication,
+    true AS rolbypassrls, -1 AS rolconnlimit, NULL::VARCHAR AS rolpassword,
+    NULL::TIMESTAMPTZ AS rolvaliduntil;
 
 CREATE OR REPLACE VIEW {m}.pg_roles AS
-SELECT 'postgres' AS rolname, true AS rolsuper, true AS rolinherit, true AS rolcreaterole,
-    true AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit,
-    '********' AS rolpassword, NULL::TIMESTAMPTZ AS rolvaliduntil, false AS rolbypassrls,
-    NULL::VARCHAR[] AS rolconfig, 10::UINTEGER AS oid;
+SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
+    rolconnlimit, '********' AS rolpassword, rolvaliduntil, rolbypassrls,
+    NULL::VARCHAR[] AS rolconfig, oid
+FROM {m}.pg_authid;
+
+CREATE OR REPLACE VIEW {m}.pg_shadow AS
+SELECT rolname AS usename, oid AS usesysid, rolcreatedb AS usecreatedb, rolsuper AS usesuper,
+    rolreplication AS userepl, rolbypassrls AS usebypassrls, rolpassword AS passwd,
+    rolvaliduntil AS valuntil, NULL::VARCHAR[] AS useconfig
+FROM {m}.pg_authid;
 
 CREATE OR REPLACE VIEW {m}.pg_user AS
 SELECT 'postgres' AS usename, 10::UINTEGER AS usesysid, true AS usecreatedb, true AS usesuper,
-    false AS userepl, false AS usebypassrls, '********' AS passwd,
+    true AS userepl, true AS usebypassrls, '********' AS passwd,
     NULL::TIMESTAMPTZ AS valuntil, NULL::VARCHAR[] AS useconfig;
 
 CREATE OR REPLACE VIEW {m}.pg_proc AS
@@ -742,6 +756,30 @@ SELECT 16384::UINTEGER AS datid, current_database() AS datname, 0 AS pid,
 
 # views over the macros above (DuckDB binds a view when it is created)
 _LATE_VIEWS = """
+-- an index's own columns (psql's \\d index, pgjdbc's getIndexInfo read them)
+CREATE OR REPLACE VIEW {m}.pg_df_index_columns AS
+WITH k AS (
+    SELECT i.indexrelid, i.indrelid, unnest(i.keys) AS attname, unnest(i.indkey) AS tabnum,
+        unnest(range(1, len(i.keys) + 1)) AS attnum
+    FROM {m}.pg_df_indexes i)
+SELECT k.indexrelid AS attrelid, k.attname, c.atttypid, k.attnum::SMALLINT AS attnum, c.atttypmod,
+    false AS attnotnull, NULL::VARCHAR AS adbin
+FROM k LEFT JOIN {m}.pg_df_columns c ON c.attrelid = k.indrelid AND c.attnum = k.tabnum;
+
+CREATE OR REPLACE VIEW {m}.pg_attribute AS
+SELECT a.attrelid, a.attname, a.atttypid, -1::INTEGER AS attstattarget, t.typlen AS attlen,
+    a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
+    -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
+    t.typstorage AS attstorage, ''::{m}.pg_char AS attcompression, a.attnotnull,
+    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, ''::{m}.pg_char AS attidentity,
+    ''::{m}.pg_char AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
+    t.typcollation AS attcollation, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
+    NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
+FROM (SELECT attrelid, attname, atttypid, attnum, atttypmod, attnotnull, adbin FROM {m}.pg_df_columns
+      UNION ALL
+      SELECT attrelid, attname, atttypid, attnum, atttypmod, attnotnull, adbin FROM {m}.pg_df_index_columns) a
+LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid;
+
 CREATE OR REPLACE VIEW {m}.pg_df_procs AS
 SELECT p.oid, {m}.format_type(p.prorettype, NULL) AS prorettype_name,
     array_to_string(coalesce(p.proargnames, []), ', ') AS args
@@ -855,9 +893,11 @@ CREATE OR REPLACE MACRO {m}.pg_get_indexdef(o) AS (
         SELECT df_i.indexdef FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o),
     (o, k, p) AS (SELECT CASE WHEN k = 0 THEN df_i.indexdef ELSE df_i.keys[k] END
         FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o);
+CREATE OR REPLACE MACRO {m}.pg_df_view_body(q) AS
+    ' ' || regexp_replace(q, '^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?VIEW\s+.*?\s+AS\s+', '', 'is');
 CREATE OR REPLACE MACRO {m}.pg_get_viewdef(o) AS (
-        SELECT df_r.sql FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v'),
-    (o, p) AS (SELECT df_r.sql FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v');
+        SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v'),
+    (o, p) AS (SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v');
 CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.obj_description(o) AS (
         SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = 0 LIMIT 1),
@@ -893,6 +933,7 @@ CREATE OR REPLACE MACRO {m}.pg_get_partkeydef(o) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_relation_is_publishable(o) AS false;
 CREATE OR REPLACE MACRO {m}.pg_get_partition_constraintdef(o) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_get_functiondef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_function_sqlbody(o) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_tablespace_location(o) AS ''::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_database_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_tablespace_size(o) AS 0::BIGINT;
@@ -944,6 +985,7 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
 CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({
+    "pg_authid", "pg_shadow", "pg_language",
     "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
     "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",
     "pg_inherits", "pg_matviews", "pg_namespace", "pg_opclass", "pg_proc", "pg_range",

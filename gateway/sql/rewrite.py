@@ -29,7 +29,7 @@ class Rewritten:
 def unqualify_pg_catalog_functions(tree: exp.Expression) -> exp.Expression:
     """pg_catalog.version() → version(): PostgreSQL's built-in functions live in pg_catalog,
     ours in the compatibility catalog on the search path."""
-    for dot in list(tree.find_all(exp.Dot)):
+    for dot in reversed(list(tree.find_all(exp.Dot))):  # inner calls first: outer ones copy them
         if isinstance(dot.this, exp.Identifier) and dot.this.name.lower() == "pg_catalog" and isinstance(
             dot.expression, exp.Func
         ):
