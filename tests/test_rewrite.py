@@ -156,7 +156,7 @@ def test_pg_catalog_relations(con):
     assert duck("SELECT t.typname FROM pg_catalog.pg_type t") == (
         "SELECT t.typname FROM dataforge_compat.main.pg_type AS t")
     # not one of ours: left to DuckDB
-    assert duck("SELECT * FROM pg_catalog.pg_depend") == "SELECT * FROM pg_catalog.pg_depend"
+    assert duck("SELECT * FROM pg_catalog.pg_depend") == "SELECT * FROM dataforge_compat.main.pg_depend AS pg_depend"
     assert run(con, "SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'public') "
                     "ORDER BY oid")[1] == [(11, "pg_catalog"), (2200, "public")]
 

@@ -893,6 +893,8 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _fallback(arr, lambda v: T.bytea_text(v).encode())
     if (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
+        if oid == 22:  # int2vector (pg_index.indkey): space separated, no braces
+            return _fallback(arr, lambda v: " ".join(str(x) for x in v).encode())
         if oid in ELEMENT_OID:
             return _text_list(arr, duck)
         return _json_col(arr)

@@ -122,6 +122,8 @@ def _split_list(s: str) -> str | None:
 def _pg_type_of_str(s: str) -> PgType:
     s = s.strip()
     elem = _split_list(s)
+    if elem == "USMALLINT":
+        return T["int2vector"]  # the compat catalog's pg_index.indkey/indoption (sql/pg_catalog.py)
     if elem is not None:
         et = _scalar_of(elem)
         if et is None or et.oid == 114 and not elem.startswith("JSON"):

@@ -45,6 +45,19 @@ STATIC_SETTINGS = {
     "extra_float_digits": "1",
     "statement_timeout": "0",
     "jit": "off",
+    "max_index_keys": "32",
+    "max_function_args": "100",
+    "lc_messages": "C",
+    "lc_monetary": "C",
+    "lc_numeric": "C",
+    "lc_time": "C",
+    "default_text_search_config": "pg_catalog.simple",
+    "search_path": '"$user", public',
+    "row_security": "on",
+    "bytea_output": "hex",
+    "ssl": "off",
+    "wal_level": "replica",
+    "track_commit_timestamp": "off",
 }
 
 
@@ -653,10 +666,10 @@ SELECT i.indexrelid, i.indrelid, len(i.indkey)::SMALLINT AS indnatts,
     len(i.indkey)::SMALLINT AS indnkeyatts, i.indisunique, false AS indnullsnotdistinct,
     i.indisprimary, false AS indisexclusion, true AS indimmediate, false AS indisclustered,
     true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
-    false AS indisreplident, i.indkey,
+    false AS indisreplident, i.indkey::USMALLINT[] AS indkey,  -- USMALLINT[] is int2vector (protocol/types.py)
     list_transform(i.indkey, x -> 0::UINTEGER) AS indcollation,
     list_transform(i.indkey, x -> 0::UINTEGER) AS indclass,
-    array_to_string(list_transform(i.indkey, x -> '0'), ' ') AS indoption,  -- int2vector's text form
+    list_transform(i.indkey, x -> 0::USMALLINT) AS indoption,  -- all ascending, NULLS LAST
     NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
 FROM {m}.pg_df_indexes i;
 
@@ -972,6 +985,10 @@ CREATE OR REPLACE MACRO {m}.array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 
 CREATE OR REPLACE MACRO {m}.pg_partition_ancestors(o) AS TABLE SELECT CAST(o AS UINTEGER) AS relid, 1 AS depth;
 CREATE OR REPLACE MACRO {m}.pg_df_partition_self(o) AS unnest([CAST(o AS UINTEGER)]);
 CREATE OR REPLACE MACRO {m}.pg_partition_root(o) AS CAST(o AS UINTEGER);
+-- information_schema._pg_expandarray(a): one (x, n) row per element, a set-returning function
+-- that pgjdbc calls in a select list (DuckDB zips several unnests like PostgreSQL 10+)
+CREATE OR REPLACE MACRO {m}._pg_expandarray(a) AS
+    unnest(list_transform(range(1, len(a) + 1), i -> {{'x': a[i], 'n': i::INTEGER}}));
 CREATE OR REPLACE MACRO {m}.txid_current() AS 1::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_current_xact_id() AS 1::UBIGINT;
 CREATE OR REPLACE MACRO {m}.txid_current_if_assigned() AS NULL::BIGINT;

@@ -27,10 +27,12 @@ class Rewritten:
 
 
 def unqualify_pg_catalog_functions(tree: exp.Expression) -> exp.Expression:
-    """pg_catalog.version() → version(): PostgreSQL's built-in functions live in pg_catalog,
-    ours in the compatibility catalog on the search path."""
+    """pg_catalog.version() → version(), information_schema._pg_expandarray(…) → _pg_expandarray(…):
+    PostgreSQL's built-in functions live in those schemas, ours in the compatibility catalog on
+    the search path."""
     for dot in reversed(list(tree.find_all(exp.Dot))):  # inner calls first: outer ones copy them
-        if isinstance(dot.this, exp.Identifier) and dot.this.name.lower() == "pg_catalog" and isinstance(
+        if isinstance(dot.this, exp.Identifier) and dot.this.name.lower() in (
+                "pg_catalog", "information_schema") and isinstance(
             dot.expression, exp.Func
         ):
             dot.replace(dot.expression.copy())
@@ -867,6 +869,16 @@ def pg_catalog_collations(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.Collate)), make)
 
 
+def fold_unquoted_identifiers(tree: exp.Expression) -> exp.Expression:
+    """SELECT x AS TABLE_CAT names its column table_cat: PostgreSQL folds unquoted identifiers to
+    lower case (pgjdbc's metadata queries read their columns by those names). DuckDB resolves
+    names case-insensitively, so only the names of result columns change."""
+    for ident in tree.find_all(exp.Identifier):
+        if not ident.quoted and isinstance(ident.this, str) and not ident.this.islower():
+            ident.set("this", ident.this.lower())
+    return tree
+
+
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
     """db.schema.table: PostgreSQL refuses references to another database (0A000), and a
     client must not reach DuckDB catalogs other than the gateway's own."""
@@ -878,6 +890,7 @@ def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     no_cross_database_references,
+    fold_unquoted_identifiers,
     unqualify_pg_catalog_functions,
     pg_catalog_relations,
     qualified_operators,
