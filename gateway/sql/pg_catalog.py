@@ -907,7 +907,7 @@ CREATE OR REPLACE MACRO {m}.pg_get_indexdef(o) AS (
     (o, k, p) AS (SELECT CASE WHEN k = 0 THEN df_i.indexdef ELSE df_i.keys[k] END
         FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o);
 CREATE OR REPLACE MACRO {m}.pg_df_view_body(q) AS
-    ' ' || regexp_replace(q, '^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?VIEW\s+.*?\s+AS\s+', '', 'is');
+    ' ' || regexp_replace(q, '^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?(TEMP(ORARY)?\\s+)?VIEW\\s+.*?\\s+AS\\s+', '', 'is');
 CREATE OR REPLACE MACRO {m}.pg_get_viewdef(o) AS (
         SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v'),
     (o, p) AS (SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v');
