@@ -638,7 +638,9 @@ class Session:
         for i, raw in enumerate(msg.params):
             f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
             try:
-                values.append(decode_param(oids[i] if (f == 1 or prep.declared[i]) else 0, f, raw))
+                # an untyped text array ('{1,NULL,3}', node-postgres) is parsed as the inferred array type
+                typed = f == 1 or prep.declared[i] or _is_array_oid(oids[i])
+                values.append(decode_param(oids[i] if typed else 0, f, raw))
             except ParamError as e:
                 raise PgError(e.sqlstate, str(e)) from None
         return values
@@ -1575,6 +1577,11 @@ def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
 def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
     fmts = _expand_formats(formats, len(fields))
     return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
+
+
+def _is_array_oid(oid: int) -> bool:
+    from .protocol.types import ELEMENT_OID
+    return oid in ELEMENT_OID and oid not in (22, 30)
 
 
 def _field(name: str, duck_type, fmt: int = 0) -> m.Field:
