@@ -1080,6 +1080,8 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
         t = arr.type
     if pa.types.is_dictionary(t):
         return _take(_encode_binary(arr.dictionary, duck), arr)
+    if oid == 18:  # "char": one byte, and the empty "char" is the byte 0 (PostgreSQL's charsend)
+        return _fallback(arr, lambda v: v.encode()[:1] or b"\x00")
     if oid in (114, 25) and not (pa.types.is_dictionary(t) or pa.types.is_binary(t)
                                  or pa.types.is_large_binary(t) or pa.types.is_binary_view(t)):
         # json and text go out as their text bytes (text of a struct/map/union is JSON)

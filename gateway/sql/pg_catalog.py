@@ -613,6 +613,12 @@ SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
          THEN trim(c.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
          WHEN c.column_default LIKE '''%''' AND {m}.pg_df_duck_type_oid(c.data_type) = 25
          THEN c.column_default || '::text'
+         -- DuckDB's spelling of a default -> pg_get_expr()'s
+         WHEN c.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
+         WHEN c.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
+         WHEN regexp_full_match(c.column_default, 'nextval\\(''[^'']+''\\)')
+         THEN replace(c.column_default, ''')', '''::regclass)')
+         WHEN c.column_default = 'CURRENT_TIMESTAMP' THEN 'CURRENT_TIMESTAMP'
          ELSE c.column_default END AS adbin, c.comment AS description,
     c.data_type AS duck_type
 FROM duckdb_columns() c

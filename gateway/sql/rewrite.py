@@ -879,6 +879,18 @@ def fold_unquoted_identifiers(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def float_precision_types(tree: exp.Expression) -> exp.Expression:
+    """float(p) is real for p <= 24 and double precision above (SQLAlchemy/pandas write
+    FLOAT(53)); DuckDB's FLOAT/DOUBLE take no precision."""
+    T = exp.DataType.Type
+    for dt in list(tree.find_all(exp.DataType)):
+        if dt.this in (T.FLOAT, T.DOUBLE) and dt.expressions:
+            first = dt.expressions[0]
+            p = _int_literal(first.this if isinstance(first, exp.DataTypeParam) else first)
+            dt.replace(exp.DataType.build("REAL" if p is not None and p <= 24 else "DOUBLE"))
+    return tree
+
+
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
     """db.schema.table: PostgreSQL refuses references to another database (0A000), and a
     client must not reach DuckDB catalogs other than the gateway's own."""
@@ -901,6 +913,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     pg_column_names,
     reg_casts,
     pg_only_type_names,
+    float_precision_types,
     catalog_functions,
     division_by_zero_errors,
     current_setting_to_macro,
