@@ -199,3 +199,69 @@ def test_asyncpg_char_columns(pg, gateway):
 
     exp, got = _asyncpg_on_both(pg, gateway, fn)
     assert got == exp == b"b"
+
+
+def test_asyncpg_array_enum_and_custom_codecs(pg, gateway):
+    """asyncpg introspects every type it has no codec for (arrays, enums) with its own catalog
+    query, and set_type_codec looks a type up by name: the values must come out as on
+    PostgreSQL. (An enum column is reported as text on the wire: DuckDB's result types name
+    the labels, not the type; asyncpg decodes both to str.)"""
+    import json
+
+    t, ty = uniq("apg"), uniq("mood")
+
+    async def fn(conn):
+        await conn.execute(f"CREATE TYPE {ty} AS ENUM ('sad', 'ok', 'happy')")
+        await conn.execute(f"CREATE TABLE {t} (id int, ints integer[], texts text[], m {ty}, doc json)")
+        try:
+            await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+            await conn.executemany(f"INSERT INTO {t} VALUES ($1, $2, $3, $4, $5)",
+                                   [(1, [1, None, 3], ["a,b", 'c"d', None], "ok", {"k": [1, 2.5]}),
+                                    (2, [], [], "happy", None)])
+            rows = [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY id")]
+            enum_row = await conn.fetchrow(
+                "SELECT t.typname, t.typtype, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels "
+                "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid "
+                "WHERE t.typname = $1 GROUP BY t.typname, t.typtype", ty)
+            by_name = await conn.fetchval("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                                          "WHERE a.attrelid = $1::regclass AND a.attname = 'm'", t)
+            arrays = await conn.fetchrow("SELECT ARRAY[1, 2]::int8[] AS a, ARRAY['x', NULL]::varchar[] AS b, "
+                                         "$1::int4[] AS c", [7, 8])
+            return rows, tuple(enum_row), by_name, tuple(arrays)
+        finally:
+            await conn.execute(f"DROP TABLE {t}")
+            await conn.execute(f"DROP TYPE {ty}")
+
+    exp, got = _asyncpg_on_both(pg, gateway, fn)
+    assert exp[1] == (ty, b"e", ["sad", "ok", "happy"])
+    assert got == exp
+
+
+def test_asyncpg_pool_reset_query(pg, gateway):
+    """asyncpg's Pool runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;`
+    when a connection goes back: it must succeed and undo the session's SETs."""
+    asyncpg = pytest.importorskip("asyncpg")
+    import asyncio
+
+    async def one(server):
+        pool = await asyncpg.create_pool(f"postgresql://postgres@{server.host}:{server.port}/postgres",
+                                         min_size=1, max_size=1, timeout=15)
+        try:
+            async with pool.acquire() as conn:
+                await conn.execute("SET TimeZone = 'Asia/Tokyo'")
+                await conn.execute("SET statement_timeout = '5s'")
+                await conn.execute("LISTEN some_channel")
+                before = await conn.fetchval("SELECT current_setting('TimeZone')")
+                pid = await conn.fetchval("SELECT pg_backend_pid()")
+            async with pool.acquire() as conn:  # the same connection, after the reset query
+                after = (await conn.fetchval("SELECT current_setting('TimeZone')"),
+                         await conn.fetchval("SELECT current_setting('statement_timeout')"),
+                         await conn.fetchval("SELECT pg_backend_pid()") == pid)
+                direct = await conn.execute("SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;")
+            return before, after, direct
+        finally:
+            await pool.close()
+
+    exp, got = asyncio.run(one(pg)), asyncio.run(one(gateway))
+    assert exp[0] == "Asia/Tokyo" and exp[1][2] is True
+    assert got == exp

@@ -406,7 +406,7 @@ def _empty_catalog_ddl(m: str) -> str:
 def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
     con.execute(_empty_catalog_ddl(m))
     con.execute(f"""
-        CREATE OR REPLACE TABLE {m}.pg_type (
+        CREATE OR REPLACE TABLE {m}.pg_df_base_types (
             oid UINTEGER, typname VARCHAR, typnamespace UINTEGER, typowner UINTEGER,
             typlen SMALLINT, typbyval BOOLEAN, typtype {m}.pg_char, typcategory {m}.pg_char,
             typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim {m}.pg_char, typrelid UINTEGER,
@@ -415,7 +415,7 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
             typmodout VARCHAR, typanalyze VARCHAR, typalign {m}.pg_char, typstorage {m}.pg_char,
             typnotnull BOOLEAN, typbasetype UINTEGER, typtypmod INTEGER, typndims INTEGER,
             typcollation UINTEGER, typdefaultbin VARCHAR, typdefault VARCHAR, typacl VARCHAR[]);
-        INSERT INTO {m}.pg_type SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows())});
+        INSERT INTO {m}.pg_df_base_types SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows())});
         CREATE OR REPLACE TABLE {m}.pg_df_type_format (oid UINTEGER, head VARCHAR, tail VARCHAR, kind VARCHAR);
         INSERT INTO {m}.pg_df_type_format VALUES {_values(_type_format_rows())};
         CREATE OR REPLACE TABLE {m}.pg_df_type_names (name VARCHAR, oid UINTEGER);
@@ -440,8 +440,6 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         CREATE OR REPLACE TABLE {m}.pg_range (
             rngtypid UINTEGER, rngsubtype UINTEGER, rngmultitypid UINTEGER, rngcollation UINTEGER,
             rngsubopc UINTEGER, rngcanonical VARCHAR, rngsubdiff VARCHAR);
-        CREATE OR REPLACE TABLE {m}.pg_enum (
-            oid UINTEGER, enumtypid UINTEGER, enumsortorder REAL, enumlabel VARCHAR);
         CREATE OR REPLACE TABLE {m}.pg_inherits (
             inhrelid UINTEGER, inhparent UINTEGER, inhseqno INTEGER, inhdetachpending BOOLEAN);
         CREATE OR REPLACE TABLE {m}.pg_trigger (
@@ -508,6 +506,24 @@ FROM duckdb_schemas() s
 WHERE (s.database_name = current_database() AND s.schema_name NOT IN ('main', 'pg_catalog', 'information_schema'))
    OR (s.database_name = 'temp' AND s.schema_name = 'main');
 
+
+-- PostgreSQL's built-in types, then the user's ENUM types (CREATE TYPE … AS ENUM)
+CREATE OR REPLACE VIEW {m}.pg_type AS
+SELECT * FROM {m}.pg_df_base_types
+UNION ALL
+SELECT t.type_oid::UINTEGER, t.type_name, {m}.pg_df_nsp(t.database_name, t.schema_name, t.schema_oid),
+    10::UINTEGER, 4::SMALLINT, true, 'e'::{m}.pg_char, 'E'::{m}.pg_char, false, true, ','::{m}.pg_char,
+    0::UINTEGER, '-', 0::UINTEGER, 0::UINTEGER, 'enum_in', 'enum_out', 'enum_recv', 'enum_send', '-', '-',
+    '-', 'i'::{m}.pg_char, 'p'::{m}.pg_char, false, 0::UINTEGER, -1, 0, 0::UINTEGER, NULL, NULL, NULL
+FROM duckdb_types() t
+WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.logical_type = 'ENUM';
+
+CREATE OR REPLACE VIEW {m}.pg_enum AS
+SELECT (t.type_oid * 1024 + e.i)::UINTEGER AS oid, t.type_oid::UINTEGER AS enumtypid,
+    e.i::REAL AS enumsortorder, t.labels[e.i] AS enumlabel
+FROM duckdb_types() t, (SELECT unnest(range(1, 1025)) AS i) e
+WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.logical_type = 'ENUM'
+  AND e.i <= len(t.labels);
 
 CREATE OR REPLACE VIEW {m}.pg_df_constraints AS
 WITH k AS (
@@ -814,6 +830,13 @@ CREATE OR REPLACE MACRO {m}.pg_get_function_identity_arguments(o) AS (
 _HELPER_MACROS = """
 CREATE OR REPLACE MACRO {m}.pg_df_duck_scalar_oid(t) AS coalesce(
     (SELECT df_d.oid FROM {m}.pg_df_duck_types df_d WHERE df_d.duck = t),
+    CASE WHEN t LIKE 'ENUM(%' THEN (  -- a user's enum type: DuckDB names a column's type by its labels
+        SELECT df_e.type_oid::UINTEGER FROM duckdb_types() df_e
+        WHERE df_e.logical_type = 'ENUM' AND NOT df_e.internal
+          AND df_e.database_name IN (current_database(), 'temp')
+          AND 'ENUM(' || array_to_string(list_transform(df_e.labels,
+                x -> chr(39) || replace(x, chr(39), chr(39) || chr(39)) || chr(39)), ', ') || ')' = t
+        LIMIT 1) END,
     CASE WHEN t LIKE 'STRUCT(%' OR t LIKE 'MAP(%' OR t LIKE 'UNION(%' THEN 114
          WHEN t LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END);
 CREATE OR REPLACE MACRO {m}.pg_df_nsp(db, sch, sch_oid) AS
@@ -826,7 +849,7 @@ CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
     regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$', ['sch', 'rel']);
 CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' THEN 1700
-         WHEN t LIKE '%[]' THEN coalesce((SELECT df_n.typarray FROM {m}.pg_type df_n
+         WHEN t LIKE '%[]' THEN coalesce((SELECT df_n.typarray FROM {m}.pg_df_base_types df_n
               WHERE df_n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND df_n.typarray <> 0), 114)
          ELSE {m}.pg_df_duck_scalar_oid(t) END)::UINTEGER;
 CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
@@ -874,7 +897,8 @@ CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
                          WHEN df_f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
                          ELSE '' END || df_f.tail END
     FROM {m}.pg_df_type_format df_f WHERE df_f.oid = t
-    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE '???' END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format df_f2 WHERE df_f2.oid = t)
+    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE coalesce((SELECT {m}.pg_quote_ident(df_u.typname)
+        FROM {m}.pg_type df_u WHERE df_u.oid = t), '???') END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format df_f2 WHERE df_f2.oid = t)
     LIMIT 1);
 CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
         THEN CAST(s AS UINTEGER) ELSE coalesce({m}.to_regtype(s),
