@@ -282,6 +282,24 @@ def _pg_type_rows() -> list[tuple]:
     return rows
 
 
+# pg_type's typinput/typoutput/typreceive/typsend are regproc: OIDs of pg_proc rows (Npgsql
+# joins pg_proc ON proc.oid = typ.typreceive to tell arrays by array_recv). These functions
+# exist only in the catalog, with OIDs of their own far from DuckDB's function OIDs.
+_IO_PROC_BASE = 4_000_000_000
+
+
+def _io_proc_oids() -> dict[str, int]:
+    names = {"enum_in", "enum_out", "enum_recv", "enum_send"}
+    for r in _pg_type_rows():
+        names.update(n for n in r[15:19] if n != "-")
+    return {n: _IO_PROC_BASE + i for i, n in enumerate(sorted(names))}
+
+
+def _pg_type_rows_with_proc_oids() -> list[tuple]:
+    oids = _io_proc_oids()
+    return [r[:15] + tuple(oids.get(n, 0) for n in r[15:19]) + r[19:] for r in _pg_type_rows()]
+
+
 def _type_format_rows() -> list[tuple]:
     """(oid, text before the typmod, text after it, typmod kind) for format_type()."""
     from ..protocol.types import ELEMENT_OID, TYPES_BY_OID
@@ -410,12 +428,14 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
             oid UINTEGER, typname VARCHAR, typnamespace UINTEGER, typowner UINTEGER,
             typlen SMALLINT, typbyval BOOLEAN, typtype {m}.pg_char, typcategory {m}.pg_char,
             typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim {m}.pg_char, typrelid UINTEGER,
-            typsubscript VARCHAR, typelem UINTEGER, typarray UINTEGER, typinput VARCHAR,
-            typoutput VARCHAR, typreceive VARCHAR, typsend VARCHAR, typmodin VARCHAR,
+            typsubscript VARCHAR, typelem UINTEGER, typarray UINTEGER, typinput UINTEGER,
+            typoutput UINTEGER, typreceive UINTEGER, typsend UINTEGER, typmodin VARCHAR,
             typmodout VARCHAR, typanalyze VARCHAR, typalign {m}.pg_char, typstorage {m}.pg_char,
             typnotnull BOOLEAN, typbasetype UINTEGER, typtypmod INTEGER, typndims INTEGER,
             typcollation UINTEGER, typdefaultbin VARCHAR, typdefault VARCHAR, typacl VARCHAR[]);
-        INSERT INTO {m}.pg_df_base_types SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows())});
+        INSERT INTO {m}.pg_df_base_types SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows_with_proc_oids())});
+        CREATE OR REPLACE TABLE {m}.pg_df_io_procs (oid UINTEGER, proname VARCHAR);
+        INSERT INTO {m}.pg_df_io_procs VALUES {_values(sorted((o, n) for n, o in _io_proc_oids().items()))};
         CREATE OR REPLACE TABLE {m}.pg_df_type_format (oid UINTEGER, head VARCHAR, tail VARCHAR, kind VARCHAR);
         INSERT INTO {m}.pg_df_type_format VALUES {_values(_type_format_rows())};
         CREATE OR REPLACE TABLE {m}.pg_df_type_names (name VARCHAR, oid UINTEGER);
@@ -513,7 +533,11 @@ SELECT * FROM {m}.pg_df_base_types
 UNION ALL
 SELECT t.type_oid::UINTEGER, t.type_name, {m}.pg_df_nsp(t.database_name, t.schema_name, t.schema_oid),
     10::UINTEGER, 4::SMALLINT, true, 'e'::{m}.pg_char, 'E'::{m}.pg_char, false, true, ','::{m}.pg_char,
-    0::UINTEGER, '-', 0::UINTEGER, 0::UINTEGER, 'enum_in', 'enum_out', 'enum_recv', 'enum_send', '-', '-',
+    0::UINTEGER, '-', 0::UINTEGER, 0::UINTEGER,
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_in'),
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_out'),
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_recv'),
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_send'), '-', '-',
     '-', 'i'::{m}.pg_char, 'p'::{m}.pg_char, false, 0::UINTEGER, -1, 0, 0::UINTEGER, NULL, NULL, NULL
 FROM duckdb_types() t
 WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.logical_type = 'ENUM';
@@ -759,7 +783,11 @@ SELECT (f.function_oid)::UINTEGER AS oid, f.function_name AS proname, 11::UINTEG
     NULL::VARCHAR AS probin, NULL::VARCHAR AS prosqlbody, NULL::VARCHAR[] AS proconfig,
     NULL::VARCHAR[] AS proacl
 FROM duckdb_functions() f
-WHERE f.function_type IN ('scalar', 'aggregate', 'macro', 'table') AND NOT starts_with(f.function_name, 'pg_df_');
+WHERE f.function_type IN ('scalar', 'aggregate', 'macro', 'table') AND NOT starts_with(f.function_name, 'pg_df_')
+UNION ALL
+SELECT io.oid, io.proname, 11, 10, 12, 1, 0, 0, '-', 'f', false, false, true, false, 'i', 's', 1, 0,
+    0, [], NULL, NULL, NULL, NULL, NULL, io.proname, NULL, NULL, NULL, NULL
+FROM {m}.pg_df_io_procs io;
 
 CREATE OR REPLACE VIEW {m}.pg_tables AS
 SELECT n.nspname AS schemaname, r.relname AS tablename, 'postgres' AS tableowner,
@@ -825,6 +853,108 @@ CREATE OR REPLACE MACRO {m}.pg_get_function_arguments(o) AS (
     SELECT df_p.args FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
 CREATE OR REPLACE MACRO {m}.pg_get_function_identity_arguments(o) AS (
     SELECT df_p.args FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+
+-- information_schema (PostgreSQL's, over the catalog above; DuckDB has its own, with schema
+-- `main` and DuckDB's constraint names and type names). sql/rewrite.py points
+-- information_schema.X here.
+CREATE OR REPLACE VIEW {m}.information_schema_schemata AS
+SELECT current_database() AS catalog_name, n.nspname AS schema_name, 'postgres' AS schema_owner,
+    NULL::VARCHAR AS default_character_set_catalog, NULL::VARCHAR AS default_character_set_schema,
+    NULL::VARCHAR AS default_character_set_name, NULL::VARCHAR AS sql_path
+FROM {m}.pg_namespace n;
+
+CREATE OR REPLACE VIEW {m}.information_schema_tables AS
+SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    CASE WHEN n.nspname = 'pg_temp_3' THEN 'LOCAL TEMPORARY' WHEN c.relkind IN ('r', 'p') THEN 'BASE TABLE'
+         WHEN c.relkind = 'v' THEN 'VIEW' WHEN c.relkind = 'f' THEN 'FOREIGN' END AS table_type,
+    NULL::VARCHAR AS self_referencing_column_name, NULL::VARCHAR AS reference_generation,
+    NULL::VARCHAR AS user_defined_type_catalog, NULL::VARCHAR AS user_defined_type_schema,
+    NULL::VARCHAR AS user_defined_type_name,
+    CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END AS is_insertable_into,
+    'NO' AS is_typed, NULL::VARCHAR AS commit_action
+FROM {m}.pg_class c JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'v', 'p', 'f');
+
+CREATE OR REPLACE VIEW {m}.information_schema_columns AS
+SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    a.attname AS column_name, a.attnum::INTEGER AS ordinal_position,
+    {m}.pg_get_expr(d.adbin, d.adrelid) AS column_default,
+    CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,
+    CASE WHEN t.typcategory = 'A' THEN 'ARRAY' WHEN t.typtype = 'e' THEN 'USER-DEFINED'
+         WHEN t.oid = 1042 THEN 'character' ELSE {m}.format_type(a.atttypid, NULL) END AS data_type,
+    CASE WHEN a.atttypid IN (1042, 1043) AND a.atttypmod > 4 THEN a.atttypmod - 4 END::INTEGER AS character_maximum_length,
+    CASE WHEN a.atttypid IN (25, 1042, 1043) THEN 1073741824 END::INTEGER AS character_octet_length,
+    CASE a.atttypid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 WHEN 701 THEN 53
+         WHEN 1700 THEN CASE WHEN a.atttypmod > 4 THEN (a.atttypmod - 4) >> 16 END END::INTEGER AS numeric_precision,
+    CASE WHEN a.atttypid IN (21, 23, 20, 700, 701) THEN 2 WHEN a.atttypid = 1700 THEN 10 END::INTEGER AS numeric_precision_radix,
+    CASE WHEN a.atttypid IN (21, 23, 20) THEN 0
+         WHEN a.atttypid = 1700 AND a.atttypmod > 4 THEN (a.atttypmod - 4) & 65535 END::INTEGER AS numeric_scale,
+    CASE WHEN a.atttypid = 1082 THEN 0 WHEN a.atttypid IN (1083, 1114, 1184, 1266, 1186) THEN 6 END::INTEGER AS datetime_precision,
+    NULL::VARCHAR AS interval_type, NULL::INTEGER AS interval_precision,
+    NULL::VARCHAR AS character_set_catalog, NULL::VARCHAR AS character_set_schema,
+    NULL::VARCHAR AS character_set_name, NULL::VARCHAR AS collation_catalog,
+    NULL::VARCHAR AS collation_schema, NULL::VARCHAR AS collation_name, NULL::VARCHAR AS domain_catalog,
+    NULL::VARCHAR AS domain_schema, NULL::VARCHAR AS domain_name, current_database() AS udt_catalog,
+    tn.nspname AS udt_schema, t.typname AS udt_name, NULL::VARCHAR AS scope_catalog,
+    NULL::VARCHAR AS scope_schema, NULL::VARCHAR AS scope_name, NULL::INTEGER AS maximum_cardinality,
+    a.attnum::VARCHAR AS dtd_identifier, 'NO' AS is_self_referencing, 'NO' AS is_identity,
+    NULL::VARCHAR AS identity_generation, NULL::VARCHAR AS identity_start,
+    NULL::VARCHAR AS identity_increment, NULL::VARCHAR AS identity_maximum,
+    NULL::VARCHAR AS identity_minimum, 'NO' AS identity_cycle, 'NEVER' AS is_generated,
+    NULL::VARCHAR AS generation_expression,
+    CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END AS is_updatable
+FROM {m}.pg_attribute a JOIN {m}.pg_class c ON c.oid = a.attrelid
+JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN {m}.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid
+LEFT JOIN {m}.pg_namespace tn ON tn.oid = t.typnamespace
+WHERE a.attnum > 0 AND c.relkind IN ('r', 'v', 'p', 'f');
+
+CREATE OR REPLACE VIEW {m}.information_schema_table_constraints AS
+SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
+    current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' WHEN 'f' THEN 'FOREIGN KEY'
+         ELSE 'CHECK' END AS constraint_type,
+    'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced,
+    CASE WHEN k.contype IN ('p', 'u') THEN 'YES' END AS nulls_distinct
+FROM {m}.pg_constraint k JOIN {m}.pg_class c ON c.oid = k.conrelid
+JOIN {m}.pg_namespace n ON n.oid = c.relnamespace;
+
+CREATE OR REPLACE VIEW {m}.information_schema_key_column_usage AS
+WITH k AS (
+    SELECT k.oid, k.conname, k.contype, k.conrelid, k.confrelid, k.conindid,
+        unnest(k.conkey) AS attnum, unnest(range(1, len(k.conkey) + 1)) AS pos, k.confkey
+    FROM {m}.pg_constraint k WHERE k.contype IN ('p', 'u', 'f'))
+SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
+    current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    a.attname AS column_name, k.pos::INTEGER AS ordinal_position,
+    CASE WHEN k.contype = 'f' THEN k.pos END::INTEGER AS position_in_unique_constraint
+FROM k JOIN {m}.pg_class c ON c.oid = k.conrelid JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+JOIN {m}.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.attnum;
+
+CREATE OR REPLACE VIEW {m}.information_schema_referential_constraints AS
+SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
+    current_database() AS unique_constraint_catalog, un.nspname AS unique_constraint_schema,
+    u.conname AS unique_constraint_name, 'NONE' AS match_option, 'NO ACTION' AS update_rule,
+    'NO ACTION' AS delete_rule
+FROM {m}.pg_constraint k JOIN {m}.pg_namespace n ON n.oid = k.connamespace
+LEFT JOIN {m}.pg_constraint u ON u.conindid = k.conindid AND u.contype IN ('p', 'u')
+LEFT JOIN {m}.pg_namespace un ON un.oid = u.connamespace
+WHERE k.contype = 'f';
+
+CREATE OR REPLACE VIEW {m}.information_schema_views AS
+SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    {m}.pg_get_viewdef(c.oid) AS view_definition, 'NONE' AS check_option, 'NO' AS is_updatable,
+    'NO' AS is_insertable_into, 'NO' AS is_trigger_updatable, 'NO' AS is_trigger_deletable,
+    'NO' AS is_trigger_insertable_into
+FROM {m}.pg_class c JOIN {m}.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v';
+
+CREATE OR REPLACE VIEW {m}.information_schema_routines AS
+SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema, NULL::VARCHAR AS specific_name,
+    current_database() AS routine_catalog, NULL::VARCHAR AS routine_schema, NULL::VARCHAR AS routine_name,
+    NULL::VARCHAR AS routine_type, NULL::VARCHAR AS data_type, NULL::VARCHAR AS type_udt_name,
+    NULL::VARCHAR AS external_language, NULL::VARCHAR AS routine_definition
+WHERE false;
 """
 
 _HELPER_MACROS = """
@@ -915,8 +1045,14 @@ CREATE OR REPLACE MACRO {m}.pg_regnamespace(s VARCHAR) AS CASE WHEN regexp_full_
 CREATE OR REPLACE MACRO {m}.pg_regnamespace_name(s VARCHAR) AS (
         SELECT df_n.nspname FROM {m}.pg_namespace df_n WHERE df_n.oid = {m}.pg_regnamespace(s)),
     (s) AS coalesce((SELECT df_n.nspname FROM {m}.pg_namespace df_n WHERE df_n.oid = s), CAST(s AS VARCHAR));
-CREATE OR REPLACE MACRO {m}.pg_regproc(s VARCHAR) AS regexp_replace(trim(s), '^pg_catalog\\.', ''),
-    (s) AS CAST(s AS VARCHAR);
+CREATE OR REPLACE MACRO {m}.pg_regproc(s VARCHAR) AS coalesce(
+        (SELECT df_p.oid FROM {m}.pg_proc df_p
+         WHERE df_p.proname = regexp_replace(trim(s), '^pg_catalog\\.', '') ORDER BY df_p.oid DESC LIMIT 1),
+        error('function "' || s || '" does not exist')),
+    (s) AS CAST(s AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.pg_regproc_name(s VARCHAR) AS regexp_replace(trim(s), '^pg_catalog\\.', ''),
+    (s) AS coalesce((SELECT df_p.proname FROM {m}.pg_proc df_p WHERE df_p.oid = s LIMIT 1),
+                    CASE WHEN s = 0 THEN '-' ELSE CAST(s AS VARCHAR) END);
 CREATE OR REPLACE MACRO {m}.pg_get_userbyid(o) AS
     CASE WHEN o = 10 THEN 'postgres' ELSE 'unknown (OID=' || o || ')' END;
 CREATE OR REPLACE MACRO {m}.pg_regrole(s VARCHAR) AS CASE WHEN s = 'postgres' THEN 10::UINTEGER
@@ -1029,6 +1165,13 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
 """
 
 
+
+# information_schema relations installed above (as information_schema_X), which
+# sql/rewrite.py points `information_schema.X` at
+INFORMATION_SCHEMA_NAMES = frozenset({
+    "schemata", "tables", "columns", "table_constraints", "key_column_usage",
+    "referential_constraints", "views", "routines",
+})
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
 CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({

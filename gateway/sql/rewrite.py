@@ -669,6 +669,16 @@ def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
     qualified as pg_catalog.pg_class.relname keep working through the alias."""
     for table in list(tree.find_all(exp.Table)):
         db = table.args.get("db")
+        if (isinstance(db, exp.Identifier) and db.name.lower() == "information_schema"
+                and not table.args.get("catalog") and isinstance(table.this, exp.Identifier)
+                and table.name.lower() in pg_catalog.INFORMATION_SCHEMA_NAMES):
+            name = table.name.lower()
+            table.set("this", exp.to_identifier(f"information_schema_{name}"))
+            table.set("catalog", exp.to_identifier(pg_catalog.COMPAT_DB))
+            table.set("db", exp.to_identifier("main"))
+            if not table.args.get("alias"):
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
+            continue
         if not (isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog") or table.args.get("catalog"):
             continue
         if not isinstance(table.this, exp.Identifier):  # pg_catalog.generate_series(…), a function
@@ -709,8 +719,8 @@ _REG_CASTS = {
     "REGTYPE": ("pg_regtype", "pg_regtype_name"),
     "REGNAMESPACE": ("pg_regnamespace", "pg_regnamespace_name"),
     "REGROLE": ("pg_regrole", "pg_regrole_name"),
-    "REGPROC": ("pg_regproc", "pg_regproc"),
-    "REGPROCEDURE": ("pg_regproc", "pg_regproc"),
+    "REGPROC": ("pg_regproc", "pg_regproc_name"),
+    "REGPROCEDURE": ("pg_regproc", "pg_regproc_name"),
 }
 _TEXTUAL = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.NAME,
             exp.DataType.Type.CHAR}
