@@ -806,6 +806,26 @@ FROM {m}.pg_df_indexes i JOIN {m}.pg_df_relations t ON t.oid = i.indrelid
 JOIN {m}.pg_df_relations ic ON ic.oid = i.indexrelid
 JOIN {m}.pg_namespace n ON n.oid = t.relnamespace;
 
+-- statistics: the live-row estimate DuckDB keeps, no scan counters
+CREATE OR REPLACE VIEW {m}.pg_stat_user_tables AS
+SELECT t.table_oid::UINTEGER AS relid, CASE WHEN t.schema_name = 'main' THEN 'public' ELSE t.schema_name END AS schemaname,
+    t.table_name AS relname, 0::BIGINT AS seq_scan, 0::BIGINT AS seq_tup_read, 0::BIGINT AS idx_scan,
+    0::BIGINT AS idx_tup_fetch, 0::BIGINT AS n_tup_ins, 0::BIGINT AS n_tup_upd, 0::BIGINT AS n_tup_del,
+    0::BIGINT AS n_tup_hot_upd, t.estimated_size::BIGINT AS n_live_tup, 0::BIGINT AS n_dead_tup,
+    0::BIGINT AS n_mod_since_analyze, 0::BIGINT AS n_ins_since_vacuum, NULL::TIMESTAMPTZ AS last_vacuum,
+    NULL::TIMESTAMPTZ AS last_autovacuum, NULL::TIMESTAMPTZ AS last_analyze,
+    NULL::TIMESTAMPTZ AS last_autoanalyze, 0::BIGINT AS vacuum_count, 0::BIGINT AS autovacuum_count,
+    0::BIGINT AS analyze_count, 0::BIGINT AS autoanalyze_count
+FROM duckdb_tables() t WHERE t.database_name = current_database();
+
+CREATE OR REPLACE VIEW {m}.pg_stat_all_tables AS SELECT * FROM {m}.pg_stat_user_tables;
+
+CREATE OR REPLACE VIEW {m}.pg_statio_user_tables AS
+SELECT relid, schemaname, relname, 0::BIGINT AS heap_blks_read, 0::BIGINT AS heap_blks_hit,
+    0::BIGINT AS idx_blks_read, 0::BIGINT AS idx_blks_hit, 0::BIGINT AS toast_blks_read,
+    0::BIGINT AS toast_blks_hit, 0::BIGINT AS tidx_blks_read, 0::BIGINT AS tidx_blks_hit
+FROM {m}.pg_stat_user_tables;
+
 CREATE OR REPLACE VIEW {m}.pg_matviews AS
 SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner,
     NULL::VARCHAR AS tablespace, NULL::BOOLEAN AS hasindexes, NULL::BOOLEAN AS ispopulated,
@@ -1155,6 +1175,10 @@ CREATE OR REPLACE MACRO {m}.pg_partition_root(o) AS CAST(o AS UINTEGER);
 -- that pgjdbc calls in a select list (DuckDB zips several unnests like PostgreSQL 10+)
 CREATE OR REPLACE MACRO {m}._pg_expandarray(a) AS
     unnest(list_transform(range(1, len(a) + 1), i -> {{'x': a[i], 'n': i::INTEGER}}));
+CREATE OR REPLACE MACRO {m}.pg_stat_get_numscans(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_is_wal_replay_paused() AS false;
+CREATE OR REPLACE MACRO {m}.pg_client_encoding() AS 'UTF8';
+CREATE OR REPLACE MACRO {m}.pg_session_user() AS coalesce(getvariable('dataforge_settings')['session_authorization'], 'postgres');
 CREATE OR REPLACE MACRO {m}.txid_current() AS 1::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_current_xact_id() AS 1::UBIGINT;
 CREATE OR REPLACE MACRO {m}.txid_current_if_assigned() AS NULL::BIGINT;
@@ -1175,6 +1199,7 @@ INFORMATION_SCHEMA_NAMES = frozenset({
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
 CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({
+    "pg_stat_user_tables", "pg_stat_all_tables", "pg_statio_user_tables",
     "pg_authid", "pg_shadow", "pg_language",
     "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
     "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",

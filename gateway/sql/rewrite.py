@@ -76,6 +76,7 @@ _FUNC_NAMES = {
     exp.Length: "length", exp.Round: "round", exp.Abs: "abs", exp.Avg: "avg", exp.Sum: "sum",
     exp.Min: "min", exp.Max: "max", exp.Extract: "extract", exp.CurrentSchema: "current_schema",
     exp.CurrentSchemas: "current_schemas", exp.Explode: "unnest", exp.Unnest: "unnest",
+    exp.CurrentVersion: "version",
 }
 
 
@@ -901,6 +902,41 @@ def float_precision_types(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+# int2vector/oidvector columns of pg_index: PostgreSQL subscripts them from 0
+_ZERO_BASED_VECTORS = {"indkey", "indoption", "indclass", "indcollation"}
+
+
+def zero_based_vector_subscripts(tree: exp.Expression) -> exp.Expression:
+    """i.indkey[n] counts from 0 (int2vector), DuckDB lists from 1 (psqlODBC's primary keys)."""
+    for b in list(tree.find_all(exp.Bracket)):
+        if isinstance(b.this, exp.Column) and b.this.name.lower() in _ZERO_BASED_VECTORS and len(b.expressions) == 1:
+            idx = b.expressions[0]
+            b.set("expressions", [exp.Add(this=exp.Paren(this=idx.copy()), expression=exp.Literal.number(1))])
+    return tree
+
+
+def session_user_keywords(tree: exp.Expression) -> exp.Expression:
+    """session_user / user without parentheses: SQL's keywords for the session's role."""
+    def make(node: exp.Column):
+        if node.table or node.this.quoted or node.name.lower() not in ("session_user", "user"):
+            return node
+        if not isinstance(node.parent, (exp.Select, exp.Alias, exp.EQ, exp.NEQ, exp.In, exp.Paren, exp.Case, exp.If)):
+            return node
+        call = _fn("pg_session_user")
+        if isinstance(node.parent, exp.Select):
+            return exp.alias_(call, exp.to_identifier(node.name.lower(), quoted=True))
+        return call
+    tree = _replace_all(tree, list(tree.find_all(exp.Column)), make)
+
+    def make_node(node):
+        call = _fn("pg_session_user")
+        if isinstance(node.parent, exp.Select):
+            return exp.alias_(call, exp.to_identifier("session_user", quoted=True))
+        return call
+    session_user = getattr(exp, "SessionUser", None)
+    return _replace_all(tree, list(tree.find_all(session_user)), make_node) if session_user else tree
+
+
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
     """db.schema.table: PostgreSQL refuses references to another database (0A000), and a
     client must not reach DuckDB catalogs other than the gateway's own."""
@@ -917,6 +953,8 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     pg_catalog_relations,
     qualified_operators,
     pg_catalog_collations,
+    zero_based_vector_subscripts,
+    session_user_keywords,
     public_schema_is_main,
     values_column_names,
     null_projection_is_text,
