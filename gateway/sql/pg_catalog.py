@@ -550,16 +550,36 @@ WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.l
   AND e.i <= len(t.labels);
 
 CREATE OR REPLACE VIEW {m}.pg_df_constraints AS
-WITH k AS (
+WITH base AS (
     SELECT c.*, row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
-        (SELECT list(lower(col.column_name) ORDER BY col.column_index) FROM duckdb_columns() col
-         WHERE col.table_name = c.referenced_table AND col.schema_name = c.schema_name
-           AND col.database_name = c.database_name) AS ref_cols,
         CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u'
              WHEN 'FOREIGN KEY' THEN 'f' WHEN 'CHECK' THEN 'c' END AS contype
     FROM duckdb_constraints() c
     WHERE c.database_name IN (current_database(), 'temp')
-      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK'))
+      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')),
+cols AS (
+    SELECT col.database_name, col.schema_name, col.table_name,
+        list(lower(col.column_name) ORDER BY col.column_index) AS names
+    FROM duckdb_columns() col WHERE col.database_name IN (current_database(), 'temp')
+    GROUP BY col.database_name, col.schema_name, col.table_name),
+tabs AS (
+    SELECT t.database_name, t.schema_name, t.table_name, t.table_oid
+    FROM duckdb_tables() t WHERE t.database_name IN (current_database(), 'temp')),
+uk AS (  -- the unique index a foreign key references
+    SELECT b.database_name, b.schema_name, b.table_name, b.constraint_column_names,
+        min(b.table_oid * 64 + 32 + b.n)::UINTEGER AS index_oid
+    FROM base b WHERE b.contype IN ('p', 'u')
+    GROUP BY b.database_name, b.schema_name, b.table_name, b.constraint_column_names),
+k AS (
+    SELECT base.*, cols.names AS ref_cols, tabs.table_oid AS ref_oid, uk.index_oid AS ref_index
+    FROM base
+    LEFT JOIN cols ON base.contype = 'f' AND cols.table_name = base.referenced_table
+        AND cols.schema_name = base.schema_name AND cols.database_name = base.database_name
+    LEFT JOIN tabs ON base.contype = 'f' AND tabs.table_name = base.referenced_table
+        AND tabs.schema_name = base.schema_name AND tabs.database_name = base.database_name
+    LEFT JOIN uk ON base.contype = 'f' AND uk.table_name = base.referenced_table
+        AND uk.schema_name = base.schema_name AND uk.database_name = base.database_name
+        AND uk.constraint_column_names = base.referenced_column_names)
 SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
     CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
          WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
@@ -567,14 +587,9 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
     {m}.pg_df_nsp(k.database_name, k.schema_name, k.schema_oid) AS relnamespace,
     k.contype, k.table_oid::UINTEGER AS conrelid,
     CASE WHEN k.contype IN ('p', 'u') THEN (k.table_oid * 64 + 32 + k.n)::UINTEGER
-         WHEN k.contype = 'f' THEN (SELECT (r.table_oid * 64 + 32 + r.n)::UINTEGER FROM k r
-              WHERE r.table_name = k.referenced_table AND r.schema_name = k.schema_name
-                AND r.database_name = k.database_name AND r.contype IN ('p', 'u')
-                AND r.constraint_column_names = k.referenced_column_names LIMIT 1)
+         WHEN k.contype = 'f' THEN k.ref_index
          ELSE 0::UINTEGER END AS index_oid,
-    CASE WHEN k.contype = 'f' THEN (SELECT t.table_oid::UINTEGER FROM duckdb_tables() t
-              WHERE t.table_name = k.referenced_table AND t.schema_name = k.schema_name
-                AND t.database_name = k.database_name) ELSE 0::UINTEGER END AS confrelid,
+    CASE WHEN k.contype = 'f' THEN k.ref_oid::UINTEGER ELSE 0::UINTEGER END AS confrelid,
     list_transform(k.constraint_column_indexes, x -> (x + 1)::SMALLINT) AS conkey,
     CASE WHEN k.contype = 'f' THEN list_transform(k.referenced_column_names,
         x -> list_position(k.ref_cols, lower(x))::SMALLINT) END AS confkey,
@@ -644,25 +659,42 @@ SELECT oid, relname, relnamespace, 0::UINTEGER AS reltype, 0::UINTEGER AS reloft
 FROM {m}.pg_df_relations;
 
 CREATE OR REPLACE VIEW {m}.pg_df_columns AS
-SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
-    {m}.pg_df_duck_type_oid(c.data_type) AS atttypid,
-    c.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(c.data_type) AS atttypmod,
-    NOT c.is_nullable AS attnotnull,
-    CASE WHEN regexp_full_match(c.column_default, '''-?[0-9]+(\\.[0-9]+)?''')
-              AND {m}.pg_df_duck_type_oid(c.data_type) IN (20, 21, 23, 700, 701, 1700)
-         THEN trim(c.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
-         WHEN c.column_default LIKE '''%''' AND {m}.pg_df_duck_type_oid(c.data_type) = 25
-         THEN c.column_default || '::text'
+WITH c AS (
+    SELECT col.table_oid, col.column_name, col.column_index, col.is_nullable, col.column_default,
+        col.comment, col.data_type, col.data_type LIKE '%[]' AS is_array,
+        CASE WHEN col.data_type LIKE '%[]' THEN col.data_type[1:-3] ELSE col.data_type END AS base
+    FROM duckdb_columns() col WHERE col.database_name IN (current_database(), 'temp')),
+e AS (  -- a user's enum type: DuckDB names a column's type by its labels
+    SELECT et.type_oid::UINTEGER AS oid, 'ENUM(' || array_to_string(list_transform(et.labels,
+            x -> chr(39) || replace(x, chr(39), chr(39) || chr(39)) || chr(39)), ', ') || ')' AS sig
+    FROM duckdb_types() et
+    WHERE et.logical_type = 'ENUM' AND NOT et.internal AND et.database_name IN (current_database(), 'temp')),
+t AS (
+    SELECT c.*, coalesce(CASE WHEN c.base LIKE 'DECIMAL(%' THEN 1700 END, d.oid, e.oid,
+            CASE WHEN c.base LIKE 'STRUCT(%' OR c.base LIKE 'MAP(%' OR c.base LIKE 'UNION(%' THEN 114
+                 WHEN c.base LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END)::UINTEGER AS scalar_oid
+    FROM c LEFT JOIN {m}.pg_df_duck_types d ON d.duck = c.base LEFT JOIN e ON e.sig = c.base),
+u AS (
+    SELECT t.*, (CASE WHEN NOT t.is_array THEN t.scalar_oid
+                      ELSE coalesce(nullif(b.typarray, 0), 114) END)::UINTEGER AS type_oid
+    FROM t LEFT JOIN {m}.pg_df_base_types b ON b.oid = t.scalar_oid)
+SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid AS atttypid,
+    u.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(u.data_type) AS atttypmod,
+    NOT u.is_nullable AS attnotnull,
+    CASE WHEN regexp_full_match(u.column_default, '''-?[0-9]+(\\.[0-9]+)?''')
+              AND u.type_oid IN (20, 21, 23, 700, 701, 1700)
+         THEN trim(u.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
+         WHEN u.column_default LIKE '''%''' AND u.type_oid = 25
+         THEN u.column_default || '::text'
          -- DuckDB's spelling of a default -> pg_get_expr()'s
-         WHEN c.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
-         WHEN c.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
-         WHEN regexp_full_match(c.column_default, 'nextval\\(''[^'']+''\\)')
-         THEN replace(c.column_default, ''')', '''::regclass)')
-         WHEN c.column_default = 'CURRENT_TIMESTAMP' THEN 'CURRENT_TIMESTAMP'
-         ELSE c.column_default END AS adbin, c.comment AS description,
-    c.data_type AS duck_type
-FROM duckdb_columns() c
-WHERE c.database_name IN (current_database(), 'temp');
+         WHEN u.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
+         WHEN u.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
+         WHEN regexp_full_match(u.column_default, 'nextval\\(''[^'']+''\\)')
+         THEN replace(u.column_default, ''')', '''::regclass)')
+         WHEN u.column_default = 'CURRENT_TIMESTAMP' THEN 'CURRENT_TIMESTAMP'
+         ELSE u.column_default END AS adbin, u.comment AS description,
+    u.data_type AS duck_type
+FROM u;
 
 CREATE OR REPLACE VIEW {m}.pg_attrdef AS
 SELECT (a.attrelid * 64 + a.attnum)::UINTEGER AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
@@ -901,7 +933,7 @@ SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname
     {m}.pg_get_expr(d.adbin, d.adrelid) AS column_default,
     CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,
     CASE WHEN t.typcategory = 'A' THEN 'ARRAY' WHEN t.typtype = 'e' THEN 'USER-DEFINED'
-         WHEN t.oid = 1042 THEN 'character' ELSE {m}.format_type(a.atttypid, NULL) END AS data_type,
+         WHEN t.oid = 1042 THEN 'character' ELSE coalesce(f.head || f.tail, t.typname) END AS data_type,
     CASE WHEN a.atttypid IN (1042, 1043) AND a.atttypmod > 4 THEN a.atttypmod - 4 END::INTEGER AS character_maximum_length,
     CASE WHEN a.atttypid IN (25, 1042, 1043) THEN 1073741824 END::INTEGER AS character_octet_length,
     CASE a.atttypid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 WHEN 701 THEN 53
@@ -928,6 +960,7 @@ JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN {m}.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid
 LEFT JOIN {m}.pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN {m}.pg_df_type_format f ON f.oid = a.atttypid
 WHERE a.attnum > 0 AND c.relkind IN ('r', 'v', 'p', 'f');
 
 CREATE OR REPLACE VIEW {m}.information_schema_table_constraints AS
