@@ -24,6 +24,7 @@ from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, pg_type_of
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query
+from .sql import pg_catalog
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -781,6 +782,10 @@ class Session:
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if st.tree is not None and "pg_advisory" in st.text:  # cheap test first: rare
+                    warning = pg_catalog.advisory_lock_warning(st.tree)
+                    if warning:
+                        self._notice("01000", warning)
                 await self._read(st, values, oids, formats, portal, simple, max_rows)
             else:
                 await self._write(st, values, oids, formats, portal, simple)

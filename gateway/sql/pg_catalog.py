@@ -1223,6 +1223,18 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
 
 
 
+def advisory_lock_warning(tree) -> str | None:
+    """The WARNING a statement taking an advisory lock gets: the lock functions are no-ops (the
+    writer is serialized; sessions do not block each other on these locks)."""
+    from sqlglot import exp
+
+    for fn in tree.find_all(exp.Anonymous):
+        name = fn.name.lower()
+        if name.startswith(("pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory")):
+            return f"{name}() does not lock: advisory locks are not implemented by the gateway"
+    return None
+
+
 # information_schema relations installed above (as information_schema_X), which
 # sql/rewrite.py points `information_schema.X` at
 INFORMATION_SCHEMA_NAMES = frozenset({
