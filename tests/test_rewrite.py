@@ -225,8 +225,10 @@ def test_pg_type_rows_follow_protocol_types(con):
     from gateway.protocol.types import TYPES_BY_OID
     rows = con.execute("SELECT oid, typname FROM pg_type").fetchall()
     assert {o: n for o, n in rows} == {o: t.name for o, t in TYPES_BY_OID.items()}
-    assert con.execute("SELECT typname, typlen, typbyval, typtype, typcategory, typelem, typarray, typinput, "
-                       "typsend FROM pg_type WHERE oid IN (23, 1007) ORDER BY oid").fetchall() == [
+    # typinput/typsend are regproc: pg_proc OIDs, named by a ::regproc cast (pg_regproc_name)
+    assert con.execute("SELECT typname, typlen, typbyval, typtype, typcategory, typelem, typarray, "
+                       "pg_regproc_name(typinput), pg_regproc_name(typsend) FROM pg_type WHERE oid IN (23, 1007) "
+                       "ORDER BY oid").fetchall() == [
         ("int4", 4, True, "b", "N", 0, 1007, "int4in", "int4send"),
         ("_int4", -1, False, "b", "A", 23, 0, "array_in", "array_send")]
 

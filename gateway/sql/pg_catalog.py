@@ -1008,6 +1008,13 @@ SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema,
     NULL::VARCHAR AS routine_type, NULL::VARCHAR AS data_type, NULL::VARCHAR AS type_udt_name,
     NULL::VARCHAR AS external_language, NULL::VARCHAR AS routine_definition
 WHERE false;
+
+CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS (
+    -- the sequence a column's DEFAULT nextval('…') draws from, schema-qualified
+    SELECT 'public.' || regexp_extract(df_d.adbin, 'nextval\\(''([^'']+)''', 1)
+    FROM {m}.pg_attrdef df_d JOIN {m}.pg_attribute df_a ON df_a.attrelid = df_d.adrelid AND df_a.attnum = df_d.adnum
+    WHERE df_d.adrelid = {m}.pg_regclass(t) AND df_a.attname = c AND df_d.adbin LIKE 'nextval(%'
+    LIMIT 1);
 """
 
 _HELPER_MACROS = """
@@ -1130,7 +1137,6 @@ CREATE OR REPLACE MACRO {m}.pg_df_view_body(q) AS
 CREATE OR REPLACE MACRO {m}.pg_get_viewdef(o) AS (
         SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v'),
     (o, p) AS (SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v');
-CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.obj_description(o) AS (
         SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = 0 LIMIT 1),
     (o, cat) AS (
@@ -1183,11 +1189,11 @@ CREATE OR REPLACE MACRO {m}.inet_client_addr() AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_get_keywords() AS TABLE
     SELECT keyword_name AS word, (CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U'
         WHEN 'column_name' THEN 'C' ELSE 'T' END)::{m}.pg_char AS catcode,
-        false AS barelabel,
+        true AS barelabel,
         CASE keyword_category WHEN 'reserved' THEN 'reserved' WHEN 'unreserved' THEN 'unreserved'
         WHEN 'column_name' THEN 'unreserved (cannot be function or type name)'
         ELSE 'reserved (can be function or type name)' END AS catdesc,
-        CASE keyword_category WHEN 'reserved' THEN 'requires AS' ELSE 'can be bare label' END AS baredesc
+        'can be bare label' AS baredesc
     FROM duckdb_keywords();
 CREATE OR REPLACE MACRO {m}.pg_advisory_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_advisory_xact_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
