@@ -26,6 +26,7 @@ from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
+from .sql import pg_catalog
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -775,7 +776,9 @@ class Session:
         for i, raw in enumerate(msg.params):
             f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
             try:
-                values.append(decode_param(oids[i] if (f == 1 or prep.declared[i]) else 0, f, raw))
+                # an untyped text array ('{1,NULL,3}', node-postgres) is parsed as the inferred array type
+                typed = f == 1 or prep.declared[i] or _is_array_oid(oids[i])
+                values.append(decode_param(oids[i] if typed else 0, f, raw))
             except ParamError as e:
                 raise PgError(e.sqlstate, str(e)) from None
         return values
@@ -938,6 +941,10 @@ class Session:
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if st.tree is not None and "pg_advisory" in st.text:  # cheap test first: rare
+                    warning = pg_catalog.advisory_lock_warning(st.tree)
+                    if warning:
+                        self._notice("01000", warning)
                 await self._read(st, values, oids, formats, portal, simple, max_rows)
             else:
                 await self._write(st, values, oids, formats, portal, simple)
@@ -1928,6 +1935,11 @@ def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
 def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
     fmts = _expand_formats(formats, len(fields))
     return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
+
+
+def _is_array_oid(oid: int) -> bool:
+    from .protocol.types import ELEMENT_OID
+    return oid in ELEMENT_OID and oid not in (22, 30)
 
 
 def _field(name: str, duck_type, fmt: int = 0) -> m.Field:

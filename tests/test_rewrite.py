@@ -157,10 +157,25 @@ def test_pg_catalog_relations(con):
         "SELECT pg_class.relname FROM dataforge_compat.main.pg_class AS pg_class WHERE pg_class.relkind = 'r'")
     assert duck("SELECT t.typname FROM pg_catalog.pg_type t") == (
         "SELECT t.typname FROM dataforge_compat.main.pg_type AS t")
-    # not one of ours: left to DuckDB
-    assert duck("SELECT * FROM pg_catalog.pg_depend") == "SELECT * FROM pg_catalog.pg_depend"
+    assert duck("SELECT * FROM pg_catalog.pg_depend") == "SELECT * FROM dataforge_compat.main.pg_depend AS pg_depend"
     assert run(con, "SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'public') "
                     "ORDER BY oid")[1] == [(11, "pg_catalog"), (2200, "public")]
+    # not one of ours: left to DuckDB
+    assert duck("SELECT * FROM pg_catalog.pg_no_such") == "SELECT * FROM pg_catalog.pg_no_such"
+    # a function in FROM: unqualified, and its alias names its column (PostgreSQL's rule)
+    assert duck("SELECT s FROM pg_catalog.generate_series(1, 3) s") == (
+        "SELECT s FROM GENERATE_SERIES(1, 3) AS s(s)")
+
+
+def test_qualified_operators_and_collations():
+    assert duck("SELECT a FROM t WHERE a OPERATOR(pg_catalog.~) '^a' COLLATE pg_catalog.default") == (
+        "SELECT a FROM t WHERE (REGEXP_MATCHES(a, '^a'))")
+    assert duck("SELECT a FROM t WHERE a OPERATOR(pg_catalog.=) 2") == "SELECT a FROM t WHERE (a = 2)"
+    assert duck("SELECT x::pg_catalog.text FROM t") == 'SELECT CAST(x AS TEXT) AS "x" FROM t'
+
+
+def test_fold_unquoted_identifiers():
+    assert duck('SELECT a AS TABLE_CAT, "Quoted" FROM T') == 'SELECT a AS table_cat, "Quoted" FROM t'
 
 
 def test_public_schema_is_main(con):
@@ -212,8 +227,10 @@ def test_pg_type_rows_follow_protocol_types(con):
     from gateway.protocol.types import TYPES_BY_OID
     rows = con.execute("SELECT oid, typname FROM pg_type").fetchall()
     assert {o: n for o, n in rows} == {o: t.name for o, t in TYPES_BY_OID.items()}
-    assert con.execute("SELECT typname, typlen, typbyval, typtype, typcategory, typelem, typarray, typinput, "
-                       "typsend FROM pg_type WHERE oid IN (23, 1007) ORDER BY oid").fetchall() == [
+    # typinput/typsend are regproc: pg_proc OIDs, named by a ::regproc cast (pg_regproc_name)
+    assert con.execute("SELECT typname, typlen, typbyval, typtype, typcategory, typelem, typarray, "
+                       "pg_regproc_name(typinput), pg_regproc_name(typsend) FROM pg_type WHERE oid IN (23, 1007) "
+                       "ORDER BY oid").fetchall() == [
         ("int4", 4, True, "b", "N", 0, 1007, "int4in", "int4send"),
         ("_int4", -1, False, "b", "A", 23, 0, "array_in", "array_send")]
 

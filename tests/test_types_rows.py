@@ -105,7 +105,7 @@ SCALAR_CASES = [
     ("int4", "int4", "INTEGER", ["0", "-2147483648", "2147483647", "42", "-7", None]),
     ("int4-usmallint", "int4", "USMALLINT", ["65535", "0"]),
     ("int8", "int8", "BIGINT", ["-9223372036854775808", "9223372036854775807", "0", "123456789012", None]),
-    ("int8-uinteger", "int8", "UINTEGER", ["4294967295", "1"]),
+    ("oid-uinteger", "oid", "UINTEGER", ["4294967295", "1"]),
     ("numeric-ubigint", "numeric", "UBIGINT", ["18446744073709551615", "0", "10000", "9999", "100000000"]),
     ("numeric-hugeint", "numeric", "HUGEINT",
      ["-170141183460469231731687303715884105728", "170141183460469231731687303715884105727", "0", "-1",
@@ -367,7 +367,7 @@ def test_text_rows_match_postgres(pgc):
 def test_pg_type_of_mapping():
     cases = {
         "BOOLEAN": 16, "TINYINT": 21, "SMALLINT": 21, "UTINYINT": 21, "INTEGER": 23, "USMALLINT": 23,
-        "BIGINT": 20, "UINTEGER": 20, "HUGEINT": 1700, "UBIGINT": 1700, "UHUGEINT": 1700, "BIGNUM": 1700,
+        "BIGINT": 20, "UINTEGER": 26, "HUGEINT": 1700, "UBIGINT": 1700, "UHUGEINT": 1700, "BIGNUM": 1700,
         "FLOAT": 700, "DOUBLE": 701, "VARCHAR": 25, "BLOB": 17, "DATE": 1082, "TIME": 1083,
         "TIME WITH TIME ZONE": 1266, "TIMESTAMP": 1114, "TIMESTAMP_S": 1114, "TIMESTAMP_MS": 1114,
         "TIMESTAMP_NS": 1114, "TIMESTAMP WITH TIME ZONE": 1184, "INTERVAL": 1186, "UUID": 2950, "JSON": 114,

@@ -893,6 +893,8 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _fallback(arr, lambda v: T.bytea_text(v).encode())
     if (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
+        if oid == 22:  # int2vector (pg_index.indkey): space separated, no braces
+            return _fallback(arr, lambda v: " ".join(str(x) for x in v).encode())
         if oid in ELEMENT_OID:
             return _text_list(arr, duck)
         return _json_col(arr)
@@ -1078,6 +1080,8 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
         t = arr.type
     if pa.types.is_dictionary(t):
         return _take(_encode_binary(arr.dictionary, duck), arr)
+    if oid == 18:  # "char": one byte, and the empty "char" is the byte 0 (PostgreSQL's charsend)
+        return _fallback(arr, lambda v: v.encode()[:1] or b"\x00")
     if oid in (114, 25) and not (pa.types.is_dictionary(t) or pa.types.is_binary(t)
                                  or pa.types.is_large_binary(t) or pa.types.is_binary_view(t)):
         # json and text go out as their text bytes (text of a struct/map/union is JSON)

@@ -90,7 +90,7 @@ class ParamError(Exception):
 
 _SCALARS = {
     "BOOLEAN": "bool", "TINYINT": "int2", "SMALLINT": "int2", "UTINYINT": "int2",
-    "INTEGER": "int4", "USMALLINT": "int4", "BIGINT": "int8", "UINTEGER": "int8",
+    "INTEGER": "int4", "USMALLINT": "int4", "BIGINT": "int8", "UINTEGER": "oid",
     "HUGEINT": "numeric", "UBIGINT": "numeric", "UHUGEINT": "numeric", "VARINT": "numeric",
     "BIGNUM": "numeric", "FLOAT": "float4", "DOUBLE": "float8", "VARCHAR": "text",
     "BLOB": "bytea", "DATE": "date", "TIME": "time", "TIME_NS": "time",
@@ -99,6 +99,11 @@ _SCALARS = {
     "TIMESTAMP WITH TIME ZONE": "timestamptz", "INTERVAL": "interval", "UUID": "uuid",
     "JSON": "json", "BIT": "text", "NULL": "text", '"NULL"': "text",
 }
+# PostgreSQL's one-byte "char" (pg_type.typtype, pg_class.relkind…) has no DuckDB type; the
+# compat catalog (sql/pg_catalog.py) declares this ENUM for those columns, and a column of it
+# is reported as "char" (OID 18): asyncpg decodes "char" as bytes, and picks codecs by typtype.
+PG_CHAR_LABELS = ("",) + tuple(chr(c) for c in range(32, 127) if chr(c) not in "'\\")
+PG_CHAR_ENUM = "ENUM(" + ", ".join(f"'{c}'" for c in PG_CHAR_LABELS) + ")"
 _LIST_SUFFIX = re.compile(r"\[\d*\]$")
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)$")
 _VARCHAR_N = re.compile(r"VARCHAR\(\d+\)$")
@@ -120,6 +125,8 @@ def _split_list(s: str) -> str | None:
 def _pg_type_of_str(s: str) -> PgType:
     s = s.strip()
     elem = _split_list(s)
+    if elem == "USMALLINT":
+        return T["int2vector"]  # the compat catalog's pg_index.indkey/indoption (sql/pg_catalog.py)
     if elem is not None:
         et = _scalar_of(elem)
         if et is None or et.oid == 114 and not elem.startswith("JSON"):
@@ -146,6 +153,8 @@ def _scalar_of(s: str) -> PgType | None:
         return PgType(1700, "numeric", -1, ((18 << 16) | 3) + 4)
     if s.startswith(("STRUCT(", "MAP(", "UNION(")):
         return _JSON
+    if s == PG_CHAR_ENUM:
+        return T["char"]
     if s.startswith("ENUM(") or _VARCHAR_N.match(s):
         return _TEXT
     if s.startswith("TIMESTAMP WITH TIME ZONE") or s == "TIMESTAMPTZ":

@@ -139,8 +139,14 @@ def _oid_for_duck(type_name: str) -> int:
     """OID for a DuckDB type name as written ('INT', 'TEXT', 'DECIMAL(10,2)'…)."""
     import duckdb
 
-    from ..protocol.types import pg_type_of
+    from ..protocol.types import TYPES_BY_NAME, pg_type_of
 
+    # oid and the reg* types: DuckDB's OID alias is BIGINT, PostgreSQL's is its own type
+    base = type_name.upper().removesuffix("[]")
+    if base == "OID" or base.startswith("REG"):
+        t = TYPES_BY_NAME.get(("_" if type_name.endswith("[]") else "") + base.lower())
+        if t is not None:
+            return t.oid
     try:
         canonical = str(duckdb.sqltype(type_name))
     except Exception:

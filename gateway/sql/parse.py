@@ -55,6 +55,10 @@ class PgDialect(Postgres):
             return super()._parse_unary()
 
         def _parse_types(self, *args, **kwargs):
+            # x::pg_catalog.text (psql's describe queries): the built-in types live in pg_catalog
+            if (self._curr and self._next and self._curr.text.lower() == "pg_catalog"
+                    and self._next.token_type == TokenType.DOT):
+                self._advance(2)
             # sqlglot stops at `oid` in `$1::oid[]` (asyncpg's type lookup): read the brackets
             this = super()._parse_types(*args, **kwargs)
             if isinstance(this, exp.ObjectIdentifier):

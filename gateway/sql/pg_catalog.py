@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ..protocol.types import pg_type_of
+from ..protocol.types import PG_CHAR_LABELS, pg_type_of
 
 SERVER_VERSION = "15.0"
 SERVER_VERSION_NUM = "150000"
@@ -45,6 +45,19 @@ STATIC_SETTINGS = {
     "extra_float_digits": "1",
     "statement_timeout": "0",
     "jit": "off",
+    "max_index_keys": "32",
+    "max_function_args": "100",
+    "lc_messages": "C",
+    "lc_monetary": "C",
+    "lc_numeric": "C",
+    "lc_time": "C",
+    "default_text_search_config": "pg_catalog.simple",
+    "search_path": '"$user", public',
+    "row_security": "on",
+    "bytea_output": "hex",
+    "ssl": "off",
+    "wal_level": "replica",
+    "track_commit_timestamp": "off",
 }
 
 
@@ -62,6 +75,9 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     ver = version_string().replace("'", "''")
     con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {COMPAT_DB}")
     m = f"{COMPAT_DB}.main"
+    labels = ", ".join(f"'{c}'" for c in PG_CHAR_LABELS)
+    con.execute(f"DROP TYPE IF EXISTS {m}.pg_char")
+    con.execute(f"CREATE TYPE {m}.pg_char AS ENUM ({labels})")
     con.execute(
         f"""
         CREATE OR REPLACE MACRO {m}.pg_version() AS '{ver}';
@@ -266,6 +282,24 @@ def _pg_type_rows() -> list[tuple]:
     return rows
 
 
+# pg_type's typinput/typoutput/typreceive/typsend are regproc: OIDs of pg_proc rows (Npgsql
+# joins pg_proc ON proc.oid = typ.typreceive to tell arrays by array_recv). These functions
+# exist only in the catalog, with OIDs of their own far from DuckDB's function OIDs.
+_IO_PROC_BASE = 4_000_000_000
+
+
+def _io_proc_oids() -> dict[str, int]:
+    names = {"enum_in", "enum_out", "enum_recv", "enum_send"}
+    for r in _pg_type_rows():
+        names.update(n for n in r[15:19] if n != "-")
+    return {n: _IO_PROC_BASE + i for i, n in enumerate(sorted(names))}
+
+
+def _pg_type_rows_with_proc_oids() -> list[tuple]:
+    oids = _io_proc_oids()
+    return [r[:15] + tuple(oids.get(n, 0) for n in r[15:19]) + r[19:] for r in _pg_type_rows()]
+
+
 def _type_format_rows() -> list[tuple]:
     """(oid, text before the typmod, text after it, typmod kind) for format_type()."""
     from ..protocol.types import ELEMENT_OID, TYPES_BY_OID
@@ -309,30 +343,111 @@ def _values(rows) -> str:
     return ",\n".join("(" + ", ".join(lit(v) for v in r) + ")" for r in rows)
 
 
+# PostgreSQL catalogs the gateway has no rows for (no policies, publications, foreign
+# tables, role memberships…): empty, with PostgreSQL 15's columns, so that psql's describe
+# queries and BI tools' browsing queries that join them run. CHAR is PostgreSQL's "char".
+_EMPTY_CATALOGS = {
+    "pg_policy": "oid OID, polname NAME, polrelid OID, polcmd CHAR, polpermissive BOOL, polroles OID[], "
+                 "polqual TEXT, polwithcheck TEXT",
+    "pg_statistic_ext": "oid OID, stxrelid OID, stxname NAME, stxnamespace OID, stxowner OID, "
+                        "stxstattarget INT4, stxkeys INT2[], stxkind CHAR[], stxexprs TEXT",
+    "pg_statistic_ext_data": "stxoid OID, stxdinherit BOOL, stxdndistinct TEXT, stxddependencies TEXT, "
+                             "stxdmcv TEXT, stxdexpr TEXT",
+    "pg_publication": "oid OID, pubname NAME, pubowner OID, puballtables BOOL, pubinsert BOOL, "
+                      "pubupdate BOOL, pubdelete BOOL, pubtruncate BOOL, pubviaroot BOOL",
+    "pg_publication_rel": "oid OID, prpubid OID, prrelid OID, prqual TEXT, prattrs INT2[]",
+    "pg_publication_namespace": "oid OID, pnpubid OID, pnnspid OID",
+    "pg_subscription": "oid OID, subdbid OID, subskiplsn TEXT, subname NAME, subowner OID, subenabled BOOL, "
+                       "subbinary BOOL, substream BOOL, subtwophasestate CHAR, subdisableonerr BOOL, "
+                       "subconninfo TEXT, subslotname NAME, subsynccommit TEXT, subpublications TEXT[]",
+    "pg_auth_members": "roleid OID, member OID, grantor OID, admin_option BOOL",
+    "pg_partitioned_table": "partrelid OID, partstrat CHAR, partnatts INT2, partdefid OID, partattrs INT2[], "
+                            "partclass OID[], partcollation OID[], partexprs TEXT",
+    "pg_foreign_table": "ftrelid OID, ftserver OID, ftoptions TEXT[]",
+    "pg_foreign_server": "oid OID, srvname NAME, srvowner OID, srvfdw OID, srvtype TEXT, srvversion TEXT, "
+                         "srvacl TEXT[], srvoptions TEXT[]",
+    "pg_foreign_data_wrapper": "oid OID, fdwname NAME, fdwowner OID, fdwhandler OID, fdwvalidator OID, "
+                               "fdwacl TEXT[], fdwoptions TEXT[]",
+    "pg_user_mapping": "oid OID, umuser OID, umserver OID, umoptions TEXT[]",
+    "pg_event_trigger": "oid OID, evtname NAME, evtevent NAME, evtowner OID, evtfoid OID, evtenabled CHAR, "
+                        "evttags TEXT[]",
+    "pg_rewrite": "oid OID, rulename NAME, ev_class OID, ev_type CHAR, ev_enabled CHAR, is_instead BOOL, "
+                  "ev_qual TEXT, ev_action TEXT",
+    "pg_depend": "classid OID, objid OID, objsubid INT4, refclassid OID, refobjid OID, refobjsubid INT4, "
+                 "deptype CHAR",
+    "pg_shdepend": "dbid OID, classid OID, objid OID, objsubid INT4, refclassid OID, refobjid OID, deptype CHAR",
+    "pg_default_acl": "oid OID, defaclrole OID, defaclnamespace OID, defaclobjtype CHAR, defaclacl TEXT[]",
+    "pg_init_privs": "objoid OID, classoid OID, objsubid INT4, privtype CHAR, initprivs TEXT[]",
+    "pg_seclabel": "objoid OID, classoid OID, objsubid INT4, provider TEXT, label TEXT",
+    "pg_db_role_setting": "setdatabase OID, setrole OID, setconfig TEXT[]",
+    "pg_conversion": "oid OID, conname NAME, connamespace OID, conowner OID, conforencoding INT4, "
+                     "contoencoding INT4, conproc TEXT, condefault BOOL",
+    "pg_opfamily": "oid OID, opfmethod OID, opfname NAME, opfnamespace OID, opfowner OID",
+    "pg_aggregate": "aggfnoid TEXT, aggkind CHAR, aggnumdirectargs INT2, aggtransfn TEXT, aggfinalfn TEXT, "
+                    "aggtranstype OID, agginitval TEXT",
+    "pg_transform": "oid OID, trftype OID, trflang OID, trffromsql TEXT, trftosql TEXT",
+    "pg_ts_config": "oid OID, cfgname NAME, cfgnamespace OID, cfgowner OID, cfgparser OID",
+    "pg_ts_dict": "oid OID, dictname NAME, dictnamespace OID, dictowner OID, dicttemplate OID, dictinitoption TEXT",
+    "pg_ts_parser": "oid OID, prsname NAME, prsnamespace OID, prsstart TEXT, prstoken TEXT, prsend TEXT, "
+                    "prsheadline TEXT, prslextype TEXT",
+    "pg_ts_template": "oid OID, tmplname NAME, tmplnamespace OID, tmplinit TEXT, tmpllexize TEXT",
+    "pg_largeobject_metadata": "oid OID, lomowner OID, lomacl TEXT[]",
+    "pg_locks": "locktype TEXT, database OID, relation OID, page INT4, tuple INT2, virtualxid TEXT, "
+                "transactionid TEXT, classid OID, objid OID, objsubid INT2, virtualtransaction TEXT, pid INT4, "
+                "mode TEXT, granted BOOL, fastpath BOOL, waitstart TIMESTAMPTZ",
+    "pg_prepared_xacts": "transaction TEXT, gid TEXT, prepared TIMESTAMPTZ, owner NAME, database NAME",
+    "pg_cast": "oid OID, castsource OID, casttarget OID, castfunc OID, castcontext CHAR, castmethod CHAR",
+    "pg_operator": "oid OID, oprname NAME, oprnamespace OID, oprowner OID, oprkind CHAR, oprcanmerge BOOL, "
+                   "oprcanhash BOOL, oprleft OID, oprright OID, oprresult OID, oprcom OID, oprnegate OID, "
+                   "oprcode TEXT, oprrest TEXT, oprjoin TEXT",
+    "pg_statistic": "starelid OID, staattnum INT2, stainherit BOOL, stanullfrac FLOAT4, stawidth INT4, "
+                    "stadistinct FLOAT4",
+}
+_EMPTY_TYPES = {"OID": "UINTEGER", "NAME": "VARCHAR", "TEXT": "VARCHAR", "BOOL": "BOOLEAN", "INT2": "SMALLINT",
+                "INT4": "INTEGER", "FLOAT4": "REAL", "TIMESTAMPTZ": "TIMESTAMPTZ"}
+
+
+def _empty_catalog_ddl(m: str) -> str:
+    out = []
+    for name, cols in _EMPTY_CATALOGS.items():
+        defs = []
+        for col in cols.split(", "):
+            cname, ctype = col.split(" ")
+            arr = ctype.endswith("[]")
+            base = ctype.removesuffix("[]")
+            duck = f"{m}.pg_char" if base == "CHAR" else _EMPTY_TYPES[base]
+            defs.append(f"{cname} {duck}{'[]' if arr else ''}")
+        out.append(f"CREATE OR REPLACE TABLE {m}.{name} ({', '.join(defs)});")
+    return "\n".join(out)
+
+
 def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
+    con.execute(_empty_catalog_ddl(m))
     con.execute(f"""
-        CREATE OR REPLACE TABLE {m}.pg_type (
+        CREATE OR REPLACE TABLE {m}.pg_df_base_types (
             oid UINTEGER, typname VARCHAR, typnamespace UINTEGER, typowner UINTEGER,
-            typlen SMALLINT, typbyval BOOLEAN, typtype VARCHAR, typcategory VARCHAR,
-            typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim VARCHAR, typrelid UINTEGER,
-            typsubscript VARCHAR, typelem UINTEGER, typarray UINTEGER, typinput VARCHAR,
-            typoutput VARCHAR, typreceive VARCHAR, typsend VARCHAR, typmodin VARCHAR,
-            typmodout VARCHAR, typanalyze VARCHAR, typalign VARCHAR, typstorage VARCHAR,
+            typlen SMALLINT, typbyval BOOLEAN, typtype {m}.pg_char, typcategory {m}.pg_char,
+            typispreferred BOOLEAN, typisdefined BOOLEAN, typdelim {m}.pg_char, typrelid UINTEGER,
+            typsubscript VARCHAR, typelem UINTEGER, typarray UINTEGER, typinput UINTEGER,
+            typoutput UINTEGER, typreceive UINTEGER, typsend UINTEGER, typmodin VARCHAR,
+            typmodout VARCHAR, typanalyze VARCHAR, typalign {m}.pg_char, typstorage {m}.pg_char,
             typnotnull BOOLEAN, typbasetype UINTEGER, typtypmod INTEGER, typndims INTEGER,
             typcollation UINTEGER, typdefaultbin VARCHAR, typdefault VARCHAR, typacl VARCHAR[]);
-        INSERT INTO {m}.pg_type SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows())});
+        INSERT INTO {m}.pg_df_base_types SELECT *, NULL, NULL, NULL FROM (VALUES {_values(_pg_type_rows_with_proc_oids())});
+        CREATE OR REPLACE TABLE {m}.pg_df_io_procs (oid UINTEGER, proname VARCHAR);
+        INSERT INTO {m}.pg_df_io_procs VALUES {_values(sorted((o, n) for n, o in _io_proc_oids().items()))};
         CREATE OR REPLACE TABLE {m}.pg_df_type_format (oid UINTEGER, head VARCHAR, tail VARCHAR, kind VARCHAR);
         INSERT INTO {m}.pg_df_type_format VALUES {_values(_type_format_rows())};
         CREATE OR REPLACE TABLE {m}.pg_df_type_names (name VARCHAR, oid UINTEGER);
         INSERT INTO {m}.pg_df_type_names VALUES {_values(_type_name_rows())};
-        CREATE OR REPLACE TABLE {m}.pg_am (oid UINTEGER, amname VARCHAR, amhandler VARCHAR, amtype VARCHAR);
+        CREATE OR REPLACE TABLE {m}.pg_am (oid UINTEGER, amname VARCHAR, amhandler VARCHAR, amtype {m}.pg_char);
         INSERT INTO {m}.pg_am VALUES (2, 'heap', 'heap_tableam_handler', 't'),
             (403, 'btree', 'bthandler', 'i'), (405, 'hash', 'hashhandler', 'i'),
             (783, 'gist', 'gisthandler', 'i'), (2742, 'gin', 'ginhandler', 'i'),
             (4000, 'spgist', 'spghandler', 'i'), (3580, 'brin', 'brinhandler', 'i');
         CREATE OR REPLACE TABLE {m}.pg_collation (
             oid UINTEGER, collname VARCHAR, collnamespace UINTEGER, collowner UINTEGER,
-            collprovider VARCHAR, collisdeterministic BOOLEAN, collencoding INTEGER,
+            collprovider {m}.pg_char, collisdeterministic BOOLEAN, collencoding INTEGER,
             collcollate VARCHAR, collctype VARCHAR, colliculocale VARCHAR, collversion VARCHAR);
         INSERT INTO {m}.pg_collation VALUES
             (100, 'default', 11, 10, 'd', true, -1, NULL, NULL, NULL, NULL),
@@ -345,13 +460,11 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         CREATE OR REPLACE TABLE {m}.pg_range (
             rngtypid UINTEGER, rngsubtype UINTEGER, rngmultitypid UINTEGER, rngcollation UINTEGER,
             rngsubopc UINTEGER, rngcanonical VARCHAR, rngsubdiff VARCHAR);
-        CREATE OR REPLACE TABLE {m}.pg_enum (
-            oid UINTEGER, enumtypid UINTEGER, enumsortorder REAL, enumlabel VARCHAR);
         CREATE OR REPLACE TABLE {m}.pg_inherits (
             inhrelid UINTEGER, inhparent UINTEGER, inhseqno INTEGER, inhdetachpending BOOLEAN);
         CREATE OR REPLACE TABLE {m}.pg_trigger (
             oid UINTEGER, tgrelid UINTEGER, tgparentid UINTEGER, tgname VARCHAR, tgfoid UINTEGER,
-            tgtype SMALLINT, tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid UINTEGER,
+            tgtype SMALLINT, tgenabled {m}.pg_char, tgisinternal BOOLEAN, tgconstrrelid UINTEGER,
             tgconstrindid UINTEGER, tgconstraint UINTEGER, tgdeferrable BOOLEAN,
             tginitdeferred BOOLEAN, tgnargs SMALLINT, tgattr SMALLINT[], tgargs BLOB,
             tgqual VARCHAR, tgoldtable VARCHAR, tgnewtable VARCHAR);
@@ -359,6 +472,12 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
             oid UINTEGER, extname VARCHAR, extowner UINTEGER, extnamespace UINTEGER,
             extrelocatable BOOLEAN, extversion VARCHAR, extconfig UINTEGER[], extcondition VARCHAR[]);
         INSERT INTO {m}.pg_extension VALUES (13500, 'plpgsql', 10, 11, false, '1.0', NULL, NULL);
+        CREATE OR REPLACE TABLE {m}.pg_language (
+            oid UINTEGER, lanname VARCHAR, lanowner UINTEGER, lanispl BOOLEAN, lanpltrusted BOOLEAN,
+            lanplcallfoid UINTEGER, laninline UINTEGER, lanvalidator UINTEGER, lanacl VARCHAR[]);
+        INSERT INTO {m}.pg_language VALUES (12, 'internal', 10, false, false, 0, 0, 2246, NULL),
+            (13, 'c', 10, false, false, 0, 0, 2247, NULL), (14, 'sql', 10, false, true, 0, 0, 2248, NULL),
+            (13576, 'plpgsql', 10, true, true, 13573, 13574, 13575, NULL);
         CREATE OR REPLACE TABLE {m}.pg_tablespace (
             oid UINTEGER, spcname VARCHAR, spcowner UINTEGER, spcacl VARCHAR[], spcoptions VARCHAR[]);
         INSERT INTO {m}.pg_tablespace VALUES (1663, 'pg_default', 10, NULL, NULL),
@@ -388,6 +507,7 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
     con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS))
     con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS))
     con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
+    con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
 
 
 # The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
@@ -407,17 +527,59 @@ WHERE (s.database_name = current_database() AND s.schema_name NOT IN ('main', 'p
    OR (s.database_name = 'temp' AND s.schema_name = 'main');
 
 
+-- PostgreSQL's built-in types, then the user's ENUM types (CREATE TYPE … AS ENUM)
+CREATE OR REPLACE VIEW {m}.pg_type AS
+SELECT * FROM {m}.pg_df_base_types
+UNION ALL
+SELECT t.type_oid::UINTEGER, t.type_name, {m}.pg_df_nsp(t.database_name, t.schema_name, t.schema_oid),
+    10::UINTEGER, 4::SMALLINT, true, 'e'::{m}.pg_char, 'E'::{m}.pg_char, false, true, ','::{m}.pg_char,
+    0::UINTEGER, '-', 0::UINTEGER, 0::UINTEGER,
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_in'),
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_out'),
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_recv'),
+    (SELECT p.oid FROM {m}.pg_df_io_procs p WHERE p.proname = 'enum_send'), '-', '-',
+    '-', 'i'::{m}.pg_char, 'p'::{m}.pg_char, false, 0::UINTEGER, -1, 0, 0::UINTEGER, NULL, NULL, NULL
+FROM duckdb_types() t
+WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.logical_type = 'ENUM';
+
+CREATE OR REPLACE VIEW {m}.pg_enum AS
+SELECT (t.type_oid * 1024 + e.i)::UINTEGER AS oid, t.type_oid::UINTEGER AS enumtypid,
+    e.i::REAL AS enumsortorder, t.labels[e.i] AS enumlabel
+FROM duckdb_types() t, (SELECT unnest(range(1, 1025)) AS i) e
+WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.logical_type = 'ENUM'
+  AND e.i <= len(t.labels);
+
 CREATE OR REPLACE VIEW {m}.pg_df_constraints AS
-WITH k AS (
+WITH base AS (
     SELECT c.*, row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
-        (SELECT list(lower(col.column_name) ORDER BY col.column_index) FROM duckdb_columns() col
-         WHERE col.table_name = c.referenced_table AND col.schema_name = c.schema_name
-           AND col.database_name = c.database_name) AS ref_cols,
         CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u'
              WHEN 'FOREIGN KEY' THEN 'f' WHEN 'CHECK' THEN 'c' END AS contype
     FROM duckdb_constraints() c
     WHERE c.database_name IN (current_database(), 'temp')
-      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK'))
+      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')),
+cols AS (
+    SELECT col.database_name, col.schema_name, col.table_name,
+        list(lower(col.column_name) ORDER BY col.column_index) AS names
+    FROM duckdb_columns() col WHERE col.database_name IN (current_database(), 'temp')
+    GROUP BY col.database_name, col.schema_name, col.table_name),
+tabs AS (
+    SELECT t.database_name, t.schema_name, t.table_name, t.table_oid
+    FROM duckdb_tables() t WHERE t.database_name IN (current_database(), 'temp')),
+uk AS (  -- the unique index a foreign key references
+    SELECT b.database_name, b.schema_name, b.table_name, b.constraint_column_names,
+        min(b.table_oid * 64 + 32 + b.n)::UINTEGER AS index_oid
+    FROM base b WHERE b.contype IN ('p', 'u')
+    GROUP BY b.database_name, b.schema_name, b.table_name, b.constraint_column_names),
+k AS (
+    SELECT base.*, cols.names AS ref_cols, tabs.table_oid AS ref_oid, uk.index_oid AS ref_index
+    FROM base
+    LEFT JOIN cols ON base.contype = 'f' AND cols.table_name = base.referenced_table
+        AND cols.schema_name = base.schema_name AND cols.database_name = base.database_name
+    LEFT JOIN tabs ON base.contype = 'f' AND tabs.table_name = base.referenced_table
+        AND tabs.schema_name = base.schema_name AND tabs.database_name = base.database_name
+    LEFT JOIN uk ON base.contype = 'f' AND uk.table_name = base.referenced_table
+        AND uk.schema_name = base.schema_name AND uk.database_name = base.database_name
+        AND uk.constraint_column_names = base.referenced_column_names)
 SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
     CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
          WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
@@ -425,14 +587,9 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
     {m}.pg_df_nsp(k.database_name, k.schema_name, k.schema_oid) AS relnamespace,
     k.contype, k.table_oid::UINTEGER AS conrelid,
     CASE WHEN k.contype IN ('p', 'u') THEN (k.table_oid * 64 + 32 + k.n)::UINTEGER
-         WHEN k.contype = 'f' THEN (SELECT (r.table_oid * 64 + 32 + r.n)::UINTEGER FROM k r
-              WHERE r.table_name = k.referenced_table AND r.schema_name = k.schema_name
-                AND r.database_name = k.database_name AND r.contype IN ('p', 'u')
-                AND r.constraint_column_names = k.referenced_column_names LIMIT 1)
+         WHEN k.contype = 'f' THEN k.ref_index
          ELSE 0::UINTEGER END AS index_oid,
-    CASE WHEN k.contype = 'f' THEN (SELECT t.table_oid::UINTEGER FROM duckdb_tables() t
-              WHERE t.table_name = k.referenced_table AND t.schema_name = k.schema_name
-                AND t.database_name = k.database_name) ELSE 0::UINTEGER END AS confrelid,
+    CASE WHEN k.contype = 'f' THEN k.ref_oid::UINTEGER ELSE 0::UINTEGER END AS confrelid,
     list_transform(k.constraint_column_indexes, x -> (x + 1)::SMALLINT) AS conkey,
     CASE WHEN k.contype = 'f' THEN list_transform(k.referenced_column_names,
         x -> list_position(k.ref_cols, lower(x))::SMALLINT) END AS confkey,
@@ -441,7 +598,8 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
          WHEN 'u' THEN 'UNIQUE (' || array_to_string(k.constraint_column_names, ', ') || ')'
          WHEN 'f' THEN 'FOREIGN KEY (' || array_to_string(k.constraint_column_names, ', ') || ') REFERENCES '
               || k.referenced_table || '(' || array_to_string(k.referenced_column_names, ', ') || ')'
-         ELSE 'CHECK (' || k.expression || ')' END AS condef,
+         ELSE CASE WHEN k.expression LIKE '(%)' THEN 'CHECK ' || k.expression  -- DuckDB parenthesises it
+                   ELSE 'CHECK (' || k.expression || ')' END END AS condef,
     k.database_name AS db, k.schema_name AS sch, k.table_name
 FROM k;
 
@@ -486,40 +644,57 @@ SELECT oid, relname, relnamespace, 0::UINTEGER AS reltype, 0::UINTEGER AS reloft
     10::UINTEGER AS relowner, relam::UINTEGER AS relam, oid AS relfilenode,
     0::UINTEGER AS reltablespace, 0::INTEGER AS relpages, reltuples::REAL AS reltuples,
     0::INTEGER AS relallvisible, 0::UINTEGER AS reltoastrelid, relhasindex,
-    false AS relisshared, relpersistence, relkind, relnatts::SMALLINT AS relnatts,
-    relchecks::SMALLINT AS relchecks, false AS relhasrules, false AS relhastriggers,
+    false AS relisshared, relpersistence::{m}.pg_char AS relpersistence,
+    relkind::{m}.pg_char AS relkind, relnatts::SMALLINT AS relnatts,
+    relchecks::SMALLINT AS relchecks, false AS relhasrules,
+    -- PostgreSQL implements foreign keys with triggers on both tables; psql asks for FKs only then
+    relkind = 'r' AND oid IN (SELECT fk.conrelid FROM {m}.pg_df_constraints fk WHERE fk.contype = 'f'
+                              UNION ALL SELECT fk.confrelid FROM {m}.pg_df_constraints fk WHERE fk.contype = 'f')
+        AS relhastriggers,
     false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
-    true AS relispopulated, CASE WHEN relkind = 'r' THEN 'd' ELSE 'n' END AS relreplident,
+    true AS relispopulated, (CASE WHEN relkind = 'r' THEN 'd' ELSE 'n' END)::{m}.pg_char AS relreplident,
     false AS relispartition, 0::UINTEGER AS relrewrite, 0::UINTEGER AS relfrozenxid,
     0::UINTEGER AS relminmxid, NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions,
     NULL::VARCHAR AS relpartbound
 FROM {m}.pg_df_relations;
 
 CREATE OR REPLACE VIEW {m}.pg_df_columns AS
-SELECT c.table_oid::UINTEGER AS attrelid, c.column_name AS attname,
-    {m}.pg_df_duck_type_oid(c.data_type) AS atttypid,
-    c.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(c.data_type) AS atttypmod,
-    NOT c.is_nullable AS attnotnull,
-    CASE WHEN regexp_full_match(c.column_default, '''-?[0-9]+(\\.[0-9]+)?''')
-              AND {m}.pg_df_duck_type_oid(c.data_type) IN (20, 21, 23, 700, 701, 1700)
-         THEN trim(c.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
-         WHEN c.column_default LIKE '''%''' AND {m}.pg_df_duck_type_oid(c.data_type) = 25
-         THEN c.column_default || '::text'
-         ELSE c.column_default END AS adbin, c.comment AS description,
-    c.data_type AS duck_type
-FROM duckdb_columns() c
-WHERE c.database_name IN (current_database(), 'temp');
-
-CREATE OR REPLACE VIEW {m}.pg_attribute AS
-SELECT a.attrelid, a.attname, a.atttypid, 0::INTEGER AS attstattarget, t.typlen AS attlen,
-    a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
-    -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
-    t.typstorage AS attstorage, '' AS attcompression, a.attnotnull,
-    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, '' AS attidentity,
-    '' AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
-    t.typcollation AS attcollation, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
-    NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
-FROM {m}.pg_df_columns a LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid;
+WITH c AS (
+    SELECT col.table_oid, col.column_name, col.column_index, col.is_nullable, col.column_default,
+        col.comment, col.data_type, col.data_type LIKE '%[]' AS is_array,
+        CASE WHEN col.data_type LIKE '%[]' THEN col.data_type[1:-3] ELSE col.data_type END AS base
+    FROM duckdb_columns() col WHERE col.database_name IN (current_database(), 'temp')),
+e AS (  -- a user's enum type: DuckDB names a column's type by its labels
+    SELECT et.type_oid::UINTEGER AS oid, 'ENUM(' || array_to_string(list_transform(et.labels,
+            x -> chr(39) || replace(x, chr(39), chr(39) || chr(39)) || chr(39)), ', ') || ')' AS sig
+    FROM duckdb_types() et
+    WHERE et.logical_type = 'ENUM' AND NOT et.internal AND et.database_name IN (current_database(), 'temp')),
+t AS (
+    SELECT c.*, coalesce(CASE WHEN c.base LIKE 'DECIMAL(%' THEN 1700 END, d.oid, e.oid,
+            CASE WHEN c.base LIKE 'STRUCT(%' OR c.base LIKE 'MAP(%' OR c.base LIKE 'UNION(%' THEN 114
+                 WHEN c.base LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END)::UINTEGER AS scalar_oid
+    FROM c LEFT JOIN {m}.pg_df_duck_types d ON d.duck = c.base LEFT JOIN e ON e.sig = c.base),
+u AS (
+    SELECT t.*, (CASE WHEN NOT t.is_array THEN t.scalar_oid
+                      ELSE coalesce(nullif(b.typarray, 0), 114) END)::UINTEGER AS type_oid
+    FROM t LEFT JOIN {m}.pg_df_base_types b ON b.oid = t.scalar_oid)
+SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid AS atttypid,
+    u.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(u.data_type) AS atttypmod,
+    NOT u.is_nullable AS attnotnull,
+    CASE WHEN regexp_full_match(u.column_default, '''-?[0-9]+(\\.[0-9]+)?''')
+              AND u.type_oid IN (20, 21, 23, 700, 701, 1700)
+         THEN trim(u.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
+         WHEN u.column_default LIKE '''%''' AND u.type_oid = 25
+         THEN u.column_default || '::text'
+         -- DuckDB's spelling of a default -> pg_get_expr()'s
+         WHEN u.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
+         WHEN u.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
+         WHEN regexp_full_match(u.column_default, 'nextval\\(''[^'']+''\\)')
+         THEN replace(u.column_default, ''')', '''::regclass)')
+         WHEN u.column_default = 'CURRENT_TIMESTAMP' THEN 'CURRENT_TIMESTAMP'
+         ELSE u.column_default END AS adbin, u.comment AS description,
+    u.data_type AS duck_type
+FROM u;
 
 CREATE OR REPLACE VIEW {m}.pg_attrdef AS
 SELECT (a.attrelid * 64 + a.attnum)::UINTEGER AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
@@ -527,13 +702,13 @@ SELECT (a.attrelid * 64 + a.attnum)::UINTEGER AS oid, a.attrelid AS adrelid, a.a
 FROM {m}.pg_df_columns a WHERE a.adbin IS NOT NULL;
 
 CREATE OR REPLACE VIEW {m}.pg_constraint AS
-SELECT c.oid, c.conname, c.relnamespace AS connamespace, c.contype, false AS condeferrable,
+SELECT c.oid, c.conname, c.relnamespace AS connamespace, c.contype::{m}.pg_char AS contype, false AS condeferrable,
     false AS condeferred, true AS convalidated, c.conrelid, 0::UINTEGER AS contypid,
     CASE WHEN c.contype IN ('p', 'u', 'f') THEN c.index_oid ELSE 0::UINTEGER END AS conindid,
     0::UINTEGER AS conparentid, c.confrelid,
-    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confupdtype,
-    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confdeltype,
-    CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END AS confmatchtype,
+    (CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END)::{m}.pg_char AS confupdtype,
+    (CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END)::{m}.pg_char AS confdeltype,
+    (CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END)::{m}.pg_char AS confmatchtype,
     true AS conislocal, 0::INTEGER AS coninhcount, false AS connoinherit, c.conkey, c.confkey,
     NULL::UINTEGER[] AS conpfeqop, NULL::UINTEGER[] AS conppeqop, NULL::UINTEGER[] AS conffeqop,
     NULL::SMALLINT[] AS confdelsetcols, NULL::UINTEGER[] AS conexclop,
@@ -569,10 +744,10 @@ SELECT i.indexrelid, i.indrelid, len(i.indkey)::SMALLINT AS indnatts,
     len(i.indkey)::SMALLINT AS indnkeyatts, i.indisunique, false AS indnullsnotdistinct,
     i.indisprimary, false AS indisexclusion, true AS indimmediate, false AS indisclustered,
     true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
-    false AS indisreplident, i.indkey,
+    false AS indisreplident, i.indkey::USMALLINT[] AS indkey,  -- USMALLINT[] is int2vector (protocol/types.py)
     list_transform(i.indkey, x -> 0::UINTEGER) AS indcollation,
     list_transform(i.indkey, x -> 0::UINTEGER) AS indclass,
-    array_to_string(list_transform(i.indkey, x -> '0'), ' ') AS indoption,  -- int2vector's text form
+    list_transform(i.indkey, x -> 0::USMALLINT) AS indoption,  -- all ascending, NULLS LAST
     NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
 FROM {m}.pg_df_indexes i;
 
@@ -589,39 +764,62 @@ SELECT s.sequence_oid::UINTEGER AS seqrelid, 20::UINTEGER AS seqtypid, s.start_v
     1::BIGINT AS seqcache, s.cycle AS seqcycle
 FROM duckdb_sequences() s WHERE s.database_name IN (current_database(), 'temp');
 
+-- the gateway's database, and PostgreSQL's two templates (no connections allowed), which
+-- psql's \\l and tools listing databases expect to see and filter out
 CREATE OR REPLACE VIEW {m}.pg_database AS
-SELECT 16384::UINTEGER AS oid, current_database() AS datname, 10::UINTEGER AS datdba,
-    6 AS encoding, 'c' AS datlocprovider, false AS datistemplate, true AS datallowconn,
+SELECT oid::UINTEGER AS oid, datname, 10::UINTEGER AS datdba,
+    6 AS encoding, 'c'::{m}.pg_char AS datlocprovider, datistemplate, datallowconn,
     -1 AS datconnlimit, 0::UINTEGER AS datfrozenxid, 0::UINTEGER AS datminmxid,
     1663::UINTEGER AS dattablespace, 'C' AS datcollate, 'C' AS datctype,
-    NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, NULL::VARCHAR[] AS datacl;
+    NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, datacl
+FROM (VALUES (16384, current_database(), false, true, NULL::VARCHAR[]),
+             (1, 'template1', true, true, ['=c/postgres', 'postgres=CTc/postgres']),
+             (4, 'template0', true, false, ['=c/postgres', 'postgres=CTc/postgres']))
+     d(oid, datname, datistemplate, datallowconn, datacl);
+
+-- PostgreSQL's bootstrap superuser (the gateway enforces its own users and roles, auth.py)
+CREATE OR REPLACE VIEW {m}.pg_authid AS
+SELECT 10::UINTEGER AS oid, 'postgres' AS rolname, true AS rolsuper, true AS rolinherit,
+    true AS rolcreaterole, true AS rolcreatedb, true AS rolcanlogin, true AS rolreplication,
+    true AS rolbypassrls, -1 AS rolconnlimit, NULL::VARCHAR AS rolpassword,
+    NULL::TIMESTAMPTZ AS rolvaliduntil;
 
 CREATE OR REPLACE VIEW {m}.pg_roles AS
-SELECT 'postgres' AS rolname, true AS rolsuper, true AS rolinherit, true AS rolcreaterole,
-    true AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit,
-    '********' AS rolpassword, NULL::TIMESTAMPTZ AS rolvaliduntil, false AS rolbypassrls,
-    NULL::VARCHAR[] AS rolconfig, 10::UINTEGER AS oid;
+SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
+    rolconnlimit, '********' AS rolpassword, rolvaliduntil, rolbypassrls,
+    NULL::VARCHAR[] AS rolconfig, oid
+FROM {m}.pg_authid;
+
+CREATE OR REPLACE VIEW {m}.pg_shadow AS
+SELECT rolname AS usename, oid AS usesysid, rolcreatedb AS usecreatedb, rolsuper AS usesuper,
+    rolreplication AS userepl, rolbypassrls AS usebypassrls, rolpassword AS passwd,
+    rolvaliduntil AS valuntil, NULL::VARCHAR[] AS useconfig
+FROM {m}.pg_authid;
 
 CREATE OR REPLACE VIEW {m}.pg_user AS
 SELECT 'postgres' AS usename, 10::UINTEGER AS usesysid, true AS usecreatedb, true AS usesuper,
-    false AS userepl, false AS usebypassrls, '********' AS passwd,
+    true AS userepl, true AS usebypassrls, '********' AS passwd,
     NULL::TIMESTAMPTZ AS valuntil, NULL::VARCHAR[] AS useconfig;
 
 CREATE OR REPLACE VIEW {m}.pg_proc AS
 SELECT (f.function_oid)::UINTEGER AS oid, f.function_name AS proname, 11::UINTEGER AS pronamespace,
     10::UINTEGER AS proowner, 12::UINTEGER AS prolang, 1::REAL AS procost, 0::REAL AS prorows,
     0::UINTEGER AS provariadic, '-' AS prosupport,
-    CASE f.function_type WHEN 'aggregate' THEN 'a' ELSE 'f' END AS prokind,
+    (CASE f.function_type WHEN 'aggregate' THEN 'a' ELSE 'f' END)::{m}.pg_char AS prokind,
     false AS prosecdef, false AS proleakproof, false AS proisstrict,
-    f.function_type = 'table' AS proretset, CASE WHEN f.stability = 'CONSISTENT' THEN 'i' ELSE 'v' END AS provolatile,
-    's' AS proparallel, len(f.parameters)::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults,
+    f.function_type = 'table' AS proretset, (CASE WHEN f.stability = 'CONSISTENT' THEN 'i' ELSE 'v' END)::{m}.pg_char AS provolatile,
+    's'::{m}.pg_char AS proparallel, len(f.parameters)::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults,
     25::UINTEGER AS prorettype, []::UINTEGER[] AS proargtypes, NULL::UINTEGER[] AS proallargtypes,
     NULL::VARCHAR[] AS proargmodes, f.parameters AS proargnames, NULL::VARCHAR AS proargdefaults,
     NULL::UINTEGER[] AS protrftypes, coalesce(f.macro_definition, f.function_name) AS prosrc,
     NULL::VARCHAR AS probin, NULL::VARCHAR AS prosqlbody, NULL::VARCHAR[] AS proconfig,
     NULL::VARCHAR[] AS proacl
 FROM duckdb_functions() f
-WHERE f.function_type IN ('scalar', 'aggregate', 'macro', 'table') AND NOT starts_with(f.function_name, 'pg_df_');
+WHERE f.function_type IN ('scalar', 'aggregate', 'macro', 'table') AND NOT starts_with(f.function_name, 'pg_df_')
+UNION ALL
+SELECT io.oid, io.proname, 11, 10, 12, 1, 0, 0, '-', 'f', false, false, true, false, 'i', 's', 1, 0,
+    0, [], NULL, NULL, NULL, NULL, NULL, io.proname, NULL, NULL, NULL, NULL
+FROM {m}.pg_df_io_procs io;
 
 CREATE OR REPLACE VIEW {m}.pg_tables AS
 SELECT n.nspname AS schemaname, r.relname AS tablename, 'postgres' AS tableowner,
@@ -640,6 +838,26 @@ FROM {m}.pg_df_indexes i JOIN {m}.pg_df_relations t ON t.oid = i.indrelid
 JOIN {m}.pg_df_relations ic ON ic.oid = i.indexrelid
 JOIN {m}.pg_namespace n ON n.oid = t.relnamespace;
 
+-- statistics: the live-row estimate DuckDB keeps, no scan counters
+CREATE OR REPLACE VIEW {m}.pg_stat_user_tables AS
+SELECT t.table_oid::UINTEGER AS relid, CASE WHEN t.schema_name = 'main' THEN 'public' ELSE t.schema_name END AS schemaname,
+    t.table_name AS relname, 0::BIGINT AS seq_scan, 0::BIGINT AS seq_tup_read, 0::BIGINT AS idx_scan,
+    0::BIGINT AS idx_tup_fetch, 0::BIGINT AS n_tup_ins, 0::BIGINT AS n_tup_upd, 0::BIGINT AS n_tup_del,
+    0::BIGINT AS n_tup_hot_upd, t.estimated_size::BIGINT AS n_live_tup, 0::BIGINT AS n_dead_tup,
+    0::BIGINT AS n_mod_since_analyze, 0::BIGINT AS n_ins_since_vacuum, NULL::TIMESTAMPTZ AS last_vacuum,
+    NULL::TIMESTAMPTZ AS last_autovacuum, NULL::TIMESTAMPTZ AS last_analyze,
+    NULL::TIMESTAMPTZ AS last_autoanalyze, 0::BIGINT AS vacuum_count, 0::BIGINT AS autovacuum_count,
+    0::BIGINT AS analyze_count, 0::BIGINT AS autoanalyze_count
+FROM duckdb_tables() t WHERE t.database_name = current_database();
+
+CREATE OR REPLACE VIEW {m}.pg_stat_all_tables AS SELECT * FROM {m}.pg_stat_user_tables;
+
+CREATE OR REPLACE VIEW {m}.pg_statio_user_tables AS
+SELECT relid, schemaname, relname, 0::BIGINT AS heap_blks_read, 0::BIGINT AS heap_blks_hit,
+    0::BIGINT AS idx_blks_read, 0::BIGINT AS idx_blks_hit, 0::BIGINT AS toast_blks_read,
+    0::BIGINT AS toast_blks_hit, 0::BIGINT AS tidx_blks_read, 0::BIGINT AS tidx_blks_hit
+FROM {m}.pg_stat_user_tables;
+
 CREATE OR REPLACE VIEW {m}.pg_matviews AS
 SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner,
     NULL::VARCHAR AS tablespace, NULL::BOOLEAN AS hasindexes, NULL::BOOLEAN AS ispopulated,
@@ -651,9 +869,164 @@ SELECT 16384::UINTEGER AS datid, current_database() AS datname, 0 AS pid,
     NULL::VARCHAR AS client_addr, 'active' AS state, NULL::VARCHAR AS query WHERE false;
 """
 
+# views over the macros above (DuckDB binds a view when it is created)
+_LATE_VIEWS = """
+-- an index's own columns (psql's \\d index, pgjdbc's getIndexInfo read them)
+CREATE OR REPLACE VIEW {m}.pg_df_index_columns AS
+WITH k AS (
+    SELECT i.indexrelid, i.indrelid, unnest(i.keys) AS attname, unnest(i.indkey) AS tabnum,
+        unnest(range(1, len(i.keys) + 1)) AS attnum
+    FROM {m}.pg_df_indexes i)
+SELECT k.indexrelid AS attrelid, k.attname, c.atttypid, k.attnum::SMALLINT AS attnum, c.atttypmod,
+    false AS attnotnull, NULL::VARCHAR AS adbin
+FROM k LEFT JOIN {m}.pg_df_columns c ON c.attrelid = k.indrelid AND c.attnum = k.tabnum;
+
+CREATE OR REPLACE VIEW {m}.pg_attribute AS
+SELECT a.attrelid, a.attname, a.atttypid, -1::INTEGER AS attstattarget, t.typlen AS attlen,
+    a.attnum, CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END::INTEGER AS attndims,
+    -1::INTEGER AS attcacheoff, a.atttypmod, t.typbyval AS attbyval, t.typalign AS attalign,
+    t.typstorage AS attstorage, ''::{m}.pg_char AS attcompression, a.attnotnull,
+    a.adbin IS NOT NULL AS atthasdef, false AS atthasmissing, ''::{m}.pg_char AS attidentity,
+    ''::{m}.pg_char AS attgenerated, false AS attisdropped, true AS attislocal, 0::INTEGER AS attinhcount,
+    t.typcollation AS attcollation, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
+    NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
+FROM (SELECT attrelid, attname, atttypid, attnum, atttypmod, attnotnull, adbin FROM {m}.pg_df_columns
+      UNION ALL
+      SELECT attrelid, attname, atttypid, attnum, atttypmod, attnotnull, adbin FROM {m}.pg_df_index_columns) a
+LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid;
+
+CREATE OR REPLACE VIEW {m}.pg_df_procs AS
+SELECT p.oid, {m}.format_type(p.prorettype, NULL) AS prorettype_name,
+    array_to_string(coalesce(p.proargnames, []), ', ') AS args
+FROM {m}.pg_proc p;
+CREATE OR REPLACE MACRO {m}.pg_get_function_result(o) AS (
+    SELECT df_p.prorettype_name FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+CREATE OR REPLACE MACRO {m}.pg_get_function_arguments(o) AS (
+    SELECT df_p.args FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+CREATE OR REPLACE MACRO {m}.pg_get_function_identity_arguments(o) AS (
+    SELECT df_p.args FROM {m}.pg_df_procs df_p WHERE df_p.oid = o LIMIT 1);
+
+-- information_schema (PostgreSQL's, over the catalog above; DuckDB has its own, with schema
+-- `main` and DuckDB's constraint names and type names). sql/rewrite.py points
+-- information_schema.X here.
+CREATE OR REPLACE VIEW {m}.information_schema_schemata AS
+SELECT current_database() AS catalog_name, n.nspname AS schema_name, 'postgres' AS schema_owner,
+    NULL::VARCHAR AS default_character_set_catalog, NULL::VARCHAR AS default_character_set_schema,
+    NULL::VARCHAR AS default_character_set_name, NULL::VARCHAR AS sql_path
+FROM {m}.pg_namespace n;
+
+CREATE OR REPLACE VIEW {m}.information_schema_tables AS
+SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    CASE WHEN n.nspname = 'pg_temp_3' THEN 'LOCAL TEMPORARY' WHEN c.relkind IN ('r', 'p') THEN 'BASE TABLE'
+         WHEN c.relkind = 'v' THEN 'VIEW' WHEN c.relkind = 'f' THEN 'FOREIGN' END AS table_type,
+    NULL::VARCHAR AS self_referencing_column_name, NULL::VARCHAR AS reference_generation,
+    NULL::VARCHAR AS user_defined_type_catalog, NULL::VARCHAR AS user_defined_type_schema,
+    NULL::VARCHAR AS user_defined_type_name,
+    CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END AS is_insertable_into,
+    'NO' AS is_typed, NULL::VARCHAR AS commit_action
+FROM {m}.pg_class c JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'v', 'p', 'f');
+
+CREATE OR REPLACE VIEW {m}.information_schema_columns AS
+SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    a.attname AS column_name, a.attnum::INTEGER AS ordinal_position,
+    {m}.pg_get_expr(d.adbin, d.adrelid) AS column_default,
+    CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,
+    CASE WHEN t.typcategory = 'A' THEN 'ARRAY' WHEN t.typtype = 'e' THEN 'USER-DEFINED'
+         WHEN t.oid = 1042 THEN 'character' ELSE coalesce(f.head || f.tail, t.typname) END AS data_type,
+    CASE WHEN a.atttypid IN (1042, 1043) AND a.atttypmod > 4 THEN a.atttypmod - 4 END::INTEGER AS character_maximum_length,
+    CASE WHEN a.atttypid IN (25, 1042, 1043) THEN 1073741824 END::INTEGER AS character_octet_length,
+    CASE a.atttypid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 WHEN 701 THEN 53
+         WHEN 1700 THEN CASE WHEN a.atttypmod > 4 THEN (a.atttypmod - 4) >> 16 END END::INTEGER AS numeric_precision,
+    CASE WHEN a.atttypid IN (21, 23, 20, 700, 701) THEN 2 WHEN a.atttypid = 1700 THEN 10 END::INTEGER AS numeric_precision_radix,
+    CASE WHEN a.atttypid IN (21, 23, 20) THEN 0
+         WHEN a.atttypid = 1700 AND a.atttypmod > 4 THEN (a.atttypmod - 4) & 65535 END::INTEGER AS numeric_scale,
+    CASE WHEN a.atttypid = 1082 THEN 0 WHEN a.atttypid IN (1083, 1114, 1184, 1266, 1186) THEN 6 END::INTEGER AS datetime_precision,
+    NULL::VARCHAR AS interval_type, NULL::INTEGER AS interval_precision,
+    NULL::VARCHAR AS character_set_catalog, NULL::VARCHAR AS character_set_schema,
+    NULL::VARCHAR AS character_set_name, NULL::VARCHAR AS collation_catalog,
+    NULL::VARCHAR AS collation_schema, NULL::VARCHAR AS collation_name, NULL::VARCHAR AS domain_catalog,
+    NULL::VARCHAR AS domain_schema, NULL::VARCHAR AS domain_name, current_database() AS udt_catalog,
+    tn.nspname AS udt_schema, t.typname AS udt_name, NULL::VARCHAR AS scope_catalog,
+    NULL::VARCHAR AS scope_schema, NULL::VARCHAR AS scope_name, NULL::INTEGER AS maximum_cardinality,
+    a.attnum::VARCHAR AS dtd_identifier, 'NO' AS is_self_referencing, 'NO' AS is_identity,
+    NULL::VARCHAR AS identity_generation, NULL::VARCHAR AS identity_start,
+    NULL::VARCHAR AS identity_increment, NULL::VARCHAR AS identity_maximum,
+    NULL::VARCHAR AS identity_minimum, 'NO' AS identity_cycle, 'NEVER' AS is_generated,
+    NULL::VARCHAR AS generation_expression,
+    CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END AS is_updatable
+FROM {m}.pg_attribute a JOIN {m}.pg_class c ON c.oid = a.attrelid
+JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN {m}.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN {m}.pg_type t ON t.oid = a.atttypid
+LEFT JOIN {m}.pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN {m}.pg_df_type_format f ON f.oid = a.atttypid
+WHERE a.attnum > 0 AND c.relkind IN ('r', 'v', 'p', 'f');
+
+CREATE OR REPLACE VIEW {m}.information_schema_table_constraints AS
+SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
+    current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' WHEN 'f' THEN 'FOREIGN KEY'
+         ELSE 'CHECK' END AS constraint_type,
+    'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced,
+    CASE WHEN k.contype IN ('p', 'u') THEN 'YES' END AS nulls_distinct
+FROM {m}.pg_constraint k JOIN {m}.pg_class c ON c.oid = k.conrelid
+JOIN {m}.pg_namespace n ON n.oid = c.relnamespace;
+
+CREATE OR REPLACE VIEW {m}.information_schema_key_column_usage AS
+WITH k AS (
+    SELECT k.oid, k.conname, k.contype, k.conrelid, k.confrelid, k.conindid,
+        unnest(k.conkey) AS attnum, unnest(range(1, len(k.conkey) + 1)) AS pos, k.confkey
+    FROM {m}.pg_constraint k WHERE k.contype IN ('p', 'u', 'f'))
+SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
+    current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    a.attname AS column_name, k.pos::INTEGER AS ordinal_position,
+    CASE WHEN k.contype = 'f' THEN k.pos END::INTEGER AS position_in_unique_constraint
+FROM k JOIN {m}.pg_class c ON c.oid = k.conrelid JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+JOIN {m}.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.attnum;
+
+CREATE OR REPLACE VIEW {m}.information_schema_referential_constraints AS
+SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
+    current_database() AS unique_constraint_catalog, un.nspname AS unique_constraint_schema,
+    u.conname AS unique_constraint_name, 'NONE' AS match_option, 'NO ACTION' AS update_rule,
+    'NO ACTION' AS delete_rule
+FROM {m}.pg_constraint k JOIN {m}.pg_namespace n ON n.oid = k.connamespace
+LEFT JOIN {m}.pg_constraint u ON u.conindid = k.conindid AND u.contype IN ('p', 'u')
+LEFT JOIN {m}.pg_namespace un ON un.oid = u.connamespace
+WHERE k.contype = 'f';
+
+CREATE OR REPLACE VIEW {m}.information_schema_views AS
+SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    {m}.pg_get_viewdef(c.oid) AS view_definition, 'NONE' AS check_option, 'NO' AS is_updatable,
+    'NO' AS is_insertable_into, 'NO' AS is_trigger_updatable, 'NO' AS is_trigger_deletable,
+    'NO' AS is_trigger_insertable_into
+FROM {m}.pg_class c JOIN {m}.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v';
+
+CREATE OR REPLACE VIEW {m}.information_schema_routines AS
+SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema, NULL::VARCHAR AS specific_name,
+    current_database() AS routine_catalog, NULL::VARCHAR AS routine_schema, NULL::VARCHAR AS routine_name,
+    NULL::VARCHAR AS routine_type, NULL::VARCHAR AS data_type, NULL::VARCHAR AS type_udt_name,
+    NULL::VARCHAR AS external_language, NULL::VARCHAR AS routine_definition
+WHERE false;
+
+CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS (
+    -- the sequence a column's DEFAULT nextval('…') draws from, schema-qualified
+    SELECT 'public.' || regexp_extract(df_d.adbin, 'nextval\\(''([^'']+)''', 1)
+    FROM {m}.pg_attrdef df_d JOIN {m}.pg_attribute df_a ON df_a.attrelid = df_d.adrelid AND df_a.attnum = df_d.adnum
+    WHERE df_d.adrelid = {m}.pg_regclass(t) AND df_a.attname = c AND df_d.adbin LIKE 'nextval(%'
+    LIMIT 1);
+"""
+
 _HELPER_MACROS = """
 CREATE OR REPLACE MACRO {m}.pg_df_duck_scalar_oid(t) AS coalesce(
-    (SELECT d.oid FROM {m}.pg_df_duck_types d WHERE d.duck = t),
+    (SELECT df_d.oid FROM {m}.pg_df_duck_types df_d WHERE df_d.duck = t),
+    CASE WHEN t LIKE 'ENUM(%' THEN (  -- a user's enum type: DuckDB names a column's type by its labels
+        SELECT df_e.type_oid::UINTEGER FROM duckdb_types() df_e
+        WHERE df_e.logical_type = 'ENUM' AND NOT df_e.internal
+          AND df_e.database_name IN (current_database(), 'temp')
+          AND 'ENUM(' || array_to_string(list_transform(df_e.labels,
+                x -> chr(39) || replace(x, chr(39), chr(39) || chr(39)) || chr(39)), ', ') || ')' = t
+        LIMIT 1) END,
     CASE WHEN t LIKE 'STRUCT(%' OR t LIKE 'MAP(%' OR t LIKE 'UNION(%' THEN 114
          WHEN t LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END);
 CREATE OR REPLACE MACRO {m}.pg_df_nsp(db, sch, sch_oid) AS
@@ -666,8 +1039,8 @@ CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
     regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$', ['sch', 'rel']);
 CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' THEN 1700
-         WHEN t LIKE '%[]' THEN coalesce((SELECT n.typarray FROM {m}.pg_type n
-              WHERE n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND n.typarray <> 0), 114)
+         WHEN t LIKE '%[]' THEN coalesce((SELECT df_n.typarray FROM {m}.pg_df_base_types df_n
+              WHERE df_n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND df_n.typarray <> 0), 114)
          ELSE {m}.pg_df_duck_scalar_oid(t) END)::UINTEGER;
 CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' OR t LIKE 'DECIMAL(%[]' THEN
@@ -679,57 +1052,67 @@ CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
 _CATALOG_MACROS = """
 
 CREATE OR REPLACE MACRO {m}.pg_df_regclass_oid(s) AS (
-    SELECT r.oid FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
-    WHERE lower(r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
-      AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
-               ELSE n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
-    ORDER BY CASE n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
-             r.relname = {m}.pg_df_unquote({m}.pg_df_split_name(s).rel) DESC
+    SELECT df_r.oid FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
+    WHERE lower(df_r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
+      AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN df_n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
+               ELSE df_n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
+    ORDER BY CASE df_n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
+             df_r.relname = {m}.pg_df_unquote({m}.pg_df_split_name(s).rel) DESC
     LIMIT 1);
 CREATE OR REPLACE MACRO {m}.to_regclass(s) AS {m}.pg_df_regclass_oid(s);
-CREATE OR REPLACE MACRO {m}.pg_regclass(s VARCHAR) AS coalesce({m}.pg_df_regclass_oid(s),
-        error('relation "' || s || '" does not exist')),
+CREATE OR REPLACE MACRO {m}.pg_regclass(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
+        THEN CAST(s AS UINTEGER) ELSE coalesce({m}.pg_df_regclass_oid(s),
+        error('relation "' || s || '" does not exist')) END,
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regclass_name(s VARCHAR) AS
-        (SELECT CASE WHEN n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(r.relname)
-                     ELSE {m}.pg_quote_ident(n.nspname) || '.' || {m}.pg_quote_ident(r.relname) END
-         FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
-         WHERE r.oid = {m}.pg_regclass(s)),
-    (s) AS coalesce((SELECT CASE WHEN n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(r.relname)
-                     ELSE {m}.pg_quote_ident(n.nspname) || '.' || {m}.pg_quote_ident(r.relname) END
-         FROM {m}.pg_df_relations r JOIN {m}.pg_namespace n ON n.oid = r.relnamespace
-         WHERE r.oid = s), CAST(s AS VARCHAR));
+        (SELECT CASE WHEN df_n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(df_r.relname)
+                     ELSE {m}.pg_quote_ident(df_n.nspname) || '.' || {m}.pg_quote_ident(df_r.relname) END
+         FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
+         WHERE df_r.oid = {m}.pg_regclass(s)),
+    (s) AS coalesce((SELECT CASE WHEN df_n.nspname IN ('public', 'pg_catalog', 'pg_temp_3') THEN {m}.pg_quote_ident(df_r.relname)
+                     ELSE {m}.pg_quote_ident(df_n.nspname) || '.' || {m}.pg_quote_ident(df_r.relname) END
+         FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
+         WHERE df_r.oid = s), CAST(s AS VARCHAR));
 CREATE OR REPLACE MACRO {m}.to_regtype(s) AS (
-    SELECT n.oid FROM {m}.pg_df_type_names n
-    WHERE n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
+    SELECT df_n.oid FROM {m}.pg_df_type_names df_n
+    WHERE df_n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
                                   '\\s*\\([0-9, ]*\\)', '')
     LIMIT 1);
 CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
-    SELECT CASE WHEN f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(f.tail, 'character', '')
-                ELSE f.head ||
+    SELECT CASE WHEN df_f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(df_f.tail, 'character', '')
+                ELSE df_f.head ||
                     CASE WHEN tm IS NULL OR tm < 0 THEN ''
-                         WHEN f.kind = 'char' AND tm >= 4 THEN '(' || (tm - 4) || ')'
-                         WHEN f.kind = 'numeric' AND tm >= 4 THEN '(' || ((tm - 4) >> 16) || ',' || ((tm - 4) & 65535) || ')'
-                         WHEN f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
-                         ELSE '' END || f.tail END
-    FROM {m}.pg_df_type_format f WHERE f.oid = t
-    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE '???' END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format f2 WHERE f2.oid = t)
+                         WHEN df_f.kind = 'char' AND tm >= 4 THEN '(' || (tm - 4) || ')'
+                         WHEN df_f.kind = 'numeric' AND tm >= 4 THEN '(' || ((tm - 4) >> 16) || ',' || ((tm - 4) & 65535) || ')'
+                         WHEN df_f.kind IN ('prec', 'bit') THEN '(' || tm || ')'
+                         ELSE '' END || df_f.tail END
+    FROM {m}.pg_df_type_format df_f WHERE df_f.oid = t
+    UNION ALL SELECT CASE WHEN t = 0 THEN '-' ELSE coalesce((SELECT {m}.pg_quote_ident(df_u.typname)
+        FROM {m}.pg_type df_u WHERE df_u.oid = t), '???') END WHERE t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {m}.pg_df_type_format df_f2 WHERE df_f2.oid = t)
     LIMIT 1);
-CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS coalesce({m}.to_regtype(s),
-        error('type "' || s || '" does not exist')),
+CREATE OR REPLACE MACRO {m}.pg_regtype(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
+        THEN CAST(s AS UINTEGER) ELSE coalesce({m}.to_regtype(s),
+        error('type "' || s || '" does not exist')) END,
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regtype_name(s VARCHAR) AS {m}.format_type({m}.pg_regtype(s), NULL),
     (s) AS coalesce({m}.format_type(s, NULL), CAST(s AS VARCHAR));
 CREATE OR REPLACE MACRO {m}.to_regnamespace(s) AS (
-    SELECT n.oid FROM {m}.pg_namespace n WHERE n.nspname = {m}.pg_df_unquote(trim(s)));
-CREATE OR REPLACE MACRO {m}.pg_regnamespace(s VARCHAR) AS coalesce({m}.to_regnamespace(s),
-        error('schema "' || s || '" does not exist')),
+    SELECT df_n.oid FROM {m}.pg_namespace df_n WHERE df_n.nspname = {m}.pg_df_unquote(trim(s)));
+CREATE OR REPLACE MACRO {m}.pg_regnamespace(s VARCHAR) AS CASE WHEN regexp_full_match(s, '[0-9]+')
+        THEN CAST(s AS UINTEGER) ELSE coalesce({m}.to_regnamespace(s),
+        error('schema "' || s || '" does not exist')) END,
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regnamespace_name(s VARCHAR) AS (
-        SELECT n.nspname FROM {m}.pg_namespace n WHERE n.oid = {m}.pg_regnamespace(s)),
-    (s) AS coalesce((SELECT n.nspname FROM {m}.pg_namespace n WHERE n.oid = s), CAST(s AS VARCHAR));
-CREATE OR REPLACE MACRO {m}.pg_regproc(s VARCHAR) AS regexp_replace(trim(s), '^pg_catalog\\.', ''),
-    (s) AS CAST(s AS VARCHAR);
+        SELECT df_n.nspname FROM {m}.pg_namespace df_n WHERE df_n.oid = {m}.pg_regnamespace(s)),
+    (s) AS coalesce((SELECT df_n.nspname FROM {m}.pg_namespace df_n WHERE df_n.oid = s), CAST(s AS VARCHAR));
+CREATE OR REPLACE MACRO {m}.pg_regproc(s VARCHAR) AS coalesce(
+        (SELECT df_p.oid FROM {m}.pg_proc df_p
+         WHERE df_p.proname = regexp_replace(trim(s), '^pg_catalog\\.', '') ORDER BY df_p.oid DESC LIMIT 1),
+        error('function "' || s || '" does not exist')),
+    (s) AS CAST(s AS UINTEGER);
+CREATE OR REPLACE MACRO {m}.pg_regproc_name(s VARCHAR) AS regexp_replace(trim(s), '^pg_catalog\\.', ''),
+    (s) AS coalesce((SELECT df_p.proname FROM {m}.pg_proc df_p WHERE df_p.oid = s LIMIT 1),
+                    CASE WHEN s = 0 THEN '-' ELSE CAST(s AS VARCHAR) END);
 CREATE OR REPLACE MACRO {m}.pg_get_userbyid(o) AS
     CASE WHEN o = 10 THEN 'postgres' ELSE 'unknown (OID=' || o || ')' END;
 CREATE OR REPLACE MACRO {m}.pg_regrole(s VARCHAR) AS CASE WHEN s = 'postgres' THEN 10::UINTEGER
@@ -737,29 +1120,30 @@ CREATE OR REPLACE MACRO {m}.pg_regrole(s VARCHAR) AS CASE WHEN s = 'postgres' TH
     (s) AS CAST(s AS UINTEGER);
 CREATE OR REPLACE MACRO {m}.pg_regrole_name(s) AS {m}.pg_get_userbyid({m}.pg_regrole(s));
 CREATE OR REPLACE MACRO {m}.pg_table_is_visible(o) AS coalesce((
-    SELECT r.relnamespace IN (11, {ns}) OR r.db = 'temp' FROM {m}.pg_df_relations r WHERE r.oid = o LIMIT 1), false);
+    SELECT df_r.relnamespace IN (11, {ns}) OR df_r.db = 'temp' FROM {m}.pg_df_relations df_r WHERE df_r.oid = o LIMIT 1), false);
 CREATE OR REPLACE MACRO {m}.pg_type_is_visible(o) AS true;
 CREATE OR REPLACE MACRO {m}.pg_function_is_visible(o) AS true;
 CREATE OR REPLACE MACRO {m}.pg_collation_is_visible(o) AS true;
 CREATE OR REPLACE MACRO {m}.pg_get_expr(e, r) AS e, (e, r, p) AS e;
 CREATE OR REPLACE MACRO {m}.pg_get_constraintdef(o) AS (
-        SELECT c.condef FROM {m}.pg_df_constraints c WHERE c.oid = o),
-    (o, p) AS (SELECT c.condef FROM {m}.pg_df_constraints c WHERE c.oid = o);
+        SELECT df_c.condef FROM {m}.pg_df_constraints df_c WHERE df_c.oid = o),
+    (o, p) AS (SELECT df_c.condef FROM {m}.pg_df_constraints df_c WHERE df_c.oid = o);
 CREATE OR REPLACE MACRO {m}.pg_get_indexdef(o) AS (
-        SELECT i.indexdef FROM {m}.pg_df_indexes i WHERE i.indexrelid = o),
-    (o, k, p) AS (SELECT CASE WHEN k = 0 THEN i.indexdef ELSE i.keys[k] END
-        FROM {m}.pg_df_indexes i WHERE i.indexrelid = o);
+        SELECT df_i.indexdef FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o),
+    (o, k, p) AS (SELECT CASE WHEN k = 0 THEN df_i.indexdef ELSE df_i.keys[k] END
+        FROM {m}.pg_df_indexes df_i WHERE df_i.indexrelid = o);
+CREATE OR REPLACE MACRO {m}.pg_df_view_body(q) AS
+    ' ' || regexp_replace(q, '^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?(TEMP(ORARY)?\\s+)?VIEW\\s+.*?\\s+AS\\s+', '', 'is');
 CREATE OR REPLACE MACRO {m}.pg_get_viewdef(o) AS (
-        SELECT r.sql FROM {m}.pg_df_relations r WHERE r.oid = o AND r.relkind = 'v'),
-    (o, p) AS (SELECT r.sql FROM {m}.pg_df_relations r WHERE r.oid = o AND r.relkind = 'v');
-CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
+        SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v'),
+    (o, p) AS (SELECT {m}.pg_df_view_body(df_r.sql) FROM {m}.pg_df_relations df_r WHERE df_r.oid = o AND df_r.relkind = 'v');
 CREATE OR REPLACE MACRO {m}.obj_description(o) AS (
-        SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = 0 LIMIT 1),
+        SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = 0 LIMIT 1),
     (o, cat) AS (
-        SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = 0
-          AND d.classoid = {m}.pg_df_regclass_oid(cat) LIMIT 1);
+        SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = 0
+          AND df_d.classoid = {m}.pg_df_regclass_oid(cat) LIMIT 1);
 CREATE OR REPLACE MACRO {m}.col_description(o, n) AS (
-    SELECT d.description FROM {m}.pg_description d WHERE d.objoid = o AND d.objsubid = n LIMIT 1);
+    SELECT df_d.description FROM {m}.pg_description df_d WHERE df_d.objoid = o AND df_d.objsubid = n LIMIT 1);
 CREATE OR REPLACE MACRO {m}.shobj_description(o, cat) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_encoding_to_char(e) AS
     CASE e WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END;
@@ -780,6 +1164,63 @@ CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGIN
 CREATE OR REPLACE MACRO {m}.pg_total_relation_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_table_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_indexes_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_triggerdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_ruledef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_partkeydef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_relation_is_publishable(o) AS false;
+CREATE OR REPLACE MACRO {m}.pg_get_partition_constraintdef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_functiondef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_function_sqlbody(o) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_tablespace_location(o) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_database_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_tablespace_size(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_size_pretty(b) AS (
+    CASE WHEN abs(b) < 10240 THEN b || ' bytes'
+         WHEN abs(b) < 10240 * 1024 THEN round(b / 1024) || ' kB'
+         WHEN abs(b) < 10240 * 1024 * 1024 THEN round(b / 1024 / 1024) || ' MB'
+         WHEN abs(b) < 10240 * 1024 * 1024 * 1024 THEN round(b / 1024 / 1024 / 1024) || ' GB'
+         ELSE round(b / 1024 / 1024 / 1024 / 1024) || ' TB' END);
+CREATE OR REPLACE MACRO {m}.pg_postmaster_start_time() AS getvariable('dataforge_started')::TIMESTAMPTZ;
+CREATE OR REPLACE MACRO {m}.pg_conf_load_time() AS getvariable('dataforge_started')::TIMESTAMPTZ;
+CREATE OR REPLACE MACRO {m}.inet_server_addr() AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.inet_server_port() AS NULL::INTEGER;
+CREATE OR REPLACE MACRO {m}.inet_client_addr() AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_get_keywords() AS TABLE
+    SELECT keyword_name AS word, (CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U'
+        WHEN 'column_name' THEN 'C' ELSE 'T' END)::{m}.pg_char AS catcode,
+        true AS barelabel,
+        CASE keyword_category WHEN 'reserved' THEN 'reserved' WHEN 'unreserved' THEN 'unreserved'
+        WHEN 'column_name' THEN 'unreserved (cannot be function or type name)'
+        ELSE 'reserved (can be function or type name)' END AS catdesc,
+        'can be bare label' AS baredesc
+    FROM duckdb_keywords();
+CREATE OR REPLACE MACRO {m}.pg_advisory_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_advisory_xact_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_advisory_lock_shared(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.pg_try_advisory_lock(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_try_advisory_xact_lock(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_advisory_unlock(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_shared(k) AS true, (a, b) AS true;
+CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_all() AS ''::VARCHAR;
+CREATE OR REPLACE MACRO {m}.array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END::INTEGER;
+CREATE OR REPLACE MACRO {m}.array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END::INTEGER;
+-- no partitions: a relation is its only ancestor (the set-returning form in a select list is
+-- pg_df_partition_self, see sql/rewrite.py catalog_functions)
+CREATE OR REPLACE MACRO {m}.pg_partition_ancestors(o) AS TABLE SELECT CAST(o AS UINTEGER) AS relid, 1 AS depth;
+CREATE OR REPLACE MACRO {m}.pg_df_partition_self(o) AS unnest([CAST(o AS UINTEGER)]);
+CREATE OR REPLACE MACRO {m}.pg_partition_root(o) AS CAST(o AS UINTEGER);
+-- information_schema._pg_expandarray(a): one (x, n) row per element, a set-returning function
+-- that pgjdbc calls in a select list (DuckDB zips several unnests like PostgreSQL 10+)
+CREATE OR REPLACE MACRO {m}._pg_expandarray(a) AS
+    unnest(list_transform(range(1, len(a) + 1), i -> {{'x': a[i], 'n': i::INTEGER}}));
+CREATE OR REPLACE MACRO {m}.pg_stat_get_numscans(o) AS 0::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_is_wal_replay_paused() AS false;
+CREATE OR REPLACE MACRO {m}.pg_client_encoding() AS 'UTF8';
+CREATE OR REPLACE MACRO {m}.pg_session_user() AS coalesce(getvariable('dataforge_settings')['session_authorization'], 'postgres');
+CREATE OR REPLACE MACRO {m}.txid_current() AS 1::BIGINT;
+CREATE OR REPLACE MACRO {m}.pg_current_xact_id() AS 1::UBIGINT;
+CREATE OR REPLACE MACRO {m}.txid_current_if_assigned() AS NULL::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_current_schema() AS
     CASE WHEN current_schema() = 'main' THEN 'public' ELSE current_schema() END;
 CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
@@ -788,8 +1229,29 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
 
 
 
+def advisory_lock_warning(tree) -> str | None:
+    """The WARNING a statement taking an advisory lock gets: the lock functions are no-ops (the
+    writer is serialized; sessions do not block each other on these locks)."""
+    from sqlglot import exp
+
+    for fn in tree.find_all(exp.Anonymous):
+        name = fn.name.lower()
+        if name.startswith(("pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory")):
+            return f"{name}() does not lock: advisory locks are not implemented by the gateway"
+    return None
+
+
+# information_schema relations installed above (as information_schema_X), which
+# sql/rewrite.py points `information_schema.X` at
+INFORMATION_SCHEMA_NAMES = frozenset({
+    "schemata", "tables", "columns", "table_constraints", "key_column_usage",
+    "referential_constraints", "views", "routines",
+})
+
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
-CATALOG_NAMES = frozenset({
+CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({
+    "pg_stat_user_tables", "pg_stat_all_tables", "pg_statio_user_tables",
+    "pg_authid", "pg_shadow", "pg_language",
     "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
     "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",
     "pg_inherits", "pg_matviews", "pg_namespace", "pg_opclass", "pg_proc", "pg_range",

@@ -29,10 +29,12 @@ class Rewritten:
 
 
 def unqualify_pg_catalog_functions(tree: exp.Expression) -> exp.Expression:
-    """pg_catalog.version() → version(): PostgreSQL's built-in functions live in pg_catalog,
-    ours in the compatibility catalog on the search path."""
-    for dot in list(tree.find_all(exp.Dot)):
-        if isinstance(dot.this, exp.Identifier) and dot.this.name.lower() == "pg_catalog" and isinstance(
+    """pg_catalog.version() → version(), information_schema._pg_expandarray(…) → _pg_expandarray(…):
+    PostgreSQL's built-in functions live in those schemas, ours in the compatibility catalog on
+    the search path."""
+    for dot in reversed(list(tree.find_all(exp.Dot))):  # inner calls first: outer ones copy them
+        if isinstance(dot.this, exp.Identifier) and dot.this.name.lower() in (
+                "pg_catalog", "information_schema") and isinstance(
             dot.expression, exp.Func
         ):
             dot.replace(dot.expression.copy())
@@ -78,6 +80,7 @@ _FUNC_NAMES = {
     exp.CurrentSchemas: "current_schemas", exp.Explode: "unnest", exp.Unnest: "unnest",
     exp.ExplodingGenerateSeries: "generate_series", exp.UnixToTime: "to_timestamp",
     exp.RegexpReplace: "regexp_replace",
+    exp.CurrentVersion: "version",
 }
 
 
@@ -673,7 +676,24 @@ def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
     qualified as pg_catalog.pg_class.relname keep working through the alias."""
     for table in list(tree.find_all(exp.Table)):
         db = table.args.get("db")
+        if (isinstance(db, exp.Identifier) and db.name.lower() == "information_schema"
+                and not table.args.get("catalog") and isinstance(table.this, exp.Identifier)
+                and table.name.lower() in pg_catalog.INFORMATION_SCHEMA_NAMES):
+            name = table.name.lower()
+            table.set("this", exp.to_identifier(f"information_schema_{name}"))
+            table.set("catalog", exp.to_identifier(pg_catalog.COMPAT_DB))
+            table.set("db", exp.to_identifier("main"))
+            if not table.args.get("alias"):
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
+            continue
         if not (isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog") or table.args.get("catalog"):
+            continue
+        if not isinstance(table.this, exp.Identifier):  # pg_catalog.generate_series(…), a function
+            table.set("db", None)
+            alias = table.args.get("alias")
+            if isinstance(alias, exp.TableAlias) and alias.this and not alias.columns:
+                # PostgreSQL: a scalar function's alias names its column too (FROM f(…) s … s)
+                alias.set("columns", [alias.this.copy()])
             continue
         name = table.name.lower()
         if name not in pg_catalog.CATALOG_NAMES:
@@ -706,8 +726,8 @@ _REG_CASTS = {
     "REGTYPE": ("pg_regtype", "pg_regtype_name"),
     "REGNAMESPACE": ("pg_regnamespace", "pg_regnamespace_name"),
     "REGROLE": ("pg_regrole", "pg_regrole_name"),
-    "REGPROC": ("pg_regproc", "pg_regproc"),
-    "REGPROCEDURE": ("pg_regproc", "pg_regproc"),
+    "REGPROC": ("pg_regproc", "pg_regproc_name"),
+    "REGPROCEDURE": ("pg_regproc", "pg_regproc_name"),
 }
 _TEXTUAL = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.NAME,
             exp.DataType.Type.CHAR}
@@ -805,10 +825,122 @@ def catalog_functions(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CurrentSchemas):
             arg = node.this.copy() if node.this is not None else exp.true()
             return _fn("pg_current_schemas", arg)
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "pg_partition_ancestors" and not isinstance(
+                node.parent, exp.Table):
+            return _fn("pg_df_partition_self", *[e.copy() for e in node.expressions])
         if isinstance(node, exp.Anonymous) and node.name.lower() in ("json_build_object", "jsonb_build_object"):
             return _fn("json_object", *[e.copy() for e in node.expressions])
         return node
     return _replace_all(tree, list(tree.find_all(exp.CurrentSchema, exp.CurrentSchemas, exp.Anonymous)), make)
+
+
+# OPERATOR(pg_catalog.op) → the operator's node (psql's describe queries spell ~ this way)
+_QUALIFIED_OPERATORS = {
+    "~": lambda a, b: exp.RegexpLike(this=a, expression=b),
+    "~*": lambda a, b: exp.RegexpILike(this=a, expression=b),
+    "!~": lambda a, b: exp.Not(this=exp.RegexpLike(this=a, expression=b)),
+    "!~*": lambda a, b: exp.Not(this=exp.RegexpILike(this=a, expression=b)),
+    "~~": lambda a, b: exp.Like(this=a, expression=b),
+    "~~*": lambda a, b: exp.ILike(this=a, expression=b),
+    "!~~": lambda a, b: exp.Not(this=exp.Like(this=a, expression=b)),
+    "!~~*": lambda a, b: exp.Not(this=exp.ILike(this=a, expression=b)),
+    "=": lambda a, b: exp.EQ(this=a, expression=b),
+    "<>": lambda a, b: exp.NEQ(this=a, expression=b),
+    "!=": lambda a, b: exp.NEQ(this=a, expression=b),
+    "<": lambda a, b: exp.LT(this=a, expression=b),
+    "<=": lambda a, b: exp.LTE(this=a, expression=b),
+    ">": lambda a, b: exp.GT(this=a, expression=b),
+    ">=": lambda a, b: exp.GTE(this=a, expression=b),
+    "||": lambda a, b: exp.DPipe(this=a, expression=b),
+    "+": lambda a, b: exp.Add(this=a, expression=b),
+    "-": lambda a, b: exp.Sub(this=a, expression=b),
+}
+
+
+def qualified_operators(tree: exp.Expression) -> exp.Expression:
+    """a OPERATOR(pg_catalog.~) b → a ~ b: the schema-qualified operator syntax psql's \\d
+    queries use (DuckDB has no OPERATOR())."""
+    def make(node: exp.Operator):
+        op = str(node.args.get("operator") or "")
+        name = op.split(".", 1)[1] if op.lower().startswith("pg_catalog.") else op
+        build = _QUALIFIED_OPERATORS.get(name.strip())
+        if build is None:
+            raise PgError("42883", f"operator does not exist: {op}")
+        return exp.Paren(this=build(node.this.copy(), node.expression.copy()))
+    nodes = list(tree.find_all(exp.Operator))
+    nodes.reverse()  # inner operators first
+    return _replace_all(tree, nodes, make)
+
+
+def pg_catalog_collations(tree: exp.Expression) -> exp.Expression:
+    """x COLLATE pg_catalog.default (or "C", "POSIX"): the database's byte-order collation,
+    which is DuckDB's default; DuckDB knows no such collation names."""
+    def make(node: exp.Collate):
+        coll = node.expression
+        if isinstance(coll, exp.Column) and (coll.table or "").lower() == "pg_catalog" or (
+            isinstance(coll, (exp.Column, exp.Identifier, exp.Var, exp.Literal))
+            and coll.name.lower() in ("default", "c", "posix")
+        ):
+            return node.this.copy()
+        return node
+    return _replace_all(tree, list(tree.find_all(exp.Collate)), make)
+
+
+def fold_unquoted_identifiers(tree: exp.Expression) -> exp.Expression:
+    """SELECT x AS TABLE_CAT names its column table_cat: PostgreSQL folds unquoted identifiers to
+    lower case (pgjdbc's metadata queries read their columns by those names). DuckDB resolves
+    names case-insensitively, so only the names of result columns change."""
+    for ident in tree.find_all(exp.Identifier):
+        if not ident.quoted and isinstance(ident.this, str) and not ident.this.islower():
+            ident.set("this", ident.this.lower())
+    return tree
+
+
+def float_precision_types(tree: exp.Expression) -> exp.Expression:
+    """float(p) is real for p <= 24 and double precision above (SQLAlchemy/pandas write
+    FLOAT(53)); DuckDB's FLOAT/DOUBLE take no precision."""
+    T = exp.DataType.Type
+    for dt in list(tree.find_all(exp.DataType)):
+        if dt.this in (T.FLOAT, T.DOUBLE) and dt.expressions:
+            first = dt.expressions[0]
+            p = _int_literal(first.this if isinstance(first, exp.DataTypeParam) else first)
+            dt.replace(exp.DataType.build("REAL" if p is not None and p <= 24 else "DOUBLE"))
+    return tree
+
+
+# int2vector/oidvector columns of pg_index: PostgreSQL subscripts them from 0
+_ZERO_BASED_VECTORS = {"indkey", "indoption", "indclass", "indcollation"}
+
+
+def zero_based_vector_subscripts(tree: exp.Expression) -> exp.Expression:
+    """i.indkey[n] counts from 0 (int2vector), DuckDB lists from 1 (psqlODBC's primary keys)."""
+    for b in list(tree.find_all(exp.Bracket)):
+        if isinstance(b.this, exp.Column) and b.this.name.lower() in _ZERO_BASED_VECTORS and len(b.expressions) == 1:
+            idx = b.expressions[0]
+            b.set("expressions", [exp.Add(this=exp.Paren(this=idx.copy()), expression=exp.Literal.number(1))])
+    return tree
+
+
+def session_user_keywords(tree: exp.Expression) -> exp.Expression:
+    """session_user / user without parentheses: SQL's keywords for the session's role."""
+    def make(node: exp.Column):
+        if node.table or node.this.quoted or node.name.lower() not in ("session_user", "user"):
+            return node
+        if not isinstance(node.parent, (exp.Select, exp.Alias, exp.EQ, exp.NEQ, exp.In, exp.Paren, exp.Case, exp.If)):
+            return node
+        call = _fn("pg_session_user")
+        if isinstance(node.parent, exp.Select):
+            return exp.alias_(call, exp.to_identifier(node.name.lower(), quoted=True))
+        return call
+    tree = _replace_all(tree, list(tree.find_all(exp.Column)), make)
+
+    def make_node(node):
+        call = _fn("pg_session_user")
+        if isinstance(node.parent, exp.Select):
+            return exp.alias_(call, exp.to_identifier("session_user", quoted=True))
+        return call
+    session_user = getattr(exp, "SessionUser", None)
+    return _replace_all(tree, list(tree.find_all(session_user)), make_node) if session_user else tree
 
 
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
@@ -1765,6 +1897,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     untranslatable_constructs,
     no_cross_database_references,
+    fold_unquoted_identifiers,
     operator_syntax,
     default_collation,
     sequence_functions,
@@ -1777,6 +1910,10 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     truncate_forms,
     unqualify_pg_catalog_functions,
     pg_catalog_relations,
+    qualified_operators,
+    pg_catalog_collations,
+    zero_based_vector_subscripts,
+    session_user_keywords,
     public_schema_is_main,
     values_column_names,
     null_projection_is_text,
@@ -1804,6 +1941,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     float4_with_integer_is_float8,
     reg_casts,
     pg_only_type_names,
+    float_precision_types,
     catalog_functions,
     division_by_zero_errors,
     current_setting_to_macro,
