@@ -163,14 +163,16 @@ def test_pg_catalog_relations(con):
     # not one of ours: left to DuckDB
     assert duck("SELECT * FROM pg_catalog.pg_no_such") == "SELECT * FROM pg_catalog.pg_no_such"
     # a function in FROM: unqualified, and its alias names its column (PostgreSQL's rule)
+    # (int4 bounds: int4 values, as PostgreSQL's generate_series(int4, int4) yields)
     assert duck("SELECT s FROM pg_catalog.generate_series(1, 3) s") == (
-        "SELECT s FROM GENERATE_SERIES(1, 3) AS s(s)")
+        "SELECT s FROM UNNEST(CAST(GENERATE_SERIES(1, 3) AS INT[])) AS s(s)")
+    assert run(con, "SELECT s FROM pg_catalog.generate_series(1, 3) s")[1] == [(1,), (2,), (3,)]
 
 
 def test_qualified_operators_and_collations():
     assert duck("SELECT a FROM t WHERE a OPERATOR(pg_catalog.~) '^a' COLLATE pg_catalog.default") == (
-        "SELECT a FROM t WHERE (REGEXP_MATCHES(a, '^a'))")
-    assert duck("SELECT a FROM t WHERE a OPERATOR(pg_catalog.=) 2") == "SELECT a FROM t WHERE (a = 2)"
+        "SELECT a FROM t WHERE (REGEXP_MATCHES((a), ('^a')))")
+    assert duck("SELECT a FROM t WHERE a OPERATOR(pg_catalog.=) 2") == "SELECT a FROM t WHERE ((a) = (2))"
     assert duck("SELECT x::pg_catalog.text FROM t") == 'SELECT CAST(x AS TEXT) AS "x" FROM t'
 
 

@@ -103,6 +103,9 @@ def test_psql_describe_shows_indexes_and_comments(gw):
     assert out.returncode == 0, out.stderr
     assert "ISO 3166 region code of the shop" in out.stdout
     assert '"sales_order_lines_region_sold_at_idx" btree (region, sold_at)' in out.stdout
+    # psql shows a table's own comment in \dt+ (\d+ lists the columns' descriptions)
+    out = _psql(gw, "etl", "-c", r"\dt+ sales_order_lines")
+    assert out.returncode == 0, out.stderr
     assert "One row per order line" in out.stdout
 
 
