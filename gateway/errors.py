@@ -208,7 +208,9 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         message = message.split(": ", 1)[-1]
     hint = None
     hm = re.search(r"Did you mean \"?([^\"?]+)\"?\?", raw)
-    if hm and not re.match(r"(pg_|duckdb_|information_schema|sqlite_|dataforge_)", hm.group(1)):
+    # PostgreSQL guesses for columns, never for relations (the catalog adds its own for
+    # the tables it manages)
+    if hm and sqlstate != "42P01" and not re.match(r"(pg_|duckdb_|information_schema|sqlite_|dataforge_)", hm.group(1)):
         hint = f'Perhaps you meant to reference "{hm.group(1)}".'
     dm = re.search(r'Duplicate key "(?P<k>[^:"]+): (?P<v>[^"]*)"', raw)
     if dm and sqlstate == "23505":

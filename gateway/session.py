@@ -1070,7 +1070,8 @@ class Session:
             stream, first = await self._run(cursor, _execute_stream, self.db, cursor, sql, params,
                                             self.params["timezone"], self.server.settings.batch_rows,
                                             fmts, max_rows, release,
-                                            self.params if st.uses_settings else None)
+                                            {**self.params, "dataforge.backend_pid": str(self.pid)}
+                                            if st.uses_settings else None)
         except BaseException:
             release()
             raise

@@ -493,6 +493,17 @@ def test_executemany_bad_value_mid_batch_keeps_nothing(pg, gateway, autocommit):
     assert res[1] == res[0]
 
 
+def test_backend_pid_is_the_sessions(gw):
+    """pg_backend_pid() is the pid BackendKeyData gave this session, and pg_stat_activity
+    lists the session under it (clients join the two, e.g. to cancel their own queries)."""
+    pid = gw.info.backend_pid
+    assert gw.execute("SELECT pg_backend_pid()").fetchone() == (pid,)
+    with psycopg.connect(gw.info.dsn, autocommit=True) as other:
+        assert other.execute("SELECT pg_backend_pid()").fetchone() == (other.info.backend_pid,)
+        assert other.info.backend_pid != pid
+    assert gw.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid()").fetchone() == (1,)
+
+
 def test_sql_prepare_execute_deallocate(pgc, gw):
     """SQL-level PREPARE/EXECUTE/DEALLOCATE: results, command tags and error codes as in
     PostgreSQL (the extended protocol runs each, so EXECUTE is also Described)."""

@@ -177,7 +177,8 @@ def _classify(chunk: Chunk) -> Statement:
             st.duck_sql = text
             return st
 
-    st.uses_settings = any(f.name.lower() == "current_setting" for f in tree.find_all(exp.Anonymous))
+    st.uses_settings = any(f.name.lower() in ("current_setting", "pg_backend_pid")
+                           for f in tree.find_all(exp.Anonymous))
     try:
         rewritten = rewrite.to_duckdb(tree)
     except PgError as e:

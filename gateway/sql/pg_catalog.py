@@ -1157,7 +1157,8 @@ CREATE OR REPLACE MACRO {m}.has_any_column_privilege(a) AS true, (a, b) AS true,
 CREATE OR REPLACE MACRO {m}.has_function_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.has_sequence_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.pg_has_role(a, b) AS true, (a, b, c) AS true;
-CREATE OR REPLACE MACRO {m}.pg_backend_pid() AS 1::INTEGER;
+CREATE OR REPLACE MACRO {m}.pg_backend_pid() AS
+    COALESCE(TRY_CAST(getvariable('dataforge_settings')['dataforge.backend_pid'] AS INTEGER), 1);
 CREATE OR REPLACE MACRO {m}.set_config(n, v, is_local) AS CAST(v AS VARCHAR);
 CREATE OR REPLACE MACRO {m}.pg_is_in_recovery() AS false;
 CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT;
