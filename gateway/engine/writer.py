@@ -208,3 +208,274 @@ def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> 
     finally:
         con.unregister("__dataforge_rows")
     return len(rows)
+
+
+# ---------------------------------------------------------------------- COPY FROM STDIN
+
+_END = object()
+_ABORT = object()
+COPY_TABLE = "__dataforge_copy"
+
+
+class CopyAborted(Exception):
+    pass
+
+
+class CopyIn:
+    """One COPY … FROM STDIN, run on a cursor that holds the writer lease.
+
+    The event loop `put()`s CopyData chunks; `parse_loop` (a worker thread) turns them into
+    Arrow tables of whole records with the format's decoder; `insert_loop` (another worker
+    thread) appends each table inside ONE DuckDB transaction, the session's own when COPY runs
+    inside BEGIN. Parsing the next chunk overlaps appending the previous one. A rejected
+    record raises a PgError carrying its line number (`context_line`); the transaction is then
+    rolled back, so the table is as it was. At most a few chunks are in memory at any time:
+    the loop waits for `room` before putting another.
+    """
+
+    def __init__(self, cursor: Cursor, target_sql: str, table_name: str, listed, all_columns, decoder,
+                 own_txn: bool, timezone: str, default_marker: str | None = None, lookup=None):
+        import queue
+
+        self.cursor = cursor
+        self.target_sql = target_sql
+        self.table_name = table_name
+        self.listed = list(listed)
+        self.all_columns = list(all_columns)
+        self.decoder = decoder
+        self.own_txn = own_txn
+        self.timezone = timezone
+        self.default_marker = default_marker
+        self.lookup = lookup  # () -> a DuckDB connection that sees committed rows (locating 23505)
+        self.chunks: "queue.Queue" = queue.Queue()
+        self.tables: "queue.Queue" = queue.Queue(maxsize=2)
+        self.rows = 0
+        self.failed = False
+        self._exprs: dict = {}
+
+    # ---- event loop side (thread-safe queue puts)
+
+    def put(self, data: bytes) -> None:
+        self.chunks.put((data, False))
+
+    def finish(self) -> None:
+        self.chunks.put((b"", True))
+
+    def abort(self) -> None:
+        self.chunks.put(_ABORT)
+
+    # ---- worker threads
+
+    def parse_loop(self, consumed) -> None:
+        """Chunks → decoded tables. `consumed()` is called for every chunk taken (the loop
+        bounds how many are waiting)."""
+        try:
+            while True:
+                item = self.chunks.get()
+                consumed()
+                if item is _ABORT:
+                    self._put_table(CopyAborted())
+                    return
+                data, final = item
+                if self.failed:
+                    if final:
+                        return
+                    continue  # drain: the loop must not wait for room that never comes
+                try:
+                    chunk = self.decoder.feed(data, final)
+                except BaseException as e:
+                    self.failed = True
+                    self._put_table(e)
+                    continue
+                if chunk is not None:
+                    self._put_table(chunk)
+                if final:
+                    return
+        finally:
+            self._put_table(_END)
+
+    def _put_table(self, item) -> None:
+        import queue
+
+        while True:
+            try:
+                self.tables.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                if self.failed and item is not _END:
+                    return
+
+    def insert_loop(self) -> int:
+        con = self.cursor.con
+        self.cursor.prepare(self.timezone)
+        if self.own_txn:
+            con.execute("BEGIN TRANSACTION")
+        try:
+            while True:
+                item = self.tables.get()
+                if item is _END:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                self._append(item)
+            if self.own_txn:
+                con.execute("COMMIT")
+            return self.rows
+        except BaseException:
+            self.failed = True
+            if self.own_txn:
+                try:
+                    con.execute("ROLLBACK")
+                except Exception:
+                    pass
+            # let the parser finish: empty what it queued
+            while True:
+                try:
+                    item = self.tables.get(timeout=5)
+                except Exception:
+                    break
+                if item is _END:
+                    break
+            raise
+
+    # ---- appending one table
+
+    def _expr(self, i: int, col, arrow_type) -> str:
+        src = f'"c{i}"'
+        duck = col.duck
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+            if duck in ("VARCHAR",) or duck.startswith("VARCHAR("):
+                e = src
+            elif duck in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+                # DuckDB rounds '1.5' into an integer; PostgreSQL refuses it
+                e = (f"CASE WHEN {src} IS NULL OR regexp_full_match({src}, '\\s*[+-]?[0-9]+\\s*') "
+                     f"THEN CAST({src} AS {duck}) ELSE error('invalid integer') END")
+            elif duck == "BLOB":
+                e = f"CASE WHEN starts_with({src}, '\\x') THEN unhex({src}[3:]) ELSE CAST({src} AS BLOB) END"
+            else:
+                e = f"CAST({src} AS {duck})"
+        else:
+            e = f"CAST({src} AS {duck})"
+        if self.default_marker is not None and (pa.types.is_string(arrow_type)):
+            marker = self.default_marker.replace("'", "''")
+            e = f"CASE WHEN {src} = '{marker}' THEN {col.default or 'NULL'} ELSE {e} END"
+        return e
+
+    def _insert_sql(self, schema: pa.Schema) -> str:
+        key = tuple(str(f.type) for f in schema)
+        sql = self._exprs.get(key)
+        if sql is None:
+            from ..protocol.copy import _quote_ident
+
+            cols = ", ".join(_quote_ident(c.name) for c in self.listed)
+            exprs = ", ".join(self._expr(i, c, f.type) for i, (c, f) in enumerate(zip(self.listed, schema)))
+            sql = f"INSERT INTO {self.target_sql} ({cols}) SELECT {exprs} FROM {COPY_TABLE}"
+            self._exprs[key] = sql
+        return sql
+
+    def _per_value(self, chunk) -> None:
+        """Columns DuckDB cannot cast from PostgreSQL's text (arrays): decoded per value."""
+        from ..protocol import types as T
+        from ..protocol.copy import CopyError
+
+        tbl = chunk.table
+        for i, c in enumerate(self.listed):
+            arr = tbl.column(i)
+            if not c.duck.endswith("]") or not pa.types.is_string(arr.type):
+                continue
+            vals = arr.to_pylist()
+            out = []
+            for r, v in enumerate(vals):
+                if v is None:
+                    out.append(None)
+                    continue
+                try:
+                    out.append(T.decode_param(c.oid, 0, v.encode()))
+                except T.ParamError as e:
+                    raise CopyError(e.sqlstate, e.message, context_line=chunk.line0 + r + 1) from None
+            tbl = tbl.set_column(i, f"c{i}", pa.array(out))
+        chunk.table = tbl
+
+    def _append(self, chunk) -> None:
+        import duckdb
+
+        self._per_value(chunk)
+        tbl = chunk.table
+        con = self.cursor.con
+        con.register(COPY_TABLE, tbl)
+        try:
+            con.execute(self._insert_sql(tbl.schema))
+        except duckdb.Error as e:
+            raise self._locate(e, chunk) from None
+        finally:
+            try:
+                con.unregister(COPY_TABLE)
+            except Exception:
+                pass
+        self.rows += tbl.num_rows
+
+    def _locate(self, exc: Exception, chunk) -> PgError:
+        """The PostgreSQL error for a table DuckDB refused, at the line of the first bad record."""
+        import re
+
+        import pyarrow.compute as pc
+
+        from ..protocol.copy import CopyError, first_bad_value
+
+        msg = str(exc)
+        tbl = chunk.table
+        line0 = chunk.line0
+        m = re.search(r"NOT NULL constraint failed: [^.]+\.(\S+)", msg)
+        if m:
+            col = m.group(1).strip('"')
+            row = 0
+            for i, c in enumerate(self.listed):
+                if c.name == col:
+                    nulls = pc.is_null(tbl.column(i))
+                    idx = pc.index(nulls, True).as_py()
+                    row = max(idx, 0)
+            vals = ["null" if v is None else str(v) for v in (tbl.slice(row, 1).to_pylist() or [{}])[0].values()]
+            return CopyError("23502", f'null value in column "{col}" of relation "{self.table_name}" violates '
+                                      f"not-null constraint",
+                             detail=f"Failing row contains ({', '.join(vals)}).", context_line=line0 + row + 1)
+        m = re.search(r'Duplicate key "(?P<k>[^"]*?): (?P<v>[^"]*)" violates (?P<kind>primary key|unique)', msg)
+        if m:
+            keys = [k.strip() for k in m.group("k").split(",")]
+            value = m.group("v")
+            kind = m.group("kind")
+            name = f"{self.table_name}_pkey" if kind == "primary key" else f"{self.table_name}_{'_'.join(keys)}_key"
+            row = self._duplicate_row(tbl, keys, value)
+            return CopyError("23505", f'duplicate key value violates unique constraint "{name}"',
+                             detail=f"Key ({', '.join(keys)})=({value}) already exists.",
+                             context_line=line0 + row + 1)
+        found = first_bad_value(tbl, self.listed)
+        if found is not None:
+            r, err = found
+            e = CopyError(err.sqlstate, err.message, detail=err.detail, context_line=line0 + r + 1)
+            return e
+        err = from_duckdb(exc)
+        return CopyError(err.sqlstate, err.message, detail=err.detail, hint=err.hint, context_line=line0 + 1)
+
+    def _duplicate_row(self, tbl: pa.Table, keys: list[str], value: str) -> int:
+        """Index of the record that repeats the duplicated key: the first holding it when the
+        key was already in the table, else the second."""
+        if len(keys) != 1:
+            return 0
+        idx = next((i for i, c in enumerate(self.listed) if c.name == keys[0]), None)
+        if idx is None:
+            return 0
+        vals = tbl.column(idx).to_pylist()
+        hits = [r for r, v in enumerate(vals) if v is not None and str(v) == value]
+        if not hits:
+            return 0
+        existed = False
+        if self.lookup is not None:
+            try:
+                con = self.lookup()
+                q = f'SELECT count(*) FROM {self.target_sql} WHERE CAST("{keys[0]}" AS VARCHAR) = ?'
+                existed = con.execute(q, [value]).fetchone()[0] > 0
+            except Exception:
+                existed = False
+        if existed or len(hits) == 1:
+            return hits[0]
+        return hits[1]
