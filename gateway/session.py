@@ -1385,6 +1385,11 @@ class Session:
             if e.context_line is not None and e.context is None:
                 e.context = f"COPY {spec.table}, line {e.context_line}"
             raise
+        except (PgError, ClientGone, ConnectionError, asyncio.CancelledError):
+            raise
+        except Exception as e:  # a bug must not cost the client its connection
+            log.exception("COPY failed")
+            raise PgError("XX000", f"COPY failed: {e}") from None
         return f"COPY {n}"
 
     async def _copy_columns(self, spec: pgcopy.CopySpec, cursor: Cursor) -> tuple[list, list]:

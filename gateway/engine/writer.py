@@ -392,7 +392,7 @@ class CopyIn:
                 try:
                     out.append(T.decode_param(c.oid, 0, v.encode()))
                 except T.ParamError as e:
-                    raise CopyError(e.sqlstate, e.message, context_line=chunk.line0 + r + 1) from None
+                    raise CopyError(e.sqlstate, e.message, context_line=chunk.line_of(r)) from None
             tbl = tbl.set_column(i, f"c{i}", pa.array(out))
         chunk.table = tbl
 
@@ -437,24 +437,64 @@ class CopyIn:
             vals = ["null" if v is None else str(v) for v in (tbl.slice(row, 1).to_pylist() or [{}])[0].values()]
             return CopyError("23502", f'null value in column "{col}" of relation "{self.table_name}" violates '
                                       f"not-null constraint",
-                             detail=f"Failing row contains ({', '.join(vals)}).", context_line=line0 + row + 1)
-        m = re.search(r'Duplicate key "(?P<k>[^"]*?): (?P<v>[^"]*)" violates (?P<kind>primary key|unique)', msg)
-        if m:
-            keys = [k.strip() for k in m.group("k").split(",")]
-            value = m.group("v")
-            kind = m.group("kind")
-            name = f"{self.table_name}_pkey" if kind == "primary key" else f"{self.table_name}_{'_'.join(keys)}_key"
+                             detail=f"Failing row contains ({', '.join(vals)}).", context_line=chunk.line_of(row))
+        m = re.search(r'(?:duplicate key "(?P<v2>[^"]*)")|(?:Duplicate key "(?P<k>[^"]*?): (?P<v>[^"]*)")', msg)
+        if m and ("constraint" in msg.lower()):
+            value = m.group("v2") if m.group("v2") is not None else m.group("v")
+            kind, keys = self._unique_constraint(m.group("k"))
+            name = f"{self.table_name}_pkey" if kind == "PRIMARY KEY" else f"{self.table_name}_{'_'.join(keys)}_key"
             row = self._duplicate_row(tbl, keys, value)
             return CopyError("23505", f'duplicate key value violates unique constraint "{name}"',
                              detail=f"Key ({', '.join(keys)})=({value}) already exists.",
-                             context_line=line0 + row + 1)
+                             context_line=chunk.line_of(row))
         found = first_bad_value(tbl, self.listed)
+        if found is None:
+            found = self._try_cast_row(tbl)
         if found is not None:
             r, err = found
-            e = CopyError(err.sqlstate, err.message, detail=err.detail, context_line=line0 + r + 1)
-            return e
+            return CopyError(err.sqlstate, err.message, detail=err.detail, context_line=chunk.line_of(r))
         err = from_duckdb(exc)
-        return CopyError(err.sqlstate, err.message, detail=err.detail, hint=err.hint, context_line=line0 + 1)
+        return CopyError(err.sqlstate, err.message, detail=err.detail, hint=err.hint, context_line=chunk.line_of(0))
+
+    def _unique_constraint(self, named: str | None) -> tuple[str, list[str]]:
+        """The table's primary key (or unique constraint) columns, from DuckDB's catalog."""
+        if named:
+            return "UNIQUE", [k.strip() for k in named.split(",")]
+        try:
+            con = self.lookup()
+            rows = con.execute(
+                "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
+                "WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+                "ORDER BY constraint_type = 'PRIMARY KEY' DESC", [self.table_name]).fetchall()
+        except Exception:
+            rows = []
+        if not rows:
+            return "PRIMARY KEY", ["?"]
+        return rows[0][0], list(rows[0][1])
+
+    def _try_cast_row(self, tbl: pa.Table):
+        """DuckDB's own verdict, where PostgreSQL's input functions accept every value: the
+        first row one of the casts refuses (on a connection outside the failed transaction)."""
+        if self.lookup is None:
+            return None
+        try:
+            con = self.lookup()
+            rn = tbl.append_column("__rn", pa.array(range(tbl.num_rows), type=pa.int64()))
+            con.register(COPY_TABLE, rn)
+            best = None
+            for i, c in enumerate(self.listed):
+                if not pa.types.is_string(tbl.column(i).type) or c.duck == "VARCHAR":
+                    continue
+                expr = self._expr(i, c, tbl.column(i).type).replace("error('invalid integer')", "NULL")
+                expr = expr.replace(f"CAST(\"c{i}\" AS", f"TRY_CAST(\"c{i}\" AS")
+                r = con.execute(f'SELECT min(__rn) FROM {COPY_TABLE} WHERE "c{i}" IS NOT NULL AND ({expr}) IS NULL'
+                                ).fetchone()[0]
+                if r is not None and (best is None or r < best[0]):
+                    v = tbl.column(i)[r].as_py()
+                    best = (r, PgError("22P02", f'invalid input syntax for type {c.pg_name}: "{v}"'))
+            return best
+        except Exception:
+            return None
 
     def _duplicate_row(self, tbl: pa.Table, keys: list[str], value: str) -> int:
         """Index of the record that repeats the duplicated key: the first holding it when the

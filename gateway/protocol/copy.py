@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Sequence
 
 import numpy as np
@@ -187,18 +188,26 @@ def _bool(value: str | None, opt: str) -> bool:
     raise PgError("22023", f"{opt} requires a Boolean value")
 
 
+_QUOTED = ("STRING", "IDENTIFIER", "HEREDOC_STRING", "RAW_STRING", "NATIONAL_STRING", "BYTE_STRING")
+
+
+def _is(t, ch: str) -> bool:
+    """Punctuation, not a quoted string that happens to spell it (DELIMITER ',')."""
+    return t is not None and t.text == ch and t.token_type.name not in _QUOTED
+
+
 def parse_copy(st) -> CopySpec:
     """A CopySpec from a COPY statement's tokens (PostgreSQL 15 grammar, both option forms)."""
     tk = _Tokens(list(st.tokens))
     tk.expect("COPY")
     spec = CopySpec(direction="")
     tk.accept("BINARY")  # pre-7.3 `COPY BINARY t`
-    if tk.peek() is not None and tk.peek().text == "(":
+    if tk.peek() is not None and _is(tk.peek(), "("):
         depth = 0
         start = tk.peek()
         while True:
             t = tk.take()
-            depth += (t.text == "(") - (t.text == ")")
+            depth += (_is(t, "(")) - (_is(t, ")"))
             if depth == 0:
                 end = t
                 break
@@ -206,22 +215,22 @@ def parse_copy(st) -> CopySpec:
         spec.query = inner.strip()
     else:
         parts = [_name(tk.take())]
-        while tk.peek() is not None and tk.peek().text == ".":
+        while tk.peek() is not None and _is(tk.peek(), "."):
             tk.take()
             parts.append(_name(tk.take()))
         if len(parts) > 2:
             parts = parts[-2:]
         spec.schema = parts[0] if len(parts) == 2 else None
         spec.table = parts[-1]
-        if tk.peek() is not None and tk.peek().text == "(":
+        if tk.peek() is not None and _is(tk.peek(), "("):
             tk.take()
             cols = []
             while True:
                 cols.append(_name(tk.take()))
                 t = tk.take()
-                if t.text == ")":
+                if _is(t, ")"):
                     break
-                if t.text != ",":
+                if not _is(t, ","):
                     raise PgError("42601", f'syntax error at or near "{t.text}"')
             spec.columns = cols
     d = tk.take()
@@ -247,23 +256,23 @@ def parse_copy(st) -> CopySpec:
     if (word == "STDIN") != (spec.direction == "from"):
         raise PgError("42601", f'syntax error at or near "{src.text}"')
     tk.accept("WITH")
-    if tk.peek() is not None and tk.peek().text == "(":
+    if tk.peek() is not None and _is(tk.peek(), "("):
         tk.take()
         seen: set[str] = set()
         while True:
             name = tk.take().text.lower()
             value: Any = None
             nxt = tk.peek()
-            if nxt is not None and nxt.text not in (",", ")"):
-                if nxt.text == "(":
+            if nxt is not None and not (_is(nxt, ",") or _is(nxt, ")")):
+                if _is(nxt, "("):
                     tk.take()
                     value = []
                     while True:
                         value.append(_name(tk.take()))
                         t = tk.take()
-                        if t.text == ")":
+                        if _is(t, ")"):
                             break
-                elif nxt.text == "*":
+                elif _is(nxt, "*"):
                     tk.take()
                     value = "*"
                 else:
@@ -274,9 +283,9 @@ def parse_copy(st) -> CopySpec:
             seen.add(name)
             _option(spec, name, value)
             t = tk.take()
-            if t.text == ")":
+            if _is(t, ")"):
                 break
-            if t.text != ",":
+            if not _is(t, ","):
                 raise PgError("42601", f'syntax error at or near "{t.text}"')
     else:
         _legacy_options(spec, tk)
@@ -352,7 +361,7 @@ def _legacy_options(spec: CopySpec, tk: _Tokens) -> None:
         elif w == "FORCE":
             tk.take()
             if tk.accept("QUOTE"):
-                if tk.peek() is not None and tk.peek().text == "*":
+                if tk.peek() is not None and _is(tk.peek(), "*"):
                     tk.take()
                     spec.force_quote = "*"
                 else:
@@ -370,7 +379,7 @@ def _legacy_options(spec: CopySpec, tk: _Tokens) -> None:
 
 def _name_list(tk: _Tokens) -> list[str]:
     out = [_name(tk.take())]
-    while tk.peek() is not None and tk.peek().text == ",":
+    while tk.peek() is not None and _is(tk.peek(), ","):
         tk.take()
         out.append(_name(tk.take()))
     return out
@@ -445,6 +454,13 @@ class Chunk:
     line0: int
     raw: bytes | None = None  # the records' bytes, for re-parsing when a value is rejected
     strings: bool = False  # every column is a string (the re-parse)
+    record_lines: np.ndarray | None = None  # PostgreSQL's line count at the end of each record
+
+    def line_of(self, row: int) -> int:
+        """PostgreSQL's line number of record `row` (0-based) of this chunk."""
+        if self.record_lines is not None and row < len(self.record_lines):
+            return self.line0 + int(self.record_lines[row])
+        return self.line0 + row + 1
 
 
 class TextCsvDecoder:
@@ -585,6 +601,10 @@ class TextCsvDecoder:
 
     def parse(self, head: bytes) -> Chunk:
         line0 = self.lines
+        if not self.csv and (b"\\" + self.delim in head or b"\\\n" in head or b"\\\r" in head):
+            tbl = self._parse_text_slow(head, line0)  # escaped delimiters / newlines: Arrow can't
+            self.lines += tbl.num_rows
+            return Chunk(self._post(tbl, line0), line0, head, True)
         try:
             tbl = self._read(head, self.typed)
             strings = False
@@ -593,8 +613,27 @@ class TextCsvDecoder:
         if tbl is None:
             tbl = self.parse_strings(head, line0)
             strings = True
-        self.lines += tbl.num_rows
-        return Chunk(self._post(tbl), line0, head, strings)
+        chunk = Chunk(self._post(tbl, line0), line0, head, strings, self._record_lines(head, line0))
+        self.lines += tbl.num_rows if chunk.record_lines is None else int(chunk.record_lines[-1])
+        return chunk
+
+    def _record_lines(self, head: bytes, line0: int) -> np.ndarray | None:
+        """CSV records can hold newlines inside quotes, and PostgreSQL counts those as lines too
+        (except in the first record, read before it knows the file's end-of-line style)."""
+        if not self.csv or self.quote not in head or self.spec.escape != self.spec.quote:
+            return None
+        b = np.frombuffer(head, dtype=np.uint8)
+        nl = np.flatnonzero(b == 10)
+        if len(nl) == 0:
+            return None
+        quotes = np.cumsum(b == self.quote[0])
+        ends = np.flatnonzero(quotes[nl] % 2 == 0)  # newlines outside quotes end records
+        if len(ends) == len(nl) or len(ends) == 0:
+            return None
+        lines = ends + 1
+        if line0 == 0 and len(ends):
+            lines = lines - ends[0]  # the first record's own embedded newlines are not counted
+        return lines
 
     def parse_strings(self, head: bytes, line0: int) -> pa.Table:
         """Every column as a string; a record with the wrong number of fields raises 22P04
@@ -615,28 +654,57 @@ class TextCsvDecoder:
             row = bad[0]
             idx = (row.number - 1) if row.number is not None else 0
             if row.actual_columns > row.expected_columns:
-                err = PgError("22P04", "extra data after last expected column")
+                err = CopyError("22P04", "extra data after last expected column")
             else:
                 col = self.columns[row.actual_columns].name if row.actual_columns < len(self.columns) else "?"
-                err = PgError("22P04", f'missing data for column "{col}"')
+                err = CopyError("22P04", f'missing data for column "{col}"')
             # an invalid value in an earlier record is reported first
-            early = first_bad_value(self._post(tbl.slice(0, idx)), self.columns)
+            early = first_bad_value(self._post(tbl.slice(0, idx), line0), self.columns)
             if early is not None:
                 r, e2 = early
-                e2.context_line = line0 + r + 1
-                raise e2
-            err.context_line = line0 + idx + 1
+                raise CopyError(e2.sqlstate, e2.message, detail=e2.detail, context_line=line0 + r + 1)
+            err.context_line = line0 + (row.number if row.number is not None else idx + 1)
             raise err
         return tbl
 
-    def _post(self, tbl: pa.Table) -> pa.Table:
+    def _parse_text_slow(self, head: bytes, line0: int) -> pa.Table:
+        """Text format, per record: for chunks where a backslash escapes a delimiter or a
+        newline (PostgreSQL's own output never does; hand-made files may)."""
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"', context_line=line0 + 1) from None
+        d = self.spec.delimiter
+        tokens = re.compile(r"\\.|[^\\" + re.escape(d) + r"\r\n]+|" + re.escape(d) + r"|\r\n|\n|\r", re.S)
+        cols: list[list] = [[] for _ in self.columns]
+        fields: list[str] = [""]
+        n = len(self.columns)
+        line = line0
+        for tok in tokens.findall(text):
+            if tok == d:
+                fields.append("")
+            elif tok in ("\n", "\r\n", "\r"):
+                line += 1
+                if len(fields) > n:
+                    raise CopyError("22P04", "extra data after last expected column", context_line=line)
+                if len(fields) < n:
+                    raise CopyError("22P04", f'missing data for column "{self.columns[len(fields)].name}"',
+                                    context_line=line)
+                for i, f in enumerate(fields):
+                    cols[i].append(None if f == self.spec.null else f)
+                fields = [""]
+            else:
+                fields[-1] += tok
+        return pa.table([pa.array(c, type=pa.string()) for c in cols], names=self.names)
+
+    def _post(self, tbl: pa.Table, line0: int) -> pa.Table:
         """Text format backslash escapes; FORCE_NULL / FORCE_NOT_NULL; columns read per value."""
         cols = []
         for i, (name, c) in enumerate(zip(self.names, self.columns)):
             arr = tbl.column(i)
             if pa.types.is_string(arr.type):
                 if not self.csv:
-                    arr = _unescape_text(arr)
+                    arr = _unescape_text(arr, line0)
                 elif c.name in self.spec.force_null:
                     arr = pc.if_else(pc.equal(arr, self.spec.null), pa.scalar(None, pa.string()), arr)
                 if self.csv and c.name in self.spec.force_not_null:
@@ -662,7 +730,7 @@ def _unescape_one(s: str) -> str:
     return _ESCAPE_RE.sub(rep, s)
 
 
-def _unescape_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
+def _unescape_text(arr: pa.ChunkedArray | pa.Array, line0: int) -> pa.Array:
     """Text format: backslash sequences (\\t, \\n, \\\\, octal, hex) → characters. Only values
     holding a backslash are touched, per value."""
     if isinstance(arr, pa.ChunkedArray):
@@ -673,7 +741,10 @@ def _unescape_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     idx = np.flatnonzero(has.fill_null(False).to_numpy(zero_copy_only=False))
     vals = arr.to_pylist()
     for i in idx.tolist():
-        vals[i] = _unescape_one(vals[i])
+        v = _unescape_one(vals[i])
+        if "\x00" in v:
+            raise CopyError("22021", 'invalid byte sequence for encoding "UTF8": 0x00', context_line=line0 + i + 1)
+        vals[i] = v
     return pa.array(vals, type=pa.string())
 
 
@@ -691,11 +762,19 @@ def first_bad_value(tbl: pa.Table, columns: Sequence[CopyColumn]) -> tuple[int, 
             continue
         limit = best[0] if best is not None else n
         vals = arr.slice(0, limit).to_pylist()
+        dm = _DECIMAL.match(c.duck)
+        prec = (int(dm.group(1)), int(dm.group(2))) if dm else None
         for r, v in enumerate(vals):
             if v is None:
                 continue
             try:
-                T.decode_param(oid, 0, v.encode())
+                val = T.decode_param(oid, 0, v.encode())
+                if prec is not None and isinstance(val, Decimal) and val.is_finite():
+                    q = round(val, prec[1])
+                    if q != 0 and q.adjusted() >= prec[0] - prec[1]:
+                        raise T.ParamError("22003", "numeric field overflow", detail=(
+                            f"A field with precision {prec[0]}, scale {prec[1]} must round to an absolute "
+                            f"value less than 10^{prec[0] - prec[1]}."))
             except T.ParamError as e:
                 msg = e.message
                 if e.sqlstate == "22P02" and oid in _INT_OIDS | {700, 701, 1700, 16}:
