@@ -435,3 +435,38 @@ def test_concurrent_reader_during_copy(gateway, gw):
     th.join()
     assert not errors and served > 0
     assert count(gw, t) == 200_000
+
+
+# --------------------------------------------------------------------------- pgbench
+
+PGBENCH = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
+
+
+def _pgbench(gateway, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    if not os.path.exists(PGBENCH):
+        pytest.skip("pgbench is not installed")
+    return subprocess.run([PGBENCH, "-h", gateway.host, "-p", str(gateway.port), "-U", "postgres", *args,
+                           "postgres"], capture_output=True, text=True, timeout=timeout)
+
+
+def _pgbench_run(gateway_factory, scale: int, seconds: int) -> None:
+    gw = gateway_factory()  # its own database: pgbench drops and creates its tables
+    init = _pgbench(gw, "-i", "-s", str(scale))
+    assert init.returncode == 0, init.stderr
+    with psycopg.connect(gw.dsn, autocommit=True) as c:
+        assert count(c, "pgbench_accounts") == 100_000 * scale
+        assert count(c, "pgbench_branches") == scale
+    run = _pgbench(gw, "-S", "-T", str(seconds), "-n")
+    assert run.returncode == 0, run.stderr
+    assert "number of failed transactions: 0 (0.000%)" in run.stdout, run.stdout
+    processed = int(next(ln for ln in run.stdout.splitlines() if "actually processed" in ln).split(":")[1])
+    assert processed > 0
+
+
+def test_pgbench_init_and_select_only(gateway_factory):
+    _pgbench_run(gateway_factory, 1, 2)
+
+
+@pytest.mark.slow
+def test_pgbench_scale_10(gateway_factory):
+    _pgbench_run(gateway_factory, 10, 10)
