@@ -518,7 +518,8 @@ class TextCsvDecoder:
                 self.rest = buf
                 return None
         head, self.rest = buf[:cut], buf[cut:]
-        head = self._end_marker(head)
+        if final or head.startswith(b"\\."):
+            head = self._end_marker(head)  # clients send `\.` last, if at all
         if self.header_pending and head:
             end = self._cut_first(head)
             if end is None:
@@ -613,7 +614,10 @@ class TextCsvDecoder:
         if tbl is None:
             tbl = self.parse_strings(head, line0)
             strings = True
-        chunk = Chunk(self._post(tbl, line0), line0, head, strings, self._record_lines(head, line0))
+        lines = None
+        if self.csv and head.count(b"\n") != tbl.num_rows:  # newlines inside quoted values
+            lines = self._record_lines(head, line0)
+        chunk = Chunk(self._post(tbl, line0), line0, head, strings, lines)
         self.lines += tbl.num_rows if chunk.record_lines is None else int(chunk.record_lines[-1])
         return chunk
 
@@ -626,7 +630,7 @@ class TextCsvDecoder:
         nl = np.flatnonzero(b == 10)
         if len(nl) == 0:
             return None
-        quotes = np.cumsum(b == self.quote[0])
+        quotes = np.cumsum(b == self.quote[0], dtype=np.int32)
         ends = np.flatnonzero(quotes[nl] % 2 == 0)  # newlines outside quotes end records
         if len(ends) == len(nl) or len(ends) == 0:
             return None
@@ -1057,6 +1061,9 @@ class CopyOutEncoder:
         self.names = list(names)
         self.ncols = len(self.types)
         self.header_due = False
+        # the text of numbers, dates, booleans and uuids never needs quoting with these
+        self.plain_safe = not any(ch in _PLAIN_CHARS for ch in (spec.delimiter or "") + (spec.quote or "")) \
+            and (not spec.null or any(ch not in _PLAIN_CHARS for ch in spec.null))
         if spec.fmt == "binary":
             self.rows = DataRowEncoder(self.types, [1] * self.ncols)
         fq = spec.force_quote
@@ -1107,7 +1114,8 @@ class CopyOutEncoder:
         for i, t in enumerate(self.types):
             arr = pg_text_column(batch.column(i), t)
             if self.spec.fmt == "csv":
-                arr = self._csv_quote(arr, force=i in self.force, nulls_match=not _plain(t))
+                if i in self.force or not self.plain_safe or not _plain(t):
+                    arr = self._csv_quote(arr, force=i in self.force, nulls_match=not _plain(t))
             elif not _plain(t):
                 arr = self._text_escape(arr)
             cols.append(arr.fill_null(null) if arr.null_count else arr)
@@ -1124,7 +1132,7 @@ class CopyOutEncoder:
     def _text_escape(self, arr: pa.Array) -> pa.Array:
         arr = arr.cast(pa.binary()) if not pa.types.is_binary(arr.type) else arr
         d = self.spec.delimiter
-        if not pc.any(pc.match_substring_regex(arr, r"[\\\n\r\t" + re.escape(d) + "]")).as_py():
+        if not pc.any(_contains_any(arr, ("\\", "\n", "\r", "\t", d))).as_py():
             return arr
         arr = pc.replace_substring(arr, "\\", "\\\\")
         arr = pc.replace_substring(arr, "\n", "\\n")
@@ -1138,11 +1146,10 @@ class CopyOutEncoder:
         arr = arr.cast(pa.binary()) if not pa.types.is_binary(arr.type) else arr
         q = self.spec.quote
         e = self.spec.escape
-        specials = re.escape(self.spec.delimiter) + re.escape(q) + r"\n\r"
         if force:
             need = pc.is_valid(arr)
         else:
-            need = pc.match_substring_regex(arr, f"[{specials}]")
+            need = _contains_any(arr, (self.spec.delimiter, q, "\n", "\r"))
             if nulls_match:
                 need = pc.or_(need, pc.equal(arr, pa.scalar(self.spec.null.encode(), pa.binary())))
             need = pc.or_(need, pc.equal(arr, pa.scalar(b"\\.", pa.binary())))
@@ -1155,6 +1162,18 @@ class CopyOutEncoder:
         qb = pa.scalar(q.encode(), pa.binary())
         quoted = pc.binary_join_element_wise(qb, inner, qb, pa.scalar(b"", pa.binary()))
         return pc.if_else(need.fill_null(False), quoted, arr)
+
+
+_PLAIN_CHARS = set("0123456789-+.:eEaAbBcCdDfFtTnNiIyY \\")
+
+
+def _contains_any(arr: pa.Array, needles) -> pa.Array:
+    """Which values contain any of the literal needles (literal searches beat a regex)."""
+    out = None
+    for nd in dict.fromkeys(needles):
+        hit = pc.match_substring(arr, nd)
+        out = hit if out is None else pc.or_(out, hit)
+    return out
 
 
 def _plain(duck: str) -> bool:
