@@ -872,18 +872,24 @@ class BinaryDecoder:
             return np.empty(0, np.int64), 0, self._stop(buf, 0, size, None)
         if len(cand) == 0 or cand[0] != 0:
             cand = np.concatenate([np.zeros(1, np.int64), cand])
-        # every candidate's end, walking its fields in lockstep
+        # every candidate's end, walking its fields in lockstep; a fixed-width column's length
+        # must be its width or -1 (NULL), which rules out most false candidates early
+        be32 = _be32_table(buf)
         pos = cand + 2
         ok = np.ones(len(cand), dtype=bool)
-        padded = np.concatenate([b, np.zeros(8, np.uint8)])
-        for _ in range(self.n):
+        for k in range(self.n):
             inside = pos + 4 <= size
             ok &= inside
-            p = np.where(inside, pos, 0)
-            ln = (padded[p].astype(np.int64) << 24 | padded[p + 1].astype(np.int64) << 16
-                  | padded[p + 2].astype(np.int64) << 8 | padded[p + 3].astype(np.int64))
-            ln = np.where(ln >= 1 << 31, ln - (1 << 32), ln)
-            ok &= ln >= -1
+            ln = be32(np.where(inside, pos, 0))
+            fixed = _BIN_FIXED.get(self.columns[k].oid)
+            if fixed is not None:
+                ok &= (ln == fixed[0]) | (ln == -1)
+            else:
+                ok &= ln >= -1
+            if k == 0 and len(cand) > 1:
+                keep = ok.copy()
+                keep[0] = True
+                cand, pos, ok, ln = cand[keep], pos[keep], ok[keep], ln[keep]
             pos = pos + 4 + np.maximum(ln, 0)
         ends = np.where(ok, pos, -1)
         # follow the chain from offset 0 by pointer doubling: succ[i] is the candidate that
@@ -905,7 +911,7 @@ class BinaryDecoder:
             on[sink] = False
             jump = jump[jump]
         rows = np.flatnonzero(on[:sink])
-        rows = rows[ends[rows] <= size]
+        rows = rows[(ends[rows] >= 0) & (ends[rows] <= size)]
         starts = cand[rows]
         last_end = int(ends[rows[-1]]) if len(rows) else 0
         return starts, last_end, self._stop(buf, last_end, size, None)
@@ -988,7 +994,11 @@ class BinaryDecoder:
                     raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"',
                                   context_line=line0 + 1) from None
             return arr
-        # per value: numeric, uuid, interval, time, arrays…
+        if oid == 1700:
+            arr = _binary_numeric(c.duck, b, data, ln, valid)
+            if arr is not None:
+                return arr
+        # per value: numeric that needs rounding or is too wide, uuid, interval, time, arrays…
         out: list = []
         buf = b.tobytes()
         for r in range(n):
@@ -1006,6 +1016,73 @@ class BinaryDecoder:
             return pa.array(out)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
             return pa.array([None if v is None else str(v) for v in out], type=pa.string())
+
+
+def _be32_table(buf: bytes):
+    """A gather of big-endian int32 values at arbitrary byte offsets: four aligned views
+    (offsets 0-3 mod 4), converted once, then one fancy index per lookup."""
+    size = len(buf)
+    cnt = size // 4
+    table = np.zeros((4, cnt + 1), dtype=np.int32)
+    for o in range(4):
+        k = (size - o) // 4
+        if k > 0:
+            table[o, :k] = np.frombuffer(buf, dtype=">i4", count=k, offset=o)
+
+    def get(pos: np.ndarray) -> np.ndarray:
+        return table[pos & 3, pos >> 2].astype(np.int64)
+
+    return get
+
+
+def _be16(b: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    v = b[pos].astype(np.int32) << 8 | b[pos + 1].astype(np.int32)
+    return np.where(v >= 1 << 15, v - (1 << 16), v)
+
+
+def _binary_numeric(duck: str, b: np.ndarray, data: np.ndarray, ln: np.ndarray, valid: np.ndarray):
+    """PostgreSQL's numeric send format (int16 ndigits, weight, sign, dscale, then base-10000
+    digits) → decimal128 of the target DECIMAL(p,s), for all rows at once. None when some value
+    needs what only the per-value path does (rounding away digits, NaN, more than 18 digits)."""
+    m = _DECIMAL.match(duck)
+    if not m:
+        return None
+    prec, scale = int(m.group(1)), int(m.group(2))
+    if prec > 18:
+        return None
+    n = len(ln)
+    at = np.where(valid, data, 0)
+    if valid.any() and (ln[valid] < 8).any():
+        return None
+    nd = np.where(valid, _be16(b, at), 0)
+    weight = _be16(b, at + 2)
+    sign = np.where(valid, _be16(b, at + 4) & 0xFFFF, 0)
+    if ((sign != 0) & (sign != 0x4000)).any():
+        return None  # NaN / infinities
+    if (valid & (ln != 8 + 2 * nd)).any():
+        return None
+    total = np.zeros(n, dtype=np.int64)
+    for k in range(int(nd.max()) if n else 0):
+        has = k < nd
+        d = np.where(has, _be16(b, np.where(has, at + 8 + 2 * k, 0)), 0).astype(np.int64)
+        e = 4 * (weight.astype(np.int64) - k) + scale
+        if ((e > 18) & (d != 0)).any():
+            return None
+        pos_e = np.clip(e, 0, 18)
+        neg_e = np.clip(-e, 0, 18)
+        div = 10 ** neg_e
+        if ((e < 0) & (d % div != 0)).any():
+            return None  # digits beyond the column's scale: PostgreSQL rounds them (per value)
+        total += np.where(e >= 0, d * 10 ** pos_e, d // div)
+    if (np.abs(total) >= 10 ** prec).any():
+        return None  # overflow: the per-value path reports it
+    total = np.where(sign == 0x4000, -total, total)
+    words = np.empty((n, 2), dtype=np.int64)
+    words[:, 0] = total
+    words[:, 1] = np.where(total < 0, -1, 0)
+    validity = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(pa.decimal128(prec, scale), n, [validity, pa.py_buffer(words.tobytes())],
+                                 null_count=int(n - valid.sum()))
 
 
 def _python_for_duckdb(v: Any) -> Any:
