@@ -1459,12 +1459,15 @@ class Session:
                 self.decoder.take_copy_data(buf)
                 if len(buf) >= pgcopy.CHUNK_BYTES:
                     await room.acquire()
-                    job.put(bytes(buf))
-                    buf.clear()
+                    job.put(buf)
+                    buf = bytearray()
                     continue
                 msg = self.decoder.next()
                 if msg is None:
-                    await self._read_more()
+                    data = await self.reader.read(1 << 20)
+                    if not data:
+                        raise ClientGone()
+                    self.decoder.feed(data)
                     continue
                 if isinstance(msg, m.CopyData):
                     buf += msg.data
@@ -1482,8 +1485,7 @@ class Session:
             if ended:
                 if buf:
                     await room.acquire()
-                    job.put(bytes(buf))
-                    buf.clear()
+                    job.put(buf)
                 job.finish()
             else:
                 job.abort()

@@ -311,13 +311,17 @@ class CopyIn:
         if self.own_txn:
             con.execute("BEGIN TRANSACTION")
         try:
-            while True:
-                item = self.tables.get()
-                if item is _END:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                self._append(item)
+            schema = self._stream_schema()
+            if schema is not None:
+                self._append_stream(schema)
+            else:
+                while True:
+                    item = self.tables.get()
+                    if item is _END:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    self._append(item)
             if self.own_txn:
                 con.execute("COMMIT")
             return self.rows
@@ -337,6 +341,122 @@ class CopyIn:
                 if item is _END:
                     break
             raise
+
+    # ---- text / csv: every chunk through ONE INSERT … SELECT over a stream of batches
+
+    def _stream_schema(self) -> pa.Schema | None:
+        """The Arrow schema every text/csv chunk is brought to, so that one INSERT statement
+        reads them all (DuckDB then writes full row groups as it goes: memory stays bounded,
+        which a chain of INSERTs into one transaction's local storage does not). None where
+        a chunk's types can vary: binary input, array columns, DEFAULT markers."""
+        from ..protocol.copy import TextCsvDecoder, arrow_parse_type
+
+        if not isinstance(self.decoder, TextCsvDecoder) or self.default_marker is not None:
+            return None
+        if any(c.duck.endswith("]") for c in self.listed):
+            return None
+        return pa.schema([(f"c{i}", self.decoder.typed[f"c{i}"]) for i in range(len(self.listed))])
+
+    def _append_stream(self, schema: pa.Schema) -> None:
+        import collections
+
+        import duckdb
+
+        recent: collections.deque = collections.deque(maxlen=4)  # chunks DuckDB may be reading
+        failure: list[BaseException] = []
+        not_null = [i for i, c in enumerate(self.listed) if not c.nullable]
+        listed_names = {c.name for c in self.listed}
+        missing_required = [c for c in self.all_columns if not c.nullable and c.name not in listed_names
+                            and c.default is None]
+
+        def batches():
+            try:
+                while True:
+                    item = self.tables.get()
+                    if item is _END:
+                        return
+                    if isinstance(item, BaseException):
+                        raise item
+                    chunk = item
+                    tbl = self._conform(chunk, schema)
+                    if tbl.num_rows and missing_required:
+                        raise self._not_null_error(chunk, missing_required[0].name, 0)
+                    for i in not_null:
+                        col = tbl.column(i)
+                        if col.null_count:
+                            import pyarrow.compute as pc
+
+                            raise self._not_null_error(chunk, self.listed[i].name,
+                                                       pc.index(pc.is_null(col), True).as_py())
+                    recent.append(chunk)
+                    self.rows += tbl.num_rows
+                    yield from tbl.to_batches()
+            except BaseException as e:
+                failure.append(e)
+                raise
+
+        reader = pa.RecordBatchReader.from_batches(schema, batches())
+        con = self.cursor.con
+        con.register(COPY_TABLE, reader)
+        try:
+            con.execute(self._insert_sql(schema))
+        except duckdb.Error as e:
+            if failure:
+                raise failure[0] from None
+            for chunk in list(recent):
+                err = self._locate(e, chunk)
+                if getattr(err, "context_line", None) is not None and err.sqlstate != "XX000":
+                    raise err from None
+            raise from_duckdb(e) from None
+        finally:
+            try:
+                con.unregister(COPY_TABLE)
+            except Exception:
+                pass
+        if failure:
+            raise failure[0]
+
+    def _not_null_error(self, chunk, col: str, row: int) -> PgError:
+        from ..protocol.copy import CopyError
+
+        vals = ["null" if v is None else str(v) for v in (chunk.table.slice(row, 1).to_pylist() or [{}])[0].values()]
+        return CopyError("23502", f'null value in column "{col}" of relation "{self.table_name}" violates '
+                                  f"not-null constraint",
+                         detail=f"Failing row contains ({', '.join(vals)}).", context_line=chunk.line_of(row))
+
+    def _conform(self, chunk, schema: pa.Schema) -> pa.Table:
+        """A chunk in the stream's types: string columns of typed targets (a chunk Arrow could
+        not parse typed) are cast by DuckDB on a side connection, refusals located by line."""
+        tbl = chunk.table
+        if tbl.schema.equals(schema):
+            return tbl
+        import duckdb
+
+        from ..protocol.copy import CopyError
+
+        con = self.lookup()
+        exprs = []
+        for i, (c, f) in enumerate(zip(self.listed, schema)):
+            have = tbl.column(i).type
+            if have == f.type:
+                exprs.append(f'"c{i}"')
+            else:
+                exprs.append(f"{self._expr(i, c, have)} AS \"c{i}\"")
+        con.register(COPY_TABLE, tbl)
+        try:
+            out = con.execute(f"SELECT {', '.join(exprs)} FROM {COPY_TABLE}").fetch_arrow_table()
+        except duckdb.Error as e:
+            err = self._locate(e, chunk)
+            raise err from None
+        finally:
+            try:
+                con.unregister(COPY_TABLE)
+            except Exception:
+                pass
+        try:
+            return out.cast(schema)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            raise CopyError("22P02", str(e), context_line=chunk.line_of(0)) from None
 
     # ---- appending one table
 

@@ -518,7 +518,7 @@ class TextCsvDecoder:
                 self.rest = buf
                 return None
         head, self.rest = buf[:cut], buf[cut:]
-        if final or head.startswith(b"\\."):
+        if final or head.startswith(b"\\.") or head.endswith((b"\\.\n", b"\\.\r\n", b"\\.\r")):
             head = self._end_marker(head)  # clients send `\.` last, if at all
         if self.header_pending and head:
             end = self._cut_first(head)

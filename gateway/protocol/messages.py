@@ -401,13 +401,14 @@ class FrontendDecoder:
         end = len(buf)
         n = 0
         limit = self.max_message
-        while end - pos >= 5 and buf[pos] == 0x64:
-            ln = _I32.unpack_from(buf, pos + 1)[0]
-            if ln < 4 or ln > limit or end - pos < ln + 1:
-                break
-            out += buf[pos + 5: pos + 1 + ln]
-            pos += 1 + ln
-            n += 1
+        with memoryview(buf) as view:  # one copy, straight into `out`
+            while end - pos >= 5 and buf[pos] == 0x64:
+                ln = _I32.unpack_from(buf, pos + 1)[0]
+                if ln < 4 or ln > limit or end - pos < ln + 1:
+                    break
+                out += view[pos + 5: pos + 1 + ln]
+                pos += 1 + ln
+                n += 1
         self.pos = pos
         return n
 
