@@ -470,3 +470,15 @@ def test_pgbench_init_and_select_only(gateway_factory):
 @pytest.mark.slow
 def test_pgbench_scale_10(gateway_factory):
     _pgbench_run(gateway_factory, 10, 10)
+
+
+def test_default_marker_and_unlisted_defaults(gw):
+    """DEFAULT 'x' (PostgreSQL 16) puts the column default where the marker appears; columns a
+    COPY does not list take their defaults."""
+    t = uniq()
+    gw.execute(f"CREATE TABLE {t} (a int, b text DEFAULT 'dflt', c int DEFAULT 7)")
+    with gw.cursor().copy(f"COPY {t} FROM STDIN WITH (FORMAT csv, DEFAULT '@')") as cp:
+        cp.write("1,@,2\n2,x,@\n")
+    with gw.cursor().copy(f"COPY {t} (a) FROM STDIN") as cp:
+        cp.write("3\n")
+    assert gw.execute(f"SELECT * FROM {t} ORDER BY a").fetchall() == [(1, "dflt", 2), (2, "x", 7), (3, "dflt", 7)]
