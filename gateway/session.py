@@ -1444,7 +1444,7 @@ class Session:
 
     async def _copy_in_stream(self, job: CopyIn, cursor: Cursor) -> int:
         loop = asyncio.get_running_loop()
-        room = asyncio.Semaphore(3)  # chunks waiting to be parsed: memory stays bounded
+        room = asyncio.Semaphore(2)  # chunks waiting to be parsed: memory stays bounded
 
         def consumed() -> None:
             loop.call_soon_threadsafe(room.release)

@@ -349,8 +349,13 @@ class CopyIn:
         reads them all (DuckDB then writes full row groups as it goes: memory stays bounded,
         which a chain of INSERTs into one transaction's local storage does not). None where
         a chunk's types can vary: binary input, array columns, DEFAULT markers."""
-        from ..protocol.copy import TextCsvDecoder, arrow_parse_type
+        from ..protocol.copy import BinaryDecoder, TextCsvDecoder, binary_arrow_type
 
+        if isinstance(self.decoder, BinaryDecoder):
+            types = [binary_arrow_type(c.duck, c.oid) for c in self.listed]
+            if any(t is None for t in types):
+                return None
+            return pa.schema([(f"c{i}", t) for i, t in enumerate(types)])
         if not isinstance(self.decoder, TextCsvDecoder) or self.default_marker is not None:
             return None
         if any(c.duck.endswith("]") for c in self.listed):
@@ -362,7 +367,7 @@ class CopyIn:
 
         import duckdb
 
-        recent: collections.deque = collections.deque(maxlen=4)  # chunks DuckDB may be reading
+        recent: collections.deque = collections.deque(maxlen=2)  # chunks DuckDB may be reading
         failure: list[BaseException] = []
         not_null = [i for i, c in enumerate(self.listed) if not c.nullable]
         listed_names = {c.name for c in self.listed}

@@ -605,7 +605,7 @@ class TextCsvDecoder:
         if not self.csv and (b"\\" + self.delim in head or b"\\\n" in head or b"\\\r" in head):
             tbl = self._parse_text_slow(head, line0)  # escaped delimiters / newlines: Arrow can't
             self.lines += tbl.num_rows
-            return Chunk(self._post(tbl, line0), line0, head, True)
+            return Chunk(self._post(tbl, line0), line0, None, True)
         try:
             tbl = self._read(head, self.typed)
             strings = False
@@ -617,7 +617,7 @@ class TextCsvDecoder:
         lines = None
         if self.csv and head.count(b"\n") != tbl.num_rows:  # newlines inside quoted values
             lines = self._record_lines(head, line0)
-        chunk = Chunk(self._post(tbl, line0), line0, head, strings, lines)
+        chunk = Chunk(self._post(tbl, line0), line0, None, strings, lines)
         self.lines += tbl.num_rows if chunk.record_lines is None else int(chunk.record_lines[-1])
         return chunk
 
@@ -1100,6 +1100,20 @@ _BIN_FIXED = {
     1114: (8, np.dtype(">i8"), pa.timestamp("us")),
     1184: (8, np.dtype(">i8"), pa.timestamp("us", tz="UTC")),
 }
+
+
+def binary_arrow_type(duck: str, oid: int) -> pa.DataType | None:
+    """The Arrow type BinaryDecoder gives a column without per-value decoding; None if none."""
+    if oid in _BIN_FIXED:
+        return _BIN_FIXED[oid][2]
+    if oid in (25, 1043, 1042, 19, 114, 3802):
+        return pa.large_string()
+    if oid == 17:
+        return pa.large_binary()
+    m = _DECIMAL.match(duck)
+    if oid == 1700 and m and int(m.group(1)) <= 18:
+        return pa.decimal128(int(m.group(1)), int(m.group(2)))
+    return None
 
 
 def decoder_for(spec: CopySpec, columns: Sequence[CopyColumn]):
