@@ -28,6 +28,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import PgError
 from . import types as T
+from . import rows as R
 from .rows import DataRowEncoder, pg_text_column
 
 BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
@@ -1125,6 +1126,7 @@ def decoder_for(spec: CopySpec, columns: Sequence[CopyColumn]):
 # --------------------------------------------------------------------------- out
 
 _HDR = np.dtype([("t", "u1"), ("len", ">i4")])
+_NEWLINE = np.frombuffer(b"\n", dtype=np.uint8)
 
 
 def _copy_data_messages(lines: pa.Array) -> bytes:
@@ -1200,25 +1202,54 @@ class CopyOutEncoder:
                 first = 1 + int.from_bytes(buf[1:5], "big")
                 buf[0:first] = _msg_d(BINARY_HEADER + bytes(buf[5:first]))
             return bytes(buf)
-        cols = []
+        return self._encode_lines(batch)
+
+    def _encode_lines(self, batch: pa.RecordBatch) -> bytes:
+        """Text/csv rows as CopyData messages, assembled in one pass (rows.py's part joiner):
+        per row 'd', length, then each column's text with the delimiter between and a newline.
+        Columns that may need quoting/escaping, or hold NULLs, go through Arrow compute first."""
+        n = batch.num_rows
+        csv = self.spec.fmt == "csv"
+        delim = np.frombuffer(self.spec.delimiter.encode(), dtype=np.uint8)
         null = pa.scalar(self.spec.null.encode(), pa.binary())
+        parts: list = []
+        total = np.full(n, 4 + (self.ncols - 1) * len(delim) + 1, dtype=np.int64)
         for i, t in enumerate(self.types):
-            arr = pg_text_column(batch.column(i), t)
-            if self.spec.fmt == "csv":
-                if i in self.force or not self.plain_safe or not _plain(t):
-                    arr = self._csv_quote(arr, force=i in self.force, nulls_match=not _plain(t))
-            elif not _plain(t):
-                arr = self._text_escape(arr)
-            cols.append(arr.fill_null(null) if arr.null_count else arr)
-        delim = pa.scalar(self.spec.delimiter.encode(), pa.binary())
-        if len(cols) == 1:
-            lines = cols[0].cast(pa.binary())
-        else:
-            lines = pc.binary_join_element_wise(*[c.cast(pa.binary()) for c in cols], delim)
-        nl = pa.array([b""] * 0, pa.binary())
-        del nl
-        lines = pc.binary_join_element_wise(lines, pa.scalar(b"\n", pa.binary()), pa.scalar(b"", pa.binary()))
-        return _copy_data_messages(lines)
+            arr = batch.column(i)
+            col = None
+            if csv:
+                direct = i not in self.force and self.plain_safe and _plain(t)
+            else:
+                direct = _plain(t)
+            if direct:
+                col = R._encode_text(arr, t)
+                if col.valid is not None:
+                    col = None  # NULLs become the NULL string: through Arrow
+            if col is not None:
+                parts.extend(col.parts)
+                total += R._col_lens(col, n)
+            else:
+                txt = pg_text_column(arr, t)
+                if csv:
+                    txt = self._csv_quote(txt, force=i in self.force, nulls_match=not _plain(t))
+                elif not _plain(t):
+                    txt = self._text_escape(txt)
+                txt = txt.cast(pa.binary()) if not pa.types.is_binary(txt.type) else txt
+                if txt.null_count:
+                    txt = txt.fill_null(null)
+                parts.append(R._binary_views(txt))
+                total += pc.binary_length(txt).to_numpy(zero_copy_only=False)
+            sep = delim if i < self.ncols - 1 else _NEWLINE
+            parts.append(np.broadcast_to(sep, (n, len(sep))))
+        hdr = np.empty(n, dtype=_HDR)
+        hdr["t"] = ord("d")
+        hdr["len"] = total
+        parts.insert(0, hdr.view(np.uint8).reshape(n, 5))
+        size = int(total.sum()) + n
+        data, k = R._join(parts, n, large=size >= 2**31 - 1)
+        if k is None:
+            return data.tobytes()
+        return data.buffers()[2].to_pybytes()[:size]
 
     def _text_escape(self, arr: pa.Array) -> pa.Array:
         arr = arr.cast(pa.binary()) if not pa.types.is_binary(arr.type) else arr
