@@ -549,7 +549,6 @@ class CopyIn:
 
         msg = str(exc)
         tbl = chunk.table
-        line0 = chunk.line0
         m = re.search(r"NOT NULL constraint failed: [^.]+\.(\S+)", msg)
         if m:
             col = m.group(1).strip('"')

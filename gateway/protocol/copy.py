@@ -453,8 +453,8 @@ class Chunk:
 
     table: pa.Table
     line0: int
-    raw: bytes | None = None  # the records' bytes, for re-parsing when a value is rejected
-    strings: bool = False  # every column is a string (the re-parse)
+    raw: bytes | None = None  # unused: kept None so chunks hold no copy of their input
+    strings: bool = False  # every column is a string (Arrow could not parse it typed)
     record_lines: np.ndarray | None = None  # PostgreSQL's line count at the end of each record
 
     def line_of(self, row: int) -> int:
@@ -1012,7 +1012,7 @@ class BinaryDecoder:
             except T.ParamError as e:
                 raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""),
                               context_line=line0 + r + 1) from None
-            out.append(_python_for_duckdb(v))
+            out.append(v)
         try:
             return pa.array(out)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
@@ -1086,10 +1086,6 @@ def _binary_numeric(duck: str, b: np.ndarray, data: np.ndarray, ln: np.ndarray, 
                                  null_count=int(n - valid.sum()))
 
 
-def _python_for_duckdb(v: Any) -> Any:
-    return v
-
-
 _BIN_FIXED = {
     16: (1, np.dtype("u1"), pa.bool_()),
     21: (2, np.dtype(">i2"), pa.int16()),
@@ -1127,22 +1123,6 @@ def decoder_for(spec: CopySpec, columns: Sequence[CopyColumn]):
 
 _HDR = np.dtype([("t", "u1"), ("len", ">i4")])
 _NEWLINE = np.frombuffer(b"\n", dtype=np.uint8)
-
-
-def _copy_data_messages(lines: pa.Array) -> bytes:
-    """One CopyData message per element of a binary array, contiguous."""
-    n = len(lines)
-    if n == 0:
-        return b""
-    lens = pc.binary_length(lines).to_numpy(zero_copy_only=False).astype(np.int64)
-    hdr = np.empty(n, dtype=_HDR)
-    hdr["t"] = ord("d")
-    hdr["len"] = lens + 4
-    headers = pa.FixedSizeBinaryArray.from_buffers(pa.binary(5), n, [None, pa.py_buffer(hdr.tobytes())])
-    joined = pc.binary_join_element_wise(headers.cast(pa.binary()), lines.cast(pa.binary()), pa.scalar(b"", pa.binary()))
-    buffers = joined.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=joined.offset * 4)
-    return buffers[2].to_pybytes()[offsets[0]: offsets[-1]]
 
 
 class CopyOutEncoder:
