@@ -1526,22 +1526,30 @@ class Session:
             self.send(enc.start())
             reader = outcome.reader
             n = 0
-            ahead = asyncio.ensure_future(self._run(cursor, _copy_out_chunk, reader, enc))
+            # batches are read in order on the cursor; up to two are encoded at once on worker
+            # threads (Arrow compute releases the GIL) while the previous one is written
+            pending: list = []
+            done = False
             try:
                 while True:
-                    data, k = await ahead
-                    if k < 0:
-                        ahead = None
+                    while not done and len(pending) < 2:
+                        batch = await self._run(cursor, _copy_out_read, reader)
+                        if batch is None:
+                            done = True
+                            break
+                        pending.append(asyncio.ensure_future(self.db.run(_copy_out_encode, enc, batch)))
+                    if not pending:
                         break
-                    ahead = asyncio.ensure_future(self._run(cursor, _copy_out_chunk, reader, enc))
+                    data, k = await pending.pop(0)
                     n += k
                     self._write_direct(data)
                     if self.writer.transport.get_write_buffer_size() > 1 << 20:
                         await self.writer.drain()
             finally:
-                if ahead is not None:
-                    ahead.cancel()
-                    await asyncio.wait({ahead})
+                for fut in pending:
+                    fut.cancel()
+                if pending:
+                    await asyncio.wait(pending)
                 if reader is not None:
                     reader.close()
             self.send(enc.end())
@@ -1826,17 +1834,21 @@ def _copy_table_columns(cursor: Cursor, schema: str, table: str) -> list:
         [schema, table]).fetchall()
 
 
-def _copy_out_chunk(reader, enc) -> tuple[bytes, int]:
-    """Worker thread: the next batch of a COPY TO as CopyData messages; (b"", -1) at the end."""
+def _copy_out_encode(enc, batch) -> tuple[bytes, int]:
+    return enc.encode(batch), batch.num_rows
+
+
+def _copy_out_read(reader):
+    """Worker thread: the next non-empty batch of a COPY TO's result, None at the end."""
     if reader is None:
-        return b"", -1
+        return None
     while True:
         try:
             batch = reader.read_next_batch()
         except StopIteration:
-            return b"", -1
+            return None
         if batch.num_rows:
-            return enc.encode(batch), batch.num_rows
+            return batch
 
 
 def _msg_type(msg) -> int:
