@@ -252,6 +252,22 @@ class CopyIn:
         self.rows = 0
         self.failed = False
         self._exprs: dict = {}
+        self._side_con = None
+
+    def _side(self):
+        """One connection outside the COPY's transaction (casts of re-parsed chunks, locating
+        errors), opened on first use and closed when the COPY ends."""
+        if self._side_con is None:
+            self._side_con = self.lookup()
+        return self._side_con
+
+    def _close_side(self) -> None:
+        if self._side_con is not None:
+            try:
+                self._side_con.close()
+            except Exception:
+                pass
+            self._side_con = None
 
     # ---- event loop side (thread-safe queue puts)
 
@@ -324,8 +340,10 @@ class CopyIn:
                     self._append(item)
             if self.own_txn:
                 con.execute("COMMIT")
+            self._close_side()
             return self.rows
         except BaseException:
+            self._close_side()
             self.failed = True
             if self.own_txn:
                 try:
@@ -439,7 +457,7 @@ class CopyIn:
 
         from ..protocol.copy import CopyError
 
-        con = self.lookup()
+        con = self._side()
         exprs = []
         for i, (c, f) in enumerate(zip(self.listed, schema)):
             have = tbl.column(i).type
@@ -585,7 +603,7 @@ class CopyIn:
         if named:
             return "UNIQUE", [k.strip() for k in named.split(",")]
         try:
-            con = self.lookup()
+            con = self._side()
             rows = con.execute(
                 "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
                 "WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
@@ -602,7 +620,7 @@ class CopyIn:
         if self.lookup is None:
             return None
         try:
-            con = self.lookup()
+            con = self._side()
             rn = tbl.append_column("__rn", pa.array(range(tbl.num_rows), type=pa.int64()))
             con.register(COPY_TABLE, rn)
             best = None
@@ -635,7 +653,7 @@ class CopyIn:
         existed = False
         if self.lookup is not None:
             try:
-                con = self.lookup()
+                con = self._side()
                 q = f'SELECT count(*) FROM {self.target_sql} WHERE CAST("{keys[0]}" AS VARCHAR) = ?'
                 existed = con.execute(q, [value]).fetchone()[0] > 0
             except Exception:
