@@ -34,7 +34,7 @@ import duckdb  # noqa: E402
 
 from benchmarks import data  # noqa: E402
 from benchmarks.report import build_table, median  # noqa: E402
-from benchmarks.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Case, Ctx, all_cases  # noqa: E402
+from benchmarks.scenarios import DEFAULT_SCENARIOS, SCENARIOS, SLOW_SCENARIOS, Case, Ctx, all_cases  # noqa: E402
 from benchmarks.targets import (  # noqa: E402
     ALL_TARGETS, BV, DUCK, GW, PG, NotApplicable, RssSampler, Target, Timeout, call_with_timeout,
     health_check, short_error, start_buenavista, wire_dsn,
@@ -114,8 +114,8 @@ def parse_args(argv):
     if q and a.big_rows == 10_000_000:
         a.big_rows = 200_000
     scen = a.scenario or list(DEFAULT_SCENARIOS)
-    if a.slow and "bulk_read_10m" not in scen:
-        scen.append("bulk_read_10m")
+    if a.slow:
+        scen += [s for s in SLOW_SCENARIOS if s not in scen]
     a.scenarios = [s for s in SCENARIOS if s in scen]
     a.targets = [t for t in ALL_TARGETS if not a.target or t in a.target]
     return a
@@ -125,7 +125,7 @@ def parse_args(argv):
 
 
 def start_targets(args, work: Path, targets: dict[str, Target], errors: dict[str, str]) -> None:
-    need_rows = any(s in args.scenarios for s in ("bulk_read", "point_select"))
+    need_rows = any(s in args.scenarios for s in ("bulk_read", "point_select", "copy_out_csv"))
     need_tpch = "tpch" in args.scenarios
     log(f"preparing data ({args.rows:,} rows) in {work}")
     seed = work / "seed.duckdb"
@@ -221,7 +221,7 @@ def _stop(t: Target) -> None:
 def case_label(case: Case, args) -> str:
     return case.name.format(clients=args.insert_clients, em_total=f"{args.em_total:,}",
                             em_batch=f"{args.em_batch:,}",
-                            big_rows=f"{args.big_rows:,}")
+                            big_rows=f"{args.big_rows:,}", rows=f"{args.rows:,}")
 
 
 def run_all(args, cases: list[Case], targets: dict[str, Target], start_errors: dict[str, str]):

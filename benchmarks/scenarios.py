@@ -460,11 +460,152 @@ def _tpch(name: str):
     return measure
 
 
+# --------------------------------------------------------------------------- COPY
+
+COPY_DDL = ("CREATE TABLE bench_copy (id INTEGER, big BIGINT, name TEXT, score DOUBLE PRECISION, "
+            "ts TIMESTAMP, ok BOOLEAN, amount NUMERIC(12,2), day DATE)")
+_COPY_FILES: dict[int, str] = {}
+
+
+def copy_csv_file(rows: int) -> str:
+    """A CSV file of `rows` rows × 8 mixed columns (written once per size by DuckDB)."""
+    import os
+    import tempfile
+
+    path = _COPY_FILES.get(rows)
+    if path is None or not os.path.exists(path):
+        path = os.path.join(tempfile.mkdtemp(prefix="dfcopy-"), f"copy_{rows}.csv")
+        duckdb.connect().execute(f"""
+            COPY (SELECT i::INTEGER, i * 7, 'name ' || (i % 1000) || ', "q"', i * 0.5,
+                         TIMESTAMP '2024-01-01' + to_seconds(i), i % 2 = 0, ((i % 10000) / 100)::DECIMAL(12,2),
+                         DATE '2000-01-01' + (i % 9000)::INTEGER
+                  FROM range({rows}) t(i)) TO '{path}' (FORMAT csv, HEADER false)""")
+        _COPY_FILES[rows] = path
+    return path
+
+
+def _copy_in_csv(rows_attr: str):
+    def measure(t: Target, ctx: Ctx) -> Sample:
+        rows = getattr(ctx, rows_attr)
+        path = copy_csv_file(rows)
+        _recreate(t, "DROP TABLE IF EXISTS bench_copy", COPY_DDL)
+        if t.wire:
+            with t.connect() as conn, open(path, "rb") as f:
+                cur = conn.cursor()
+                t0 = time.perf_counter()
+                with cur.copy("COPY bench_copy FROM STDIN (FORMAT csv)") as cp:
+                    while chunk := f.read(1 << 20):
+                        cp.write(chunk)
+                dt = time.perf_counter() - t0
+                n = conn.execute("SELECT count(*) FROM bench_copy").fetchone()[0]
+        else:
+            import pyarrow.csv as pacsv
+
+            cur = t.cursor()
+            t0 = time.perf_counter()
+            reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(
+                column_names=["id", "big", "name", "score", "ts", "ok", "amount", "day"], block_size=4 << 20))
+            cur.execute("BEGIN")
+            for batch in reader:
+                cur.register("b", batch)
+                cur.execute("INSERT INTO bench_copy SELECT * FROM b")
+                cur.unregister("b")
+            cur.execute("COMMIT")
+            dt = time.perf_counter() - t0
+            n = cur.execute("SELECT count(*) FROM bench_copy").fetchone()[0]
+            cur.close()
+        _check_rows(n, rows)
+        return Sample(rows / dt)
+
+    return measure
+
+
+def _copy_records(rows: int):
+    base = datetime.datetime(2024, 1, 1)
+    day0 = datetime.date(2000, 1, 1)
+    from decimal import Decimal
+
+    for i in range(rows):
+        yield (i, i * 7, f"name {i % 1000}", i * 0.5, base + datetime.timedelta(seconds=i), i % 2 == 0,
+               Decimal(i % 10000) / 100, day0 + datetime.timedelta(days=i % 9000))
+
+
+def _copy_in_binary(t: Target, ctx: Ctx) -> Sample:
+    rows = ctx.rows
+    _recreate(t, "DROP TABLE IF EXISTS bench_copy", COPY_DDL)
+    if t.wire:
+        import asyncio
+
+        import asyncpg
+
+        async def run() -> tuple[float, int]:
+            conn = await asyncpg.connect(_url_of(t.dsn))
+            try:
+                t0 = time.perf_counter()
+                await conn.copy_records_to_table("bench_copy", records=_copy_records(rows))
+                dt = time.perf_counter() - t0
+                return dt, await conn.fetchval("SELECT count(*) FROM bench_copy")
+            finally:
+                await conn.close()
+
+        dt, n = asyncio.run(run())
+    else:
+        # in-process: the same records as a ready Arrow table, appended (what a binary COPY ends in)
+        import pyarrow as pa
+
+        cols = list(zip(*_copy_records(rows)))
+        tbl = pa.table({f"c{i}": pa.array(c) for i, c in enumerate(cols)})
+        cur = t.cursor()
+        t0 = time.perf_counter()
+        cur.register("b", tbl)
+        cur.execute("INSERT INTO bench_copy SELECT * FROM b")
+        cur.unregister("b")
+        dt = time.perf_counter() - t0
+        n = cur.execute("SELECT count(*) FROM bench_copy").fetchone()[0]
+        cur.close()
+    _check_rows(n, rows)
+    return Sample(rows / dt)
+
+
+def _url_of(dsn: str) -> str:
+    parts = dict(p.split("=", 1) for p in dsn.split())
+    return (f"postgres://{parts.get('user', 'postgres')}@{parts.get('host', '127.0.0.1')}:"
+            f"{parts.get('port', '5432')}/{parts.get('dbname', 'postgres')}")
+
+
+def _copy_out_csv(t: Target, ctx: Ctx) -> Sample:
+    sql = "SELECT * FROM bench_rows"
+    if t.wire:
+        with t.connect() as conn:
+            cur = conn.cursor()
+            nbytes = 0
+            t0 = time.perf_counter()
+            with cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as cp:
+                for chunk in cp:
+                    nbytes += len(chunk)
+            dt = time.perf_counter() - t0
+    else:
+        import io
+
+        import pyarrow.csv as pacsv
+
+        cur = t.cursor()
+        t0 = time.perf_counter()
+        sink = io.BytesIO()
+        reader = cur.execute(sql).to_arrow_reader(65536)
+        with pacsv.CSVWriter(sink, reader.schema, write_options=pacsv.WriteOptions(include_header=False)) as w:
+            for batch in reader:
+                w.write_batch(batch)
+        nbytes = sink.tell()
+        dt = time.perf_counter() - t0
+        cur.close()
+    return Sample(nbytes / dt / 1e6, {"bytes": nbytes})
+
+
 # --------------------------------------------------------------------------- the list
 
 NO_WIRE = "in-process: there is no wire format to choose"
 ONLY_GW = "not loaded: this is the gateway's memory check"
-COPY_STUB = "not measured yet: waits for the COPY issue"
 
 
 def all_cases() -> list[Case]:
@@ -494,12 +635,22 @@ def all_cases() -> list[Case]:
     for q in TPCH_QUERIES:
         cases.append(Case("tpch", q, "ms", False, _tpch(q), Goal(DUCK, "<=", 1.15),
                           setup=_tpch_setup))
-    for name in ("copy_in_csv", "copy_in_binary", "copy_out_csv"):
-        cases.append(Case(name, "(stub)", "rows/s", True, None,
-                          na={t: COPY_STUB for t in (PG, GW, DUCK, BV)}))
+    no_bv = {BV: "buenavista has no COPY FROM STDIN / TO STDOUT"}
+    cases.append(Case("copy_in_csv", "COPY FROM STDIN csv, {rows} rows × 8 columns", "rows/s", True,
+                      _copy_in_csv("rows"), Goal(PG, ">=", 1.5), sample_rss=True, na=dict(no_bv)))
+    cases.append(Case("copy_in_csv_10m", "COPY FROM STDIN csv, {big_rows} rows × 8 columns", "rows/s", True,
+                      _copy_in_csv("big_rows"), Goal(PG, ">=", 1.5), sample_rss=True, na=dict(no_bv)))
+    cases.append(Case("copy_in_csv_10m", "gateway RSS during the {big_rows}-row COPY", "rows/s", True,
+                      _copy_in_csv("big_rows"), Goal(None, "<=", 300, metric="rss"), sample_rss=True,
+                      na={PG: ONLY_GW, DUCK: ONLY_GW, BV: ONLY_GW}))
+    cases.append(Case("copy_in_binary", "asyncpg copy_records_to_table, {rows} rows × 8 columns", "rows/s",
+                      True, _copy_in_binary, Goal(PG, ">=", 1.0), sample_rss=True, na=dict(no_bv)))
+    cases.append(Case("copy_out_csv", "COPY (SELECT * FROM bench_rows) TO STDOUT csv", "MB/s", True,
+                      _copy_out_csv, Goal(PG, ">=", 1.2), sample_rss=True, na=dict(no_bv)))
     return cases
 
 
 SCENARIOS = ["bulk_read", "bulk_read_10m", "insert_16", "executemany", "point_select", "tpch",
-             "copy_in_csv", "copy_in_binary", "copy_out_csv"]
-DEFAULT_SCENARIOS = [s for s in SCENARIOS if s != "bulk_read_10m"]  # 10 M rows: --slow
+             "copy_in_csv", "copy_in_csv_10m", "copy_in_binary", "copy_out_csv"]
+SLOW_SCENARIOS = ("bulk_read_10m", "copy_in_csv_10m")  # 10 M rows: --slow
+DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in SLOW_SCENARIOS]

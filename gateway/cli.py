@@ -124,6 +124,25 @@ def _schemas(args: argparse.Namespace) -> int:
         con.close()
 
 
+def _load(args: argparse.Namespace) -> int:
+    from .errors import PgError
+    from .load import load_file
+
+    try:
+        database = args.database or load_settings(args.config).database
+        rows = load_file(database, args.file, args.table, fmt=args.format, header=not args.no_header,
+                         delimiter=args.delimiter, null=args.null)
+    except PgError as e:
+        where = f" (line {e.context_line})" if getattr(e, "context_line", None) else ""
+        print(f"dataforge load: ERROR {e.sqlstate}: {e.message}{where}", file=sys.stderr)
+        return 1
+    except Exception as e:  # duckdb: the file is locked by a running gateway, …
+        print(f"dataforge load: {e}", file=sys.stderr)
+        return 1
+    print(f"loaded {rows} rows into {args.table}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dataforge", description="Data Forge Gateway")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +194,16 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--schemas", help="schema directory (default ./schemas)")
         p.add_argument("--config", help="dataforge.toml config file")
     schemas.set_defaults(func=_schemas)
+    load = sub.add_parser("load", help="load a local CSV / Parquet / NDJSON file into a table (one transaction)")
+    load.add_argument("file", help="the file to load")
+    load.add_argument("table", help="target table (it must exist)")
+    load.add_argument("--database", help="DuckDB file (default: the configured database)")
+    load.add_argument("--config", help="dataforge.toml config file")
+    load.add_argument("--format", choices=["csv", "parquet", "ndjson"], help="default: from the file name")
+    load.add_argument("--no-header", action="store_true", help="CSV: the first line is data")
+    load.add_argument("--delimiter", default=",", help="CSV field delimiter (default ,)")
+    load.add_argument("--null", default="", help="CSV: the string that means NULL (default: empty)")
+    load.set_defaults(func=_load)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -20,8 +20,9 @@ import pyarrow as pa
 from . import auth, metrics
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
-from .engine.writer import InsertRows, WriteJob, append_rows, append_table
+from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_table
 from .errors import PgError, from_duckdb
+from .protocol import copy as pgcopy
 from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .sql import params as sqlparams
@@ -1339,7 +1340,7 @@ class Session:
             if kind == "checkpoint":
                 await self.server.writer.submit(WriteJob(sql="CHECKPOINT"))
         elif kind == "copy":
-            raise PgError("0A000", "COPY is not supported yet", hint="COPY FROM STDIN / TO STDOUT arrive with the COPY issue.")
+            tag = await self._copy(st)
         else:
             raise PgError("0A000", f"{st.words[0] if st.words else 'statement'} is not supported")
         if portal is not None:
@@ -1601,6 +1602,192 @@ class Session:
                     self._reset(k)
         elif what == "PLANS" or what == "SEQUENCES" or what == "TEMP" or what == "TEMPORARY":
             pass
+
+    # ---- COPY FROM STDIN / TO STDOUT
+
+    async def _copy(self, st: Statement) -> str:
+        spec = pgcopy.parse_copy(st)
+        try:
+            if spec.direction == "from":
+                n = await self._copy_in(spec)
+            else:
+                n = await self._copy_out(spec)
+        except pgcopy.CopyError as e:
+            if e.context_line is not None and e.context is None:
+                e.context = f"COPY {spec.table}, line {e.context_line}"
+            raise
+        except (PgError, ClientGone, ConnectionError, asyncio.CancelledError):
+            raise
+        except Exception as e:  # a bug must not cost the client its connection
+            log.exception("COPY failed")
+            raise PgError("XX000", f"COPY failed: {e}") from None
+        return f"COPY {n}"
+
+    async def _copy_columns(self, spec: pgcopy.CopySpec, cursor: Cursor) -> tuple[list, list]:
+        """The target table's columns (all, and those the COPY lists), typed by DuckDB."""
+        schema = "main" if spec.schema in (None, "public") else spec.schema
+        rows = await self._run(cursor, _copy_table_columns, cursor, schema, spec.table)
+        if not rows:
+            raise PgError("42P01", f'relation "{spec.table}" does not exist')
+        cols = [pgcopy.CopyColumn(r[0], r[1], r[2], r[3]) for r in rows]
+        if spec.columns is None:
+            return cols, cols
+        by_name = {c.name: c for c in cols}
+        listed = []
+        for name in spec.columns:
+            c = by_name.get(name)
+            if c is None:
+                raise PgError("42703", f'column "{name}" of relation "{spec.table}" does not exist')
+            if c in listed:
+                raise PgError("42701", f'column "{name}" specified more than once')
+            listed.append(c)
+        return cols, listed
+
+    async def _copy_in(self, spec: pgcopy.CopySpec) -> int:
+        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+            raise PgError("25006", "cannot execute COPY FROM in a read-only transaction")
+        in_txn = self.txn != "I"
+        if in_txn:
+            await self._take_lease()
+            cursor = await self._pinned()
+            self.txn_writes += 1
+        else:
+            await self._take_lease()  # the serialized writer is ours until the COPY ends
+            cursor = self.server.writer.cursor
+        try:
+            cols, listed = await self._copy_columns(spec, cursor)
+            names = {c.name for c in listed}
+            for opt, what in ((spec.force_not_null, "FORCE_NOT_NULL"), (spec.force_null, "FORCE_NULL")):
+                for name in opt:
+                    if name not in names:
+                        raise PgError("42P10", f'{what} column "{name}" not referenced by COPY')
+            decoder = pgcopy.decoder_for(spec, listed)
+            job = CopyIn(cursor, spec.target_sql, spec.table, listed, cols, decoder, own_txn=not in_txn,
+                         timezone=self.params["timezone"], default_marker=spec.default,
+                         lookup=self.db.con.cursor)
+            fmt = 1 if spec.fmt == "binary" else 0
+            self.send(m.copy_in_response(fmt, len(listed)))
+            await self.flush()
+            return await self._copy_in_stream(job, cursor)
+        finally:
+            if not in_txn:
+                self._release_lease()
+
+    async def _copy_in_stream(self, job: CopyIn, cursor: Cursor) -> int:
+        loop = asyncio.get_running_loop()
+        room = asyncio.Semaphore(2)  # chunks waiting to be parsed: memory stays bounded
+
+        def consumed() -> None:
+            loop.call_soon_threadsafe(room.release)
+
+        parse = loop.run_in_executor(self.db.executor, job.parse_loop, consumed)
+        insert = loop.run_in_executor(self.db.executor, job.insert_loop)
+        self.active = cursor
+        buf = bytearray()
+        ended = False
+        try:
+            while not insert.done():
+                self.decoder.take_copy_data(buf)
+                if len(buf) >= pgcopy.CHUNK_BYTES:
+                    await room.acquire()
+                    job.put(buf)
+                    buf = bytearray()
+                    continue
+                msg = self.decoder.next()
+                if msg is None:
+                    data = await self.reader.read(1 << 20)
+                    if not data:
+                        raise ClientGone()
+                    self.decoder.feed(data)
+                    continue
+                if isinstance(msg, m.CopyData):
+                    buf += msg.data
+                elif isinstance(msg, m.CopyDone):
+                    ended = True
+                    break
+                elif isinstance(msg, m.CopyFail):
+                    raise PgError("57014", f"COPY from stdin failed: {msg.message}")
+                elif isinstance(msg, (m.Flush, m.Sync)):
+                    continue  # ignored during copy-in, as PostgreSQL does
+                elif isinstance(msg, m.Terminate):
+                    raise ClientGone()
+                else:
+                    raise PgError("08P01", f"unexpected message type 0x{_msg_type(msg):02X} during COPY from stdin")
+            if ended:
+                if buf:
+                    await room.acquire()
+                    job.put(buf)
+                job.finish()
+            else:
+                job.abort()
+            await parse
+            return await insert
+        except BaseException:
+            job.failed = True
+            job.abort()
+            cursor.interrupt()
+            await asyncio.wait({parse, insert})
+            if insert.done() and not insert.cancelled():
+                insert.exception()  # retrieved: the error we raise is the one that counts
+            raise
+        finally:
+            self.active = None
+
+    async def _copy_out(self, spec: pgcopy.CopySpec) -> int:
+        if spec.query is not None:
+            inner = parse_query(spec.query)
+            if len(inner) != 1:
+                raise PgError("42601", "syntax error in COPY query")
+            q = inner[0]
+            if q.error is not None:
+                raise q.error
+            if q.route != READ:
+                raise PgError("0A000", "COPY (query) TO supports SELECT, VALUES and TABLE queries")
+            sql = q.duck_sql
+        else:
+            cols = "*" if spec.columns is None else ", ".join(pgcopy._quote_ident(c) for c in spec.columns)
+            sql = f"SELECT {cols} FROM {spec.target_sql}"
+        cursor, release = await self._cursor_for_read()
+        try:
+            outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
+                                      self.server.settings.batch_rows, True)
+            enc = pgcopy.CopyOutEncoder(spec, outcome.types or [], outcome.names or [])
+            fmt = 1 if spec.fmt == "binary" else 0
+            self.send(m.copy_out_response(fmt, len(outcome.types or [])))
+            self.send(enc.start())
+            reader = outcome.reader
+            n = 0
+            # batches are read in order on the cursor; up to two are encoded at once on worker
+            # threads (Arrow compute releases the GIL) while the previous one is written
+            pending: list = []
+            done = False
+            try:
+                while True:
+                    while not done and len(pending) < 2:
+                        batch = await self._run(cursor, _copy_out_read, reader)
+                        if batch is None:
+                            done = True
+                            break
+                        pending.append(asyncio.ensure_future(self.db.run(_copy_out_encode, enc, batch)))
+                    if not pending:
+                        break
+                    data, k = await pending.pop(0)
+                    n += k
+                    self._write_direct(data)
+                    if self.writer.transport.get_write_buffer_size() > 1 << 20:
+                        await self.writer.drain()
+            finally:
+                for fut in pending:
+                    fut.cancel()
+                if pending:
+                    await asyncio.wait(pending)
+                if reader is not None:
+                    reader.close()
+            self.send(enc.end())
+            self.send(m.COPY_DONE)
+            return n
+        finally:
+            release()
 
     # ---- DECLARE / FETCH / CLOSE
 
@@ -2043,6 +2230,35 @@ def _buffer_stream(stream: ResultStream) -> None:
             batches.insert(0, stream.pending)
             stream.pending = None
         stream._batches = iter(batches)
+
+
+def _copy_table_columns(cursor: Cursor, schema: str, table: str) -> list:
+    return cursor.con.execute(
+        "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, table]).fetchall()
+
+
+def _copy_out_encode(enc, batch) -> tuple[bytes, int]:
+    return enc.encode(batch), batch.num_rows
+
+
+def _copy_out_read(reader):
+    """Worker thread: the next non-empty batch of a COPY TO's result, None at the end."""
+    if reader is None:
+        return None
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return None
+        if batch.num_rows:
+            return batch
+
+
+def _msg_type(msg) -> int:
+    return {"Query": 0x51, "Parse": 0x50, "Bind": 0x42, "Execute": 0x45, "Describe": 0x44,
+            "Close": 0x43, "Terminate": 0x58, "FunctionCall": 0x46}.get(type(msg).__name__, 0)
 
 
 def _returning_probe(st: Statement) -> str | None:

@@ -208,3 +208,456 @@ def append_table(con, insert_sql: str, tbl: pa.Table) -> int:
     finally:
         con.unregister("__dataforge_rows")
     return tbl.num_rows
+
+
+# ---------------------------------------------------------------------- COPY FROM STDIN
+
+_END = object()
+_ABORT = object()
+COPY_TABLE = "__dataforge_copy"
+
+
+class CopyAborted(Exception):
+    pass
+
+
+class CopyIn:
+    """One COPY … FROM STDIN, run on a cursor that holds the writer lease.
+
+    The event loop `put()`s CopyData chunks; `parse_loop` (a worker thread) turns them into
+    Arrow tables of whole records with the format's decoder; `insert_loop` (another worker
+    thread) appends each table inside ONE DuckDB transaction, the session's own when COPY runs
+    inside BEGIN. Parsing the next chunk overlaps appending the previous one. A rejected
+    record raises a PgError carrying its line number (`context_line`); the transaction is then
+    rolled back, so the table is as it was. At most a few chunks are in memory at any time:
+    the loop waits for `room` before putting another.
+    """
+
+    def __init__(self, cursor: Cursor, target_sql: str, table_name: str, listed, all_columns, decoder,
+                 own_txn: bool, timezone: str, default_marker: str | None = None, lookup=None):
+        import queue
+
+        self.cursor = cursor
+        self.target_sql = target_sql
+        self.table_name = table_name
+        self.listed = list(listed)
+        self.all_columns = list(all_columns)
+        self.decoder = decoder
+        self.own_txn = own_txn
+        self.timezone = timezone
+        self.default_marker = default_marker
+        self.lookup = lookup  # () -> a DuckDB connection that sees committed rows (locating 23505)
+        self.chunks: "queue.Queue" = queue.Queue()
+        self.tables: "queue.Queue" = queue.Queue(maxsize=2)
+        self.rows = 0
+        self.failed = False
+        self._exprs: dict = {}
+        self._side_con = None
+
+    def _side(self):
+        """One connection outside the COPY's transaction (casts of re-parsed chunks, locating
+        errors), opened on first use and closed when the COPY ends."""
+        if self._side_con is None:
+            self._side_con = self.lookup()
+        return self._side_con
+
+    def _close_side(self) -> None:
+        if self._side_con is not None:
+            try:
+                self._side_con.close()
+            except Exception:
+                pass
+            self._side_con = None
+
+    # ---- event loop side (thread-safe queue puts)
+
+    def put(self, data: bytes) -> None:
+        self.chunks.put((data, False))
+
+    def finish(self) -> None:
+        self.chunks.put((b"", True))
+
+    def abort(self) -> None:
+        self.chunks.put(_ABORT)
+
+    # ---- worker threads
+
+    def parse_loop(self, consumed) -> None:
+        """Chunks → decoded tables. `consumed()` is called for every chunk taken (the loop
+        bounds how many are waiting)."""
+        try:
+            while True:
+                item = self.chunks.get()
+                consumed()
+                if item is _ABORT:
+                    self._put_table(CopyAborted())
+                    return
+                data, final = item
+                if self.failed:
+                    if final:
+                        return
+                    continue  # drain: the loop must not wait for room that never comes
+                try:
+                    chunk = self.decoder.feed(data, final)
+                except BaseException as e:
+                    self.failed = True
+                    self._put_table(e)
+                    continue
+                if chunk is not None:
+                    self._put_table(chunk)
+                if final:
+                    return
+        finally:
+            self._put_table(_END)
+
+    def _put_table(self, item) -> None:
+        import queue
+
+        while True:
+            try:
+                self.tables.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                if self.failed and item is not _END:
+                    return
+
+    def insert_loop(self) -> int:
+        con = self.cursor.con
+        self.cursor.prepare(self.timezone)
+        if self.own_txn:
+            con.execute("BEGIN TRANSACTION")
+        try:
+            schema = self._stream_schema()
+            if schema is not None:
+                self._append_stream(schema)
+            else:
+                while True:
+                    item = self.tables.get()
+                    if item is _END:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    self._append(item)
+            if self.own_txn:
+                con.execute("COMMIT")
+            self._close_side()
+            return self.rows
+        except BaseException:
+            self._close_side()
+            self.failed = True
+            if self.own_txn:
+                try:
+                    con.execute("ROLLBACK")
+                except Exception:
+                    pass
+            # let the parser finish: empty what it queued
+            while True:
+                try:
+                    item = self.tables.get(timeout=5)
+                except Exception:
+                    break
+                if item is _END:
+                    break
+            raise
+
+    # ---- text / csv: every chunk through ONE INSERT … SELECT over a stream of batches
+
+    def _stream_schema(self) -> pa.Schema | None:
+        """The Arrow schema every text/csv chunk is brought to, so that one INSERT statement
+        reads them all (DuckDB then writes full row groups as it goes: memory stays bounded,
+        which a chain of INSERTs into one transaction's local storage does not). None where
+        a chunk's types can vary: binary input, array columns, DEFAULT markers."""
+        from ..protocol.copy import BinaryDecoder, TextCsvDecoder, binary_arrow_type
+
+        if isinstance(self.decoder, BinaryDecoder):
+            types = [binary_arrow_type(c.duck, c.oid) for c in self.listed]
+            if any(t is None for t in types):
+                return None
+            return pa.schema([(f"c{i}", t) for i, t in enumerate(types)])
+        if not isinstance(self.decoder, TextCsvDecoder) or self.default_marker is not None:
+            return None
+        if any(c.duck.endswith("]") for c in self.listed):
+            return None
+        return pa.schema([(f"c{i}", self.decoder.typed[f"c{i}"]) for i in range(len(self.listed))])
+
+    def _append_stream(self, schema: pa.Schema) -> None:
+        import collections
+
+        import duckdb
+
+        recent: collections.deque = collections.deque(maxlen=2)  # chunks DuckDB may be reading
+        failure: list[BaseException] = []
+        not_null = [i for i, c in enumerate(self.listed) if not c.nullable]
+        listed_names = {c.name for c in self.listed}
+        missing_required = [c for c in self.all_columns if not c.nullable and c.name not in listed_names
+                            and c.default is None]
+
+        def batches():
+            try:
+                while True:
+                    item = self.tables.get()
+                    if item is _END:
+                        return
+                    if isinstance(item, BaseException):
+                        raise item
+                    chunk = item
+                    tbl = self._conform(chunk, schema)
+                    if tbl.num_rows and missing_required:
+                        raise self._not_null_error(chunk, missing_required[0].name, 0)
+                    for i in not_null:
+                        col = tbl.column(i)
+                        if col.null_count:
+                            import pyarrow.compute as pc
+
+                            raise self._not_null_error(chunk, self.listed[i].name,
+                                                       pc.index(pc.is_null(col), True).as_py())
+                    recent.append(chunk)
+                    self.rows += tbl.num_rows
+                    yield from tbl.to_batches()
+            except BaseException as e:
+                failure.append(e)
+                raise
+
+        reader = pa.RecordBatchReader.from_batches(schema, batches())
+        con = self.cursor.con
+        con.register(COPY_TABLE, reader)
+        try:
+            con.execute(self._insert_sql(schema))
+        except duckdb.Error as e:
+            if failure:
+                raise failure[0] from None
+            for chunk in list(recent):
+                err = self._locate(e, chunk)
+                if getattr(err, "context_line", None) is not None and err.sqlstate != "XX000":
+                    raise err from None
+            raise from_duckdb(e) from None
+        finally:
+            try:
+                con.unregister(COPY_TABLE)
+            except Exception:
+                pass
+        if failure:
+            raise failure[0]
+
+    def _not_null_error(self, chunk, col: str, row: int) -> PgError:
+        from ..protocol.copy import CopyError
+
+        vals = ["null" if v is None else str(v) for v in (chunk.table.slice(row, 1).to_pylist() or [{}])[0].values()]
+        return CopyError("23502", f'null value in column "{col}" of relation "{self.table_name}" violates '
+                                  f"not-null constraint",
+                         detail=f"Failing row contains ({', '.join(vals)}).", context_line=chunk.line_of(row))
+
+    def _conform(self, chunk, schema: pa.Schema) -> pa.Table:
+        """A chunk in the stream's types: string columns of typed targets (a chunk Arrow could
+        not parse typed) are cast by DuckDB on a side connection, refusals located by line."""
+        tbl = chunk.table
+        if tbl.schema.equals(schema):
+            return tbl
+        import duckdb
+
+        from ..protocol.copy import CopyError
+
+        con = self._side()
+        exprs = []
+        for i, (c, f) in enumerate(zip(self.listed, schema)):
+            have = tbl.column(i).type
+            if have == f.type:
+                exprs.append(f'"c{i}"')
+            else:
+                exprs.append(f"{self._expr(i, c, have)} AS \"c{i}\"")
+        con.register(COPY_TABLE, tbl)
+        try:
+            out = con.execute(f"SELECT {', '.join(exprs)} FROM {COPY_TABLE}").fetch_arrow_table()
+        except duckdb.Error as e:
+            err = self._locate(e, chunk)
+            raise err from None
+        finally:
+            try:
+                con.unregister(COPY_TABLE)
+            except Exception:
+                pass
+        try:
+            return out.cast(schema)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            raise CopyError("22P02", str(e), context_line=chunk.line_of(0)) from None
+
+    # ---- appending one table
+
+    def _expr(self, i: int, col, arrow_type) -> str:
+        src = f'"c{i}"'
+        duck = col.duck
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+            if duck in ("VARCHAR",) or duck.startswith("VARCHAR("):
+                e = src
+            elif duck in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+                # DuckDB rounds '1.5' into an integer; PostgreSQL refuses it
+                e = (f"CASE WHEN {src} IS NULL OR regexp_full_match({src}, '\\s*[+-]?[0-9]+\\s*') "
+                     f"THEN CAST({src} AS {duck}) ELSE error('invalid integer') END")
+            elif duck == "BLOB":
+                e = f"CASE WHEN starts_with({src}, '\\x') THEN unhex({src}[3:]) ELSE CAST({src} AS BLOB) END"
+            else:
+                e = f"CAST({src} AS {duck})"
+        else:
+            e = f"CAST({src} AS {duck})"
+        if self.default_marker is not None and (pa.types.is_string(arrow_type)):
+            marker = self.default_marker.replace("'", "''")
+            e = f"CASE WHEN {src} = '{marker}' THEN {col.default or 'NULL'} ELSE {e} END"
+        return e
+
+    def _insert_sql(self, schema: pa.Schema) -> str:
+        key = tuple(str(f.type) for f in schema)
+        sql = self._exprs.get(key)
+        if sql is None:
+            from ..protocol.copy import _quote_ident
+
+            cols = ", ".join(_quote_ident(c.name) for c in self.listed)
+            exprs = ", ".join(self._expr(i, c, f.type) for i, (c, f) in enumerate(zip(self.listed, schema)))
+            sql = f"INSERT INTO {self.target_sql} ({cols}) SELECT {exprs} FROM {COPY_TABLE}"
+            self._exprs[key] = sql
+        return sql
+
+    def _per_value(self, chunk) -> None:
+        """Columns DuckDB cannot cast from PostgreSQL's text (arrays): decoded per value."""
+        from ..protocol import types as T
+        from ..protocol.copy import CopyError
+
+        tbl = chunk.table
+        for i, c in enumerate(self.listed):
+            arr = tbl.column(i)
+            if not c.duck.endswith("]") or not pa.types.is_string(arr.type):
+                continue
+            vals = arr.to_pylist()
+            out = []
+            for r, v in enumerate(vals):
+                if v is None:
+                    out.append(None)
+                    continue
+                try:
+                    out.append(T.decode_param(c.oid, 0, v.encode()))
+                except T.ParamError as e:
+                    raise CopyError(e.sqlstate, e.message, context_line=chunk.line_of(r)) from None
+            tbl = tbl.set_column(i, f"c{i}", pa.array(out))
+        chunk.table = tbl
+
+    def _append(self, chunk) -> None:
+        import duckdb
+
+        self._per_value(chunk)
+        tbl = chunk.table
+        con = self.cursor.con
+        con.register(COPY_TABLE, tbl)
+        try:
+            con.execute(self._insert_sql(tbl.schema))
+        except duckdb.Error as e:
+            raise self._locate(e, chunk) from None
+        finally:
+            try:
+                con.unregister(COPY_TABLE)
+            except Exception:
+                pass
+        self.rows += tbl.num_rows
+
+    def _locate(self, exc: Exception, chunk) -> PgError:
+        """The PostgreSQL error for a table DuckDB refused, at the line of the first bad record."""
+        import re
+
+        import pyarrow.compute as pc
+
+        from ..protocol.copy import CopyError, first_bad_value
+
+        msg = str(exc)
+        tbl = chunk.table
+        m = re.search(r"NOT NULL constraint failed: [^.]+\.(\S+)", msg)
+        if m:
+            col = m.group(1).strip('"')
+            row = 0
+            for i, c in enumerate(self.listed):
+                if c.name == col:
+                    nulls = pc.is_null(tbl.column(i))
+                    idx = pc.index(nulls, True).as_py()
+                    row = max(idx, 0)
+            vals = ["null" if v is None else str(v) for v in (tbl.slice(row, 1).to_pylist() or [{}])[0].values()]
+            return CopyError("23502", f'null value in column "{col}" of relation "{self.table_name}" violates '
+                                      f"not-null constraint",
+                             detail=f"Failing row contains ({', '.join(vals)}).", context_line=chunk.line_of(row))
+        m = re.search(r'(?:duplicate key "(?P<v2>[^"]*)")|(?:Duplicate key "(?P<k>[^"]*?): (?P<v>[^"]*)")', msg)
+        if m and ("constraint" in msg.lower()):
+            value = m.group("v2") if m.group("v2") is not None else m.group("v")
+            kind, keys = self._unique_constraint(m.group("k"))
+            name = f"{self.table_name}_pkey" if kind == "PRIMARY KEY" else f"{self.table_name}_{'_'.join(keys)}_key"
+            row = self._duplicate_row(tbl, keys, value)
+            return CopyError("23505", f'duplicate key value violates unique constraint "{name}"',
+                             detail=f"Key ({', '.join(keys)})=({value}) already exists.",
+                             context_line=chunk.line_of(row))
+        found = first_bad_value(tbl, self.listed)
+        if found is None:
+            found = self._try_cast_row(tbl)
+        if found is not None:
+            r, err = found
+            return CopyError(err.sqlstate, err.message, detail=err.detail, context_line=chunk.line_of(r))
+        err = from_duckdb(exc)
+        return CopyError(err.sqlstate, err.message, detail=err.detail, hint=err.hint, context_line=chunk.line_of(0))
+
+    def _unique_constraint(self, named: str | None) -> tuple[str, list[str]]:
+        """The table's primary key (or unique constraint) columns, from DuckDB's catalog."""
+        if named:
+            return "UNIQUE", [k.strip() for k in named.split(",")]
+        try:
+            con = self._side()
+            rows = con.execute(
+                "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
+                "WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+                "ORDER BY constraint_type = 'PRIMARY KEY' DESC", [self.table_name]).fetchall()
+        except Exception:
+            rows = []
+        if not rows:
+            return "PRIMARY KEY", ["?"]
+        return rows[0][0], list(rows[0][1])
+
+    def _try_cast_row(self, tbl: pa.Table):
+        """DuckDB's own verdict, where PostgreSQL's input functions accept every value: the
+        first row one of the casts refuses (on a connection outside the failed transaction)."""
+        if self.lookup is None:
+            return None
+        try:
+            con = self._side()
+            rn = tbl.append_column("__rn", pa.array(range(tbl.num_rows), type=pa.int64()))
+            con.register(COPY_TABLE, rn)
+            best = None
+            for i, c in enumerate(self.listed):
+                if not pa.types.is_string(tbl.column(i).type) or c.duck == "VARCHAR":
+                    continue
+                expr = self._expr(i, c, tbl.column(i).type).replace("error('invalid integer')", "NULL")
+                expr = expr.replace(f"CAST(\"c{i}\" AS", f"TRY_CAST(\"c{i}\" AS")
+                r = con.execute(f'SELECT min(__rn) FROM {COPY_TABLE} WHERE "c{i}" IS NOT NULL AND ({expr}) IS NULL'
+                                ).fetchone()[0]
+                if r is not None and (best is None or r < best[0]):
+                    v = tbl.column(i)[r].as_py()
+                    best = (r, PgError("22P02", f'invalid input syntax for type {c.pg_name}: "{v}"'))
+            return best
+        except Exception:
+            return None
+
+    def _duplicate_row(self, tbl: pa.Table, keys: list[str], value: str) -> int:
+        """Index of the record that repeats the duplicated key: the first holding it when the
+        key was already in the table, else the second."""
+        if len(keys) != 1:
+            return 0
+        idx = next((i for i, c in enumerate(self.listed) if c.name == keys[0]), None)
+        if idx is None:
+            return 0
+        vals = tbl.column(idx).to_pylist()
+        hits = [r for r, v in enumerate(vals) if v is not None and str(v) == value]
+        if not hits:
+            return 0
+        existed = False
+        if self.lookup is not None:
+            try:
+                con = self._side()
+                q = f'SELECT count(*) FROM {self.target_sql} WHERE CAST("{keys[0]}" AS VARCHAR) = ?'
+                existed = con.execute(q, [value]).fetchone()[0] > 0
+            except Exception:
+                existed = False
+        if existed or len(hits) == 1:
+            return hits[0]
+        return hits[1]

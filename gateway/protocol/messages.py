@@ -450,6 +450,25 @@ class FrontendDecoder:
         self.pos = pos + 1 + ln
         return t, bytes(buf[pos + 5 : pos + 1 + ln])
 
+    def take_copy_data(self, out: bytearray) -> int:
+        """Append the bodies of the complete CopyData messages at the front of the buffer to
+        `out`, without building message objects (COPY FROM sends millions); returns how many."""
+        buf = self.buf
+        pos = self.pos
+        end = len(buf)
+        n = 0
+        limit = self.max_message
+        with memoryview(buf) as view:  # one copy, straight into `out`
+            while end - pos >= 5 and buf[pos] == 0x64:
+                ln = _I32.unpack_from(buf, pos + 1)[0]
+                if ln < 4 or ln > limit or end - pos < ln + 1:
+                    break
+                out += view[pos + 5: pos + 1 + ln]
+                pos += 1 + ln
+                n += 1
+        self.pos = pos
+        return n
+
     def peek_type(self) -> int | None:
         """Type byte of the next complete message, or None."""
         if self.startup:

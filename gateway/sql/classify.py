@@ -227,6 +227,8 @@ def _session_kind(words: list[str]) -> str | None:
         return w0.lower()
     if w0 in ("PREPARE", "EXECUTE", "DEALLOCATE") and w1 != "TRANSACTION":
         return w0.lower()
+    if w0 == "COPY":
+        return "copy"  # read from its tokens (gateway/protocol/copy.py): sqlglot misses PG's options
     if w0 in ("VACUUM", "ANALYZE", "CHECKPOINT", "LOCK", "DO", "LOAD", "ATTACH", "DETACH", "INSTALL",
               "PRAGMA", "EXPORT", "IMPORT", "CALL", "USE"):
         return w0.lower()

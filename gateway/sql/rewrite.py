@@ -1993,10 +1993,28 @@ def to_duckdb(tree: exp.Expression) -> Rewritten:
             continue
         t = fn(t)
     try:
-        sql = t.sql("duckdb")
+        sql = _one_per_table(t) or t.sql("duckdb")
     except SqlglotError as e:
         raise PgError("0A000", f"statement cannot be translated for DuckDB: {e}") from None
     before, after = t.meta.get("duckdb_before"), t.meta.get("duckdb_after")
     if before or after:  # statements the translation needs around it (a serial's sequence…)
         sql = "; ".join([*(before or []), sql, *(after or [])])
     return Rewritten(t, sql)
+
+
+def _one_per_table(t: exp.Expression) -> str | None:
+    """DROP TABLE a, b / TRUNCATE a, b (pgbench -i sends both): DuckDB takes one table per
+    statement, so run one statement per table (in order, in the same transaction)."""
+    if isinstance(t, exp.Drop):
+        tables = t.args.get("tables") or []
+        if len(tables) < 2:
+            return None
+        out = []
+        for tbl in tables:
+            one = t.copy()
+            one.set("tables", [tbl.copy()])
+            out.append(one.sql("duckdb"))
+        return "; ".join(out)
+    if isinstance(t, exp.TruncateTable) and len(t.expressions) > 1:
+        return "; ".join(f"TRUNCATE TABLE {tbl.sql('duckdb')}" for tbl in t.expressions)
+    return None

@@ -1,0 +1,1298 @@
+"""COPY wire formats (text, csv, binary) ⇄ Arrow.
+
+In: `parse_copy()` reads a COPY statement's options; a decoder (`TextCsvDecoder`,
+`BinaryDecoder`) takes the CopyData bytes in chunks and returns Arrow tables of whole records,
+typed for the target columns where Arrow's parser agrees with PostgreSQL's input functions and
+as strings (cast later, in DuckDB) where it does not. Records never split across chunks: the
+decoders cut at a record boundary and keep the rest for the next chunk.
+
+Out: `CopyOutEncoder` turns record batches into CopyData messages, one per row as PostgreSQL
+sends them, built for the whole batch at once with Arrow compute.
+
+No SQL runs here; the writer (engine/writer.py) appends the tables in one transaction and maps
+its failures to PostgreSQL's errors with a line number.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import PgError
+from . import types as T
+from . import rows as R
+from .rows import DataRowEncoder, pg_text_column
+
+BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+BINARY_HEADER = BINARY_SIGNATURE + b"\x00\x00\x00\x00\x00\x00\x00\x00"
+BINARY_TRAILER = b"\xff\xff"
+CHUNK_BYTES = 4 << 20  # CopyData gathered into chunks of about this size before parsing
+
+_FILE_HINT = "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone."
+
+
+# --------------------------------------------------------------------------- the statement
+
+@dataclass(slots=True)
+class CopySpec:
+    direction: str  # "from" | "to"
+    schema: str | None = None
+    table: str | None = None  # relation name as written (case folded)
+    columns: list[str] | None = None
+    query: str | None = None  # COPY (query) TO
+    fmt: str = "text"
+    delimiter: str | None = None
+    null: str | None = None
+    quote: str = '"'
+    escape: str | None = None
+    header: bool | str = False  # False, True or "match"
+    force_quote: list[str] | str | None = None  # column names, or "*"
+    force_not_null: list[str] = field(default_factory=list)
+    force_null: list[str] = field(default_factory=list)
+    default: str | None = None
+    freeze: bool = False
+
+    @property
+    def target_sql(self) -> str:
+        """The table as DuckDB SQL (PostgreSQL's `public` is DuckDB's `main`)."""
+        t = _quote_ident(self.table or "")
+        if self.schema and self.schema != "public":
+            return f"{_quote_ident(self.schema)}.{t}"
+        return t
+
+    def finish(self) -> None:
+        """PostgreSQL's defaults and option checks (ProcessCopyOptions)."""
+        csv = self.fmt == "csv"
+        binary = self.fmt == "binary"
+        if binary and self.delimiter is not None:
+            raise PgError("42601", "cannot specify DELIMITER in BINARY mode")
+        if binary and self.null is not None:
+            raise PgError("42601", "cannot specify NULL in BINARY mode")
+        if binary and self.header:
+            raise PgError("0A000", "cannot specify HEADER in BINARY mode")
+        if self.delimiter is None:
+            self.delimiter = "," if csv else "\t"
+        if self.null is None:
+            self.null = "" if csv else "\\N"
+        if self.escape is None:
+            self.escape = self.quote
+        if len(self.delimiter.encode()) != 1:
+            raise PgError("0A000", "COPY delimiter must be a single one-byte character")
+        if self.delimiter in "\r\n":
+            raise PgError("0A000", "COPY delimiter cannot be newline or carriage return")
+        if "\r" in self.null or "\n" in self.null:
+            raise PgError("0A000", "COPY null representation cannot use newline or carriage return")
+        if not csv and self.delimiter in "\\.abcdefghijklmnopqrstuvwxyz0123456789":
+            raise PgError("0A000", f'COPY delimiter cannot be "{self.delimiter}"')
+        if not csv and (self.quote != '"' or self.escape != '"'):
+            raise PgError("0A000", "COPY quote available only in CSV mode")
+        if csv:
+            if len(self.quote.encode()) != 1:
+                raise PgError("0A000", "COPY quote must be a single one-byte character")
+            if len(self.escape.encode()) != 1:
+                raise PgError("0A000", "COPY escape must be a single one-byte character")
+            if self.delimiter == self.quote:
+                raise PgError("0A000", "COPY delimiter and quote must be different")
+            if self.delimiter in self.null:
+                raise PgError("0A000", "COPY delimiter must not appear in the NULL specification")
+            if self.quote in self.null:
+                raise PgError("0A000", "CSV quote character must not appear in the NULL specification")
+        if self.force_quote and not csv:
+            raise PgError("0A000", "COPY force quote available only in CSV mode")
+        if self.force_quote and self.direction == "from":
+            raise PgError("0A000", "COPY force quote only available using COPY TO")
+        if self.force_not_null and not csv:
+            raise PgError("0A000", "COPY force not null available only in CSV mode")
+        if self.force_not_null and self.direction == "to":
+            raise PgError("0A000", "COPY force not null only available using COPY FROM")
+        if self.force_null and not csv:
+            raise PgError("0A000", "COPY force null available only in CSV mode")
+        if self.force_null and self.direction == "to":
+            raise PgError("0A000", "COPY force null only available using COPY FROM")
+        if self.header == "match" and self.direction == "to":
+            raise PgError("0A000", 'cannot use "match" with HEADER in COPY TO')
+        if self.default is not None:
+            if self.direction == "to":
+                raise PgError("0A000", "COPY DEFAULT only available using COPY FROM")
+            if binary:
+                raise PgError("0A000", "cannot specify DEFAULT in BINARY mode")
+            if self.default == self.null:
+                raise PgError("0A000", "NULL specification and DEFAULT specification cannot be the same")
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Tokens:
+    def __init__(self, tokens):
+        self.toks = tokens
+        self.i = 0
+
+    def peek(self, k: int = 0):
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def word(self, k: int = 0) -> str:
+        t = self.peek(k)
+        return t.text.upper() if t is not None and t.token_type.name not in ("STRING", "IDENTIFIER") else ""
+
+    def take(self):
+        t = self.peek()
+        if t is None:
+            raise PgError("42601", "syntax error at end of input")
+        self.i += 1
+        return t
+
+    def accept(self, *words: str) -> bool:
+        if self.word() in words:
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> None:
+        t = self.take()
+        if t.text.upper() != text:
+            raise PgError("42601", f'syntax error at or near "{t.text}"')
+
+
+def _name(t) -> str:
+    if t.token_type.name == "IDENTIFIER":
+        return t.text
+    if t.token_type.name == "STRING":
+        raise PgError("42601", f"syntax error at or near \"'{t.text}'\"")
+    return t.text.lower()
+
+
+def _string(t) -> str:
+    if t.token_type.name in ("STRING", "HEREDOC_STRING", "RAW_STRING", "NATIONAL_STRING", "BYTE_STRING"):
+        return t.text
+    return t.text
+
+
+def _bool(value: str | None, opt: str) -> bool:
+    if value is None:
+        return True
+    v = value.lower()
+    if v in ("true", "on", "1", "t", "yes", "y"):
+        return True
+    if v in ("false", "off", "0", "f", "no", "n"):
+        return False
+    raise PgError("22023", f"{opt} requires a Boolean value")
+
+
+_QUOTED = ("STRING", "IDENTIFIER", "HEREDOC_STRING", "RAW_STRING", "NATIONAL_STRING", "BYTE_STRING")
+
+
+def _is(t, ch: str) -> bool:
+    """Punctuation, not a quoted string that happens to spell it (DELIMITER ',')."""
+    return t is not None and t.text == ch and t.token_type.name not in _QUOTED
+
+
+def parse_copy(st) -> CopySpec:
+    """A CopySpec from a COPY statement's tokens (PostgreSQL 15 grammar, both option forms)."""
+    tk = _Tokens(list(st.tokens))
+    tk.expect("COPY")
+    spec = CopySpec(direction="")
+    tk.accept("BINARY")  # pre-7.3 `COPY BINARY t`
+    if tk.peek() is not None and _is(tk.peek(), "("):
+        depth = 0
+        start = tk.peek()
+        while True:
+            t = tk.take()
+            depth += (_is(t, "(")) - (_is(t, ")"))
+            if depth == 0:
+                end = t
+                break
+        inner = st.text[start.end + 1 - st.tokens[0].start: end.start - st.tokens[0].start]
+        spec.query = inner.strip()
+    else:
+        parts = [_name(tk.take())]
+        while tk.peek() is not None and _is(tk.peek(), "."):
+            tk.take()
+            parts.append(_name(tk.take()))
+        if len(parts) > 2:
+            parts = parts[-2:]
+        spec.schema = parts[0] if len(parts) == 2 else None
+        spec.table = parts[-1]
+        if tk.peek() is not None and _is(tk.peek(), "("):
+            tk.take()
+            cols = []
+            while True:
+                cols.append(_name(tk.take()))
+                t = tk.take()
+                if _is(t, ")"):
+                    break
+                if not _is(t, ","):
+                    raise PgError("42601", f'syntax error at or near "{t.text}"')
+            spec.columns = cols
+    d = tk.take()
+    if d.text.upper() == "FROM":
+        spec.direction = "from"
+        if spec.query is not None:
+            raise PgError("42601", 'syntax error at or near "FROM"')
+    elif d.text.upper() == "TO":
+        spec.direction = "to"
+    else:
+        raise PgError("42601", f'syntax error at or near "{d.text}"')
+    src = tk.take()
+    word = src.text.upper() if src.token_type.name != "STRING" else ""
+    if word == "PROGRAM" or src.token_type.name == "STRING":
+        verb = "from" if spec.direction == "from" else "to"
+        what = "an external program" if word == "PROGRAM" else "a file"
+        role = ("pg_execute_server_program" if word == "PROGRAM" else
+                "pg_read_server_files" if verb == "from" else "pg_write_server_files")
+        raise PgError("42501", f"must be superuser or have privileges of the {role} role to COPY {verb} {what}",
+                      hint=_FILE_HINT + " (The gateway never reads or writes its own server's files.)")
+    if word not in ("STDIN", "STDOUT"):
+        raise PgError("42601", f'syntax error at or near "{src.text}"')
+    if (word == "STDIN") != (spec.direction == "from"):
+        raise PgError("42601", f'syntax error at or near "{src.text}"')
+    tk.accept("WITH")
+    if tk.peek() is not None and _is(tk.peek(), "("):
+        tk.take()
+        seen: set[str] = set()
+        while True:
+            name = tk.take().text.lower()
+            value: Any = None
+            nxt = tk.peek()
+            if nxt is not None and not (_is(nxt, ",") or _is(nxt, ")")):
+                if _is(nxt, "("):
+                    tk.take()
+                    value = []
+                    while True:
+                        value.append(_name(tk.take()))
+                        t = tk.take()
+                        if _is(t, ")"):
+                            break
+                elif _is(nxt, "*"):
+                    tk.take()
+                    value = "*"
+                else:
+                    t = tk.take()
+                    value = _string(t) if t.token_type.name != "IDENTIFIER" else t.text
+            if name in seen:
+                raise PgError("42601", "conflicting or redundant options")
+            seen.add(name)
+            _option(spec, name, value)
+            t = tk.take()
+            if _is(t, ")"):
+                break
+            if not _is(t, ","):
+                raise PgError("42601", f'syntax error at or near "{t.text}"')
+    else:
+        _legacy_options(spec, tk)
+    if tk.peek() is not None:
+        if tk.word() == "WHERE":
+            raise PgError("0A000", "COPY FROM … WHERE is not supported",
+                          hint="Load into a staging table and INSERT … SELECT … WHERE.")
+        raise PgError("42601", f'syntax error at or near "{tk.peek().text}"')
+    spec.finish()
+    return spec
+
+
+def _option(spec: CopySpec, name: str, value: Any) -> None:
+    if name == "format":
+        v = (value or "").lower()
+        if v not in ("text", "csv", "binary"):
+            raise PgError("22023", f'COPY format "{value}" not recognized')
+        spec.fmt = v
+    elif name == "header":
+        if isinstance(value, str) and value.lower() == "match":
+            spec.header = "match"
+        else:
+            spec.header = _bool(value, "header")
+    elif name == "delimiter":
+        spec.delimiter = value
+    elif name == "null":
+        spec.null = value
+    elif name == "quote":
+        spec.quote = value
+    elif name == "escape":
+        spec.escape = value
+    elif name == "force_quote":
+        spec.force_quote = value if value == "*" else list(value or [])
+    elif name == "force_not_null":
+        spec.force_not_null = list(value or [])
+    elif name == "force_null":
+        spec.force_null = list(value or [])
+    elif name == "encoding":
+        if str(value).lower().replace("-", "").replace("_", "") not in ("utf8", "unicode", "sqlascii"):
+            raise PgError("0A000", f'COPY encoding "{value}" is not supported', hint="The gateway speaks UTF8 only.")
+    elif name == "freeze":
+        spec.freeze = _bool(value, "freeze")  # accepted and ignored: DuckDB appends are already cheap
+    elif name == "default":
+        spec.default = value
+    elif name == "oids":
+        if _bool(value, "oids"):
+            raise PgError("0A000", "COPY with OIDS is not supported")
+    else:
+        raise PgError("42601", f'option "{name}" not recognized')
+
+
+def _legacy_options(spec: CopySpec, tk: _Tokens) -> None:
+    """[BINARY] [DELIMITER [AS] 'c'] [NULL [AS] 'n'] [CSV [HEADER] [QUOTE [AS] 'q']
+    [ESCAPE [AS] 'e'] [FORCE QUOTE cols|* | FORCE NOT NULL cols]]"""
+    while tk.peek() is not None:
+        w = tk.word()
+        if w == "BINARY":
+            tk.take()
+            spec.fmt = "binary"
+        elif w == "CSV":
+            tk.take()
+            spec.fmt = "csv"
+        elif w == "HEADER":
+            tk.take()
+            spec.header = True
+        elif w in ("DELIMITER", "NULL", "QUOTE", "ESCAPE"):
+            tk.take()
+            tk.accept("AS")
+            v = tk.take().text
+            setattr(spec, w.lower(), v)
+        elif w == "FREEZE":
+            tk.take()
+        elif w == "FORCE":
+            tk.take()
+            if tk.accept("QUOTE"):
+                if tk.peek() is not None and _is(tk.peek(), "*"):
+                    tk.take()
+                    spec.force_quote = "*"
+                else:
+                    spec.force_quote = _name_list(tk)
+            elif tk.accept("NOT"):
+                tk.expect("NULL")
+                spec.force_not_null = _name_list(tk)
+            elif tk.accept("NULL"):
+                spec.force_null = _name_list(tk)
+            else:
+                raise PgError("42601", f'syntax error at or near "{tk.take().text}"')
+        else:
+            return
+
+
+def _name_list(tk: _Tokens) -> list[str]:
+    out = [_name(tk.take())]
+    while tk.peek() is not None and _is(tk.peek(), ","):
+        tk.take()
+        out.append(_name(tk.take()))
+    return out
+
+
+# --------------------------------------------------------------------------- target columns
+
+@dataclass(slots=True)
+class CopyColumn:
+    name: str
+    duck: str  # DuckDB type, e.g. 'INTEGER', 'DECIMAL(12,2)', 'VARCHAR[]'
+    nullable: bool = True
+    default: str | None = None
+
+    @property
+    def oid(self) -> int:
+        return T.pg_type_of(self.duck).oid
+
+    @property
+    def pg_name(self) -> str:
+        return _PG_NAMES.get(self.oid, T.TYPES_BY_OID.get(self.oid, T.T["text"]).name)
+
+
+_PG_NAMES = {16: "boolean", 21: "smallint", 23: "integer", 20: "bigint", 700: "real", 701: "double precision",
+             1700: "numeric", 1082: "date", 1114: "timestamp without time zone",
+             1184: "timestamp with time zone", 1083: "time without time zone", 1266: "time with time zone",
+             1186: "interval", 25: "text", 17: "bytea", 2950: "uuid", 114: "json", 3802: "jsonb"}
+
+_ARROW_INT = {"TINYINT": pa.int8(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64()}
+_TRUE = ["t", "true", "y", "yes", "on", "1", "T", "TRUE", "True", "Y", "YES", "Yes", "ON", "On"]
+_FALSE = ["f", "false", "n", "no", "off", "0", "F", "FALSE", "False", "N", "NO", "No", "OFF", "Off"]
+_DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)$")
+
+
+def arrow_parse_type(duck: str) -> pa.DataType:
+    """The type Arrow's CSV parser can read a column as with PostgreSQL's meaning, or string
+    (then DuckDB casts it, or a per-value decoder reads it)."""
+    if duck in _ARROW_INT:
+        return _ARROW_INT[duck]
+    if duck == "DOUBLE":
+        return pa.float64()
+    if duck == "FLOAT":
+        return pa.float32()
+    if duck == "BOOLEAN":
+        return pa.bool_()
+    if duck == "DATE":
+        return pa.date32()
+    if duck == "TIMESTAMP":
+        return pa.timestamp("us")
+    m = _DECIMAL.match(duck)
+    if m and int(m.group(1)) <= 38:
+        return pa.decimal128(int(m.group(1)), int(m.group(2)))
+    return pa.string()
+
+
+# --------------------------------------------------------------------------- text / csv in
+
+class CopyError(PgError):
+    """An error in COPY input at a known line: the session adds `CONTEXT: COPY t, line N`."""
+
+    def __init__(self, sqlstate: str, message: str, context_line: int | None = None, **kw):
+        super().__init__(sqlstate, message, **kw)
+        self.context_line = context_line
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Whole records of one COPY, parsed: `table` has one column per listed target column
+    (c0, c1, …), typed or string; `line0` is the line number before its first record."""
+
+    table: pa.Table
+    line0: int
+    raw: bytes | None = None  # unused: kept None so chunks hold no copy of their input
+    strings: bool = False  # every column is a string (Arrow could not parse it typed)
+    record_lines: np.ndarray | None = None  # PostgreSQL's line count at the end of each record
+
+    def line_of(self, row: int) -> int:
+        """PostgreSQL's line number of record `row` (0-based) of this chunk."""
+        if self.record_lines is not None and row < len(self.record_lines):
+            return self.line0 + int(self.record_lines[row])
+        return self.line0 + row + 1
+
+
+class TextCsvDecoder:
+    """COPY text and csv input: chunks of CopyData bytes → Arrow tables of whole records."""
+
+    def __init__(self, spec: CopySpec, columns: Sequence[CopyColumn]):
+        self.spec = spec
+        self.columns = list(columns)
+        self.names = [f"c{i}" for i in range(len(self.columns))]
+        self.csv = spec.fmt == "csv"
+        self.rest = b""
+        self.lines = 0  # records consumed so far (the header counts)
+        self.header_pending = bool(spec.header)
+        self.done = False
+        self.delim = spec.delimiter.encode()
+        self.quote = spec.quote.encode() if self.csv else b""
+        types = {n: arrow_parse_type(c.duck) for n, c in zip(self.names, self.columns)}
+        if spec.default is not None:
+            types = {n: pa.string() for n in self.names}
+        self.typed = types
+        self.string_types = {n: pa.string() for n in self.names}
+
+    # ---- record boundaries
+
+    def _cut(self, buf: bytes) -> int:
+        """Length of the longest prefix of buf made of whole records."""
+        pos = buf.rfind(b"\n")
+        while pos >= 0:
+            if self.csv:
+                head = buf[: pos]
+                q = head.count(self.quote)
+                if self.spec.escape != self.spec.quote:
+                    q -= head.count(self.spec.escape.encode() + self.quote)
+                if q % 2 == 0:
+                    return pos + 1
+            else:
+                k = pos
+                while k > 0 and buf[k - 1] == 0x5C:  # backslash-newline is a data newline
+                    k -= 1
+                if (pos - k) % 2 == 0:
+                    return pos + 1
+            pos = buf.rfind(b"\n", 0, pos)
+        return 0
+
+    def feed(self, data: bytes, final: bool) -> Chunk | None:
+        buf = self.rest + data if self.rest else bytes(data)
+        self.rest = b""
+        if self.done:
+            return None
+        if final:
+            cut = len(buf)
+        else:
+            cut = self._cut(buf)
+            if cut == 0:
+                self.rest = buf
+                return None
+        head, self.rest = buf[:cut], buf[cut:]
+        if final or head.startswith(b"\\.") or head.endswith((b"\\.\n", b"\\.\r\n", b"\\.\r")):
+            head = self._end_marker(head)  # clients send `\.` last, if at all
+        if self.header_pending and head:
+            end = self._cut_first(head)
+            if end is None:
+                if not final:
+                    self.rest = head + self.rest
+                    return None
+                end = len(head)
+            self._check_header(head[:end])
+            head = head[end:]
+            self.header_pending = False
+            self.lines += 1
+        if not head:
+            return None
+        if final and not head.endswith((b"\n", b"\r")):
+            head += b"\n"
+        return self.parse(head)
+
+    def _end_marker(self, head: bytes) -> bytes:
+        r"""`\.` alone on a line ends the data (old clients send it); the rest is ignored."""
+        idx = head.find(b"\\.")
+        while idx >= 0:
+            at_line_start = idx == 0 or head[idx - 1] in b"\n\r"
+            after = head[idx + 2: idx + 4]
+            if at_line_start and (after[:1] in (b"\n", b"\r", b"") or after == b"\r\n"):
+                if not self.csv or head[:idx].count(self.quote) % 2 == 0:
+                    self.done = True
+                    return head[:idx]
+            idx = head.find(b"\\.", idx + 2)
+        return head
+
+    def _cut_first(self, head: bytes) -> int | None:
+        pos = head.find(b"\n")
+        while pos >= 0:
+            if not self.csv or head[:pos].count(self.quote) % 2 == 0:
+                return pos + 1
+            pos = head.find(b"\n", pos + 1)
+        return None
+
+    def _check_header(self, line: bytes) -> None:
+        if self.spec.header != "match":
+            return
+        tbl = self._read(line, None)
+        got = [v for v in tbl.to_pylist()[0].values()] if tbl.num_rows else []
+        if tbl.num_columns != len(self.columns):
+            raise CopyError("22P04", f"wrong number of fields in header line: got {tbl.num_columns}, "
+                                   f"expected {len(self.columns)}", context_line=1)
+        for i, (g, c) in enumerate(zip(got, self.columns)):
+            if g is None or g != c.name:
+                raise CopyError("22P04", f'column name mismatch in header line field {i + 1}: got "{g}", '
+                                       f'expected "{c.name}"', context_line=1)
+
+    # ---- parsing
+
+    def _read(self, data: bytes, types: dict | None, handler=None, use_threads: bool = True) -> pa.Table:
+        """Arrow's CSV reader over whole records; types None: every field a string, as many
+        columns as the first record has (the header)."""
+        spec = self.spec
+        if types is None:
+            read = pacsv.ReadOptions(autogenerate_column_names=True, use_threads=use_threads,
+                                     block_size=max(1 << 20, len(data) + 1))
+        else:
+            read = pacsv.ReadOptions(column_names=list(types), use_threads=use_threads,
+                                     block_size=max(1 << 20, len(data) + 1))
+        if self.csv:
+            parse = pacsv.ParseOptions(
+                delimiter=spec.delimiter, quote_char=spec.quote,
+                double_quote=spec.escape == spec.quote,
+                escape_char=False if spec.escape == spec.quote else spec.escape,
+                newlines_in_values=self.quote in data, ignore_empty_lines=False, invalid_row_handler=handler)
+        else:
+            parse = pacsv.ParseOptions(delimiter=spec.delimiter, quote_char=False, escape_char=False,
+                                       ignore_empty_lines=False, invalid_row_handler=handler)
+        if types is None:
+            convert = pacsv.ConvertOptions(null_values=[], strings_can_be_null=False, check_utf8=True)
+        else:
+            convert = pacsv.ConvertOptions(
+                column_types=types, null_values=[spec.null], strings_can_be_null=True,
+                quoted_strings_can_be_null=False, true_values=_TRUE, false_values=_FALSE, check_utf8=True)
+        return pacsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse, convert_options=convert)
+
+    def parse(self, head: bytes) -> Chunk:
+        line0 = self.lines
+        if not self.csv and (b"\\" + self.delim in head or b"\\\n" in head or b"\\\r" in head):
+            tbl = self._parse_text_slow(head, line0)  # escaped delimiters / newlines: Arrow can't
+            self.lines += tbl.num_rows
+            return Chunk(self._post(tbl, line0), line0, None, True)
+        try:
+            tbl = self._read(head, self.typed)
+            strings = False
+        except pa.ArrowInvalid:
+            tbl = None
+        if tbl is None:
+            tbl = self.parse_strings(head, line0)
+            strings = True
+        lines = None
+        if self.csv and head.count(b"\n") != tbl.num_rows:  # newlines inside quoted values
+            lines = self._record_lines(head, line0)
+        chunk = Chunk(self._post(tbl, line0), line0, None, strings, lines)
+        self.lines += tbl.num_rows if chunk.record_lines is None else int(chunk.record_lines[-1])
+        return chunk
+
+    def _record_lines(self, head: bytes, line0: int) -> np.ndarray | None:
+        """CSV records can hold newlines inside quotes, and PostgreSQL counts those as lines too
+        (except in the first record, read before it knows the file's end-of-line style)."""
+        if not self.csv or self.quote not in head or self.spec.escape != self.spec.quote:
+            return None
+        b = np.frombuffer(head, dtype=np.uint8)
+        nl = np.flatnonzero(b == 10)
+        if len(nl) == 0:
+            return None
+        quotes = np.cumsum(b == self.quote[0], dtype=np.int32)
+        ends = np.flatnonzero(quotes[nl] % 2 == 0)  # newlines outside quotes end records
+        if len(ends) == len(nl) or len(ends) == 0:
+            return None
+        lines = ends + 1
+        if line0 == 0 and len(ends):
+            lines = lines - ends[0]  # the first record's own embedded newlines are not counted
+        return lines
+
+    def parse_strings(self, head: bytes, line0: int) -> pa.Table:
+        """Every column as a string; a record with the wrong number of fields raises 22P04
+        (after any earlier value that is itself invalid, as PostgreSQL reads in order)."""
+        bad: list = []
+
+        def handler(row):
+            bad.append(row)
+            return "skip"
+
+        try:
+            tbl = self._read(head, self.string_types, handler=handler, use_threads=False)
+        except pa.ArrowInvalid as e:
+            if "UTF8" in str(e) or "utf8" in str(e).lower():
+                raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"', context_line=line0 + 1) from None
+            raise CopyError("22P04", str(e), context_line=line0 + 1) from None
+        if bad:
+            row = bad[0]
+            idx = (row.number - 1) if row.number is not None else 0
+            if row.actual_columns > row.expected_columns:
+                err = CopyError("22P04", "extra data after last expected column")
+            else:
+                col = self.columns[row.actual_columns].name if row.actual_columns < len(self.columns) else "?"
+                err = CopyError("22P04", f'missing data for column "{col}"')
+            # an invalid value in an earlier record is reported first
+            early = first_bad_value(self._post(tbl.slice(0, idx), line0), self.columns)
+            if early is not None:
+                r, e2 = early
+                raise CopyError(e2.sqlstate, e2.message, detail=e2.detail, context_line=line0 + r + 1)
+            err.context_line = line0 + (row.number if row.number is not None else idx + 1)
+            raise err
+        return tbl
+
+    def _parse_text_slow(self, head: bytes, line0: int) -> pa.Table:
+        """Text format, per record: for chunks where a backslash escapes a delimiter or a
+        newline (PostgreSQL's own output never does; hand-made files may)."""
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"', context_line=line0 + 1) from None
+        d = self.spec.delimiter
+        tokens = re.compile(r"\\.|[^\\" + re.escape(d) + r"\r\n]+|" + re.escape(d) + r"|\r\n|\n|\r", re.S)
+        cols: list[list] = [[] for _ in self.columns]
+        fields: list[str] = [""]
+        n = len(self.columns)
+        line = line0
+        for tok in tokens.findall(text):
+            if tok == d:
+                fields.append("")
+            elif tok in ("\n", "\r\n", "\r"):
+                line += 1
+                if len(fields) > n:
+                    raise CopyError("22P04", "extra data after last expected column", context_line=line)
+                if len(fields) < n:
+                    raise CopyError("22P04", f'missing data for column "{self.columns[len(fields)].name}"',
+                                    context_line=line)
+                for i, f in enumerate(fields):
+                    cols[i].append(None if f == self.spec.null else f)
+                fields = [""]
+            else:
+                fields[-1] += tok
+        return pa.table([pa.array(c, type=pa.string()) for c in cols], names=self.names)
+
+    def _post(self, tbl: pa.Table, line0: int) -> pa.Table:
+        """Text format backslash escapes; FORCE_NULL / FORCE_NOT_NULL; columns read per value."""
+        cols = []
+        for i, (name, c) in enumerate(zip(self.names, self.columns)):
+            arr = tbl.column(i)
+            if pa.types.is_string(arr.type):
+                if not self.csv:
+                    arr = _unescape_text(arr, line0)
+                elif c.name in self.spec.force_null:
+                    arr = pc.if_else(pc.equal(arr, self.spec.null), pa.scalar(None, pa.string()), arr)
+                if self.csv and c.name in self.spec.force_not_null:
+                    arr = arr.fill_null(self.spec.null)
+            cols.append(arr)
+        return pa.table(cols, names=self.names)
+
+
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)", re.S)
+
+
+def _unescape_one(s: str) -> str:
+    def rep(m: re.Match) -> str:
+        g = m.group(1)
+        if g in _ESCAPES:
+            return _ESCAPES[g]
+        if g[0] == "x" and len(g) > 1:
+            return chr(int(g[1:], 16))
+        if g[0] in "01234567":
+            return chr(int(g, 8) & 0xFF)
+        return g
+    return _ESCAPE_RE.sub(rep, s)
+
+
+def _unescape_text(arr: pa.ChunkedArray | pa.Array, line0: int) -> pa.Array:
+    """Text format: backslash sequences (\\t, \\n, \\\\, octal, hex) → characters. Only values
+    holding a backslash are touched, per value."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    has = pc.match_substring(arr, "\\")
+    if not pc.any(has).as_py():
+        return arr
+    idx = np.flatnonzero(has.fill_null(False).to_numpy(zero_copy_only=False))
+    vals = arr.to_pylist()
+    for i in idx.tolist():
+        v = _unescape_one(vals[i])
+        if "\x00" in v:
+            raise CopyError("22021", 'invalid byte sequence for encoding "UTF8": 0x00', context_line=line0 + i + 1)
+        vals[i] = v
+    return pa.array(vals, type=pa.string())
+
+
+def first_bad_value(tbl: pa.Table, columns: Sequence[CopyColumn]) -> tuple[int, PgError] | None:
+    """The first (row, column) value PostgreSQL's input function rejects, with its error:
+    used after DuckDB refused a chunk, to name the value and line as PostgreSQL would."""
+    best: tuple[int, int, PgError] | None = None
+    n = tbl.num_rows
+    for ci, c in enumerate(columns):
+        arr = tbl.column(ci)
+        if not pa.types.is_string(arr.type):
+            continue
+        oid = c.oid
+        if oid in (25, 1043, 1042, 19):
+            continue
+        limit = best[0] if best is not None else n
+        vals = arr.slice(0, limit).to_pylist()
+        dm = _DECIMAL.match(c.duck)
+        prec = (int(dm.group(1)), int(dm.group(2))) if dm else None
+        for r, v in enumerate(vals):
+            if v is None:
+                continue
+            try:
+                val = T.decode_param(oid, 0, v.encode())
+                if prec is not None and isinstance(val, Decimal) and val.is_finite():
+                    q = round(val, prec[1])
+                    if q != 0 and q.adjusted() >= prec[0] - prec[1]:
+                        raise T.ParamError("22003", "numeric field overflow", detail=(
+                            f"A field with precision {prec[0]}, scale {prec[1]} must round to an absolute "
+                            f"value less than 10^{prec[0] - prec[1]}."))
+            except T.ParamError as e:
+                msg = e.message
+                if e.sqlstate == "22P02" and oid in _INT_OIDS | {700, 701, 1700, 16}:
+                    msg = f'invalid input syntax for type {c.pg_name}: "{v}"'
+                err = PgError(e.sqlstate, msg, detail=e.detail)
+                if best is None or r < best[0]:
+                    best = (r, ci, err)
+                break
+    if best is None:
+        return None
+    return best[0], best[2]
+
+
+_INT_OIDS = {20, 21, 23}
+
+
+# --------------------------------------------------------------------------- binary in
+
+class BinaryDecoder:
+    """PostgreSQL binary COPY: header, tuples (int16 count, then int32 length + bytes per
+    field), trailer -1. Record boundaries and field positions are found with NumPy for all
+    rows of a chunk at once; fixed-width types become Arrow arrays by reinterpreting bytes,
+    variable-width ones by one gather; only rare types are decoded per value."""
+
+    def __init__(self, spec: CopySpec, columns: Sequence[CopyColumn]):
+        self.columns = list(columns)
+        self.n = len(self.columns)
+        self.names = [f"c{i}" for i in range(self.n)]
+        self.rest = b""
+        self.header_done = False
+        self.lines = 0
+        self.done = False
+
+    def feed(self, data: bytes, final: bool) -> Chunk | None:
+        buf = self.rest + data if self.rest else bytes(data)
+        self.rest = b""
+        if self.done:
+            return None
+        if not self.header_done:
+            if len(buf) < 19:
+                if final:
+                    raise CopyError("22P04", "COPY file signature not recognized" if buf else
+                                  "unexpected EOF in COPY data", context_line=1)
+                self.rest = buf
+                return None
+            if buf[:11] != BINARY_SIGNATURE:
+                raise CopyError("22P04", "COPY file signature not recognized", context_line=1)
+            flags, ext = struct.unpack_from(">ii", buf, 11)
+            if flags & (1 << 16):
+                raise CopyError("22P04", "COPY with OIDS is not supported", context_line=1)
+            if flags & ~0xFFFF & ~(1 << 16):
+                raise CopyError("22P04", "unrecognized critical flags in COPY file header", context_line=1)
+            if len(buf) < 19 + ext:
+                self.rest = buf
+                return None
+            buf = buf[19 + ext:]
+            self.header_done = True
+        starts, end, state = self._rows(buf)
+        line0 = self.lines
+        if state == "bad":
+            bad_at = end
+            count = struct.unpack_from(">h", buf, bad_at)[0] if bad_at + 2 <= len(buf) else None
+            if count is not None and count != self.n and count != -1:
+                raise CopyError("22P04", f"row field count is {count}, expected {self.n}",
+                              context_line=line0 + len(starts) + 1)
+            raise CopyError("22P04", "invalid field size", context_line=line0 + len(starts) + 1)
+        if state == "trailer":
+            self.done = True
+        elif state == "partial":
+            self.rest = buf[end:]
+            if final:
+                raise CopyError("22P04", "unexpected EOF in COPY data", context_line=line0 + len(starts) + 1)
+        elif final and not self.done:
+            raise CopyError("22P04", "unexpected EOF in COPY data", context_line=line0 + len(starts) + 1)
+        if len(starts) == 0:
+            return None
+        self.lines += len(starts)
+        return Chunk(self._columns(np.frombuffer(buf, dtype=np.uint8), starts, line0), line0)
+
+    def _rows(self, buf: bytes) -> tuple[np.ndarray, int, str]:
+        """Start offsets of the whole rows at the front of buf, where they end, and why they
+        stop: 'trailer', 'partial' (needs more bytes), 'end' or 'bad'."""
+        b = np.frombuffer(buf, dtype=np.uint8)
+        size = len(b)
+        if size < 2:
+            return np.empty(0, np.int64), 0, "partial" if size else "end"
+        hi, lo = (self.n >> 8) & 0xFF, self.n & 0xFF
+        cand = np.flatnonzero((b[:-1] == hi) & (b[1:] == lo)).astype(np.int64)
+        first = struct.unpack_from(">h", buf, 0)[0]
+        if first != self.n:
+            return np.empty(0, np.int64), 0, self._stop(buf, 0, size, None)
+        if len(cand) == 0 or cand[0] != 0:
+            cand = np.concatenate([np.zeros(1, np.int64), cand])
+        # every candidate's end, walking its fields in lockstep; a fixed-width column's length
+        # must be its width or -1 (NULL), which rules out most false candidates early
+        be32 = _be32_table(buf)
+        pos = cand + 2
+        ok = np.ones(len(cand), dtype=bool)
+        for k in range(self.n):
+            inside = pos + 4 <= size
+            ok &= inside
+            ln = be32(np.where(inside, pos, 0))
+            fixed = _BIN_FIXED.get(self.columns[k].oid)
+            if fixed is not None:
+                ok &= (ln == fixed[0]) | (ln == -1)
+            else:
+                ok &= ln >= -1
+            if k == 0 and len(cand) > 1:
+                keep = ok.copy()
+                keep[0] = True
+                cand, pos, ok, ln = cand[keep], pos[keep], ok[keep], ln[keep]
+            pos = pos + 4 + np.maximum(ln, 0)
+        ends = np.where(ok, pos, -1)
+        # follow the chain from offset 0 by pointer doubling: succ[i] is the candidate that
+        # starts where candidate i ends (sink = len(cand))
+        sink = len(cand)
+        j = np.searchsorted(cand, ends)
+        jc = np.minimum(j, sink - 1)
+        succ = np.where((ends >= 0) & (j < sink) & (cand[jc] == ends), jc, sink)
+        succ = np.append(succ, sink)
+        on = np.zeros(sink + 1, dtype=bool)
+        on[0] = True
+        jump = succ
+        while True:
+            marked = np.flatnonzero(on[:sink])
+            targets = jump[marked]
+            if (targets == sink).all():
+                break  # every row reachable from the first is marked
+            on[targets] = True
+            on[sink] = False
+            jump = jump[jump]
+        rows = np.flatnonzero(on[:sink])
+        rows = rows[(ends[rows] >= 0) & (ends[rows] <= size)]
+        starts = cand[rows]
+        last_end = int(ends[rows[-1]]) if len(rows) else 0
+        return starts, last_end, self._stop(buf, last_end, size, None)
+
+    def _stop(self, buf: bytes, at: int, size: int, _end) -> str:
+        if at >= size:
+            return "end"
+        if size - at < 2:
+            return "partial"
+        count = struct.unpack_from(">h", buf, at)[0]
+        if count == -1:
+            return "trailer"
+        if count != self.n:
+            return "bad"
+        # a row that starts here but does not fit yet, or has a bad length
+        pos = at + 2
+        for _ in range(self.n):
+            if pos + 4 > size:
+                return "partial"
+            ln = struct.unpack_from(">i", buf, pos)[0]
+            if ln < -1:
+                return "bad"
+            pos += 4 + max(ln, 0)
+        return "partial" if pos > size else "bad"
+
+    def _columns(self, b: np.ndarray, starts: np.ndarray, line0: int) -> pa.Table:
+        pos = starts + 2
+        arrays = []
+        for ci, c in enumerate(self.columns):
+            ln = (b[pos].astype(np.int64) << 24 | b[pos + 1].astype(np.int64) << 16
+                  | b[pos + 2].astype(np.int64) << 8 | b[pos + 3].astype(np.int64))
+            ln = np.where(ln >= 1 << 31, ln - (1 << 32), ln)
+            data = pos + 4
+            arrays.append(self._column(c, b, data, ln, line0))
+            pos = data + np.maximum(ln, 0)
+        return pa.table(arrays, names=self.names)
+
+    def _column(self, c: CopyColumn, b: np.ndarray, data: np.ndarray, ln: np.ndarray, line0: int) -> pa.Array:
+        oid = c.oid
+        valid = ln >= 0
+        n = len(ln)
+        mask = None if valid.all() else ~valid
+        fixed = _BIN_FIXED.get(oid)
+        if fixed is not None:
+            width, dtype, arrow = fixed
+            wrong = valid & (ln != width)
+            if wrong.any():
+                r = int(np.flatnonzero(wrong)[0])
+                raise CopyError("22P03", "incorrect binary data format", context_line=line0 + r + 1)
+            idx = np.where(valid, data, 0)[:, None] + np.arange(width)
+            raw = np.ascontiguousarray(b[np.minimum(idx, len(b) - 1)]).view(dtype).reshape(n)
+            if oid == 1082:
+                vals = raw.astype(np.int32) + T._PG_EPOCH_DAYS
+                return pa.array(vals, type=pa.date32(), mask=mask)
+            if oid in (1114, 1184):
+                vals = raw.astype(np.int64) + T._PG_EPOCH_US
+                return pa.array(vals, type=arrow, mask=mask)
+            if oid == 16:
+                return pa.array(raw != 0, type=pa.bool_(), mask=mask)
+            return pa.array(raw.astype(dtype.newbyteorder("=")), type=arrow, mask=mask)
+        if oid in (25, 1043, 1042, 19, 17, 114, 3802):
+            lens = np.where(valid, ln, 0)
+            skip = 1 if oid == 3802 else 0  # jsonb: a version byte, then the text
+            if skip:
+                lens = np.maximum(lens - 1, 0)
+                data = data + 1
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(lens, out=offsets[1:])
+            total = int(offsets[-1])
+            idx = np.arange(total, dtype=np.int64) + np.repeat(data - offsets[:-1], lens)
+            values = b[idx]
+            typ = pa.large_binary() if oid == 17 else pa.large_string()
+            validity = None if mask is None else pa.array(valid).buffers()[1]
+            arr = pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(offsets), pa.py_buffer(values)],
+                                        null_count=int(n - valid.sum()))
+            if oid != 17:
+                try:
+                    arr.validate(full=True)
+                except pa.ArrowInvalid:
+                    raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"',
+                                  context_line=line0 + 1) from None
+            return arr
+        if oid == 1700:
+            arr = _binary_numeric(c.duck, b, data, ln, valid)
+            if arr is not None:
+                return arr
+        # per value: numeric that needs rounding or is too wide, uuid, interval, time, arrays…
+        out: list = []
+        buf = b.tobytes()
+        for r in range(n):
+            if not valid[r]:
+                out.append(None)
+                continue
+            s = int(data[r])
+            try:
+                v = T.decode_param(oid, 1, buf[s: s + int(ln[r])])
+            except T.ParamError as e:
+                raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""),
+                              context_line=line0 + r + 1) from None
+            out.append(v)
+        try:
+            return pa.array(out)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            return pa.array([None if v is None else str(v) for v in out], type=pa.string())
+
+
+def _be32_table(buf: bytes):
+    """A gather of big-endian int32 values at arbitrary byte offsets: four aligned views
+    (offsets 0-3 mod 4), converted once, then one fancy index per lookup."""
+    size = len(buf)
+    cnt = size // 4
+    table = np.zeros((4, cnt + 1), dtype=np.int32)
+    for o in range(4):
+        k = (size - o) // 4
+        if k > 0:
+            table[o, :k] = np.frombuffer(buf, dtype=">i4", count=k, offset=o)
+
+    def get(pos: np.ndarray) -> np.ndarray:
+        return table[pos & 3, pos >> 2].astype(np.int64)
+
+    return get
+
+
+def _be16(b: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    v = b[pos].astype(np.int32) << 8 | b[pos + 1].astype(np.int32)
+    return np.where(v >= 1 << 15, v - (1 << 16), v)
+
+
+def _binary_numeric(duck: str, b: np.ndarray, data: np.ndarray, ln: np.ndarray, valid: np.ndarray):
+    """PostgreSQL's numeric send format (int16 ndigits, weight, sign, dscale, then base-10000
+    digits) → decimal128 of the target DECIMAL(p,s), for all rows at once. None when some value
+    needs what only the per-value path does (rounding away digits, NaN, more than 18 digits)."""
+    m = _DECIMAL.match(duck)
+    if not m:
+        return None
+    prec, scale = int(m.group(1)), int(m.group(2))
+    if prec > 18:
+        return None
+    n = len(ln)
+    at = np.where(valid, data, 0)
+    if valid.any() and (ln[valid] < 8).any():
+        return None
+    nd = np.where(valid, _be16(b, at), 0)
+    weight = _be16(b, at + 2)
+    sign = np.where(valid, _be16(b, at + 4) & 0xFFFF, 0)
+    if ((sign != 0) & (sign != 0x4000)).any():
+        return None  # NaN / infinities
+    if (valid & (ln != 8 + 2 * nd)).any():
+        return None
+    total = np.zeros(n, dtype=np.int64)
+    for k in range(int(nd.max()) if n else 0):
+        has = k < nd
+        d = np.where(has, _be16(b, np.where(has, at + 8 + 2 * k, 0)), 0).astype(np.int64)
+        e = 4 * (weight.astype(np.int64) - k) + scale
+        if ((e > 18) & (d != 0)).any():
+            return None
+        pos_e = np.clip(e, 0, 18)
+        neg_e = np.clip(-e, 0, 18)
+        div = 10 ** neg_e
+        if ((e < 0) & (d % div != 0)).any():
+            return None  # digits beyond the column's scale: PostgreSQL rounds them (per value)
+        total += np.where(e >= 0, d * 10 ** pos_e, d // div)
+    if (np.abs(total) >= 10 ** prec).any():
+        return None  # overflow: the per-value path reports it
+    total = np.where(sign == 0x4000, -total, total)
+    words = np.empty((n, 2), dtype=np.int64)
+    words[:, 0] = total
+    words[:, 1] = np.where(total < 0, -1, 0)
+    validity = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(pa.decimal128(prec, scale), n, [validity, pa.py_buffer(words.tobytes())],
+                                 null_count=int(n - valid.sum()))
+
+
+_BIN_FIXED = {
+    16: (1, np.dtype("u1"), pa.bool_()),
+    21: (2, np.dtype(">i2"), pa.int16()),
+    23: (4, np.dtype(">i4"), pa.int32()),
+    20: (8, np.dtype(">i8"), pa.int64()),
+    700: (4, np.dtype(">f4"), pa.float32()),
+    701: (8, np.dtype(">f8"), pa.float64()),
+    1082: (4, np.dtype(">i4"), pa.date32()),
+    1114: (8, np.dtype(">i8"), pa.timestamp("us")),
+    1184: (8, np.dtype(">i8"), pa.timestamp("us", tz="UTC")),
+}
+
+
+def binary_arrow_type(duck: str, oid: int) -> pa.DataType | None:
+    """The Arrow type BinaryDecoder gives a column without per-value decoding; None if none."""
+    if oid in _BIN_FIXED:
+        return _BIN_FIXED[oid][2]
+    if oid in (25, 1043, 1042, 19, 114, 3802):
+        return pa.large_string()
+    if oid == 17:
+        return pa.large_binary()
+    m = _DECIMAL.match(duck)
+    if oid == 1700 and m and int(m.group(1)) <= 18:
+        return pa.decimal128(int(m.group(1)), int(m.group(2)))
+    return None
+
+
+def decoder_for(spec: CopySpec, columns: Sequence[CopyColumn]):
+    if spec.fmt == "binary":
+        return BinaryDecoder(spec, columns)
+    return TextCsvDecoder(spec, columns)
+
+
+# --------------------------------------------------------------------------- out
+
+_HDR = np.dtype([("t", "u1"), ("len", ">i4")])
+_NEWLINE = np.frombuffer(b"\n", dtype=np.uint8)
+
+
+class CopyOutEncoder:
+    """Record batches → CopyData messages in text, csv or binary COPY format."""
+
+    def __init__(self, spec: CopySpec, duck_types: Sequence, names: Sequence[str]):
+        self.spec = spec
+        self.types = [str(t) for t in duck_types]
+        self.names = list(names)
+        self.ncols = len(self.types)
+        self.header_due = False
+        # the text of numbers, dates, booleans and uuids never needs quoting with these
+        self.plain_safe = not any(ch in _PLAIN_CHARS for ch in (spec.delimiter or "") + (spec.quote or "")) \
+            and (not spec.null or any(ch not in _PLAIN_CHARS for ch in spec.null))
+        if spec.fmt == "binary":
+            self.rows = DataRowEncoder(self.types, [1] * self.ncols)
+        fq = spec.force_quote
+        self.force = set(range(self.ncols)) if fq == "*" else {
+            i for i, n in enumerate(self.names) if fq and n in fq}
+        if fq and fq != "*":
+            for n in fq:
+                if n not in self.names:
+                    raise PgError("42703", f'FORCE_QUOTE column "{n}" not referenced by COPY')
+
+    def start(self) -> bytes:
+        if self.spec.fmt == "binary":
+            self.header_due = True  # goes in the first row's message, as PostgreSQL sends it
+            return b""
+        if self.spec.header:
+            vals = pa.array(self.names, type=pa.string())
+            if self.spec.fmt == "csv":
+                vals = self._csv_quote(vals, force=False, nulls_match=True)
+            else:
+                vals = self._text_escape(vals)
+            line = self.spec.delimiter.encode().join(v.as_py() for v in vals) + b"\n"
+            return _msg_d(line)
+        return b""
+
+    def end(self) -> bytes:
+        if self.spec.fmt == "binary":
+            if self.header_due:
+                return _msg_d(BINARY_HEADER + BINARY_TRAILER)
+            return _msg_d(BINARY_TRAILER)
+        return b""
+
+    def encode(self, batch: pa.RecordBatch) -> bytes:
+        if batch.num_rows == 0:
+            return b""
+        if self.spec.fmt == "binary":
+            data = self.rows.encode(batch)
+            # a binary COPY tuple is a DataRow's body: same length word, same fields; only the
+            # message type differs ('d' for CopyData instead of 'D')
+            buf = bytearray(data)
+            _retag(buf, batch.num_rows)
+            if self.header_due:
+                self.header_due = False
+                first = 1 + int.from_bytes(buf[1:5], "big")
+                buf[0:first] = _msg_d(BINARY_HEADER + bytes(buf[5:first]))
+            return bytes(buf)
+        return self._encode_lines(batch)
+
+    def _encode_lines(self, batch: pa.RecordBatch) -> bytes:
+        """Text/csv rows as CopyData messages, assembled in one pass (rows.py's part joiner):
+        per row 'd', length, then each column's text with the delimiter between and a newline.
+        Columns that may need quoting/escaping, or hold NULLs, go through Arrow compute first."""
+        n = batch.num_rows
+        csv = self.spec.fmt == "csv"
+        delim = np.frombuffer(self.spec.delimiter.encode(), dtype=np.uint8)
+        null = pa.scalar(self.spec.null.encode(), pa.binary())
+        parts: list = []
+        total = np.full(n, 4 + (self.ncols - 1) * len(delim) + 1, dtype=np.int64)
+        for i, t in enumerate(self.types):
+            arr = batch.column(i)
+            col = None
+            if csv:
+                direct = i not in self.force and self.plain_safe and _plain(t)
+            else:
+                direct = _plain(t)
+            if direct:
+                col = R._encode_text(arr, t)
+                if col.valid is not None:
+                    col = None  # NULLs become the NULL string: through Arrow
+            if col is not None:
+                parts.extend(col.parts)
+                total += R._col_lens(col, n)
+            else:
+                txt = pg_text_column(arr, t)
+                if csv:
+                    txt = self._csv_quote(txt, force=i in self.force, nulls_match=not _plain(t))
+                elif not _plain(t):
+                    txt = self._text_escape(txt)
+                txt = txt.cast(pa.binary()) if not pa.types.is_binary(txt.type) else txt
+                if txt.null_count:
+                    txt = txt.fill_null(null)
+                parts.append(R._binary_views(txt))
+                total += pc.binary_length(txt).to_numpy(zero_copy_only=False)
+            sep = delim if i < self.ncols - 1 else _NEWLINE
+            parts.append(np.broadcast_to(sep, (n, len(sep))))
+        hdr = np.empty(n, dtype=_HDR)
+        hdr["t"] = ord("d")
+        hdr["len"] = total
+        parts.insert(0, hdr.view(np.uint8).reshape(n, 5))
+        size = int(total.sum()) + n
+        data, k = R._join(parts, n, large=size >= 2**31 - 1)
+        if k is None:
+            return data.tobytes()
+        return data.buffers()[2].to_pybytes()[:size]
+
+    def _text_escape(self, arr: pa.Array) -> pa.Array:
+        arr = arr.cast(pa.binary()) if not pa.types.is_binary(arr.type) else arr
+        d = self.spec.delimiter
+        if not pc.any(_contains_any(arr, ("\\", "\n", "\r", "\t", d))).as_py():
+            return arr
+        arr = pc.replace_substring(arr, "\\", "\\\\")
+        arr = pc.replace_substring(arr, "\n", "\\n")
+        arr = pc.replace_substring(arr, "\r", "\\r")
+        arr = pc.replace_substring(arr, "\t", "\\t")
+        if d != "\t":
+            arr = pc.replace_substring(arr, d, "\\" + d)
+        return arr
+
+    def _csv_quote(self, arr: pa.Array, force: bool, nulls_match: bool) -> pa.Array:
+        arr = arr.cast(pa.binary()) if not pa.types.is_binary(arr.type) else arr
+        q = self.spec.quote
+        e = self.spec.escape
+        if force:
+            need = pc.is_valid(arr)
+        else:
+            need = _contains_any(arr, (self.spec.delimiter, q, "\n", "\r"))
+            if nulls_match:
+                need = pc.or_(need, pc.equal(arr, pa.scalar(self.spec.null.encode(), pa.binary())))
+            need = pc.or_(need, pc.equal(arr, pa.scalar(b"\\.", pa.binary())))
+        if not pc.any(need).as_py():
+            return arr
+        inner = arr
+        if e != q:
+            inner = pc.replace_substring(inner, e, e + e)
+        inner = pc.replace_substring(inner, q, e + q)
+        qb = pa.scalar(q.encode(), pa.binary())
+        quoted = pc.binary_join_element_wise(qb, inner, qb, pa.scalar(b"", pa.binary()))
+        return pc.if_else(need.fill_null(False), quoted, arr)
+
+
+_PLAIN_CHARS = set("0123456789-+.:eEaAbBcCdDfFtTnNiIyY \\")
+
+
+def _contains_any(arr: pa.Array, needles) -> pa.Array:
+    """Which values contain any of the literal needles (literal searches beat a regex)."""
+    out = None
+    for nd in dict.fromkeys(needles):
+        hit = pc.match_substring(arr, nd)
+        out = hit if out is None else pc.or_(out, hit)
+    return out
+
+
+def _plain(duck: str) -> bool:
+    """Types whose PostgreSQL text never holds a delimiter, quote, backslash or newline."""
+    return duck in ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE",
+                    "DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "UUID") or duck.startswith("DECIMAL")
+
+
+def _msg_d(data: bytes) -> bytes:
+    return b"d" + struct.pack("!i", len(data) + 4) + data
+
+
+def _retag(buf: bytearray, nrows: int) -> None:
+    """DataRow → CopyData: change each message's type byte (walks the length words)."""
+    pos = 0
+    size = len(buf)
+    mv = memoryview(buf)
+    while pos < size:
+        buf[pos] = 0x64
+        pos += 1 + int.from_bytes(mv[pos + 1: pos + 5], "big")
