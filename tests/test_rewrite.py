@@ -557,3 +557,11 @@ def test_float8_text_cast(con):
     rows = run(con, "SELECT 1::float8::text AS a, 1.5e15::float8::text AS b, (-2)::float8::text AS c, "
                     "'NaN'::float8::text AS d, '-0'::float8::text AS e, 0.1::float8::text AS f, 1e16::float8::text AS g")[1]
     assert rows == [("1", "1.5e+15", "-2", "NaN", "-0", "0.1", "1e+16")]
+
+
+def test_qualified_current_schemas(con):
+    """pgbench finds its tables with pg_catalog.current_schemas(true): qualified or not, the
+    search path is PostgreSQL's (pg_catalog, public), not DuckDB's."""
+    assert duck("SELECT pg_catalog.current_schemas(true)") == 'SELECT PG_CURRENT_SCHEMAS(TRUE) AS "current_schemas"'
+    assert run(con, "SELECT pg_catalog.current_schemas(true) AS a, current_schemas(false) AS b, "
+                    "pg_catalog.current_schema() AS c")[1] == [(["pg_catalog", "public"], ["public"], "public")]

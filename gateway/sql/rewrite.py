@@ -825,6 +825,10 @@ def catalog_functions(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CurrentSchemas):
             arg = node.this.copy() if node.this is not None else exp.true()
             return _fn("pg_current_schemas", arg)
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "current_schemas":  # pg_catalog.-qualified
+            return _fn("pg_current_schemas", *([e.copy() for e in node.expressions] or [exp.true()]))
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "current_schema" and not node.expressions:
+            return _fn("pg_current_schema")
         if isinstance(node, exp.Anonymous) and node.name.lower() == "pg_partition_ancestors" and not isinstance(
                 node.parent, exp.Table):
             return _fn("pg_df_partition_self", *[e.copy() for e in node.expressions])
@@ -1829,6 +1833,16 @@ def unsupported_statement(words: list[str]) -> PgError | None:
     return None
 
 
+def _adds_primary_key(action: exp.AddConstraint) -> bool:
+    for e in action.expressions:
+        if isinstance(e, exp.Constraint):
+            if not all(isinstance(x, exp.PrimaryKey) for x in e.expressions):
+                return False
+        elif not isinstance(e, exp.PrimaryKey):
+            return False
+    return bool(action.expressions)
+
+
 def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
     """Constructs inside otherwise translatable statements that DuckDB lacks, refused with
     0A000 naming them rather than dropped (sqlglot's DuckDB output would silently leave out
@@ -1850,7 +1864,8 @@ def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
             refuse("CREATE TABLE … (LIKE …)")
     if isinstance(tree, exp.Alter):
         for action in tree.args.get("actions") or []:
-            if isinstance(action, exp.AddConstraint):
+            if isinstance(action, exp.AddConstraint) and not _adds_primary_key(action):
+                # DuckDB adds a primary key to an existing table (pgbench -i does), nothing else
                 refuse("ALTER TABLE … ADD CONSTRAINT", "Declare constraints in CREATE TABLE.")
     for cte in tree.find_all(exp.CTE):
         if isinstance(cte.this, (exp.Insert, exp.Update, exp.Delete)):
