@@ -765,13 +765,10 @@ class Session:
             self.implicit = True
 
     def _bind_values(self, prep: Prepared, msg: m.Bind) -> list:
-        nparams = len(prep.declared)
-        if len(msg.params) != nparams:
-            raise PgError("08P01", f"bind message supplies {len(msg.params)} parameters, "
-                                   f"but prepared statement \"{prep.name}\" requires {nparams}")
+        err = _bind_shape_error(prep, msg, len(prep.declared))
+        if err is not None:
+            raise err
         fmts = msg.param_formats
-        if len(fmts) not in (0, 1, nparams):
-            raise PgError("08P01", f"bind message has {len(fmts)} parameter formats but {nparams} parameters")
         oids = prep.oids if prep.oids is not None else prep.declared
         values = []
         for i, raw in enumerate(msg.params):

@@ -838,58 +838,6 @@ def catalog_functions(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.CurrentSchema, exp.CurrentSchemas, exp.Anonymous)), make)
 
 
-# OPERATOR(pg_catalog.op) → the operator's node (psql's describe queries spell ~ this way)
-_QUALIFIED_OPERATORS = {
-    "~": lambda a, b: exp.RegexpLike(this=a, expression=b),
-    "~*": lambda a, b: exp.RegexpILike(this=a, expression=b),
-    "!~": lambda a, b: exp.Not(this=exp.RegexpLike(this=a, expression=b)),
-    "!~*": lambda a, b: exp.Not(this=exp.RegexpILike(this=a, expression=b)),
-    "~~": lambda a, b: exp.Like(this=a, expression=b),
-    "~~*": lambda a, b: exp.ILike(this=a, expression=b),
-    "!~~": lambda a, b: exp.Not(this=exp.Like(this=a, expression=b)),
-    "!~~*": lambda a, b: exp.Not(this=exp.ILike(this=a, expression=b)),
-    "=": lambda a, b: exp.EQ(this=a, expression=b),
-    "<>": lambda a, b: exp.NEQ(this=a, expression=b),
-    "!=": lambda a, b: exp.NEQ(this=a, expression=b),
-    "<": lambda a, b: exp.LT(this=a, expression=b),
-    "<=": lambda a, b: exp.LTE(this=a, expression=b),
-    ">": lambda a, b: exp.GT(this=a, expression=b),
-    ">=": lambda a, b: exp.GTE(this=a, expression=b),
-    "||": lambda a, b: exp.DPipe(this=a, expression=b),
-    "+": lambda a, b: exp.Add(this=a, expression=b),
-    "-": lambda a, b: exp.Sub(this=a, expression=b),
-}
-
-
-def qualified_operators(tree: exp.Expression) -> exp.Expression:
-    """a OPERATOR(pg_catalog.~) b → a ~ b: the schema-qualified operator syntax psql's \\d
-    queries use (DuckDB has no OPERATOR())."""
-    def make(node: exp.Operator):
-        op = str(node.args.get("operator") or "")
-        name = op.split(".", 1)[1] if op.lower().startswith("pg_catalog.") else op
-        build = _QUALIFIED_OPERATORS.get(name.strip())
-        if build is None:
-            raise PgError("42883", f"operator does not exist: {op}")
-        return exp.Paren(this=build(node.this.copy(), node.expression.copy()))
-    nodes = list(tree.find_all(exp.Operator))
-    nodes.reverse()  # inner operators first
-    return _replace_all(tree, nodes, make)
-
-
-def pg_catalog_collations(tree: exp.Expression) -> exp.Expression:
-    """x COLLATE pg_catalog.default (or "C", "POSIX"): the database's byte-order collation,
-    which is DuckDB's default; DuckDB knows no such collation names."""
-    def make(node: exp.Collate):
-        coll = node.expression
-        if isinstance(coll, exp.Column) and (coll.table or "").lower() == "pg_catalog" or (
-            isinstance(coll, (exp.Column, exp.Identifier, exp.Var, exp.Literal))
-            and coll.name.lower() in ("default", "c", "posix")
-        ):
-            return node.this.copy()
-        return node
-    return _replace_all(tree, list(tree.find_all(exp.Collate)), make)
-
-
 def fold_unquoted_identifiers(tree: exp.Expression) -> exp.Expression:
     """SELECT x AS TABLE_CAT names its column table_cat: PostgreSQL folds unquoted identifiers to
     lower case (pgjdbc's metadata queries read their columns by those names). DuckDB resolves
@@ -1925,8 +1873,6 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     truncate_forms,
     unqualify_pg_catalog_functions,
     pg_catalog_relations,
-    qualified_operators,
-    pg_catalog_collations,
     zero_based_vector_subscripts,
     session_user_keywords,
     public_schema_is_main,
