@@ -1396,12 +1396,23 @@ class Session:
         self.send(m.notice_response({"severity": severity, "severity_nonlocalized": severity,
                                      "sqlstate": sqlstate, "message": message}))
 
+    def _apply_isolation(self, words: list[str]) -> None:
+        """BEGIN / SET TRANSACTION … ISOLATION LEVEL x: what SHOW transaction_isolation says for
+        this transaction (DuckDB's snapshot isolation serves every level)."""
+        for i in range(len(words) - 2):
+            if words[i] == "ISOLATION" and words[i + 1] == "LEVEL":
+                level = " ".join(words[i + 2:i + 4]).lower()
+                for name in ("serializable", "repeatable read", "read committed", "read uncommitted"):
+                    if level.startswith(name):
+                        self.params["transaction_isolation"] = name
+                return
+
     def _apply_txn_options(self, st: Statement) -> None:
         words = [t.text.upper() for t in st.tokens]
-        if "READ" in words:
-            i = words.index("READ")
-            if i + 1 < len(words) and words[i + 1] == "ONLY":
-                self.params["transaction_read_only"] = "on"
+        self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
+        self._apply_isolation(words)
+        if any(a == "READ" and b == "ONLY" for a, b in zip(words, words[1:])):
+            self.params["transaction_read_only"] = "on"
 
     async def _end_transaction(self, commit: bool) -> str:
         tag = "COMMIT" if commit else "ROLLBACK"
@@ -1440,6 +1451,7 @@ class Session:
         self.savepoints.clear()
         self.txn_writes = 0
         self.params["transaction_read_only"] = "off"
+        self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
         if err is not None:
             if err.sqlstate == "25000" or "conflict" in err.message.lower():
                 err.sqlstate = "40001"
@@ -1470,7 +1482,7 @@ class Session:
             value = str(_ms(value))
         elif key == "intervalstyle" and value.lower() != "postgres":
             raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")
-        elif key == "transaction_isolation":
+        elif key in ("transaction_isolation", "default_transaction_isolation"):
             value = value.lower()
         self.params[key] = value
         if report and key in REPORTED:
@@ -1507,6 +1519,7 @@ class Session:
         elif words[0] == "TRANSACTION":
             if "READ" in words and "ONLY" in words:
                 self.params["transaction_read_only"] = "on"
+            self._apply_isolation(words)
             return
         elif words[0] in ("NAMES",):
             name, rest = "client_encoding", toks[1:]
@@ -1580,6 +1593,8 @@ class Session:
         v = self.params[key]
         if key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
             v = _fmt_ms(int(v or 0))
+        elif key == "transaction_isolation" and self.txn == "I":
+            v = self.params.get("default_transaction_isolation") or v  # the next transaction's level
         return [(v,)]
 
     async def _discard(self, st: Statement) -> None:

@@ -210,3 +210,16 @@ def test_sql_prepare_execute(pg, gateway):
               "EXECUTE q(NULL, NULL);\n"
               "DEALLOCATE q;\n")
     assert_same(*both(pg, gateway, "-X", "-v", "ON_ERROR_STOP=1", stdin=script))
+
+
+def test_transaction_isolation_levels(pg, gateway):
+    """SHOW transaction_isolation follows BEGIN/START … ISOLATION LEVEL, SET TRANSACTION and
+    default_transaction_isolation, and returns to the default after the transaction."""
+    script = ("BEGIN ISOLATION LEVEL SERIALIZABLE;\nSHOW transaction_isolation;\nCOMMIT;\n"
+              "SHOW transaction_isolation;\n"
+              "SET default_transaction_isolation = 'repeatable read';\nBEGIN;\nSHOW transaction_isolation;\n"
+              "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSHOW transaction_isolation;\nROLLBACK;\n"
+              "START TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY;\nSHOW transaction_isolation;\n"
+              "SHOW transaction_read_only;\nCOMMIT;\nRESET default_transaction_isolation;\n"
+              "SHOW transaction_isolation;\n")
+    assert_same(*both(pg, gateway, "-X", "-v", "ON_ERROR_STOP=1", stdin=script))
