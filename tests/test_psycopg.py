@@ -493,6 +493,17 @@ def test_executemany_bad_value_mid_batch_keeps_nothing(pg, gateway, autocommit):
     assert res[1] == res[0]
 
 
+def test_user_keywords_are_the_session_user(pgc, gw, gateway):
+    sql = "SELECT current_user, session_user, user, current_role, current_user = session_user AS same"
+    res = []
+    for conn in (pgc, gw):
+        cur = conn.execute(sql)
+        res.append(([d.name for d in cur.description], cur.fetchall()))
+    assert res[1] == res[0]
+    with psycopg.connect(gateway.dsn.replace("user=postgres", "user=alice"), autocommit=True) as alice:
+        assert alice.execute(sql).fetchone() == ("alice", "alice", "alice", "alice", True)
+
+
 def test_backend_pid_is_the_sessions(gw):
     """pg_backend_pid() is the pid BackendKeyData gave this session, and pg_stat_activity
     lists the session under it (clients join the two, e.g. to cancel their own queries)."""

@@ -177,19 +177,22 @@ def _classify(chunk: Chunk) -> Statement:
             st.duck_sql = text
             return st
 
-    st.uses_settings = any(f.name.lower() in ("current_setting", "pg_backend_pid")
-                           for f in tree.find_all(exp.Anonymous))
     try:
         rewritten = rewrite.to_duckdb(tree)
     except PgError as e:
         st.error = e
         return st
     st.duck_sql = rewritten.sql
+    # the compat macros that read the session's settings (sql/pg_catalog.py) need them sent along
+    st.uses_settings = any(f.name.lower() in _SETTINGS_MACROS for f in rewritten.tree.find_all(exp.Anonymous))
     if st.returns_rows:
         st.typmod_free = rewrite.typmod_free_columns(tree)
     if nparams:
         _make_template(st, rewritten.tree)
     return st
+
+
+_SETTINGS_MACROS = frozenset(("pg_current_setting", "pg_backend_pid", "pg_session_user"))
 
 
 def _session_kind(words: list[str]) -> str | None:

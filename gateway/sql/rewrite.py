@@ -874,9 +874,10 @@ def zero_based_vector_subscripts(tree: exp.Expression) -> exp.Expression:
 
 
 def session_user_keywords(tree: exp.Expression) -> exp.Expression:
-    """session_user / user without parentheses: SQL's keywords for the session's role."""
+    """session_user / user / current_user / current_role without parentheses: SQL's keywords
+    for the session's role (the gateway has no SET ROLE: all four are the session's user)."""
     def make(node: exp.Column):
-        if node.table or node.this.quoted or node.name.lower() not in ("session_user", "user"):
+        if node.table or node.this.quoted or node.name.lower() not in ("session_user", "user", "current_role"):
             return node
         if not isinstance(node.parent, (exp.Select, exp.Alias, exp.EQ, exp.NEQ, exp.In, exp.Paren, exp.Case, exp.If)):
             return node
@@ -889,10 +890,11 @@ def session_user_keywords(tree: exp.Expression) -> exp.Expression:
     def make_node(node):
         call = _fn("pg_session_user")
         if isinstance(node.parent, exp.Select):
-            return exp.alias_(call, exp.to_identifier("session_user", quoted=True))
+            name = "current_user" if isinstance(node, exp.CurrentUser) else "session_user"
+            return exp.alias_(call, exp.to_identifier(name, quoted=True))
         return call
-    session_user = getattr(exp, "SessionUser", None)
-    return _replace_all(tree, list(tree.find_all(session_user)), make_node) if session_user else tree
+    kinds = tuple(k for k in (getattr(exp, "SessionUser", None), exp.CurrentUser) if k is not None)
+    return _replace_all(tree, list(tree.find_all(*kinds)), make_node)
 
 
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
