@@ -565,3 +565,10 @@ def test_qualified_current_schemas(con):
     assert duck("SELECT pg_catalog.current_schemas(true)") == 'SELECT PG_CURRENT_SCHEMAS(TRUE) AS "current_schemas"'
     assert run(con, "SELECT pg_catalog.current_schemas(true) AS a, current_schemas(false) AS b, "
                     "pg_catalog.current_schema() AS c")[1] == [(["pg_catalog", "public"], ["public"], "public")]
+
+
+def test_series_bound_literals(con):
+    assert duck("SELECT * FROM generate_series('2020-01-01'::timestamp, '2020-01-03', '1 day') AS g(ts)") == (
+        "SELECT * FROM GENERATE_SERIES(CAST('2020-01-01' AS TIMESTAMP), CAST('2020-01-03' AS TIMESTAMP), "
+        "INTERVAL '1' DAY) AS g(ts)")
+    assert len(run(con, "SELECT * FROM generate_series('2020-01-01'::date, '2020-01-03', '1 day') AS g(ts)")[1]) == 3

@@ -984,6 +984,24 @@ def _int4_literals(args: list[exp.Expression]) -> bool:
     return all(_INT4_MIN <= v <= _INT4_MAX for v in vals)
 
 
+_TEMPORAL = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATE)
+
+
+def series_bound_literals(tree: exp.Expression) -> exp.Expression:
+    """generate_series('2020-01-01'::timestamp, '2020-01-03', '1 day'): PostgreSQL types the
+    quoted bound by the other bound (an unknown-typed literal); DuckDB would see VARCHAR."""
+    for node in tree.find_all(exp.ExplodingGenerateSeries):
+        start, end = node.args.get("start"), node.args.get("end")
+        for typed, other, key in ((start, end, "end"), (end, start, "start")):
+            if isinstance(typed, exp.Cast) and typed.to.this in _TEMPORAL and isinstance(other, exp.Literal) \
+                    and other.is_string:
+                to = typed.to.copy()
+                if to.this == exp.DataType.Type.DATE:  # date bounds make a timestamp series
+                    to = exp.DataType.build("timestamp")
+                node.set(key, exp.Cast(this=other.copy(), to=to))
+    return tree
+
+
 def set_returning_functions(tree: exp.Expression) -> exp.Expression:
     """generate_series(int4, int4) yields int4 in PostgreSQL (DuckDB: BIGINT), in the select
     list as in FROM; `FROM generate_series(…) AS g` / `FROM unnest(…) AS u` name the one
@@ -1881,6 +1899,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     values_column_names,
     null_projection_is_text,
     pg_column_names,
+    series_bound_literals,
     set_returning_functions,
     to_char_template,
     to_timestamp_template,
@@ -1934,6 +1953,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     operator_syntax: (exp.Operator,),
     default_collation: (exp.Collate, exp.CollateColumnConstraint),
     set_returning_functions: (exp.ExplodingGenerateSeries, exp.Unnest),
+    series_bound_literals: (exp.ExplodingGenerateSeries,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
     justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),

@@ -88,3 +88,6 @@ SELECT 'true'::boolean::text AS a, 12::text || 'px' AS b, '0012'::int AS c, ' 5 
 SELECT 10::bigint::text AS a, (2 + 3)::text AS b, '1e2'::float8::int AS c;
 
 DROP TABLE d11_words;
+-- generate_series with a quoted bound typed by the other bound
+SELECT * FROM generate_series('2020-01-01'::timestamp, '2020-01-03', '1 day') AS g(ts);
+SELECT g::text FROM generate_series('2020-01-01 00:00'::timestamptz, '2020-01-01 02:00', interval '1 hour') AS g;
