@@ -2097,9 +2097,13 @@ def _constant_text(g: list):
         return ("-" if kinds[0] == "DASH" else "") + g[1].text
     if kinds and kinds[0] in ("STRING", "NUMBER", "NULL") and len(kinds) >= 3 and kinds[1] == "DCOLON":
         return None if kinds[0] == "NULL" else g[0].text  # the parameter's own type decides
-    if len(kinds) >= 2 and kinds[-1] == "STRING" and all(k not in ("COMMA", "L_PAREN") for k in kinds[:1]):
-        return g[-1].text  # DATE '2020-01-01', TIMESTAMP '…'
+    if len(kinds) >= 2 and kinds[-1] == "STRING" and not set(kinds[:-1]) & _NOT_TYPE_WORDS:
+        return g[-1].text  # DATE '2020-01-01', TIMESTAMP WITH TIME ZONE '…'
     return _NOT_CONSTANT
+
+
+_NOT_TYPE_WORDS = frozenset(("DCOLON", "PLUS", "DASH", "STAR", "SLASH", "L_PAREN", "R_PAREN", "STRING",
+                             "NUMBER", "DPIPE"))
 
 
 def _ident(t) -> str:
