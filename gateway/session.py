@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from . import auth, metrics
 from .engine.database import Cursor
@@ -951,6 +952,8 @@ class Session:
             sqlstate = e.sqlstate
             if e.position is None:
                 e.position = _locate(e, st)
+            if e.sqlstate == "42883":
+                _function_signature(e, st)
             raise
         finally:
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
@@ -2002,6 +2005,76 @@ _KNOWN_SETTINGS = {
 
 
 _NAMED = re.compile(r'^(?:relation|column|function|type) "?([^"( ]+)"?')
+
+
+_NO_FUNCTION = re.compile(r"^function (?P<n>[^ (]+)(?:\((?P<args>.*)\))? does not exist$")
+_PG_ARG_TYPES = {  # DuckDB's type names in its error → PostgreSQL's format_type names
+    "INTEGER_LITERAL": "integer", "STRING_LITERAL": "unknown", '"NULL"': "unknown", "NULL": "unknown",
+    "INTEGER": "integer", "BIGINT": "bigint", "SMALLINT": "smallint", "HUGEINT": "numeric",
+    "VARCHAR": "text", "DOUBLE": "double precision", "FLOAT": "real", "BOOLEAN": "boolean",
+    "DATE": "date", "TIME": "time without time zone", "TIMESTAMP": "timestamp without time zone",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "INTERVAL": "interval", "UUID": "uuid",
+    "BLOB": "bytea", "JSON": "json",
+}
+_CAST_PG_NAMES = {  # sqlglot's type names → PostgreSQL's format_type names
+    "INT": "integer", "BIGINT": "bigint", "SMALLINT": "smallint", "TEXT": "text", "VARCHAR": "character varying",
+    "DECIMAL": "numeric", "DOUBLE": "double precision", "FLOAT": "real", "BOOLEAN": "boolean", "DATE": "date",
+    "TIMESTAMP": "timestamp without time zone", "TIMESTAMPTZ": "timestamp with time zone", "JSON": "json",
+    "JSONB": "jsonb", "UUID": "uuid", "VARBINARY": "bytea", "INTERVAL": "interval", "TIME": "time without time zone",
+}
+
+
+def _duck_arg_type(t: str) -> str | None:
+    return _PG_ARG_TYPES.get(t) or ("numeric" if t.startswith("DECIMAL") else None)
+
+
+def _function_signature(e: PgError, st: Statement) -> None:
+    """42883 as PostgreSQL words it: `function f(integer, unknown) does not exist` and its hint,
+    the argument types read from the call's literals (or DuckDB's message), instead of DuckDB's
+    candidate list or a guess at a similar name. Left as it is when a type cannot be told."""
+    mm = _NO_FUNCTION.match(e.message)
+    if mm is None:
+        return
+    name = mm.group("n")
+    duck_args = re.split(r",\s*(?![^()]*\))", mm.group("args")) if mm.group("args") else None
+    call = None
+    if st.tree is not None:
+        for node in st.tree.find_all(exp.Anonymous):
+            if node.name.lower() == name.lower():
+                call = node
+                break
+    if call is not None and (duck_args is None or len(duck_args) == len(call.expressions)):
+        types = [_literal_pg_type(a) or (_duck_arg_type(duck_args[k].strip()) if duck_args else None)
+                 for k, a in enumerate(call.expressions)]
+    elif duck_args is not None:
+        types = [_duck_arg_type(a.strip()) for a in duck_args]
+    else:
+        return
+    if any(t is None for t in types):
+        return
+    e.message = f"function {name}({', '.join(types)}) does not exist"
+    e.detail = None
+    e.hint = "No function matches the given name and argument types. You might need to add explicit type casts."
+
+
+def _literal_pg_type(a: exp.Expression) -> str | None:
+    """PostgreSQL's type for a literal argument: 1 → integer, 1.5 → numeric, 'x' → unknown…"""
+    if isinstance(a, exp.Neg):
+        a = a.this
+    if isinstance(a, exp.Null):
+        return "unknown"
+    if isinstance(a, exp.Boolean):
+        return "boolean"
+    if isinstance(a, exp.Literal):
+        if a.is_string:
+            return "unknown"
+        if a.this.isdigit():
+            v = int(a.this)
+            return "integer" if v <= 2**31 - 1 else "bigint" if v <= 2**63 - 1 else "numeric"
+        return "numeric"
+    if isinstance(a, exp.Cast) and isinstance(a.to, exp.DataType):
+        return _CAST_PG_NAMES.get(a.to.this.name)
+    return None
 
 
 def _locate(e: PgError, st: Statement) -> int | None:

@@ -504,6 +504,22 @@ def test_user_keywords_are_the_session_user(pgc, gw, gateway):
         assert alice.execute(sql).fetchone() == ("alice", "alice", "alice", "alice", True)
 
 
+@pytest.mark.parametrize("sql", [
+    "SELECT lower(1, 'a', 2.5)",
+    "SELECT no_such_fn_x('x', NULL, true, 3000000000, 1::bigint, 'a'::text, -7)",
+])
+def test_undefined_function_names_argument_types(pgc, gw, sql):
+    """42883 names the argument types PostgreSQL resolved (integer, unknown, numeric…) and
+    gives PostgreSQL's hint, not DuckDB's candidate list."""
+    res = []
+    for conn in (pgc, gw):
+        with pytest.raises(psycopg.Error) as ei:
+            conn.execute(sql)
+        d = ei.value.diag
+        res.append((ei.value.sqlstate, d.message_primary, d.message_hint, d.message_detail))
+    assert res[1] == res[0]
+
+
 def test_backend_pid_is_the_sessions(gw):
     """pg_backend_pid() is the pid BackendKeyData gave this session, and pg_stat_activity
     lists the session under it (clients join the two, e.g. to cancel their own queries)."""
