@@ -52,23 +52,44 @@ GROUP_COMMIT = Histogram("dataforge_group_commit_batch_size", "Writes committed 
 _children: dict[tuple[str, bool], tuple] = {}  # labelled series per (route, ok): labels() costs a lock
 
 
-def statement_done(session: "Session", st: "Statement", started: float, sqlstate: str, rows: int) -> None:
-    """One statement finished: count it, time it, and log its line when asked to."""
+def statement_done(session: "Session", st: "Statement", started: float, sqlstate: str, rows: int,
+                   count: int = 1) -> None:
+    """`count` statements (one, or the Executes of an executemany run, all finished together)
+    finished: count them, time them, and log their lines when asked to."""
     elapsed = time.perf_counter() - started
     route = st.route
     ok = sqlstate == "00000"
     series = _children.get((route, ok))
     if series is None:
         series = _children[(route, ok)] = (STATEMENTS.labels(route, "ok" if ok else "error"), LATENCY.labels(route))
-    series[0].inc()
-    series[1].observe(elapsed)
+    series[0].inc(count)
+    if count == 1:
+        series[1].observe(elapsed)
+    else:
+        _observe_many(series[1], elapsed, count)
     settings = session.server.settings
     ms = elapsed * 1000
     slow = 0 <= settings.log_min_duration_ms <= ms
-    if settings.log_statements or slow:
+    for _ in range(count if settings.log_statements or slow else 0):
         log.info("%s session=%s user=%s route=%s duration_ms=%.2f rows=%d sqlstate=%s sql=%s",
                  "slow_statement" if slow else "statement", session.pid, json.dumps(session.user), route, ms,
                  rows, sqlstate, json.dumps(st.text[:1000]))
+
+
+def _observe_many(hist, amount: float, count: int) -> None:
+    """hist.observe(amount) `count` times, as two additions (an executemany run has
+    thousands of equal observations); prometheus_client has no public call for it."""
+    try:
+        bounds, buckets, total = hist._upper_bounds, hist._buckets, hist._sum
+    except AttributeError:
+        for _ in range(count):
+            hist.observe(amount)
+        return
+    total.inc(amount * count)
+    for i, bound in enumerate(bounds):
+        if amount <= bound:
+            buckets[i].inc(count)
+            break
 
 
 # ------------------------------------------------------------------ the HTTP listener

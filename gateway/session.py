@@ -573,60 +573,113 @@ class Session:
         per_execute = len(st.insert.rows)
         dec = self.decoder
         msg = first
-        while True:
-            if msg is None:
-                pass  # an Execute or Describe of the unnamed portal, handled from its bytes below
-            elif isinstance(msg, m.Bind):
-                if msg.statement != first.statement:
+        described = ran_unnamed = False  # the last Bind's portal was Described / Executed
+        shape = shape_described = None  # the row shape take_bind_executes matches
+        tz = self.params["timezone"]
+        # inside a transaction, rows already received are appended while the client is still
+        # sending the rest (psycopg sends a batch row by row): unit index → its append
+        eager: dict[int, asyncio.Future] = {}
+
+        def go_eager() -> None:
+            if self.txn == "T" and len(units[-1]) >= self.EAGER_ROWS:
+                prev = eager[max(eager)] if eager else None
+                eager[len(units) - 1] = asyncio.ensure_future(self._eager_append(prev, prep, units[-1], tz))
+                units.append([])
+        try:
+            while True:
+                if msg is None:
+                    pass  # an Execute or Describe of the unnamed portal, handled from its bytes below
+                elif isinstance(msg, m.Bind):
+                    if msg.statement != first.statement:
+                        self.pushback = msg
+                        break
+                    err = _bind_shape_error(prep, msg, nparams)
+                    if err is not None:
+                        run.append((msg, err))
+                        break
+                    bound[msg.portal] = msg
+                    run.append((msg, None))
+                    described = False
+                    shape = None
+                elif isinstance(msg, m.Describe) and msg.kind == "P" and msg.name in bound:
+                    run.append((msg, None))
+                elif isinstance(msg, m.Execute) and msg.portal in bound:
+                    units[-1].append(bound[msg.portal])
+                    rows += per_execute
+                    run.append((msg, len(units) - 1))
+                elif isinstance(msg, m.Sync):
+                    run.append((msg, None))
+                    units.append([])
+                    bound.clear()
+                elif isinstance(msg, m.Parse) and msg.name == first.statement and msg.sql == st.text \
+                        and msg.name == "" and not any(msg.param_oids):
+                    run.append((msg, None))  # pipelines re-Parse the unnamed statement each time
+                else:
                     self.pushback = msg
                     break
-                err = _bind_shape_error(prep, msg, nparams)
-                if err is not None:
-                    run.append((msg, err))
+                synced = isinstance(msg, m.Sync)
+                if synced and rows >= self.MAX_RUN_ROWS:
                     break
-                bound[msg.portal] = msg
-                run.append((msg, None))
-            elif isinstance(msg, m.Describe) and msg.kind == "P" and msg.name in bound:
-                run.append((msg, None))
-            elif isinstance(msg, m.Execute) and msg.portal in bound:
-                units[-1].append(bound[msg.portal])
-                rows += per_execute
-                run.append((msg, len(units) - 1))
-            elif isinstance(msg, m.Sync):
-                run.append((msg, None))
-                units.append([])
-                bound.clear()
-            elif isinstance(msg, m.Parse) and msg.name == first.statement and msg.sql == st.text \
-                    and msg.name == "" and not any(msg.param_oids):
-                run.append((msg, None))  # pipelines re-Parse the unnamed statement each time
-            else:
-                self.pushback = msg
-                break
-            synced = isinstance(msg, m.Sync)
-            if synced and rows >= self.MAX_RUN_ROWS:
-                break
-            raw = dec.next_raw()
-            while raw is None and not synced:
-                await self._read_more()  # mid-pipeline: the client owes us at least a Sync
+                if msg is None and ran_unnamed and bound.get("") is not None and not bound[""].portal:
+                    # the rows that follow: scanned from the buffer without a message object for
+                    # their Describe and Execute, appended to the run as if decoded one by one
+                    if shape is None or described != shape_described:
+                        shape, shape_described = m.bind_row_shape(bound[""], described), described
+                    while True:
+                        binds, partial = dec.take_bind_executes(shape, self.MAX_RUN_ROWS)
+                        if binds:
+                            k = len(units) - 1
+                            units[k].extend(binds)
+                            rows += per_execute * len(binds)
+                            bound[""] = binds[-1]
+                            for b in binds:
+                                run.append((b, None))
+                                if described:
+                                    run.append((_DESCRIBE_UNNAMED_MSG, None))
+                                run.append((_EXECUTE_UNNAMED_MSG, k))
+                        go_eager()
+                        if not partial:
+                            break
+                        await self._read_more()  # the next row has begun arriving
+                ran_unnamed = False
                 raw = dec.next_raw()
-            if raw is None:
-                break
-            t, body = raw
-            # per row psycopg sends Bind, Describe portal, Execute: the last two as fixed bytes
-            if t == 0x45 and body == _EXECUTE_UNNAMED and "" in bound:
-                units[-1].append(bound[""])
-                rows += per_execute
-                run.append((_EXECUTE_UNNAMED_MSG, len(units) - 1))
-                msg = None
-            elif t == 0x44 and body == _DESCRIBE_UNNAMED and "" in bound:
-                run.append((_DESCRIBE_UNNAMED_MSG, None))
-                msg = None
-            else:
-                msg = m.decode_body(t, body)
+                while raw is None and not synced:
+                    go_eager()
+                    await self._read_more()  # mid-pipeline: the client owes us at least a Sync
+                    raw = dec.next_raw()
+                if raw is None:
+                    break
+                t, body = raw
+                # per row psycopg sends Bind, Describe portal, Execute: the last two as fixed bytes
+                if t == 0x45 and body == _EXECUTE_UNNAMED and "" in bound:
+                    units[-1].append(bound[""])
+                    rows += per_execute
+                    run.append((_EXECUTE_UNNAMED_MSG, len(units) - 1))
+                    ran_unnamed = True
+                    msg = None
+                elif t == 0x44 and body == _DESCRIBE_UNNAMED and "" in bound:
+                    run.append((_DESCRIBE_UNNAMED_MSG, None))
+                    described = True
+                    msg = None
+                else:
+                    msg = m.decode_body(t, body)
+        except BaseException:
+            if eager:  # the cursor must be free before the session rolls back or goes on
+                await asyncio.wait(list(eager.values()))
+            raise
         # decode each unit's parameter values; a value that fails fails its whole unit at its
         # Bind (PostgreSQL aborts the unit's implicit transaction: none of its rows are kept)
         bad: dict[int, PgError] = {}  # id(Bind) → its error
         bad_units: set[int] = set()
+        appended: dict[int, Outcome | PgError] = {}  # the eager units' outcomes
+        for k, fut in eager.items():
+            res = await fut
+            units[k] = []
+            if isinstance(res, _UnitBindError):
+                bad[id(res.bind)] = res.error
+                bad_units.add(k)
+            else:
+                appended[k] = res
         for k, unit in enumerate(units):
             if unit:
                 try:
@@ -646,12 +699,15 @@ class Session:
                     run[i] = (msg, bad[id(msg)])
                     failing = True
         # submit every unit's rows at once: the writer merges them into one append
-        tz = self.params["timezone"]
         outcome: list = [None] * len(units)
         if self.txn == "T":
             # inside a transaction: append each unit on the transaction's cursor, in order
             failed = False
             for k, unit in enumerate(units):
+                if k in appended:
+                    outcome[k] = appended[k]
+                    failed = failed or isinstance(outcome[k], PgError)
+                    continue
                 if k in bad_units:
                     failed = True  # the transaction is aborted from that Bind on
                     continue
@@ -689,24 +745,24 @@ class Session:
             it = iter(results)
             outcome = [next(it) if j is not None else None for j in jobs]
         nrows = len(st.insert.rows)
+        done_tag = m.command_complete(f"INSERT 0 {nrows}")
+        done = 0  # Executes answered INSERT 0 n, counted in the metrics at once
+        out = self.out
         for msg, info in run:
-            if isinstance(msg, m.Sync):
+            cls = type(msg)
+            if cls is m.Sync:
                 self.skip_until_sync = False
-                self.send(m.ready_for_query(self.txn))
+                out += m.ready_for_query(self.txn)
                 continue
             if self.skip_until_sync:
                 continue
-            if isinstance(msg, m.Bind):
-                if isinstance(info, PgError):
+            if cls is m.Bind:
+                if info is not None:
                     self._error(info)
                     self.skip_until_sync = True
                     continue
-                self.send(m.BIND_COMPLETE)
-            elif isinstance(msg, m.Describe):
-                self.send(m.NO_DATA)
-            elif isinstance(msg, m.Parse):
-                self.send(m.PARSE_COMPLETE)
-            elif isinstance(msg, m.Execute):
+                out += m.BIND_COMPLETE
+            elif cls is m.Execute:
                 if info is None:
                     continue
                 res = outcome[info]
@@ -716,11 +772,52 @@ class Session:
                     self.skip_until_sync = True
                     metrics.statement_done(self, st, started, err.sqlstate, 0)
                 else:
-                    self.send(m.command_complete(f"INSERT 0 {nrows}"))
-                    metrics.statement_done(self, st, started, "00000", nrows)
+                    out += done_tag
+                    done += 1
+            elif cls is m.Describe:
+                out += m.NO_DATA
+            elif cls is m.Parse:
+                out += m.PARSE_COMPLETE
+        if done:
+            metrics.statement_done(self, st, started, "00000", nrows, count=done)
         if run and isinstance(run[-1][0], m.Sync):
             self.state = "idle"
             await self.flush()
+
+    # in a transaction, a run's rows are appended this many at a time as they arrive (each
+    # append costs DuckDB a fixed ~2 ms, so smaller chunks would slow executemany's 1,000-row
+    # batches down; bigger runs overlap appending with receiving, and hold fewer rows)
+    EAGER_ROWS = 2048
+
+    async def _eager_append(self, prev: asyncio.Future | None, prep: Prepared, unit: list[m.Bind],
+                            tz: str) -> "Outcome | PgError | _UnitBindError":
+        """Append one chunk of a run inside the session's transaction while the main loop
+        goes on reading the client: after the previous chunk (nothing if that one failed: the
+        transaction is then aborted), on the pinned cursor, holding the writer lease. Returns
+        the outcome instead of raising: the run reports it at the chunk's first Execute. Not
+        through _run: that would read the socket, which the main loop is reading."""
+        if prev is not None and not isinstance(await prev, Outcome):
+            return _aborted()
+        try:
+            rows = self._unit_rows(prep, unit)
+        except _UnitBindError as e:
+            return e
+        ins = prep.stmt.insert
+        try:
+            await self._take_lease()
+            cursor = await self._pinned()
+            self.txn_writes += 1
+            self.active = cursor  # a CancelRequest interrupts it
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    self.db.executor, _append_on, cursor, ins.key, ins.ncols, rows, tz)
+            finally:
+                self.active = None
+        except PgError as e:
+            return e
+        except duckdb.Error as e:
+            return from_duckdb(e)
+        return Outcome(rowcount=len(rows))
 
     async def _append_in_txn(self, key: str, ncols: int, rows: list | pa.Table, tz: str) -> Outcome:
         await self._take_lease()

@@ -265,6 +265,52 @@ def test_decoder_mutated_streams(profile: str) -> None:
     run_with(profile, check)
 
 
+def test_executemany_scanner_agrees_with_the_decoder(profile: str) -> None:
+    """take_bind_executes (executemany's row scanner) on any stream, cut anywhere, with
+    rows mutated at random: it returns exactly the Binds the ordinary decoder would, consumes
+    nothing past the last complete Bind/[Describe]/Execute of the first Bind's shape, and
+    whatever it leaves decodes the ordinary way."""
+    @given(first=st.builds(m.Bind, st.just(""), names, st.lists(fmt, max_size=4),
+                           st.lists(param, min_size=0, max_size=4), st.lists(fmt, max_size=3)),
+           rows=st.lists(st.lists(param, min_size=0, max_size=4), max_size=8),
+           describe=st.booleans(), tail=st.lists(typed_messages, max_size=3),
+           cut=st.integers(0, 4000), flip=st.tuples(st.integers(0, 4000), st.integers(0, 255)) | st.none())
+    def check(first, rows, describe, tail, cut, flip) -> None:
+        stream = b""
+        for params in rows:
+            stream += encode(m.Bind("", first.statement, first.param_formats, params, first.result_formats))
+            if describe:
+                stream += encode(m.Describe("P", ""))
+            stream += encode(m.Execute("", 0))
+        stream += b"".join(encode(x) for x in tail)
+        if flip is not None and stream:
+            i = flip[0] % len(stream)
+            stream = stream[:i] + bytes([flip[1]]) + stream[i + 1:]
+        stream = stream[:cut]
+        d = after_startup()
+        d.feed(stream)
+        binds, partial = d.take_bind_executes(m.bind_row_shape(first, describe), 1000)
+        taken = stream[:len(stream) - d.pending()]
+        # what it took is whole rows, the same the ordinary decoder sees in those bytes
+        ref = after_startup()
+        msgs = drain(ref, [taken])
+        assert ref.pending() == 0
+        expect = [x for x in msgs if isinstance(x, m.Bind)]
+        assert binds == expect
+        assert all(b.statement == first.statement and b.param_formats == first.param_formats
+                   and len(b.params) == len(first.params) and b.result_formats == first.result_formats
+                   for b in binds)
+        assert len(msgs) == len(binds) * (3 if describe else 2)
+        if partial:
+            assert d.pending() > 0
+        try:  # and the rest still decodes (or fails) the ordinary way
+            drain(d, [b""])
+        except ProtocolError:
+            pass
+
+    run_with(profile, check)
+
+
 def test_decoder_bounded_memory_for_any_header(profile: str) -> None:
     # Whatever the header says, a decoder fed 5 bytes either waits (length within the
     # limit, and then only for the declared bytes) or raises; it never decodes past them.

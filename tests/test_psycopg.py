@@ -493,6 +493,46 @@ def test_executemany_bad_value_mid_batch_keeps_nothing(pg, gateway, autocommit):
     assert res[1] == res[0]
 
 
+@pytest.mark.parametrize("bad", [None, "duplicate", "value", "duplicate_late"])
+def test_executemany_in_transaction_large_batches(pg, gateway, bad):
+    """Thousands of rows in a transaction: the gateway appends them while the client is still
+    sending. Every row lands exactly once; a bad row (a duplicate key, caught by DuckDB, or a
+    value the type refuses) gives PostgreSQL's error, none of the transaction's rows survive
+    the rollback, and the session goes on."""
+    t = uniq()
+    rows = [(i, i % 1000, f"row {i}") for i in range(4000)]
+    if bad == "duplicate":
+        rows[1000] = (17, 0, "dup")
+    elif bad == "duplicate_late":
+        rows[3990] = (3000, 0, "dup")
+    elif bad == "value":
+        rows[1500] = (1500, "many", "x")
+    res = []
+    for dsn in (pg.dsn, gateway.dsn):
+        with psycopg.connect(dsn) as conn:
+            conn.execute(f"CREATE TABLE {t} (id int8 PRIMARY KEY, a int4, s text)")
+            conn.commit()
+            cur = conn.cursor()
+            cur.executemany(f"INSERT INTO {t} VALUES (%s, %s, %s)", rows[:1000])  # a committed batch first
+            conn.commit()
+            state = None
+            try:
+                cur.executemany(f"INSERT INTO {t} VALUES (%s, %s, %s)", [(i + 10_000, a, s) for i, a, s in rows])
+                conn.commit()
+            except psycopg.Error as e:
+                state = e.sqlstate
+                conn.rollback()
+            data = conn.execute(f"SELECT count(*), sum(id), sum(a), min(s), max(s) FROM {t}").fetchone()
+            conn.execute(f"DROP TABLE {t}")
+            conn.commit()
+            res.append((state, data))
+    if bad is None:
+        assert res[0][1][0] == 5000
+    else:
+        assert res[0][0] is not None and res[0][1][0] == 1000
+    assert res[1] == res[0]
+
+
 def test_user_keywords_are_the_session_user(pgc, gw, gateway):
     sql = "SELECT current_user, session_user, user, current_role, current_user = session_user AS same"
     res = []

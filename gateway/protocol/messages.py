@@ -356,6 +356,9 @@ def _decode(t: int, body: bytes):
 
 
 FRONTEND_TYPES = frozenset(b"QPBDECHSXdcfpF")
+# Describe portal "" and Execute portal "" with no row limit, whole messages (executemany's rows)
+_DESCRIBE_UNNAMED_RAW = b"D\x00\x00\x00\x06P\x00"
+_EXECUTE_UNNAMED_RAW = b"E\x00\x00\x00\x09\x00\x00\x00\x00\x00"
 # after authentication 'p' (password / SASL response) has no meaning: a session narrows to these
 SESSION_TYPES = frozenset(b"QPBDECHSXdcfF")
 
@@ -368,6 +371,19 @@ def decode_body(t: int, body: bytes):
         e.recoverable = True
         e.msg_type = t
         raise
+
+
+BindRowShape = tuple  # (Bind body head, Bind body tail, Describe+Execute bytes, nparams, first Bind)
+
+
+def bind_row_shape(first: Bind, describe: bool) -> BindRowShape:
+    """What take_bind_executes compares each row's bytes with: the first row's Bind."""
+    nf, nr = len(first.param_formats), len(first.result_formats)
+    head = (b"\x00" + first.statement.encode() + b"\x00" + _I16.pack(nf)
+            + struct.pack(f"!{nf}h", *first.param_formats) + _I16.pack(len(first.params)))
+    tail = _I16.pack(nr) + struct.pack(f"!{nr}h", *first.result_formats)
+    after = (_DESCRIBE_UNNAMED_RAW if describe else b"") + _EXECUTE_UNNAMED_RAW
+    return head, tail, after, len(first.params), first
 
 
 class FrontendDecoder:
@@ -449,6 +465,59 @@ class FrontendDecoder:
             return None
         self.pos = pos + 1 + ln
         return t, bytes(buf[pos + 5 : pos + 1 + ln])
+
+    def take_bind_executes(self, shape: "BindRowShape", limit: int) -> tuple[list[Bind], bool]:
+        """executemany's stream, a row at a time: Bind (portal "", the shape's statement,
+        parameter formats, parameter count and result formats), [Describe portal ""], Execute
+        portal "" with no row limit. Consumes as many complete such triples as the buffer
+        holds (at most `limit`) and returns their Binds, and whether the buffer ends inside one
+        more (so waiting for the rest of it beats decoding it the slow way); stops, consuming
+        nothing more, at the first message of any other shape or length, which the caller
+        then decodes the ordinary way (and so reports errors the ordinary way)."""
+        head, tail, after, np_, first = shape
+        hl, tl, al = len(head), len(tail), len(after)
+        stmt, fmts, rfmts = first.statement, first.param_formats, first.result_formats
+        buf = self.buf
+        pos = self.pos
+        end = len(buf)
+        unpack = _I32.unpack_from
+        out: list[Bind] = []
+        add = out.append
+        partial = False
+        while len(out) < limit and end - pos > 0 and buf[pos] == 0x42:
+            if end - pos < 5 + hl:
+                partial = buf[pos + 5 : end] == head[: end - pos - 5]
+                break
+            bend = pos + 1 + unpack(buf, pos + 1)[0]
+            if bend - pos > self.max_message or buf[pos + 5 : pos + 5 + hl] != head:
+                break
+            if bend + al > end:
+                partial = end <= bend or buf[bend:end] == after[: end - bend]
+                break
+            if buf[bend : bend + al] != after:
+                break
+            body = bytes(buf[pos + 5 : bend])
+            p = hl
+            bl = len(body) - tl
+            params: list[bytes | None] = []
+            for _ in range(np_):
+                if p + 4 > bl:
+                    break
+                ln = unpack(body, p)[0]
+                p += 4
+                if ln == -1:
+                    params.append(None)
+                elif 0 <= ln <= bl - p:
+                    params.append(body[p : p + ln])
+                    p += ln
+                else:
+                    break
+            if len(params) != np_ or p != bl or body[bl:] != tail:
+                break
+            add(Bind("", stmt, fmts, params, rfmts))
+            pos = bend + al
+        self.pos = pos
+        return out, partial
 
     def take_copy_data(self, out: bytearray) -> int:
         """Append the bodies of the complete CopyData messages at the front of the buffer to
