@@ -1188,6 +1188,44 @@ def test_abandoned_transaction_releases_writer(gateway):
         conn.execute(f"DROP TABLE {t}")
 
 
+def test_concurrent_autocommit_inserts_with_duplicates(gateway):
+    """Eight clients insert concurrently, so the writer groups their INSERTs into shared
+    commits; every tenth insert repeats a key. Exactly those fail with 23505, every other one
+    is acknowledged, and the table holds exactly the acknowledged rows."""
+    t = uniq()
+    with psycopg.connect(gateway.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {t} (id int8 PRIMARY KEY, client int4, note text)")
+    acked: list[list[int]] = [[] for _ in range(8)]
+    dups: list[int] = [0] * 8
+    errors: list[str] = []
+
+    def client(ci: int) -> None:
+        try:
+            with psycopg.connect(gateway.dsn, autocommit=True) as conn:
+                for i in range(150):
+                    key = ci * 1000 + (i - 1 if i % 10 == 9 else i)
+                    try:
+                        conn.execute(f"INSERT INTO {t} VALUES (%s, %s, %s)", (key, ci, f"c{ci} i{i}"))
+                        acked[ci].append(key)
+                    except E.UniqueViolation:
+                        dups[ci] += 1
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=client, args=(ci,)) for ci in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    assert not errors
+    assert dups == [15] * 8
+    with psycopg.connect(gateway.dsn, autocommit=True) as conn:
+        stored = sorted(r[0] for r in conn.execute(f"SELECT id FROM {t}"))
+        conn.execute(f"DROP TABLE {t}")
+    assert stored == sorted(k for keys in acked for k in keys)
+    assert len(stored) == 8 * 135
+
+
 def test_concurrent_sessions_isolated_settings(gateway):
     with psycopg.connect(gateway.dsn, autocommit=True) as a, psycopg.connect(gateway.dsn, autocommit=True) as b:
         a.execute("SET TimeZone = 'Asia/Kolkata'")

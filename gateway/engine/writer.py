@@ -111,6 +111,21 @@ class Writer:
 
     def _run_group(self, jobs: list[WriteJob]) -> list[Outcome | PgError]:
         con = self.cursor.con
+        if _one_statement(jobs):
+            # one INSERT … VALUES for the whole group: DuckDB's autocommit makes it its own
+            # transaction, as durable as BEGIN/COMMIT around it and ~0.5 ms cheaper per group
+            try:
+                return self._run_jobs(jobs)
+            except Exception as e:
+                if len(jobs) == 1:
+                    return [from_duckdb(e)]
+            out: list[Outcome | PgError] = []
+            for job in jobs:  # the group failed: each alone, so only the failing one sees an error
+                try:
+                    out.append(self._run_jobs([job])[0])
+                except Exception as e:
+                    out.append(from_duckdb(e))
+            return out
         try:
             con.execute("BEGIN TRANSACTION")
         except Exception as e:
@@ -180,6 +195,19 @@ class Writer:
             self._task.cancel()
         self._thread.shutdown(wait=True)
         self.cursor.close()
+
+
+def _one_statement(jobs: list[WriteJob]) -> bool:
+    """Whether _run_jobs runs the group as one statement: row INSERTs into one target, few
+    enough rows for one VALUES list."""
+    key = jobs[0].insert.key if jobs[0].insert is not None else None
+    n = 0
+    for job in jobs:
+        ins = job.insert
+        if ins is None or ins.key != key or ins.table is not None:
+            return False
+        n += len(ins.rows)
+    return n <= SMALL_APPEND
 
 
 def rows_to_arrow(ncols: int, rows: list[Sequence[Any]]) -> pa.Table:
