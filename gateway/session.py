@@ -1077,7 +1077,7 @@ class Session:
 
     async def _pinned(self) -> Cursor:
         if self.pinned is None:
-            self.pinned = self.db.cursor(f"session-{self.pid}")
+            self.pinned = await self.db.run(self.db.cursor, f"session-{self.pid}")  # ~0.4 ms: off the loop
         if not self.pinned_begun:
             await self.db.run(self.pinned.con.execute, "BEGIN TRANSACTION")
             self.pinned_begun = True
@@ -1926,7 +1926,7 @@ class Session:
         if q.error:
             raise q.error
         await self._catalog_check(q)
-        cursor = self.db.cursor(f"sqlcursor-{self.pid}-{name}")
+        cursor = await self.db.run(self.db.cursor, f"sqlcursor-{self.pid}-{name}")
         try:
             outcome = await self._run(cursor, execute, cursor, q.duck_sql, None, self.params["timezone"],
                                       self.server.settings.batch_rows, True)

@@ -125,10 +125,10 @@ class Database:
             self._n += 1
             n = self._n
         con = self.con.cursor()
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"SET search_path = '{SEARCH_PATH}'")
-        con.execute("SET integer_division = true")  # 7 / 2 = 3, as in PostgreSQL
-        con.execute("SET arrow_lossless_conversion = true")  # TIMETZ keeps its offset in Arrow
+        # one call for the four settings (each call costs ~0.1 ms): 7 / 2 = 3 as in PostgreSQL;
+        # lossless Arrow so TIMETZ keeps its offset
+        con.execute(f"SET TimeZone = 'UTC'; SET search_path = '{SEARCH_PATH}'; "
+                    "SET integer_division = true; SET arrow_lossless_conversion = true")
         return Cursor(con, name or f"cursor-{n}")
 
     async def run(self, fn: Callable[..., T], *args) -> T:
