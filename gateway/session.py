@@ -8,6 +8,7 @@ error in the extended protocol every message is skipped until Sync, as PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import time
@@ -121,6 +122,12 @@ class SqlCursor:
     fields: list[m.Field]
     hold: bool
     binary: bool
+    # SCROLL: the rows kept in a DuckDB temp table on the cursor's own connection (spilled to
+    # the temp directory when large), read by position; pos 0 is before the first row,
+    # total + 1 after the last, as in PostgreSQL
+    scroll_table: str | None = None
+    total: int = 0
+    pos: int = 0
 
 
 class ClientGone(Exception):
@@ -1914,6 +1921,7 @@ class Session:
         opts = words[2:for_i]
         hold = "WITH" in opts and "HOLD" in opts and "WITHOUT" not in opts
         binary = "BINARY" in opts
+        scroll = "SCROLL" in opts and "NO" not in opts
         if self.txn == "I" and not hold:
             raise PgError("25P01", "DECLARE CURSOR can only be used in transaction blocks")
         if name in self.sql_cursors:
@@ -1927,8 +1935,16 @@ class Session:
             raise q.error
         await self._catalog_check(q)
         cursor = await self.db.run(self.db.cursor, f"sqlcursor-{self.pid}-{name}")
+        table, total, names = None, 0, None
         try:
-            outcome = await self._run(cursor, execute, cursor, q.duck_sql, None, self.params["timezone"],
+            if scroll:
+                table = f"__dataforge_scroll_{self.pid}_{next(_SCROLL_IDS)}"
+                total, names = await self._run(cursor, _materialize_scroll, cursor, table, q.duck_sql,
+                                               self.params["timezone"])
+                sql = f'SELECT * FROM temp."{table}" LIMIT 0'
+            else:
+                sql = q.duck_sql
+            outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
                                       self.server.settings.batch_rows, True)
         except BaseException:
             cursor.close()
@@ -1936,8 +1952,8 @@ class Session:
         fmt = 1 if binary else 0
         stream = ResultStream(self.db, outcome, [fmt] * len(outcome.types or []), cursor=cursor,
                               on_close=cursor.close)
-        fields = [_field(n, t, fmt) for n, t in zip(outcome.names or [], outcome.types or [])]
-        self.sql_cursors[name] = SqlCursor(name, stream, cursor, fields, hold, binary)
+        fields = [_field(n, t, fmt) for n, t in zip(names or outcome.names or [], outcome.types or [])]
+        self.sql_cursors[name] = SqlCursor(name, stream, cursor, fields, hold, binary, table, total)
 
     def _fetch_target(self, st: Statement) -> tuple[int, str]:
         toks = st.tokens[1:]
@@ -1966,8 +1982,16 @@ class Session:
         return count, _ident(toks[i])
 
     async def _fetch(self, st: Statement, portal: Portal | None, simple: bool, formats) -> None:
-        count, name = self._fetch_target(st)
         is_move = st.words[0] == "MOVE"
+        try:
+            direction, amount, name = _fetch_direction(st.tokens[1:])
+        except PgError:
+            name = None  # the forward-only reading below reports it
+        scroller = self.sql_cursors.get(name) if name is not None else None
+        if scroller is not None and scroller.scroll_table is not None:
+            await self._fetch_scroll(scroller, direction, amount, is_move, portal, simple)
+            return
+        count, name = self._fetch_target(st)
         cur = self.sql_cursors.get(name)
         if cur is not None:
             fields, stream = cur.fields, cur.stream
@@ -2080,12 +2104,129 @@ class Session:
                     break
         return n
 
+    async def _fetch_scroll(self, cur: SqlCursor, direction: str, amount: int | None, is_move: bool,
+                            portal: Portal | None, simple: bool) -> None:
+        """FETCH/MOVE on a SCROLL cursor: PostgreSQL's position arithmetic over the rows kept
+        in the cursor's temp table; the rows read back by position (rowid), in fetch order."""
+        lo, hi, backward, pos = _scroll_step(cur.pos, cur.total, direction, amount)
+        cur.pos = pos
+        n = 0 if lo is None else hi - lo + 1
+        if (simple or portal is None) and not is_move:
+            self.send(m.row_description(cur.fields))
+        if n and not is_move:
+            sql = (f'SELECT * FROM temp."{cur.scroll_table}" WHERE rowid BETWEEN {lo - 1} AND {hi - 1} '
+                   f'ORDER BY rowid{" DESC" if backward else ""}')
+            outcome = await self._run(cur.cursor, execute, cur.cursor, sql, None, self.params["timezone"],
+                                      self.server.settings.batch_rows, True)
+            stream = ResultStream(self.db, outcome, [f.format for f in cur.fields], cursor=cur.cursor)
+            try:
+                await self._pull(stream, -1, send=True)
+            finally:
+                stream.close()
+        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
+        if portal is not None:
+            portal.done = True
+            portal.tag = tag
+        self.send(m.command_complete(tag))
+
     def _close_sql_cursor(self, c: SqlCursor) -> None:
         self.sql_cursors.pop(c.name, None)
         c.stream.close()
 
 
 # ---------------------------------------------------------------------- helpers
+
+_SCROLL_IDS = itertools.count(1)
+
+
+def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str) -> tuple[int, list[str]]:
+    """Worker thread: a SCROLL cursor's rows into a temp table (in the query's order: DuckDB
+    preserves insertion order); returns how many, and the query's own column names (the
+    table's are made unique)."""
+    cursor.prepare(tz)
+    names = list(cursor.con.sql(sql).columns)  # bound, not run
+    cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}')
+    return int(cursor.con.execute(f'SELECT count(*) FROM temp."{table}"').fetchone()[0]), names
+
+
+def _fetch_direction(toks: list) -> tuple[str, int | None, str]:
+    """FETCH/MOVE's direction: (kind, count, cursor name); kind is one of forward, backward,
+    absolute, relative; count None is ALL."""
+    words = [t.text.upper() for t in toks]
+    i = 0
+    kind, amount = "forward", 1
+
+    def number(j: int) -> int | None:
+        if j < len(toks):
+            t = toks[j].text
+            if t == "-" and j + 1 < len(toks) and toks[j + 1].text.isdigit():
+                return -int(toks[j + 1].text)
+            if t.lstrip("+").isdigit():
+                return int(t.lstrip("+"))
+        return None
+
+    def width(j: int) -> int:
+        return 2 if j < len(toks) and toks[j].text == "-" else 1
+
+    w = words[0] if words else ""
+    if w == "NEXT":
+        i = 1
+    elif w == "PRIOR":
+        kind, i = "backward", 1
+    elif w == "FIRST":
+        kind, amount, i = "absolute", 1, 1
+    elif w == "LAST":
+        kind, amount, i = "absolute", -1, 1
+    elif w in ("ABSOLUTE", "RELATIVE"):
+        kind = w.lower()
+        amount = number(1)
+        if amount is None:
+            raise PgError("42601", f'syntax error at or near "{toks[1].text if len(toks) > 1 else ""}"')
+        i = 1 + width(1)
+    elif w == "ALL":
+        amount, i = None, 1
+    elif w in ("FORWARD", "BACKWARD"):
+        kind = w.lower()
+        i = 1
+        if len(words) > 1 and words[1] == "ALL":
+            amount, i = None, 2
+        elif number(1) is not None:
+            amount, i = number(1), 1 + width(1)
+    elif number(0) is not None:
+        amount, i = number(0), width(0)
+    if amount is not None and amount < 0 and kind in ("forward", "backward"):
+        kind, amount = ("backward" if kind == "forward" else "forward"), -amount
+    if i < len(words) and words[i] in ("FROM", "IN"):
+        i += 1
+    if i >= len(toks):
+        raise PgError("42601", "syntax error at end of input")
+    return kind, amount, _ident(toks[i])
+
+
+def _scroll_step(pos: int, total: int, kind: str, amount: int | None) -> tuple:
+    """PostgreSQL's FETCH arithmetic on a cursor at `pos` (0 before the first row, total + 1
+    after the last): (first row, last row, backward, new position); rows are 1-based and
+    (None, None) when none is returned."""
+    if kind in ("absolute", "relative"):
+        target = (amount if amount >= 0 else total + 1 + amount) if kind == "absolute" else pos + amount
+        if target <= 0:
+            return None, None, False, 0
+        if target > total:
+            return None, None, False, total + 1
+        return target, target, False, target
+    if amount == 0:  # FORWARD 0 / BACKWARD 0: the current row again
+        return (pos, pos, False, pos) if 1 <= pos <= total else (None, None, False, pos)
+    if kind == "forward":
+        first = pos + 1
+        last = total if amount is None else min(total, pos + amount)
+        new = total + 1 if amount is None or pos + amount > total else pos + amount
+        return (first, last, False, new) if first <= last else (None, None, False, new)
+    last = pos - 1  # backward: the rows before pos, nearest first
+    first = 1 if amount is None else max(1, pos - amount)
+    new = 0 if amount is None or pos - amount < 1 else pos - amount
+    last = min(last, total)
+    return (first, last, True, new) if first <= last else (None, None, True, new)
+
 
 _KNOWN_SETTINGS = {
     "search_path", "extra_float_digits", "application_name", "client_min_messages", "datestyle", "timezone",

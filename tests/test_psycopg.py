@@ -646,6 +646,39 @@ def test_server_side_cursor_scroll_and_withhold(pg, gateway):
     assert res[1] == ([(1,), (2,), (3,)], (9,), (1,))
 
 
+SCROLL_STEPS = (
+    "FETCH 3 FROM s", "FETCH PRIOR FROM s", "FETCH BACKWARD 5 FROM s", "FETCH NEXT FROM s",
+    "FETCH LAST FROM s", "FETCH NEXT FROM s", "FETCH PRIOR FROM s", "FETCH ABSOLUTE 4 FROM s",
+    "FETCH ABSOLUTE -2 FROM s", "FETCH RELATIVE -3 FROM s", "FETCH RELATIVE 0 FROM s", "FETCH FORWARD 0 FROM s",
+    "FETCH RELATIVE 100 FROM s", "FETCH BACKWARD 2 FROM s", "FETCH BACKWARD ALL FROM s", "FETCH FIRST FROM s",
+    "MOVE FORWARD 4 IN s", "FETCH FROM s", "MOVE ABSOLUTE 0 IN s", "FETCH FORWARD ALL FROM s",
+    "MOVE BACKWARD 3 IN s", "FETCH -2 FROM s", "FETCH FORWARD -1 FROM s", "MOVE LAST IN s",
+    "MOVE RELATIVE 1 IN s", "FETCH ALL FROM s", "FETCH ABSOLUTE 0 FROM s", "MOVE ABSOLUTE 99 IN s",
+    "FETCH BACKWARD 0 FROM s", "FETCH ABSOLUTE 12 FROM s",
+)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT i::int4 AS i, 'r' || i AS r, i * 1.5 AS f FROM generate_series(1, 12) AS g(i) ORDER BY i DESC",
+    "SELECT i::int4 AS i FROM generate_series(1, 0) AS g(i)",
+    "SELECT 1 AS a, 2 AS a, 'x' || 3",
+])
+def test_sql_scroll_cursor(pgc, gw, query):
+    """A SCROLL cursor moved every way FETCH and MOVE allow: the same rows, order and tags."""
+    res = []
+    for conn in (pgc, gw):
+        out = []
+        with conn.transaction():
+            cur = conn.cursor()
+            cur.execute(f"DECLARE s SCROLL CURSOR FOR {query}")
+            for step in SCROLL_STEPS:
+                cur.execute(step)
+                out.append((step, cur.statusmessage, cur.fetchall() if cur.description else None))
+            cur.execute("CLOSE s")
+        res.append(out)
+    assert res[1] == res[0]
+
+
 def test_sql_declare_fetch_close(pgc, gw):
     res = []
     for conn in (pgc, gw):
