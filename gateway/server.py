@@ -41,18 +41,41 @@ class SchemaCache:
         self.tables: dict[str, list[tuple[str, str]]] = {}
         self._cursor = None
         self._lock = asyncio.Lock()
+        self._use = threading.Lock()  # the cursor is used from worker threads, one at a time
+        self._probed: dict[str, str | None] = {}  # probe SQL → its result type (per schema version)
 
     def _load(self) -> dict[str, list[tuple[str, str]]]:
-        if self._cursor is None:
-            self._cursor = self.db.cursor("schema")
-        rows = self._cursor.con.execute(
-            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE NOT internal ORDER BY table_name, column_index"
-        ).fetchall()
+        with self._use:
+            if self._cursor is None:
+                self._cursor = self.db.cursor("schema")
+            rows = self._cursor.con.execute(
+                "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                "WHERE NOT internal ORDER BY table_name, column_index"
+            ).fetchall()
         tables: dict[str, list[tuple[str, str]]] = {}
         for t, c, ty in rows:
             tables.setdefault(t.lower(), []).append((c, ty))
         return tables
+
+    def _bind_type(self, sql: str) -> str | None:
+        with self._use:
+            if self._cursor is None:
+                self._cursor = self.db.cursor("schema")
+            try:
+                types = self._cursor.con.sql(sql).types  # bound, never run
+            except Exception:  # noqa: BLE001 - not bindable: the parameter stays text
+                return None
+        return str(types[0]) if len(types) == 1 else None
+
+    async def probe(self, sql: str) -> str | None:
+        """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
+        if self.version != self.db.schema_version:
+            self._probed.clear()
+        if sql not in self._probed:
+            if len(self._probed) > 4096:
+                self._probed.clear()
+            self._probed[sql] = await self.db.run(self._bind_type, sql)
+        return self._probed[sql]
 
     async def lookup(self, st: Statement) -> Callable[[str | None, str], str | None]:
         if self.version != self.db.schema_version:

@@ -532,7 +532,12 @@ class Session:
                 prep.oids = list(prep.declared)
             else:
                 lookup = await self.server.schema.lookup(st)
-                prep.oids = sqlparams.infer_param_oids(st, prep.declared, lookup)
+                oids = sqlparams.infer_param_oids(st, prep.declared, lookup, unknown=0)
+                for i, sql in sqlparams.probe_queries(st, oids).items():
+                    t = await self.server.schema.probe(sql)
+                    if t is not None:
+                        oids[i] = sqlparams.oid_for_duck(t)
+                prep.oids = [o or 25 for o in oids]
         return prep.oids
 
     async def on_bind(self, msg: m.Bind) -> None:

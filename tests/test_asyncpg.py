@@ -92,6 +92,30 @@ def test_fetch_with_parameters(pg, gateway):
     assert got[0] == [{"a": 42, "b": "x!", "c": Decimal("2.50"), "d": None, "e": 2**40}]
 
 
+def test_parameter_types_from_expressions_the_schema_cannot_see(pg, gateway):
+    """Parameters compared with columns of functions, subqueries and joins take those columns'
+    types (PostgreSQL infers them; asyncpg encodes by them, in binary)."""
+    queries = [
+        "SELECT x FROM (SELECT 1.5::float8 AS x) AS s WHERE x < $1",
+        "SELECT i FROM generate_series(1::int8, 5::int8) AS g(i) WHERE i >= $1 AND i * 2 < $2",
+        "SELECT a.v FROM (VALUES (1::int2, 'a'::text)) AS a(v, w) JOIN (SELECT 'a'::text AS w) AS b "
+        "ON a.w = b.w WHERE a.v = $1",
+        "WITH t AS (SELECT DATE '2024-01-02' AS d) SELECT d FROM t WHERE d > $1",
+    ]
+
+    async def fn(conn):
+        out = []
+        for q in queries:
+            stmt = await conn.prepare(q)
+            out.append([t.name for t in stmt.get_parameters()])
+        out.append(await conn.fetch(queries[1], 2, 9))
+        return out
+
+    exp, got = on_both(pg, gateway, fn)
+    assert exp[:4] == [["float8"], ["int8", "int8"], ["int2"], ["date"]]
+    assert got == exp
+
+
 def test_parameter_used_twice_and_untyped(pg, gateway):
     async def fn(conn):
         return (await conn.fetchval("SELECT $1::int + $1::int", 21),

@@ -166,18 +166,20 @@ def type_oid(pg_type: str) -> int:
 
 
 def infer_param_oids(
-    st: Statement, declared: Sequence[int], column_type: Callable[[str | None, str], str | None]
+    st: Statement, declared: Sequence[int], column_type: Callable[[str | None, str], str | None],
+    unknown: int = 25,
 ) -> list[int]:
     """PostgreSQL infers an unspecified parameter's type from its context; so do we, for the
     contexts drivers rely on: comparisons and assignments with columns, INSERT VALUES, casts,
-    LIMIT/OFFSET. Anything else is text, as PostgreSQL says for an unknown-typed parameter.
+    LIMIT/OFFSET. Anything else is `unknown`: text, as PostgreSQL says for an unknown-typed
+    parameter, or 0 to let the caller try probe_queries() first.
 
     `column_type(table_or_alias, column)` answers a column's DuckDB type name, or None.
     """
     n = st.nparams
     oids = [declared[i] if i < len(declared) else 0 for i in range(n)]
     if all(oids) or st.tree is None:
-        return [o or 25 for o in oids]
+        return [o or unknown for o in oids]
     tree = st.tree
     found: dict[int, int] = {}
 
@@ -236,7 +238,51 @@ def infer_param_oids(
                         t = column_type(table, col)
                         if t:
                             found[i - 1] = _oid_for_duck(t)
-    return [oids[i] or found.get(i, 25) for i in range(n)]
+    return [oids[i] or found.get(i, unknown) for i in range(n)]
+
+
+def probe_queries(st: Statement, oids: Sequence[int]) -> dict[int, str]:
+    """For each parameter infer_param_oids left undecided (0) that is compared with, or
+    combined with, an expression of its SELECT's FROM items (`i = $2` where `i` comes from a
+    function, a subquery or a join the schema lookup cannot see): a DuckDB query selecting
+    that expression over the same FROM, whose bound (not run) result type is the parameter's.
+    {parameter index (0-based): DuckDB SQL}."""
+    out: dict[int, str] = {}
+    if st.tree is None:
+        return out
+    for p in st.tree.find_all(exp.Parameter):
+        i = _param_index(p)
+        if i is None or i > len(oids) or oids[i - 1] or (i - 1) in out:
+            continue
+        parent = p.parent
+        if not isinstance(parent, exp.Binary) or isinstance(parent, (exp.And, exp.Or, exp.DPipe)):
+            continue
+        other = parent.expression if parent.this is p else parent.this
+        sel = p.find_ancestor(exp.Select)
+        frm = (sel.args.get("from_") or sel.args.get("from")) if sel is not None else None
+        if other is None or frm is None or other.find(exp.Parameter) is not None:
+            continue
+        joins = sel.args.get("joins") or []
+        if frm.find(exp.Parameter) is not None or any(j.find(exp.Parameter) for j in joins):
+            continue
+        probe = exp.Select(expressions=[other.copy()])
+        probe.set("from_" if "from_" in sel.args else "from", frm.copy())
+        if joins:
+            probe.set("joins", [j.copy() for j in joins])
+        with_ = sel.args.get("with_") or sel.args.get("with")
+        if with_ is not None:
+            if with_.find(exp.Parameter) is not None:
+                continue
+            probe.set("with_" if "with_" in sel.args else "with", with_.copy())
+        try:
+            out[i - 1] = probe.sql("duckdb")
+        except Exception:  # noqa: BLE001 - no probe: the parameter stays text
+            continue
+    return out
+
+
+def oid_for_duck(type_name: str) -> int:
+    return _oid_for_duck(type_name)
 
 
 def _table_name(node) -> str | None:
