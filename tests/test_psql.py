@@ -160,9 +160,11 @@ def test_error_verbose_sqlstate(pg, gateway, sql, sqlstate):
     assert got.stderr.splitlines()[0] == first
 
 
-def test_error_verbose_full_report(pg, gateway):
+@pytest.mark.parametrize("sql", ["SELECT a, b FROM no_such_table_caret;", "SELECT 1; SELEC 2;", "  sELeC 1;",
+                                 'FOO "bar";', '"select" 1;'])
+def test_error_verbose_full_report(pg, gateway, sql):
     # Verbose output includes the statement position (LINE 1: ... and the caret).
-    script = "\\set VERBOSITY verbose\nSELECT a, b FROM no_such_table_caret;\n"
+    script = f"\\set VERBOSITY verbose\n{sql}\n"
     exp, got = both(pg, gateway, stdin=script)
     assert "LINE 1:" in exp.stderr and "^" in exp.stderr
     assert got.returncode == exp.returncode == 3

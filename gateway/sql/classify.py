@@ -127,6 +127,10 @@ def _classify(chunk: Chunk) -> Statement:
         return Statement(text, "other", WRITE, _ddl_tag(words), words=words, ddl=True, error=refused)
 
     if tree is None:
+        if chunk.parse_position is not None:  # not a statement at all (parse.py's first-word check)
+            return Statement(text, "other", WRITE, _ddl_tag(words), words=words,
+                             error=PgError("42601", chunk.parse_error or "syntax error",
+                                           position=chunk.parse_position))
         # sqlglot can't parse it: hand DuckDB the text if it is a plain read or write it may know
         if first in ("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PIVOT", "UNPIVOT"):
             return Statement(text, "select", READ, "SELECT", duck_sql=text, returns_rows=True, words=words,
@@ -135,7 +139,7 @@ def _classify(chunk: Chunk) -> Statement:
             text, "other", WRITE, _ddl_tag(words), duck_sql=text, words=words, ddl=True,
             nparams=_count_params(chunk.tokens),
             error=None if first in ("CREATE", "DROP", "ALTER", "INSERT", "UPDATE", "DELETE", "COMMENT", "TRUNCATE")
-            else PgError("42601", chunk.parse_error or "syntax error"),
+            else PgError("42601", chunk.parse_error or "syntax error", position=chunk.parse_position),
         )
 
     nparams = _max_param(tree)

@@ -104,6 +104,7 @@ class Chunk:
     tokens: list[Token]
     tree: exp.Expression | None
     parse_error: str | None = None
+    parse_position: int | None = None  # 1-based character offset in the Query text, as PostgreSQL's
 
 
 def tokenize(sql: str) -> list[Token]:
@@ -133,8 +134,28 @@ def split(sql: str) -> list[Chunk]:
     return chunks
 
 
+# words a statement can begin with (PostgreSQL 15's grammar, and DuckDB's own statements the
+# gateway passes on or refuses by name); any other first word is PostgreSQL's syntax error at it
+_STATEMENT_WORDS = frozenset((
+    "ABORT", "ALTER", "ANALYSE", "ANALYZE", "BEGIN", "CALL", "CHECKPOINT", "CLOSE", "CLUSTER", "COMMENT",
+    "COMMIT", "COPY", "CREATE", "DEALLOCATE", "DECLARE", "DELETE", "DISCARD", "DO", "DROP", "END",
+    "EXECUTE", "EXPLAIN", "FETCH", "GRANT", "IMPORT", "INSERT", "LISTEN", "LOAD", "LOCK", "MERGE", "MOVE",
+    "NOTIFY", "PREPARE", "REASSIGN", "REFRESH", "REINDEX", "RELEASE", "RESET", "REVOKE", "ROLLBACK",
+    "SAVEPOINT", "SECURITY", "SELECT", "SET", "SHOW", "START", "TABLE", "TRUNCATE", "UNLISTEN", "UPDATE",
+    "VACUUM", "VALUES", "WITH",
+    "ATTACH", "DESCRIBE", "DETACH", "EXPORT", "FORCE", "FROM", "INSTALL", "PIVOT", "PRAGMA", "SUMMARIZE",
+    "UNPIVOT", "USE",
+))
+
+
 def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
     text = sql[tokens[0].start : tokens[-1].end + 1]
+    first = tokens[0]
+    if first.token_type in (TokenType.VAR, TokenType.IDENTIFIER) and (
+            first.token_type == TokenType.IDENTIFIER or first.text.upper() not in _STATEMENT_WORDS):
+        # `SELEC 1`, `FOO BAR`: sqlglot would read an expression or alias and name a later token
+        return Chunk(text, tokens, None, f'syntax error at or near "{sql[first.start:first.end + 1]}"',
+                     first.start + 1)
     try:
         trees = DIALECT.parser().parse(tokens, sql)
         tree = trees[0] if trees else None
