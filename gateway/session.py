@@ -2247,6 +2247,7 @@ _KNOWN_SETTINGS = {
 }
 
 
+_NEAR = re.compile(r'^syntax error at or near "(.*)"$')
 _NAMED = re.compile(r'^(?:relation|column|function|type) "?([^"( ]+)"?')
 
 
@@ -2322,7 +2323,19 @@ def _literal_pg_type(a: exp.Expression) -> str | None:
 
 def _locate(e: PgError, st: Statement) -> int | None:
     """Where in the client's text the object an error names appears (PostgreSQL's position
-    field, which psql turns into a caret): the first token spelling that name."""
+    field, which psql turns into a caret): the first token spelling that name; for a syntax
+    error, the end of the statement or the one token it names."""
+    if e.sqlstate == "42601" and st.tokens:
+        if e.message == "syntax error at end of input":
+            if st.semicolon is not None:  # PostgreSQL's grammar reads the ';' and stops there
+                e.message = 'syntax error at or near ";"'
+                return st.semicolon + 1
+            return st.tokens[-1].end + 2
+        near = _NEAR.match(e.message)
+        if near:
+            at = [t for t in st.tokens if t.text == near.group(1)]
+            return at[0].start + 1 if len(at) == 1 else None  # two candidates: no guess
+        return None
     if e.sqlstate not in ("42P01", "42703", "42883", "42704") or not st.tokens:
         return None
     mm = _NAMED.match(e.message)

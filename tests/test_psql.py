@@ -161,7 +161,8 @@ def test_error_verbose_sqlstate(pg, gateway, sql, sqlstate):
 
 
 @pytest.mark.parametrize("sql", ["SELECT a, b FROM no_such_table_caret;", "SELECT 1; SELEC 2;", "  sELeC 1;",
-                                 'FOO "bar";', '"select" 1;'])
+                                 'FOO "bar";', '"select" 1;', "SELECT 1 FROM;", "SELECT (1;",
+                                 "SELECT a b c FROM t;", "INSERT INTO t VALUES (1;"])
 def test_error_verbose_full_report(pg, gateway, sql):
     # Verbose output includes the statement position (LINE 1: ... and the caret).
     script = f"\\set VERBOSITY verbose\n{sql}\n"

@@ -55,6 +55,7 @@ class Statement:
     error: PgError | None = None
     ddl: bool = False
     tokens: list[Token] = field(default_factory=list)
+    semicolon: int | None = None  # offset of the ';' after it in the Query text (parse.Chunk)
     # result columns per (parameter types, schema version, timezone): Describe without DuckDB
     describe_cache: dict = field(default_factory=dict)
     uses_settings: bool = False  # calls current_setting(): the session's settings go with it
@@ -106,6 +107,7 @@ def classify(chunk: Chunk) -> Statement:
     notices = guard.truncate_identifiers(chunk.tree) if chunk.tree is not None else []
     st = _classify(chunk)
     st.tokens = plain_tokens(chunk.tokens, chunk.text) if st.route == SESSION else chunk.tokens
+    st.semicolon = chunk.semicolon
     st.refused = guard.refusal(st)
     st.notices = notices
     return st

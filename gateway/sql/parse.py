@@ -105,6 +105,7 @@ class Chunk:
     tree: exp.Expression | None
     parse_error: str | None = None
     parse_position: int | None = None  # 1-based character offset in the Query text, as PostgreSQL's
+    semicolon: int | None = None  # offset of the ';' that ended it, if one did
 
 
 def tokenize(sql: str) -> list[Token]:
@@ -126,6 +127,7 @@ def split(sql: str) -> list[Chunk]:
         if tok.token_type == TokenType.SEMICOLON:
             if cur:
                 chunks.append(_parse_chunk(sql, cur))
+                chunks[-1].semicolon = tok.start
                 cur = []
             continue
         cur.append(tok)
