@@ -1,0 +1,84 @@
+"""jsonb text form (gateway/protocol/jsonb.py) and jsonb functions, with PostgreSQL 15 as the
+oracle: generated JSON documents must print as `SELECT $1::jsonb::text` prints them."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.protocol.jsonb import JsonbError, canonical_jsonb_array, canonical_jsonb_text
+
+
+def test_canonical_text_examples():
+    assert canonical_jsonb_text('{"b": 1, "a": [1, 2.50, null], "a": 3}') == '{"a": 3, "b": 1}'
+    assert canonical_jsonb_text('{ "x" :  [true,false] }') == '{"x": [true, false]}'
+    assert canonical_jsonb_text("1e3") == "1000"
+    assert canonical_jsonb_text("-0") == "0"
+    assert canonical_jsonb_text("1.50") == "1.50"
+    assert canonical_jsonb_text('"\\u00e9\\u0001/"') == '"é\\u0001/"'
+    assert canonical_jsonb_text('{"bb": 1, "a": 2, "é": 3}') == '{"a": 2, "bb": 1, "é": 3}'
+    for bad, code in (("{bad", "22P02"), ("NaN", "22P02"), ("01", "22P02"), ('"\\u0000"', "22P05"),
+                      ("", "22P02"), ('"\\ud800"', "22P02")):
+        with pytest.raises(JsonbError) as ei:
+            canonical_jsonb_text(bad)
+        assert ei.value.sqlstate == code
+
+
+def test_canonical_array_keeps_nulls_and_skips_plain_scalars():
+    arr = pa.array(['{"b":1,"a":2}', None, "1", '"x"', "1e2", "[1,2]", "null"])
+    assert canonical_jsonb_array(arr).to_pylist() == [
+        '{"a": 2, "b": 1}', None, "1", '"x"', "100", "[1, 2]", "null"]
+    assert canonical_jsonb_array(pa.array([None, None], pa.string())).to_pylist() == [None, None]
+    chunked = pa.chunked_array([pa.array(['{"a" :1}']), pa.array(["2"])])
+    assert canonical_jsonb_array(chunked).to_pylist() == ['{"a": 1}', "2"]
+
+
+# JSON documents with what jsonb normalises: repeated and unordered keys (of several byte
+# lengths, non-ASCII), numbers in every spelling, escapes, whitespace.
+_keys = st.sampled_from(["a", "b", "aa", "ab", "é", "key", "K", "", "a b", "\"q", "z\\"])
+_numbers = st.one_of(
+    st.integers(-10**20, 10**20).map(str),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.tuples(st.integers(-999, 999), st.integers(0, 3), st.integers(-12, 12)).map(
+        lambda t: f"{t[0]}.{'0' * t[1]}5e{t[2]}"),
+    st.sampled_from(["-0", "-0.0", "0.10", "1E+2", "1e-3", "2.50"]),
+)
+_strings = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8).map(
+    lambda s: json.dumps(s, ensure_ascii=False))
+_escaped = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6).map(
+    lambda s: json.dumps(s, ensure_ascii=True))
+_scalars = st.one_of(_numbers, _strings, _escaped, st.sampled_from(["true", "false", "null"]))
+_ws = st.sampled_from(["", " ", "\n", "  \t", "\r\n"])
+
+
+def _obj(children):
+    pair = st.tuples(_keys.map(lambda k: json.dumps(k, ensure_ascii=False)), _ws, children)
+    return st.lists(pair, max_size=5).flatmap(lambda ps: _ws.map(
+        lambda w: "{" + w + ",".join(f"{k}{w}:{w}{v}" for k, w, v in ps) + w + "}"))
+
+
+def _arr(children):
+    return st.lists(children, max_size=5).flatmap(lambda xs: _ws.map(
+        lambda w: "[" + w + ("," + w).join(xs) + "]"))
+
+
+_documents = st.recursive(_scalars, lambda c: st.one_of(_obj(c), _arr(c)), max_leaves=20)
+
+
+@pytest.fixture(scope="module")
+def pg_conn(pg):
+    with psycopg.connect(pg.dsn, autocommit=True) as conn:
+        yield conn
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_documents)
+def test_canonical_text_matches_postgresql(pg_conn, doc):
+    expected = pg_conn.execute("SELECT %s::jsonb::text", [doc]).fetchone()[0]
+    assert canonical_jsonb_text(doc) == expected
+    assert canonical_jsonb_array(pa.array([doc, None])).to_pylist() == [expected, None]
