@@ -6,6 +6,7 @@ they run; the tree is then generated as DuckDB SQL.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from decimal import Decimal, InvalidOperation
@@ -704,16 +705,41 @@ def _arrow_key(path: exp.Expression) -> tuple[exp.Expression, bool] | None:
     return None
 
 
+# words a date/time operand takes for an unknown literal ('today', 'epoch'…): not jsonb keys
+_DATETIME_WORDS = frozenset({"now", "today", "tomorrow", "yesterday", "epoch", "infinity", "-infinity", "allballs"})
+
+
+def _is_jsonb_key_removal(node: exp.Sub) -> bool:
+    """col - 'key' where col's type is known only to DuckDB: a literal without digits is no
+    number, interval or date, so in PostgreSQL only jsonb - text takes it."""
+    k = node.expression
+    return (isinstance(node.this, exp.Column) and isinstance(k, exp.Literal) and k.is_string
+            and not any(c.isdigit() for c in k.this) and k.this.strip().lower() not in _DATETIME_WORDS)
+
+
+def _looks_like_jsonb_container(e: exp.Expression) -> bool:
+    """A string literal holding a JSON object or array (the other operand of jsonb ||)."""
+    if not (isinstance(e, exp.Literal) and e.is_string):
+        return False
+    t = e.this.strip()
+    if len(t) < 2 or (t[0], t[-1]) not in (("{", "}"), ("[", "]")):
+        return False
+    try:
+        return isinstance(json.loads(t), (dict, list))  # '{1,2}' is an array literal, not JSON
+    except ValueError:
+        return False
+
+
 def _jsonb_minus(doc: exp.Expression, k: exp.Expression) -> exp.Expression:
     """jsonb - text, - int, - text[]."""
     if isinstance(k, exp.Array) or isinstance(k, exp.Cast) and k.to.is_type("array"):
-        return _fn("pg_jsonb_delete_keys", doc.copy(), _text_list(k))
+        return _fn("pg_jsonb_delete_keys", _as_json(doc), _text_list(k))
     if isinstance(k, exp.Cast) and isinstance(k.this, exp.Literal) and not k.this.is_string:
         k = k.this  # an int4-typed integer constant
     key = _arrow_key(k)
     if key is None:
         return _fn("pg_jsonb_minus", doc.copy(), k.copy())
-    return _fn("pg_jsonb_delete", doc.copy(), key[0], exp.Boolean(this=key[1]))
+    return _fn("pg_jsonb_delete", _as_json(doc), key[0], exp.Boolean(this=key[1]))
 
 
 def _jsonb_operator(node: exp.Expression) -> exp.Expression:
@@ -749,8 +775,14 @@ def _jsonb_operator(node: exp.Expression) -> exp.Expression:
                       hint="Use ->, ->>, #>, @> or jsonb_each to read jsonb values.")
     if isinstance(node, exp.DPipe) and (_is_jsonb(node.this) or _is_jsonb(node.expression)):
         return _fn("pg_jsonb_concat", _as_json(node.this), _as_json(node.expression))
-    if isinstance(node, exp.Sub) and _is_jsonb(node.this):
+    if isinstance(node, exp.Sub) and (_is_jsonb(node.this) or _is_jsonb_key_removal(node)):
         return _jsonb_minus(node.this, node.expression)
+    if isinstance(node, exp.DPipe) and (
+            isinstance(node.this, exp.Column) and _looks_like_jsonb_container(node.expression)
+            or isinstance(node.expression, exp.Column) and _looks_like_jsonb_container(node.this)):
+        # doc || '{"k": 1}' (the usual jsonb update): a column's type is DuckDB's alone, and a
+        # JSON object or array literal makes it jsonb || jsonb
+        return _fn("pg_jsonb_concat", _as_json(node.this), _as_json(node.expression))
     if isinstance(node, exp.EQ) and isinstance(node.parent, (exp.Update, exp.OnConflict)):
         return node  # SET col = value: an assignment, not a comparison
     if isinstance(node, (exp.EQ, exp.NEQ)) and (_is_jsonb(node.this) or _is_jsonb(node.expression)):
