@@ -82,3 +82,65 @@ def test_canonical_text_matches_postgresql(pg_conn, doc):
     expected = pg_conn.execute("SELECT %s::jsonb::text", [doc]).fetchone()[0]
     assert canonical_jsonb_text(doc) == expected
     assert canonical_jsonb_array(pa.array([doc, None])).to_pylist() == [expected, None]
+
+
+# --------------------------------------------------------------------------- real clients
+# jsonb values through psycopg and asyncpg, PostgreSQL vs the gateway. Values are compared as
+# text (`::text`, `->>`) and as booleans: what a jsonb column is *labelled* (OID 3802) is the
+# type mapping's concern, what it *holds* is checked here.
+
+_CLIENT_QUERIES = [
+    ("SELECT %s::jsonb::text", ['{"b": 1, "a": [1.50, 1e2, -0], "a": "last", "é": "\\u00e9"}']),
+    ("SELECT (%s::jsonb -> 'a')::text, %s::jsonb ->> 'n'", ['{"a": {"y": 2, "x": [1]}}', '{"n": 1.50}']),
+    ("SELECT %s::jsonb @> %s::jsonb, %s::jsonb ? 'k'", ['{"a": [1, 2], "k": null}', '{"a": [2]}', '{"k": 1}']),
+    ("SELECT %s::jsonb = %s::jsonb", ['{"a": 1, "b": [1, 2]}', '{ "b" : [1,2], "a" : 1 }']),
+    ("SELECT jsonb_set(%s::jsonb, '{a,1}', %s::jsonb)::text", ['{"a": [1, 2]}', '{"z": 1, "y": 2}']),
+    ("SELECT (%s::jsonb || %s::jsonb - 'b')::text", ['{"a": 1, "b": 2}', '{"c": 3}']),
+    ("SELECT key, value::text FROM jsonb_each(%s::jsonb) ORDER BY key", ['{"bb": [1.0], "a": "x"}']),
+    ("SELECT jsonb_build_object('k', 2.50, 'l', ARRAY[1, 2], %s::text, NULL)::text", ["a"]),
+]
+
+
+def _psycopg_answers(dsn: str, table: str) -> list:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for sql, params in _CLIENT_QUERIES:
+            out.append(conn.execute(sql, params).fetchall())
+        conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, doc jsonb)")
+        try:
+            conn.execute(f"INSERT INTO {table} VALUES (1, %s), (2, %s)",
+                         ['{"n": 1, "tags": ["x"]}', '{"n": 2.50, "tags": []}'])
+            conn.execute(f"UPDATE {table} SET doc = doc || '{{\"seen\": true}}' WHERE id = 1")
+            out.append(conn.execute(
+                f"SELECT id, doc::text, doc ->> 'n', doc @> '{{\"tags\": [\"x\"]}}' FROM {table} ORDER BY id").fetchall())
+            out.append(conn.execute(f"SELECT id FROM {table} WHERE doc = %s::jsonb",
+                                    ['{"tags": [], "n": 2.50}']).fetchall())
+        finally:
+            conn.execute(f"DROP TABLE {table}")
+    return out
+
+
+def test_psycopg_jsonb_values(pg, gateway):
+    assert _psycopg_answers(gateway.dsn, "jsonb_pc") == _psycopg_answers(pg.dsn, "jsonb_pc")
+
+
+def test_asyncpg_jsonb_values(pg, gateway):
+    import asyncio
+
+    asyncpg = pytest.importorskip("asyncpg")
+    queries = [
+        ("SELECT $1::jsonb::text AS t", '{"b": [1.50, {"d": 1, "c": 2}], "a": null}'),
+        ("SELECT ($1::jsonb #> '{a,0}')::text AS t", '{"a": [{"y": 1, "x": 2}]}'),
+        ("SELECT jsonb_pretty($1::jsonb) AS t", '{"b": {"c": []}, "a": [1, {}]}'),
+        ("SELECT jsonb_agg(v ORDER BY v)::text AS t FROM jsonb_array_elements_text($1::jsonb) AS e(v)",
+         '["b", "a", "c"]'),
+    ]
+
+    async def answers(url: str):
+        conn = await asyncpg.connect(url, timeout=15)
+        try:
+            return [await conn.fetchval(sql, arg) for sql, arg in queries]
+        finally:
+            await conn.close()
+
+    assert asyncio.run(answers(gateway.url)) == asyncio.run(answers(pg.url))

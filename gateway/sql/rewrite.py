@@ -930,10 +930,14 @@ def _jsonb_set_returning(node: exp.Anonymous) -> exp.Expression | None:
     alias = table.args.get("alias")
     alias_name = alias.this.copy() if alias is not None and alias.this else exp.to_identifier(name)
     given = [c.copy() for c in alias.columns] if alias is not None and alias.columns else []
+    # a subquery, not FROM unnest(…): DuckDB evaluates a table function's constant argument
+    # while binding, so a describe with sample parameter values would raise its errors
     if columns is None or len(columns) == 1:
-        cols = given or [alias_name.copy() if columns is None else exp.to_identifier(columns[0])]
-        table.set("alias", exp.TableAlias(this=alias_name, columns=cols))
-        return _fn("unnest", listed)
+        col = given[0] if given else alias_name.copy() if columns is None else exp.to_identifier(columns[0])
+        sub = exp.Subquery(this=exp.select(exp.alias_(exp.Explode(this=listed), col)),
+                           alias=exp.TableAlias(this=alias_name))
+        table.replace(sub)
+        return None
     # (key, value): unnest the list of structs, then the struct's fields as columns
     names = given or [exp.to_identifier(c) for c in columns]
     elem = exp.to_identifier("__jsonb_each")
