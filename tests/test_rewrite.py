@@ -573,3 +573,31 @@ def test_series_bound_literals(con):
         "SELECT * FROM GENERATE_SERIES(CAST('2020-01-01' AS TIMESTAMP), CAST('2020-01-03' AS TIMESTAMP), "
         "INTERVAL '1' DAY) AS g(ts)")
     assert len(run(con, "SELECT * FROM generate_series('2020-01-01'::date, '2020-01-03', '1 day') AS g(ts)")[1]) == 3
+
+
+def test_jsonb_functions(con):
+    assert duck("SELECT '{\"b\":1}'::jsonb AS j") == "SELECT PG_JSONB_IN(CAST('{\"b\":1}' AS TEXT)) AS j"
+    assert duck("SELECT j -> 'a' AS x, j ->> 0 AS y FROM t") == (
+        "SELECT PG_JSONB_GET(CAST(j AS JSON), 'a', FALSE) AS x, PG_JSONB_GET_TEXT(CAST(j AS JSON), '0', TRUE) AS y FROM t")
+    assert duck("SELECT j - 'k' AS x FROM t") == "SELECT PG_JSONB_DELETE(CAST(j AS JSON), 'k', FALSE) AS x FROM t"
+    assert duck("SELECT j #- '{a,0}' AS x FROM t") == "SELECT PG_JSONB_DELETE_PATH(CAST(j AS JSON), ['a', '0']) AS x FROM t"
+    assert duck("SELECT j || '{\"c\": 1}' AS x FROM t") == (
+        "SELECT PG_JSONB_CONCAT(CAST(j AS JSON), CAST('{\"c\": 1}' AS JSON)) AS x FROM t")
+    # values: numbers keep their text, keys sort by length then bytes, the last duplicate wins
+    types, rows = run(con, "SELECT '{\"bb\": 1.50, \"a\": 1, \"a\": 2}'::jsonb AS j, "
+                           "'{\"a\": 1.50}'::jsonb ->> 'a' AS n, '{\"a\":1}'::jsonb = '{ \"a\" : 1 }'::jsonb AS eq, "
+                           "'{\"a\":{\"b\":1}}'::jsonb @> '{\"b\":1}' AS deep, ARRAY[1,2] @> ARRAY[2] AS arr")
+    assert rows == [('{"a": 2, "bb": 1.50}', "1.50", True, False, True)]
+    assert types[0] == "JSON"
+    rows = run(con, "SELECT key, value FROM jsonb_each('{\"b\": [1.0], \"a\": null}'::jsonb) ORDER BY key")[1]
+    assert rows == [("a", "null"), ("b", "[1.0]")]
+    assert run(con, "SELECT v FROM jsonb_array_elements_text('[\"x\", 2, null]') AS e(v)")[1] == [("x",), ("2",), (None,)]
+    assert run(con, "SELECT jsonb_agg(x ORDER BY x DESC) AS a FROM (VALUES (1), (2)) t(x)")[1] == [("[2, 1]",)]
+    with pytest.raises(duckdb.Error) as ei:
+        run(con, "SELECT '{bad'::jsonb AS j")
+    from gateway.errors import from_duckdb
+    err = from_duckdb(ei.value)
+    assert (err.sqlstate, err.message) == ("22P02", "invalid input syntax for type json")
+    with pytest.raises(PgError) as pe:
+        duck("SELECT jsonb_path_query('{}', '$.a')")
+    assert pe.value.sqlstate == "0A000"

@@ -487,8 +487,10 @@ CREATE OR REPLACE MACRO {m}.pg_jsonb_arrow_text(j, k) AS
 CREATE OR REPLACE MACRO {m}.pg_jsonb_minus(j, k) AS
     pg_jsonb_delete(CAST(j AS JSON), CAST(k AS VARCHAR), typeof(k) NOT IN ('VARCHAR', 'JSON'));
 -- @> and <@ are containment on jsonb and on arrays: picked by the left operand's type at bind
-CREATE OR REPLACE MACRO {m}.pg_jsonb_or_array_contains(a JSON, b) AS pg_jsonb_contains(a, CAST(b AS JSON)),
-    (a, b) AS a @> b;
+-- (a JSON-typed macro parameter would accept any type; both branches bind for either kind)
+CREATE OR REPLACE MACRO {m}.pg_jsonb_or_array_contains(a, b) AS (
+    CASE WHEN typeof(a) IN ('JSON', 'VARCHAR') THEN pg_jsonb_contains(CAST(a AS JSON), CAST(b AS JSON))
+         ELSE list_has_all(CAST(a AS VARCHAR[]), CAST(b AS VARCHAR[])) END);
 """
 
 
