@@ -135,7 +135,7 @@ def test_jsonb_operators(con):
 
 def test_json_arrow_in_call_args(con):
     assert duck("SELECT jsonb_array_length(j -> 'a') AS n FROM t") == (
-        "SELECT CAST(JSON_ARRAY_LENGTH((PG_JSONB_GET(CAST(j AS JSON), 'a', FALSE))) AS INT) AS n FROM t")
+        "SELECT CAST(JSON_ARRAY_LENGTH((PG_JSONB_FIELD(CAST(j AS JSON), 'a'))) AS INT) AS n FROM t")
     assert run(con, "SELECT jsonb_array_length(('{\"a\": [1, 2]}'::jsonb) -> 'a') AS n")[1] == [(2,)]
 
 
@@ -578,7 +578,13 @@ def test_series_bound_literals(con):
 def test_jsonb_functions(con):
     assert duck("SELECT '{\"b\":1}'::jsonb AS j") == "SELECT PG_JSONB_IN(CAST('{\"b\":1}' AS TEXT)) AS j"
     assert duck("SELECT j -> 'a' AS x, j ->> 0 AS y FROM t") == (
-        "SELECT PG_JSONB_GET(CAST(j AS JSON), 'a', FALSE) AS x, PG_JSONB_GET_TEXT(CAST(j AS JSON), '0', TRUE) AS y FROM t")
+        "SELECT PG_JSONB_FIELD(CAST(j AS JSON), 'a') AS x, PG_JSONB_ELEM_TEXT(CAST(j AS JSON), 0) AS y FROM t")
+    # -> / ->> : DuckDB's extraction for strings, booleans, null and integers, the UDF otherwise
+    rows = run(con, "SELECT '{\"s\": \"\\u00e9\", \"n\": 1.50, \"i\": -0, \"o\": {\"b\": 1, \"a\": 2}}'::jsonb AS d")[1]
+    doc = rows[0][0]
+    got = run(con, f"SELECT d -> 's', d ->> 'n', d -> 'i', d -> 'o', d -> 'zz', '[1, [2.0]]'::jsonb -> -1, "
+                   f"'[\"a\"]'::jsonb -> '0', '{{\"0\": 1}}'::jsonb -> '0' FROM (SELECT '{doc}'::jsonb AS d)")[1]
+    assert got == [('"é"', "1.50", "0", '{"a": 2, "b": 1}', None, "[2.0]", None, "1")]
     assert duck("SELECT j - 'k' AS x FROM t") == "SELECT PG_JSONB_DELETE(CAST(j AS JSON), 'k', FALSE) AS x FROM t"
     assert duck("SELECT j #- '{a,0}' AS x FROM t") == "SELECT PG_JSONB_DELETE_PATH(CAST(j AS JSON), ['a', '0']) AS x FROM t"
     assert duck("SELECT j || '{\"c\": 1}' AS x FROM t") == (

@@ -656,6 +656,7 @@ _JSONB_RESULTS = frozenset({
     "pg_jsonb_in", "pg_to_jsonb", "pg_jsonb_get", "pg_jsonb_get_path", "pg_jsonb_concat",
     "pg_jsonb_delete", "pg_jsonb_delete_keys", "pg_jsonb_delete_path", "pg_jsonb_set",
     "pg_jsonb_insert", "pg_jsonb_strip_nulls", "pg_jsonb_arrow", "pg_jsonb_minus",
+    "pg_jsonb_field", "pg_jsonb_elem",
 })
 _JSONB_PATH_FUNCTIONS = frozenset({
     "jsonb_path_query", "jsonb_path_query_array", "jsonb_path_query_first", "jsonb_path_exists",
@@ -749,8 +750,13 @@ def _jsonb_operator(node: exp.Expression) -> exp.Expression:
         if key is None:
             return _fn("pg_jsonb_arrow_text" if text else "pg_jsonb_arrow", node.this.copy(),
                        node.expression.copy())
-        return _fn("pg_jsonb_get_text" if text else "pg_jsonb_get", _as_json(node.this), key[0],
-                   exp.Boolean(this=key[1]))
+        if key[1]:
+            return _fn("pg_jsonb_elem_text" if text else "pg_jsonb_elem", _as_json(node.this),
+                       exp.Literal.number(int(key[0].this)))
+        if key[0].this.isdigit() or key[0].this == "-":  # a JSON pointer would index arrays
+            return _fn("pg_jsonb_get_text" if text else "pg_jsonb_get", _as_json(node.this), key[0],
+                       exp.false())
+        return _fn("pg_jsonb_field_text" if text else "pg_jsonb_field", _as_json(node.this), key[0])
     if isinstance(node, (exp.JSONBExtract, exp.JSONBExtractScalar)):
         fn = "pg_jsonb_get_path_text" if isinstance(node, exp.JSONBExtractScalar) else "pg_jsonb_get_path"
         return _fn(fn, _as_json(node.this), _text_list(node.expression))
