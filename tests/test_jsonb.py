@@ -144,3 +144,51 @@ def test_asyncpg_jsonb_values(pg, gateway):
             await conn.close()
 
     assert asyncio.run(answers(gateway.url)) == asyncio.run(answers(pg.url))
+
+
+# --------------------------------------------------------------------------- operators, grid
+# Every jsonb operator and path function over a grid of documents, paths and keys (objects,
+# arrays, scalars, empty containers, negative and out-of-range indexes, JSON null at the end
+# of a path): each answer (value or SQLSTATE) as PostgreSQL gives it.
+
+_GRID_DOCS = ['{"a": [1, 2, {"b": 3}], "c": {"d": null}}', '[1, "a", [2, 3], {"x": 1}]', '"s"', "5", "{}", "[]"]
+_GRID_PATHS = ["{a}", "{a,0}", "{a,-1}", "{a,2,b}", "{a,9}", "{a,-9}", "{c,d}", "{c,e}", "{0}", "{-1}", "{5}",
+               "{x,y}", "{}", "{a,x}"]
+
+
+def _grid() -> list[str]:
+    out = []
+    for d in _GRID_DOCS:
+        for p in _GRID_PATHS:
+            out += [f"('{d}'::jsonb #- '{p}')::text", f"jsonb_set('{d}'::jsonb, '{p}', '\"N\"')::text",
+                    f"jsonb_set('{d}'::jsonb, '{p}', '\"N\"', false)::text",
+                    f"jsonb_insert('{d}'::jsonb, '{p}', '\"N\"')::text",
+                    f"jsonb_insert('{d}'::jsonb, '{p}', '\"N\"', true)::text",
+                    f"'{d}'::jsonb #>> '{p}'", f"('{d}'::jsonb #> '{p}')::text"]
+        out += [f"('{d}'::jsonb - {k})::text" for k in ("'a'", "0", "-1", "'x'", "5", "'{a,x}'::text[]")]
+        for k in ("'a'", "0", "-1", "'0'", "2", "-5", "'s'"):
+            out += [f"('{d}'::jsonb -> {k})::text", f"'{d}'::jsonb ->> {k}"]
+        for d2 in _GRID_DOCS:
+            out += [f"('{d}'::jsonb || '{d2}'::jsonb)::text", f"'{d}'::jsonb @> '{d2}'::jsonb",
+                    f"'{d}'::jsonb <@ '{d2}'::jsonb"]
+        out += [f"'{d}'::jsonb ? {k}" for k in ("'a'", "'s'", "'x'")]
+        out += [f"jsonb_strip_nulls('{d}')::text", f"jsonb_pretty('{d}')", f"jsonb_typeof('{d}')"]
+    return out
+
+
+def _grid_answers(dsn: str, exprs: list[str]) -> list:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for e in exprs:
+            try:
+                out.append(("ok", conn.execute(f"SELECT {e}").fetchone()[0]))
+            except psycopg.Error as exc:
+                out.append(("error", exc.sqlstate))
+    return out
+
+
+def test_jsonb_operator_grid_matches_postgresql(pg, gateway):
+    exprs = _grid()
+    want, got = _grid_answers(pg.dsn, exprs), _grid_answers(gateway.dsn, exprs)
+    differ = [(e, w, g) for e, w, g in zip(exprs, want, got) if w != g]
+    assert not differ, f"{len(differ)} of {len(exprs)} differ, e.g. {differ[:5]}"

@@ -55,39 +55,44 @@ def _rows(*cols: pa.Array):
 # Each takes Python values of one row (None for SQL NULL) and returns the result's value.
 
 
+_MISSING = object()  # a path that leads nowhere (SQL NULL), unlike a JSON null (None)
+
+
 def _get(doc, key, by_index: bool):
-    """-> / ->>: an object's field or an array's element (negative index from the end)."""
+    """-> / ->>: an object's field or an array's element (negative index from the end); a
+    scalar counts as a one-element array, as in PostgreSQL."""
     if by_index:
-        if type(doc) is not list:
-            return None
+        if type(doc) is dict:
+            return _MISSING
+        items = doc if type(doc) is list else [doc]
         i = int(key)
         if i < 0:
-            i += len(doc)
-        return doc[i] if 0 <= i < len(doc) else None
-    return doc.get(key) if type(doc) is dict else None
+            i += len(items)
+        return items[i] if 0 <= i < len(items) else _MISSING
+    return doc.get(key, _MISSING) if type(doc) is dict else _MISSING
 
 
 def _get_path(doc, path: list):
     """#> / #>>: follow a text[] path (array steps are integers)."""
     for step in path:
         if step is None:
-            return None
+            return _MISSING
         if type(doc) is dict:
             if step not in doc:
-                return None
+                return _MISSING
             doc = doc[step]
         elif type(doc) is list:
             try:
                 i = int(step)
             except ValueError:
-                return None
+                return _MISSING
             if i < 0:
                 i += len(doc)
             if not 0 <= i < len(doc):
-                return None
+                return _MISSING
             doc = doc[i]
         else:
-            return None
+            return _MISSING
     return doc
 
 
@@ -186,7 +191,7 @@ def _delete_keys(doc, keys: list):
     return doc
 
 
-def _index(step: str, n: int, what: str) -> int:
+def _index(step: str, what: str) -> int:
     try:
         return int(step)
     except ValueError:
@@ -199,11 +204,12 @@ def _delete_path(doc, path: list):
         _fail("22023", "cannot delete path in scalar")
     if not path:
         return doc
-    return _edit(doc, path, 0, lambda container, step: None, "delete")
+    return _edit(doc, path, 0, "delete")
 
 
-def _edit(doc, path: list, depth: int, _unused, mode: str, new=None, flag: bool = False):
-    """Copy doc with the path's last step deleted / set / inserted (jsonb_set, jsonb_insert)."""
+def _edit(doc, path: list, depth: int, mode: str, new=None, flag: bool = False):
+    """Copy doc with what the path's last step names deleted, set (flag: create if missing) or
+    inserted (flag: after the element), as #-, jsonb_set and jsonb_insert do."""
     step = path[depth]
     if step is None:
         _fail("22004", f"path element at position {depth + 1} is null")
@@ -215,7 +221,7 @@ def _edit(doc, path: list, depth: int, _unused, mode: str, new=None, flag: bool 
             out = dict(doc)
             child = doc[step]
             if type(child) in (dict, list):
-                out[step] = _edit(child, path, depth + 1, None, mode, new, flag)
+                out[step] = _edit(child, path, depth + 1, mode, new, flag)
             return out
         out = dict(doc)
         if mode == "delete":
@@ -229,7 +235,9 @@ def _edit(doc, path: list, depth: int, _unused, mode: str, new=None, flag: bool 
             out[step] = new
         return out
     if type(doc) is list:
-        i = _index(step, len(doc), str(depth + 1))
+        if not doc and (mode == "delete" or mode == "set" and not flag):
+            return doc  # nothing to find in an empty array, whatever the step
+        i = _index(step, str(depth + 1))
         n = len(doc)
         if not last:
             j = i + n if i < 0 else i
@@ -238,7 +246,7 @@ def _edit(doc, path: list, depth: int, _unused, mode: str, new=None, flag: bool 
             child = doc[j]
             out = list(doc)
             if type(child) in (dict, list):
-                out[j] = _edit(child, path, depth + 1, None, mode, new, flag)
+                out[j] = _edit(child, path, depth + 1, mode, new, flag)
             return out
         if mode == "delete":
             j = i + n if i < 0 else i
@@ -273,7 +281,7 @@ def _set(doc, path: list, new, create_missing: bool):
         _fail("22023", "cannot set path in scalar")
     if not path:
         return doc
-    return _edit(doc, path, 0, None, "set", new, create_missing)
+    return _edit(doc, path, 0, "set", new, create_missing)
 
 
 def _insert(doc, path: list, new, after: bool):
@@ -281,7 +289,7 @@ def _insert(doc, path: list, new, after: bool):
         _fail("22023", "cannot set path in scalar")
     if not path:
         return doc
-    return _edit(doc, path, 0, None, "insert", new, after)
+    return _edit(doc, path, 0, "insert", new, after)
 
 
 def _strip_nulls(v):
@@ -345,13 +353,11 @@ def _doc_udf(fn, out: str = "jsonb"):
 
 
 def _getter(as_text: bool):
-    def fn(doc, key, by_index):
-        v = _get(doc, key, by_index)
-        return v if as_text or v is not None else _NULL
     def udf(*cols):
         res = []
         for doc, key, by_index in _rows(*cols):
-            res.append(_NULL if doc is None or key is None else fn(_parse(doc), key, by_index))
+            v = _MISSING if doc is None or key is None else _get(_parse(doc), key, by_index)
+            res.append(_NULL if v is _MISSING else v)
         if as_text:
             return pa.array([None if v is _NULL else _as_text(v) for v in res], pa.string())
         return _jsonb_out(res)
@@ -366,7 +372,7 @@ def _path_getter(as_text: bool):
                 res.append(_NULL)
                 continue
             v = _get_path(_parse(doc), path)
-            res.append(v if (as_text or v is not None) else _NULL)
+            res.append(_NULL if v is _MISSING else v)
         if as_text:
             return pa.array([None if v is _NULL else _as_text(v) for v in res], pa.string())
         return _jsonb_out(res)
