@@ -477,15 +477,21 @@ _UDFS = [
     ("pg_jsonb_keys", _object_keys, [_J], "VARCHAR[]"),
 ]
 
-# to_jsonb of any DuckDB value: JSON and DECIMAL keep their text (DuckDB's to_json re-prints
-# numbers as doubles), everything else goes through to_json; then jsonb's form.
+# to_json / to_jsonb of any DuckDB value: JSON and DECIMAL keep their text (DuckDB's to_json
+# re-prints numbers as doubles), float8 as float8out prints it (NaN as a string), timestamps in
+# ISO 8601 with 'T', the rest through DuckDB's to_json; to_jsonb then takes jsonb's form.
 _MACROS = """
-CREATE OR REPLACE MACRO {m}.pg_to_jsonb(x) AS pg_jsonb_in(
-    CASE WHEN typeof(x) = 'JSON' OR typeof(x) LIKE 'DECIMAL%' THEN CAST(x AS VARCHAR)
-         ELSE CAST(to_json(x) AS VARCHAR) END);
+CREATE OR REPLACE MACRO {m}.pg_json_float(s) AS (
+    CASE s WHEN 'nan' THEN '"NaN"' WHEN 'inf' THEN '"Infinity"' WHEN '-inf' THEN '"-Infinity"'
+           ELSE {m}.pg_float8_text(CAST(s AS DOUBLE)) END);
 CREATE OR REPLACE MACRO {m}.pg_to_json_text(x) AS (
     CASE WHEN typeof(x) = 'JSON' OR typeof(x) LIKE 'DECIMAL%' THEN CAST(x AS VARCHAR)
+         WHEN typeof(x) = 'DOUBLE' THEN {m}.pg_json_float(CAST(x AS VARCHAR))
+         WHEN typeof(x) = 'TIMESTAMP' THEN '"' || replace(CAST(x AS VARCHAR), ' ', 'T') || '"'
+         WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE'
+              THEN '"' || regexp_replace(replace(CAST(x AS VARCHAR), ' ', 'T'), '([+-][0-9][0-9])$', '\1:00') || '"'
          ELSE CAST(to_json(x) AS VARCHAR) END);
+CREATE OR REPLACE MACRO {m}.pg_to_jsonb(x) AS pg_jsonb_in({m}.pg_to_json_text(x));
 -- -> / ->> with a constant key or index: DuckDB's own extraction where it prints what jsonb
 -- prints (a string, boolean, null or integer value; ~75x faster than the UDF), the UDF for
 -- the rest (decimals keep their digits, containers their jsonb form). A pointer /k on an array

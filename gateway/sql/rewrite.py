@@ -894,6 +894,8 @@ def _jsonb_function(node: exp.Expression) -> exp.Expression:
         return node, _cast(_concat_text(parts), "JSON")
     if name == "to_jsonb" and len(args) == 1:
         return node, _fn("pg_to_jsonb", args[0].copy())
+    if name == "to_json" and len(args) == 1:
+        return node, _cast(_fn("pg_to_json_text", args[0].copy()), "JSON")
     if name in ("jsonb_set", "jsonb_insert") and len(args) in (3, 4):
         default = exp.true() if name == "jsonb_set" else exp.false()
         flag = _cast(args[3].copy(), "BOOLEAN") if len(args) == 4 else default

@@ -62,3 +62,7 @@ SELECT '{"a":1}'::jsonb - 1;
 SELECT jsonb_array_elements('{"a":1}'::jsonb);
 -- error: 22023
 SELECT jsonb_insert('{"a":1}', '{a}', '2');
+SELECT to_jsonb(1.5::float8)::text AS f, to_jsonb('NaN'::float8)::text AS nan, to_jsonb(1e20::float8)::text AS big, to_jsonb('2024-01-02 03:04:05.5'::timestamp)::text AS ts, to_jsonb('2024-01-02'::date)::text AS d;
+SELECT to_json('2024-01-02 03:04:05'::timestamp) AS ts, to_json(1e20::float8) AS big, json_build_object('f', 'Infinity'::float8, 'j', '{"b" : 1}'::json) AS o, to_json('{"b":1,"a":2}'::jsonb) AS j;
+SELECT jsonb_build_object(1, 2, true, 3, 'b', 4)::text AS keys_as_text, jsonb_build_object('a', 1, 'a', 2)::text AS dup, json_build_object('a', 1, 'a', 2) AS json_dup;
+SELECT g.k, count(*) AS n FROM (VALUES ('{"a": 1, "b": 2}'), ('{"b":2,"a":1}'), ('{"a": 2}')) v(doc), LATERAL (SELECT v.doc::jsonb::text AS k) g GROUP BY g.k ORDER BY g.k;
