@@ -135,7 +135,7 @@ def test_jsonb_operators(con):
 
 def test_json_arrow_in_call_args(con):
     assert duck("SELECT jsonb_array_length(j -> 'a') AS n FROM t") == (
-        "SELECT CAST(JSON_ARRAY_LENGTH((PG_JSONB_FIELD(CAST(j AS JSON), 'a'))) AS INT) AS n FROM t")
+        "SELECT PG_JSON_ARRAY_LENGTH((PG_JSONB_FIELD(CAST(j AS JSON), 'a'))) AS n FROM t")
     assert run(con, "SELECT jsonb_array_length(('{\"a\": [1, 2]}'::jsonb) -> 'a') AS n")[1] == [(2,)]
 
 

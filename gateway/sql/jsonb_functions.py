@@ -511,6 +511,10 @@ CREATE OR REPLACE MACRO {m}.pg_jsonb_elem(j, i) AS (
 CREATE OR REPLACE MACRO {m}.pg_jsonb_elem_text(j, i) AS (
     CASE WHEN json_type(j, {m}.pg_jsonb_idx(i)) IN ('VARCHAR', 'BOOLEAN', 'NULL', 'BIGINT', 'UBIGINT')
          THEN json_extract_string(j, {m}.pg_jsonb_idx(i)) ELSE pg_jsonb_get_text(j, CAST(i AS VARCHAR), true) END);
+CREATE OR REPLACE MACRO {m}.pg_json_array_length(j) AS CAST(
+    CASE WHEN j IS NULL THEN NULL WHEN json_type(j) = 'ARRAY' THEN json_array_length(j)
+         WHEN json_type(j) = 'OBJECT' THEN error('cannot get array length of a non-array')
+         ELSE error('cannot get array length of a scalar') END AS INTEGER);
 CREATE OR REPLACE MACRO {m}.pg_jsonb_arrow(j, k) AS
     pg_jsonb_get(CAST(j AS JSON), CAST(k AS VARCHAR), typeof(k) NOT IN ('VARCHAR', 'JSON'));
 CREATE OR REPLACE MACRO {m}.pg_jsonb_arrow_text(j, k) AS

@@ -583,8 +583,6 @@ def missing_functions(tree: exp.Expression) -> exp.Expression:
         args = [e.copy() for e in node.expressions]
         if name in _RENAMES:
             return _fn(_RENAMES[name], *args)
-        if name in ("jsonb_array_length", "json_array_length") and len(args) == 1:
-            return _cast(_fn("json_array_length", *args), "INTEGER")
         return node
     tree = _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
     # sqlglot parses encode/decode itself (as charset conversions)
@@ -656,7 +654,7 @@ _JSONB_RESULTS = frozenset({
     "pg_jsonb_in", "pg_to_jsonb", "pg_jsonb_get", "pg_jsonb_get_path", "pg_jsonb_concat",
     "pg_jsonb_delete", "pg_jsonb_delete_keys", "pg_jsonb_delete_path", "pg_jsonb_set",
     "pg_jsonb_insert", "pg_jsonb_strip_nulls", "pg_jsonb_arrow", "pg_jsonb_minus",
-    "pg_jsonb_field", "pg_jsonb_elem",
+    "pg_jsonb_field", "pg_jsonb_elem", "pg_jsonb_get_path",
 })
 _JSONB_PATH_FUNCTIONS = frozenset({
     "jsonb_path_query", "jsonb_path_query_array", "jsonb_path_query_first", "jsonb_path_exists",
@@ -892,6 +890,13 @@ def _jsonb_function(node: exp.Expression) -> exp.Expression:
             parts.append(_jsonb_value_text(a))
         parts.append(exp.Literal.string("]"))
         return node, _cast(_concat_text(parts), "JSON")
+    if name in ("jsonb_extract_path", "jsonb_extract_path_text", "json_extract_path",
+                "json_extract_path_text") and args:
+        steps = exp.Array(expressions=[_cast(a.copy(), "VARCHAR") for a in args[1:]])
+        fn = "pg_jsonb_get_path_text" if name.endswith("_text") else "pg_jsonb_get_path"
+        return node, _fn(fn, _as_json(args[0]), steps)
+    if name in ("jsonb_array_length", "json_array_length") and len(args) == 1:
+        return node, _fn("pg_json_array_length", _as_json(args[0]))
     if name == "to_jsonb" and len(args) == 1:
         return node, _fn("pg_to_jsonb", args[0].copy())
     if name == "to_json" and len(args) == 1:

@@ -66,3 +66,8 @@ SELECT to_jsonb(1.5::float8)::text AS f, to_jsonb('NaN'::float8)::text AS nan, t
 SELECT to_json('2024-01-02 03:04:05'::timestamp) AS ts, to_json(1e20::float8) AS big, json_build_object('f', 'Infinity'::float8, 'j', '{"b" : 1}'::json) AS o, to_json('{"b":1,"a":2}'::jsonb) AS j;
 SELECT jsonb_build_object(1, 2, true, 3, 'b', 4)::text AS keys_as_text, jsonb_build_object('a', 1, 'a', 2)::text AS dup, json_build_object('a', 1, 'a', 2) AS json_dup;
 SELECT g.k, count(*) AS n FROM (VALUES ('{"a": 1, "b": 2}'), ('{"b":2,"a":1}'), ('{"a": 2}')) v(doc), LATERAL (SELECT v.doc::jsonb::text AS k) g GROUP BY g.k ORDER BY g.k;
+SELECT jsonb_typeof(NULL) AS t, jsonb_array_length(NULL) AS n, jsonb_extract_path('{"a":{"b":[1,2]}}', 'a', 'b')::text AS p, jsonb_extract_path_text('{"a":{"b":[1,2]}}', 'a', 'b', '1') AS pt, json_extract_path_text('{"a":"x"}', 'a') AS jt;
+-- error: 22023
+SELECT jsonb_array_length('{"a":1}');
+-- error: 22023
+SELECT jsonb_array_length('1'::jsonb);
