@@ -11,7 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.protocol.jsonb import JsonbError, canonical_jsonb_array, canonical_jsonb_text
+from gateway.protocol.jsonb import (
+    JsonbError,
+    canonical_jsonb_array,
+    canonical_jsonb_text,
+    dump_jsonb,
+    parse_jsonb,
+)
 
 
 def test_canonical_text_examples():
@@ -76,11 +82,12 @@ def pg_conn(pg):
         yield conn
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=_documents)
 def test_canonical_text_matches_postgresql(pg_conn, doc):
     expected = pg_conn.execute("SELECT %s::jsonb::text", [doc]).fetchone()[0]
     assert canonical_jsonb_text(doc) == expected
+    assert dump_jsonb(parse_jsonb(doc)) == expected  # the value model the jsonb functions use
     assert canonical_jsonb_array(pa.array([doc, None])).to_pylist() == [expected, None]
 
 

@@ -196,9 +196,49 @@ def _pretty(v, out: list[str], level: int) -> None:
         _dump(v, out)
 
 
+# The output path: json's C decoder and encoder do the work. Objects are rebuilt in jsonb's key
+# order while parsing; numbers become strings marked by a leading NUL (which no jsonb string can
+# hold: \u0000 is refused) that the encoder writes as "\u0000…" and a substitution unquotes.
+_SLOW_INPUT = re.compile(r"\\u(0000|[dD][89abAB])", re.I)  # \u0000 or surrogate escapes: checked path
+_MARKED_NUMBER = re.compile(r'"\\u0000([^"]*)"')
+
+
+def _marked_float(token: str) -> str:
+    return "\x00" + numeric_text(token)
+
+
+def _sorted_object(pairs: list) -> dict:
+    d = dict(pairs)  # a repeated key keeps its last value
+    if len(d) < 2:
+        return d
+    return dict(sorted(d.items(), key=lambda kv: (len(kv[0].encode()), kv[0])))
+
+
+_MARKING_DECODER = json.JSONDecoder(parse_float=_marked_float, parse_int="\x00".__add__,
+                                    parse_constant=_reject_constant, object_pairs_hook=_sorted_object)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), check_circular=False)
+
+
 def canonical_jsonb_text(s: str) -> str:
     """PostgreSQL's jsonb output text of the JSON text s (JsonbError if s is not JSON)."""
-    return dump_jsonb(parse_jsonb(s))
+    if _SLOW_INPUT.search(s):
+        return dump_jsonb(parse_jsonb(s))
+    try:
+        v = _MARKING_DECODER.decode(s)
+    except JsonbError:
+        raise
+    except (json.JSONDecodeError, RecursionError):
+        return dump_jsonb(parse_jsonb(s))  # raises with PostgreSQL's message
+    if type(v) is str:
+        if v[:1] == "\x00":  # a number
+            return "0" if v == "\x00-0" else v[1:]
+        return _ENCODER.encode(v)
+    return _MARKED_NUMBER.sub(_unmark, _ENCODER.encode(v))
+
+
+def _unmark(m: re.Match) -> str:
+    t = m.group(1)
+    return "0" if t == "-0" else t
 
 
 # Texts that are surely already canonical: a plain number in numeric's form, a keyword, or a
