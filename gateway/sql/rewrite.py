@@ -18,6 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..errors import PgError
+from ..protocol.jsonb import JsonbError, canonical_jsonb_text
 from . import pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -669,7 +670,22 @@ def _is_jsonb(e: exp.Expression) -> bool:
         e = e.this
     if isinstance(e, exp.Anonymous):
         return e.name.lower() in _JSONB_RESULTS
-    return isinstance(e, exp.Cast) and e.to.this == exp.DataType.Type.JSON and _is_jsonb(e.this)
+    return isinstance(e, exp.Cast) and e.to.this == exp.DataType.Type.JSON and (
+        e.meta.get("jsonb", False) or _is_jsonb(e.this))
+
+
+def _jsonb_input(e: exp.Expression) -> exp.Expression:
+    """x::jsonb. A constant is normalised here, once (as PostgreSQL folds a constant cast, and
+    so a column DEFAULT stays a plain literal); anything else by pg_jsonb_in per value."""
+    if isinstance(e, exp.Literal) and e.is_string:
+        try:
+            text = canonical_jsonb_text(e.this)
+        except JsonbError as err:
+            raise PgError(err.sqlstate, str(err), detail=err.detail) from None
+        out = _cast(exp.Literal.string(text), "JSON")
+        out.meta["jsonb"] = True
+        return out
+    return _fn("pg_jsonb_in", _cast(e.copy(), "VARCHAR"))
 
 
 def _as_json(e: exp.Expression) -> exp.Expression:
@@ -977,8 +993,7 @@ def jsonb_functions(tree: exp.Expression) -> exp.Expression:
     for node in nodes:
         if isinstance(node, exp.Cast):
             if node.to.this == T.JSONB:  # jsonb input: parsed, normalised, 22P02 if not JSON
-                new = _fn("pg_jsonb_in", _cast(node.this.copy(), "VARCHAR"))
-                tree = _swap(tree, node, new)
+                tree = _swap(tree, node, _jsonb_input(node.this))
             continue
         if isinstance(node, exp.Anonymous):
             if node.name.lower() == "pg_minus" and len(node.expressions) == 2 and _is_jsonb(node.expressions[0]):

@@ -71,3 +71,7 @@ SELECT jsonb_typeof(NULL) AS t, jsonb_array_length(NULL) AS n, jsonb_extract_pat
 SELECT jsonb_array_length('{"a":1}');
 -- error: 22023
 SELECT jsonb_array_length('1'::jsonb);
+CREATE TABLE d03_defaults (id int, doc jsonb DEFAULT '{"b": 1, "a": [1.50]}'::jsonb);
+INSERT INTO d03_defaults (id) VALUES (1);
+SELECT id, doc::text AS doc, doc -> 'a' ->> 0 AS a0 FROM d03_defaults;
+DROP TABLE d03_defaults;
