@@ -42,6 +42,9 @@ def test_canonical_array_keeps_nulls_and_skips_plain_scalars():
     assert canonical_jsonb_array(pa.array([None, None], pa.string())).to_pylist() == [None, None]
     chunked = pa.chunked_array([pa.array(['{"a" :1}']), pa.array(["2"])])
     assert canonical_jsonb_array(chunked).to_pylist() == ['{"a": 1}', "2"]
+    # DuckDB hands JSON columns over as Arrow's json extension type
+    ext = pa.ExtensionArray.from_storage(pa.json_(pa.string()), pa.array(['{"b":1,"a":2}', None]))
+    assert canonical_jsonb_array(ext).to_pylist() == ['{"a": 2, "b": 1}', None]
 
 
 # JSON documents with what jsonb normalises: repeated and unordered keys (of several byte
