@@ -145,6 +145,16 @@ def _contains(a, b, top: bool = False) -> bool:
     return _scalar_equal(a, b)
 
 
+def _equal(a, b) -> bool:
+    """jsonb = jsonb: numbers compare by value (1.0 = 1), the rest structurally."""
+    ta, tb = type(a), type(b)
+    if ta is dict:
+        return tb is dict and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if ta is list:
+        return tb is list and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    return _scalar_equal(a, b)
+
+
 def _exists(doc, key: str) -> bool:
     """?: a top-level key, a string element of an array, or the string itself."""
     if type(doc) is dict:
@@ -457,6 +467,7 @@ _UDFS = [
     ("pg_jsonb_get_path", _path_getter(False), [_J, _VL], _J),
     ("pg_jsonb_get_path_text", _path_getter(True), [_J, _VL], _V),
     ("pg_jsonb_contains", _binary_jsonb(lambda a, b: _contains(a, b, True), "bool"), [_J, _J], _B),
+    ("pg_jsonb_eq", _binary_jsonb(_equal, "bool"), [_J, _J], _B),
     ("pg_jsonb_exists", _doc_udf(_exists, "bool"), [_J, _V], _B),
     ("pg_jsonb_exists_any", _doc_udf(lambda d, ks: any(_exists(d, k) for k in ks if k is not None), "bool"),
      [_J, _VL], _B),

@@ -806,12 +806,9 @@ def _jsonb_operator(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.EQ) and isinstance(node.parent, (exp.Update, exp.OnConflict)):
         return node  # SET col = value: an assignment, not a comparison
     if isinstance(node, (exp.EQ, exp.NEQ)) and (_is_jsonb(node.this) or _is_jsonb(node.expression)):
-        # jsonb equality compares values: both sides in jsonb's text form
-        for side in ("this", "expression"):
-            e = node.args[side]
-            if not _is_jsonb(e):
-                node.set(side, _fn("pg_jsonb_in", _cast(e.copy(), "VARCHAR")))
-        return node
+        # jsonb equality compares values (keys in any order, 1.0 = 1), not texts
+        eq = _fn("pg_jsonb_eq", _as_json(node.this), _as_json(node.expression))
+        return eq if isinstance(node, exp.EQ) else exp.Not(this=eq)
     return node
 
 

@@ -31,7 +31,7 @@ DROP TABLE d03_docs;
 
 -- jsonb values compared and printed as text: normalised input, operators, functions
 SELECT '{"b": 1, "a": 2, "a": 3, "cc": {"z": 1e3, "y": -0}}'::jsonb::text AS t, '[1.50, 0.10e1, "é\u00e9"]'::jsonb::text AS u;
-SELECT '{"a":1, "b":[1,2]}'::jsonb = '{"b":[1, 2],"a":1}'::jsonb AS eq, '{"a":1}'::jsonb <> '{"a":2}'::jsonb AS ne, '[1,2]'::jsonb = '[2,1]'::jsonb AS order_matters;
+SELECT '{"a":1, "b":[1,2]}'::jsonb = '{"b":[1, 2],"a":1}'::jsonb AS eq, '{"a":1}'::jsonb <> '{"a":2}'::jsonb AS ne, '[1,2]'::jsonb = '[2,1]'::jsonb AS order_matters, '{"n":1.0}'::jsonb = '{"n":1}'::jsonb AS numeric_eq;
 SELECT '{"a": {"n": 1.50}}'::jsonb -> 'a' ->> 'n' AS n, ('{"a": {"n": 1.50}}'::jsonb -> 'a')::text AS obj, '[10, 20, 30]'::jsonb ->> -1 AS last, '{"a":1}'::jsonb -> 'zz' IS NULL AS missing;
 SELECT '{"a":{"b":[1,{"c":"x"}]}}'::jsonb #>> '{a,b,1,c}' AS deep, ('{"a":{"b":[1,2]}}'::jsonb #> '{a,b}')::text AS arr, '{"a":1}'::jsonb #>> '{a,b}' AS none;
 SELECT '["a", "b"]'::jsonb ? 'b' AS in_array, '"s"'::jsonb ? 's' AS scalar, '{"a":1,"b":2}'::jsonb ?| ARRAY['x','b'] AS any_key, '{"a":1,"b":2}'::jsonb ?& ARRAY['a','b'] AS all_keys, '{"a":1}'::jsonb ?& ARRAY['a','z'] AS not_all;
