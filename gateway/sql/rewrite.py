@@ -739,10 +739,11 @@ def _looks_like_jsonb_container(e: exp.Expression) -> bool:
     t = e.this.strip()
     if len(t) < 2 or (t[0], t[-1]) not in (("{", "}"), ("[", "]")):
         return False
-    try:
-        return isinstance(json.loads(t), (dict, list))  # '{1,2}' is an array literal, not JSON
+    try:  # '{1,2}' is an array literal, not JSON; '{}' / '[]' may well be text being built
+        v = json.loads(t)
     except ValueError:
         return False
+    return isinstance(v, (dict, list)) and len(v) > 0
 
 
 def _jsonb_minus(doc: exp.Expression, k: exp.Expression) -> exp.Expression:
