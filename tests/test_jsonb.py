@@ -7,6 +7,7 @@ import json
 
 import psycopg
 import pyarrow as pa
+from psycopg.types.json import Jsonb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -116,6 +117,11 @@ def _psycopg_answers(dsn: str, table: str) -> list:
     with psycopg.connect(dsn, autocommit=True) as conn:
         for sql, params in _CLIENT_QUERIES:
             out.append(conn.execute(sql, params).fetchall())
+        # psycopg's Jsonb parameter: OID 3802, in text and in binary (a version byte first)
+        doc = Jsonb({"b": [1.5, None], "a": "é", "c": {"y": 1, "x": 2}})
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            out.append(cur.execute("SELECT (%s::jsonb)::text, %s::jsonb -> 'c' ->> 'x'", [doc, doc]).fetchall())
         conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, doc jsonb)")
         try:
             conn.execute(f"INSERT INTO {table} VALUES (1, %s), (2, %s)",
