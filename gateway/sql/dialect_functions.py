@@ -77,3 +77,6 @@ CREATE OR REPLACE MACRO {m}.pg_justify_interval(i) AS {m}.pg_ji_a({m}.pg_iv_mont
 def install(con: duckdb.DuckDBPyConnection) -> None:
     """Create the macros (after sql/pg_catalog.install has attached the compat catalog)."""
     con.execute(_MACROS.format(m=f"{COMPAT_DB}.main"))
+    from . import jsonb_functions
+
+    jsonb_functions.install(con)  # the jsonb UDFs and macros

@@ -136,7 +136,7 @@ CREATE OR REPLACE MACRO {m}.pg_decode(s, f) AS (
 CREATE OR REPLACE MACRO {m}.pg_json_typeof(j) AS (
     CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
          WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null'
-         WHEN NULL THEN NULL ELSE 'number' END);
+         WHEN 'BIGINT' THEN 'number' WHEN 'UBIGINT' THEN 'number' WHEN 'DOUBLE' THEN 'number' END);
 CREATE OR REPLACE MACRO {m}.pg_contains(a JSON, b) AS json_contains(a, b),
     (a, b) AS a @> b;
 CREATE OR REPLACE MACRO {m}.pg_date_trunc(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)),

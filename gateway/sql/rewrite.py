@@ -6,6 +6,7 @@ they run; the tree is then generated as DuckDB SQL.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..errors import PgError
+from ..protocol.jsonb import JsonbError, canonical_jsonb_text
 from . import pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -582,8 +584,6 @@ def missing_functions(tree: exp.Expression) -> exp.Expression:
         args = [e.copy() for e in node.expressions]
         if name in _RENAMES:
             return _fn(_RENAMES[name], *args)
-        if name in ("jsonb_array_length", "json_array_length") and len(args) == 1:
-            return _cast(_fn("json_array_length", *args), "INTEGER")
         return node
     tree = _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
     # sqlglot parses encode/decode itself (as charset conversions)
@@ -643,6 +643,384 @@ def json_arrow_in_call_args(tree: exp.Expression) -> exp.Expression:
             return node
         return exp.Paren(this=exp.JSONExtract(this=exp.column(params[0].copy()), expression=key.copy()))
     return _replace_all(tree, list(tree.find_all(exp.Lambda)), make)
+
+
+# --------------------------------------------------------------------------- jsonb
+# jsonb operators and functions call the UDFs of sql/jsonb_functions.py, which read and write
+# jsonb as PostgreSQL does (DuckDB's json_* functions print 1.50 as 1.5, keep duplicate keys
+# and find containment at any depth). A jsonb value made here is jsonb's text form.
+
+# UDFs and macros whose result is a jsonb value (so an operator next to them is jsonb's)
+_JSONB_RESULTS = frozenset({
+    "pg_jsonb_in", "pg_to_jsonb", "pg_jsonb_get", "pg_jsonb_get_path", "pg_jsonb_concat",
+    "pg_jsonb_delete", "pg_jsonb_delete_keys", "pg_jsonb_delete_path", "pg_jsonb_set",
+    "pg_jsonb_insert", "pg_jsonb_strip_nulls", "pg_jsonb_arrow", "pg_jsonb_minus",
+    "pg_jsonb_field", "pg_jsonb_elem", "pg_jsonb_get_path",
+})
+_JSONB_PATH_FUNCTIONS = frozenset({
+    "jsonb_path_query", "jsonb_path_query_array", "jsonb_path_query_first", "jsonb_path_exists",
+    "jsonb_path_match", "jsonb_path_query_tz", "jsonb_path_query_array_tz",
+    "jsonb_path_query_first_tz", "jsonb_path_exists_tz", "jsonb_path_match_tz",
+})
+
+
+def _is_jsonb(e: exp.Expression) -> bool:
+    """Whether e is, by construction, a jsonb value already in jsonb's text form."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, exp.Anonymous):
+        return e.name.lower() in _JSONB_RESULTS
+    return isinstance(e, exp.Cast) and e.to.this == exp.DataType.Type.JSON and (
+        e.meta.get("jsonb", False) or _is_jsonb(e.this))
+
+
+def _jsonb_input(e: exp.Expression) -> exp.Expression:
+    """x::jsonb. A constant is normalised here, once (as PostgreSQL folds a constant cast, and
+    so a column DEFAULT stays a plain literal); anything else by pg_jsonb_in per value."""
+    if isinstance(e, exp.Literal) and e.is_string:
+        try:
+            text = canonical_jsonb_text(e.this)
+        except JsonbError as err:
+            raise PgError(err.sqlstate, str(err), detail=err.detail) from None
+        out = _cast(exp.Literal.string(text), "JSON")
+        out.meta["jsonb"] = True
+        return out
+    return _fn("pg_jsonb_in", _cast(e.copy(), "VARCHAR"))
+
+
+def _as_json(e: exp.Expression) -> exp.Expression:
+    return e.copy() if _is_jsonb(e) else _cast(e.copy(), "JSON")
+
+
+def _text_list(e: exp.Expression) -> exp.Expression:
+    """A text[] argument (a path, a key list): '{a,b}' becomes a list literal."""
+    if isinstance(e, exp.Literal) and e.is_string:
+        items = _pg_array_items(e.this)
+        if items is None:
+            raise PgError("22P02", f'malformed array literal: "{e.this}"')
+        return exp.Array(expressions=[exp.Null() if i is None else exp.Literal.string(i) for i in items])
+    if isinstance(e, exp.Array):
+        return _cast(e.copy(), "VARCHAR[]")
+    return _cast(e.copy(), "VARCHAR[]")
+
+
+def _arrow_key(path: exp.Expression) -> tuple[exp.Expression, bool] | None:
+    """The key of -> / ->>: (text, is an array index), or None when only known at run time."""
+    if isinstance(path, exp.JSONPath) and len(path.expressions) == 2:
+        step = path.expressions[1]
+        if isinstance(step, exp.JSONPathKey) and isinstance(step.this, str):
+            return exp.Literal.string(step.this), False
+        if isinstance(step, exp.JSONPathSubscript) and isinstance(step.this, int):
+            return exp.Literal.string(str(step.this)), True
+    v = _int_literal(path.this) if isinstance(path, exp.Neg) else _int_literal(path)
+    if v is not None:
+        return exp.Literal.string(str(-v if isinstance(path, exp.Neg) else v)), True
+    if isinstance(path, exp.Literal) and path.is_string:
+        return path.copy(), False
+    return None
+
+
+# words a date/time operand takes for an unknown literal ('today', 'epoch'…): not jsonb keys
+_DATETIME_WORDS = frozenset({"now", "today", "tomorrow", "yesterday", "epoch", "infinity", "-infinity", "allballs"})
+
+
+def _is_jsonb_key_removal(node: exp.Sub) -> bool:
+    """col - 'key' where col's type is known only to DuckDB: a literal without digits is no
+    number, interval or date, so in PostgreSQL only jsonb - text takes it."""
+    k = node.expression
+    return (isinstance(node.this, exp.Column) and isinstance(k, exp.Literal) and k.is_string
+            and not any(c.isdigit() for c in k.this) and k.this.strip().lower() not in _DATETIME_WORDS)
+
+
+def _looks_like_jsonb_container(e: exp.Expression) -> bool:
+    """A string literal holding a JSON object or array (the other operand of jsonb ||)."""
+    if not (isinstance(e, exp.Literal) and e.is_string):
+        return False
+    t = e.this.strip()
+    if len(t) < 2 or (t[0], t[-1]) not in (("{", "}"), ("[", "]")):
+        return False
+    try:  # '{1,2}' is an array literal, not JSON; '{}' / '[]' may well be text being built
+        v = json.loads(t)
+    except ValueError:
+        return False
+    return isinstance(v, (dict, list)) and len(v) > 0
+
+
+def _jsonb_minus(doc: exp.Expression, k: exp.Expression) -> exp.Expression:
+    """jsonb - text, - int, - text[]."""
+    if isinstance(k, exp.Array) or isinstance(k, exp.Cast) and k.to.is_type("array"):
+        return _fn("pg_jsonb_delete_keys", _as_json(doc), _text_list(k))
+    if isinstance(k, exp.Cast) and isinstance(k.this, exp.Literal) and not k.this.is_string:
+        k = k.this  # an int4-typed integer constant
+    key = _arrow_key(k)
+    if key is None:
+        return _fn("pg_jsonb_minus", doc.copy(), k.copy())
+    return _fn("pg_jsonb_delete", _as_json(doc), key[0], exp.Boolean(this=key[1]))
+
+
+def _jsonb_operator(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, (exp.JSONExtract, exp.JSONExtractScalar)):
+        text = isinstance(node, exp.JSONExtractScalar)
+        key = _arrow_key(node.expression)
+        if key is None:
+            return _fn("pg_jsonb_arrow_text" if text else "pg_jsonb_arrow", node.this.copy(),
+                       node.expression.copy())
+        if key[1]:
+            return _fn("pg_jsonb_elem_text" if text else "pg_jsonb_elem", _as_json(node.this),
+                       exp.Literal.number(int(key[0].this)))
+        if key[0].this.isdigit() or key[0].this == "-":  # a JSON pointer would index arrays
+            return _fn("pg_jsonb_get_text" if text else "pg_jsonb_get", _as_json(node.this), key[0],
+                       exp.false())
+        return _fn("pg_jsonb_field_text" if text else "pg_jsonb_field", _as_json(node.this), key[0])
+    if isinstance(node, (exp.JSONBExtract, exp.JSONBExtractScalar)):
+        fn = "pg_jsonb_get_path_text" if isinstance(node, exp.JSONBExtractScalar) else "pg_jsonb_get_path"
+        return _fn(fn, _as_json(node.this), _text_list(node.expression))
+    if isinstance(node, exp.JSONBContainsTopKey):
+        return _fn("pg_jsonb_exists", _as_json(node.this), _cast(node.expression.copy(), "VARCHAR"))
+    if isinstance(node, (exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys)):
+        fn = "pg_jsonb_exists_any" if isinstance(node, exp.JSONBContainsAnyTopKeys) else "pg_jsonb_exists_all"
+        return _fn(fn, _as_json(node.this), _text_list(node.expression))
+    if isinstance(node, exp.JSONBDeleteAtPath):
+        return _fn("pg_jsonb_delete_path", _as_json(node.this), _text_list(node.expression))
+    if isinstance(node, (exp.JSONBContains, exp.ArrayContainsAll, exp.ArrayContainedBy)):
+        a, b = node.this, node.expression
+        if isinstance(node, exp.ArrayContainedBy):
+            a, b = b, a
+        if _is_jsonb(a) or _is_jsonb(b):
+            return _fn("pg_jsonb_contains", _as_json(a), _as_json(b))
+        return _fn("pg_jsonb_or_array_contains", a.copy(), b.copy())
+    if isinstance(node, (exp.JSONBPathExists, exp.MatchAgainst)):
+        if isinstance(node, exp.MatchAgainst) and not any(_is_jsonb(e) for e in node.expressions):
+            return node
+        raise PgError("0A000", "jsonpath operators (@?, @@) are not supported",
+                      hint="Use ->, ->>, #>, @> or jsonb_each to read jsonb values.")
+    if isinstance(node, exp.DPipe) and (_is_jsonb(node.this) or _is_jsonb(node.expression)):
+        return _fn("pg_jsonb_concat", _as_json(node.this), _as_json(node.expression))
+    if isinstance(node, exp.Sub) and (_is_jsonb(node.this) or _is_jsonb_key_removal(node)):
+        return _jsonb_minus(node.this, node.expression)
+    if isinstance(node, exp.DPipe) and (
+            isinstance(node.this, exp.Column) and _looks_like_jsonb_container(node.expression)
+            or isinstance(node.expression, exp.Column) and _looks_like_jsonb_container(node.this)):
+        # doc || '{"k": 1}' (the usual jsonb update): a column's type is DuckDB's alone, and a
+        # JSON object or array literal makes it jsonb || jsonb
+        return _fn("pg_jsonb_concat", _as_json(node.this), _as_json(node.expression))
+    if isinstance(node, exp.EQ) and isinstance(node.parent, (exp.Update, exp.OnConflict)):
+        return node  # SET col = value: an assignment, not a comparison
+    if isinstance(node, (exp.EQ, exp.NEQ)) and (_is_jsonb(node.this) or _is_jsonb(node.expression)):
+        # jsonb equality compares values (keys in any order, 1.0 = 1), not texts
+        eq = _fn("pg_jsonb_eq", _as_json(node.this), _as_json(node.expression))
+        return eq if isinstance(node, exp.EQ) else exp.Not(this=eq)
+    return node
+
+
+def _string_agg(value: exp.Expression, order: exp.Expression | None) -> exp.Expression:
+    this = value if order is None else exp.Order(this=value, expressions=[o.copy() for o in order.expressions])
+    return exp.GroupConcat(this=this, separator=exp.Literal.string(", "))
+
+
+def _jsonb_value_text(e: exp.Expression) -> exp.Expression:
+    """An SQL value as jsonb text (SQL NULL as JSON null), as the jsonb builders take it."""
+    return exp.Coalesce(this=_cast(_fn("pg_to_jsonb", e.copy()), "VARCHAR"),
+                        expressions=[exp.Literal.string("null")])
+
+
+def _json_value_text(e: exp.Expression) -> exp.Expression:
+    """An SQL value as json text, as json_build_* and json_agg take it (SQL NULL as null)."""
+    return exp.Coalesce(this=_fn("pg_to_json_text", e.copy()), expressions=[exp.Literal.string("null")])
+
+
+def _jsonb_key_text(e: exp.Expression) -> exp.Expression:
+    return _cast(_fn("to_json", _cast(e.copy(), "VARCHAR")), "VARCHAR")
+
+
+def _concat_text(parts: list[exp.Expression]) -> exp.Expression:
+    out = parts[0]
+    for p in parts[1:]:
+        out = exp.DPipe(this=out, expression=p, safe=True)
+    return out
+
+
+def _jsonb_function(node: exp.Expression) -> exp.Expression:
+    """jsonb_* functions and aggregates (node: an Anonymous or sqlglot's JSONBObjectAgg)."""
+    if isinstance(node, exp.JSONBObjectAgg):
+        k, v = node.this, node.expression
+        inner = exp.GroupConcat(this=_concat_text([_jsonb_key_text(k), exp.Literal.string(": "),
+                                                  _jsonb_value_text(v)]),
+                                separator=exp.Literal.string(", "))
+        top = _agg_frame(node)
+        agg = _reframe(top, node, inner)
+        return top, _fn("pg_jsonb_in", _concat_text([exp.Literal.string("{"), agg, exp.Literal.string("}")]))
+    if isinstance(node, exp.JSONArrayAgg):  # json_agg: elements as written, ", " between
+        arg = node.this
+        order = arg if isinstance(arg, exp.Order) else None
+        value = arg.this if order is not None else arg
+        top = _agg_frame(node)
+        agg = _reframe(top, node, _string_agg(_json_value_text(value), order))
+        return top, _cast(_concat_text([exp.Literal.string("["), agg, exp.Literal.string("]")]), "JSON")
+    name = node.name.lower()
+    args = node.expressions
+    if name == "json_build_object" and len(args) % 2 == 0:  # json's form: {"k" : v, "k2" : v2}
+        parts = [exp.Literal.string("{")]
+        for i in range(0, len(args), 2):
+            if i:
+                parts.append(exp.Literal.string(", "))
+            parts += [_jsonb_key_text(args[i]), exp.Literal.string(" : "), _json_value_text(args[i + 1])]
+        parts.append(exp.Literal.string("}"))
+        return node, _cast(_concat_text(parts), "JSON")
+    if name == "json_build_array":
+        parts = [exp.Literal.string("[")]
+        for i, a in enumerate(args):
+            if i:
+                parts.append(exp.Literal.string(", "))
+            parts.append(_json_value_text(a))
+        parts.append(exp.Literal.string("]"))
+        return node, _cast(_concat_text(parts), "JSON")
+    if name in _JSONB_PATH_FUNCTIONS:
+        raise PgError("0A000", f"function {name} (SQL/JSON path language) is not supported",
+                      hint="Use ->, ->>, #>, @> or jsonb_each to read jsonb values.")
+    if name == "jsonb_agg" and len(args) == 1:
+        arg = args[0]
+        order = arg if isinstance(arg, exp.Order) else None
+        value = arg.this if order is not None else arg
+        top = _agg_frame(node)
+        agg = _reframe(top, node, _string_agg(_jsonb_value_text(value), order))
+        return top, _cast(_concat_text([exp.Literal.string("["), agg, exp.Literal.string("]")]), "JSON")
+    if name == "jsonb_build_object":
+        if len(args) % 2:
+            raise PgError("22023", "argument list must have even number of elements",
+                          hint="The arguments of jsonb_build_object() must consist of alternating keys and values.")
+        parts: list[exp.Expression] = [exp.Literal.string("{")]
+        for i in range(0, len(args), 2):
+            if i:
+                parts.append(exp.Literal.string(", "))
+            parts += [_jsonb_key_text(args[i]), exp.Literal.string(": "), _jsonb_value_text(args[i + 1])]
+        parts.append(exp.Literal.string("}"))
+        return node, _fn("pg_jsonb_in", _concat_text(parts))
+    if name == "jsonb_build_array":
+        parts = [exp.Literal.string("[")]
+        for i, a in enumerate(args):
+            if i:
+                parts.append(exp.Literal.string(", "))
+            parts.append(_jsonb_value_text(a))
+        parts.append(exp.Literal.string("]"))
+        return node, _cast(_concat_text(parts), "JSON")
+    if name in ("jsonb_extract_path", "jsonb_extract_path_text", "json_extract_path",
+                "json_extract_path_text") and args:
+        steps = exp.Array(expressions=[_cast(a.copy(), "VARCHAR") for a in args[1:]])
+        fn = "pg_jsonb_get_path_text" if name.endswith("_text") else "pg_jsonb_get_path"
+        return node, _fn(fn, _as_json(args[0]), steps)
+    if name in ("jsonb_array_length", "json_array_length") and len(args) == 1:
+        return node, _fn("pg_json_array_length", _as_json(args[0]))
+    if name == "to_jsonb" and len(args) == 1:
+        return node, _fn("pg_to_jsonb", args[0].copy())
+    if name == "to_json" and len(args) == 1:
+        return node, _cast(_fn("pg_to_json_text", args[0].copy()), "JSON")
+    if name in ("jsonb_set", "jsonb_insert") and len(args) in (3, 4):
+        default = exp.true() if name == "jsonb_set" else exp.false()
+        flag = _cast(args[3].copy(), "BOOLEAN") if len(args) == 4 else default
+        return node, _fn("pg_" + name, _as_json(args[0]), _text_list(args[1]), _as_json(args[2]), flag)
+    if name in ("jsonb_set_lax",):
+        raise PgError("0A000", "function jsonb_set_lax is not supported", hint="Use jsonb_set.")
+    if name in ("jsonb_strip_nulls", "jsonb_pretty") and len(args) == 1:
+        return node, _fn("pg_" + name, _as_json(args[0]))
+    if name in ("jsonb_delete_path",) and len(args) == 2:
+        return node, _fn("pg_jsonb_delete_path", _as_json(args[0]), _text_list(args[1]))
+    if name in ("jsonb_contains", "jsonb_contained") and len(args) == 2:
+        a, b = (args[0], args[1]) if name == "jsonb_contains" else (args[1], args[0])
+        return node, _fn("pg_jsonb_contains", _as_json(a), _as_json(b))
+    if name == "jsonb_exists" and len(args) == 2:
+        return node, _fn("pg_jsonb_exists", _as_json(args[0]), _cast(args[1].copy(), "VARCHAR"))
+    return node, node
+
+
+# set-returning jsonb functions: UDF giving a list, and the columns one element makes
+_JSONB_SETS = {
+    "jsonb_each": ("pg_jsonb_each", ("key", "value")),
+    "jsonb_each_text": ("pg_jsonb_each_text", ("key", "value")),
+    "jsonb_array_elements": ("pg_jsonb_elements", ("value",)),
+    "jsonb_array_elements_text": ("pg_jsonb_elements_text", ("value",)),
+    "jsonb_object_keys": ("pg_jsonb_keys", None),  # one column, named after the function / alias
+}
+
+
+def _jsonb_set_returning(node: exp.Anonymous) -> exp.Expression | None:
+    name = node.name.lower()
+    if name not in _JSONB_SETS or len(node.expressions) != 1:
+        return None
+    udf, columns = _JSONB_SETS[name]
+    listed = _fn(udf, _as_json(node.expressions[0]))
+    table = node.parent
+    if not isinstance(table, exp.Table):
+        if columns == ("key", "value"):
+            return None  # a record in the select list: not translated
+        return exp.Explode(this=listed)
+    alias = table.args.get("alias")
+    alias_name = alias.this.copy() if alias is not None and alias.this else exp.to_identifier(name)
+    given = [c.copy() for c in alias.columns] if alias is not None and alias.columns else []
+    # a subquery, not FROM unnest(…): DuckDB evaluates a table function's constant argument
+    # while binding, so a describe with sample parameter values would raise its errors
+    if columns is None or len(columns) == 1:
+        col = given[0] if given else alias_name.copy() if columns is None else exp.to_identifier(columns[0])
+        sub = exp.Subquery(this=exp.select(exp.alias_(exp.Explode(this=listed), col)),
+                           alias=exp.TableAlias(this=alias_name))
+        table.replace(sub)
+        return None
+    # (key, value): unnest the list of structs, then the struct's fields as columns
+    names = given or [exp.to_identifier(c) for c in columns]
+    elem = exp.to_identifier("__jsonb_each")
+    inner = exp.select(*[exp.alias_(exp.Dot(this=exp.column(elem), expression=exp.to_identifier(c)),
+                                     names[i].copy()) for i, c in enumerate(columns)]).from_(
+        exp.Subquery(this=exp.select(exp.alias_(exp.Explode(this=listed), elem)),
+                     alias=exp.TableAlias(this=exp.to_identifier("__jsonb_rows"))))
+    table.replace(exp.Subquery(this=inner, alias=exp.TableAlias(this=alias_name)))
+    return None
+
+
+def jsonb_functions(tree: exp.Expression) -> exp.Expression:
+    """'…'::jsonb, jsonb operators (-> ->> #> #>> ? ?| ?& @> <@ || - #- =), jsonb_* functions and
+    aggregates → the jsonb UDFs and macros of sql/jsonb_functions.py; jsonpath → 0A000."""
+    tree = json_arrow_in_call_args(tree)
+    T = exp.DataType.Type
+    kinds = (exp.Cast, exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract, exp.JSONBExtractScalar,
+             exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
+             exp.JSONBDeleteAtPath, exp.JSONBContains, exp.ArrayContainsAll, exp.ArrayContainedBy,
+             exp.JSONBPathExists, exp.MatchAgainst, exp.DPipe, exp.Sub, exp.EQ, exp.NEQ,
+             exp.Anonymous, exp.JSONBObjectAgg, exp.JSONArrayAgg)
+    nodes = [n for n in tree.walk(bfs=False) if isinstance(n, kinds)]
+    nodes.reverse()  # operands before the operators that read them
+    for node in nodes:
+        if isinstance(node, exp.Cast):
+            if node.to.this == T.JSONB:  # jsonb input: parsed, normalised, 22P02 if not JSON
+                tree = _swap(tree, node, _jsonb_input(node.this))
+            continue
+        if isinstance(node, exp.Anonymous):
+            if node.name.lower() == "pg_minus" and len(node.expressions) == 2 and _is_jsonb(node.expressions[0]):
+                tree = _swap(tree, node, _jsonb_minus(*node.expressions))  # see subtraction_types
+                continue
+            if node.name.lower() in _JSONB_SETS:
+                new = _jsonb_set_returning(node)
+                if new is not None:
+                    tree = _swap(tree, node, new)
+                continue
+            old, new = _jsonb_function(node)
+            if new is not old:
+                tree = _swap(tree, old, new)
+            continue
+        if isinstance(node, (exp.JSONBObjectAgg, exp.JSONArrayAgg)):
+            old, new = _jsonb_function(node)
+            tree = _swap(tree, old, new)
+            continue
+        new = _jsonb_operator(node)
+        if new is not node:
+            tree = _swap(tree, node, new)
+    return tree
+
+
+def _swap(tree: exp.Expression, old: exp.Expression, new: exp.Expression) -> exp.Expression:
+    if old is tree:
+        return new
+    old.replace(new)
+    return tree
 
 
 def date_trunc_of_date(tree: exp.Expression) -> exp.Expression:
@@ -818,7 +1196,7 @@ def pg_only_type_names(tree: exp.Expression) -> exp.Expression:
 
 def catalog_functions(tree: exp.Expression) -> exp.Expression:
     """current_schema() is 'public' (DuckDB: main); current_schemas(bool);
-    json_build_object(k, v, …) is DuckDB's json_object."""
+    json_build_object is built with the jsonb rewrites (jsonb_functions)."""
     def make(node):
         if isinstance(node, exp.CurrentSchema):
             return _fn("pg_current_schema")
@@ -832,8 +1210,6 @@ def catalog_functions(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Anonymous) and node.name.lower() == "pg_partition_ancestors" and not isinstance(
                 node.parent, exp.Table):
             return _fn("pg_df_partition_self", *[e.copy() for e in node.expressions])
-        if isinstance(node, exp.Anonymous) and node.name.lower() in ("json_build_object", "jsonb_build_object"):
-            return _fn("json_object", *[e.copy() for e in node.expressions])
         return node
     return _replace_all(tree, list(tree.find_all(exp.CurrentSchema, exp.CurrentSchemas, exp.Anonymous)), make)
 
@@ -1940,6 +2316,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     like_backslash_escape,
     to_hex_lowercase,
     missing_functions,
+    jsonb_functions,
     jsonb_operators,
     json_arrow_in_call_args,
     date_trunc_of_date,
