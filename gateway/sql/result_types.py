@@ -201,7 +201,9 @@ def _array_type(elements: list) -> tuple | None:
     take it); the typmod only when every element has the same one."""
     oid, mods = None, set()
     for el in elements:
-        if isinstance(el, exp.Literal) and el.is_string or isinstance(el, exp.Null):
+        if isinstance(el, exp.Null):
+            continue
+        if isinstance(el, exp.Literal) and el.is_string:
             mods.add(-1)
             continue
         t = _type(el)
