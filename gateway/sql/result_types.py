@@ -70,8 +70,7 @@ def plan_of(tree: exp.Expression | None) -> Plan | None:
         if not isinstance(sel, exp.Select):
             return None
         items = sel.expressions
-        ctes = {c.alias_or_name.lower() for c in (tree.args.get("with") or exp.With()).expressions}
-        ctes |= {c.alias_or_name.lower() for c in (sel.args.get("with") or exp.With()).expressions}
+        ctes = _cte_names(tree) | _cte_names(sel)
         sources = {}
         frm = sel.args.get("from_") or sel.args.get("from")
         if frm is not None:
@@ -96,6 +95,11 @@ def plan_of(tree: exp.Expression | None) -> Plan | None:
         if not any(out):
             return None
     return Plan(tuple(out), sources, has_refs)
+
+
+def _cte_names(node: exp.Expression) -> set[str]:
+    w = node.args.get("with_") or node.args.get("with")  # sqlglot 30 names it with_
+    return {c.alias_or_name.lower() for c in w.expressions} if w is not None else set()
 
 
 def _alias(t: exp.Expression) -> str:
