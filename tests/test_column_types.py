@@ -220,6 +220,22 @@ def test_alter_table_keeps_declared_types(pg, gateway):
     assert run(gateway.dsn) == run(pg.dsn)
 
 
+def test_alter_type_of_length_checked_column_is_a_clear_error(gateway):
+    """DuckDB cannot change the type of a column with a CHECK, and the length check of a
+    varchar(n)/char(n) column made by CREATE TABLE is one: refused with 0A000, not a
+    DuckDB binder error."""
+    t = uniq()
+    with psycopg.connect(gateway.dsn, autocommit=True) as c:
+        c.execute(f"CREATE TABLE {t} (v varchar(5))")
+        try:
+            with pytest.raises(psycopg.errors.FeatureNotSupported) as ei:
+                c.execute(f"ALTER TABLE {t} ALTER COLUMN v TYPE varchar(9)")
+            assert "varchar(n)/char(n)" in ei.value.diag.message_primary
+            assert _typmods(gateway.dsn, t) == [("v", "character varying(5)")]
+        finally:
+            c.execute(f"DROP TABLE {t}")
+
+
 def test_rolled_back_create_leaves_no_record(gateway):
     t = uniq()
     with psycopg.connect(gateway.dsn) as c:

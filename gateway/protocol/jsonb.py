@@ -1,7 +1,7 @@
 """PostgreSQL's canonical jsonb text (minimal stand-in; the full normaliser lands from s3-jsonb).
 
 jsonb keeps no formatting: keys sorted by length then bytes, a duplicate key keeps its last
-value, `{"a": 1, "b": [1, 2]}` spacing.
+value, `{"a": 1, "b": [1, 2]}` spacing, numbers as written.
 """
 
 from __future__ import annotations
@@ -11,17 +11,24 @@ import json
 import pyarrow as pa
 
 
-def _canon(v):
+class _Number(str):
+    """A JSON number's text, kept as written."""
+
+
+def _text(v) -> str:
     if isinstance(v, dict):
-        return {k: _canon(v[k]) for k in sorted(v, key=lambda k: (len(k.encode()), k.encode()))}
+        keys = sorted(v, key=lambda k: (len(k.encode()), k.encode()))
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_text(v[k])}" for k in keys) + "}"
     if isinstance(v, list):
-        return [_canon(x) for x in v]
-    return v
+        return "[" + ", ".join(_text(x) for x in v) + "]"
+    if isinstance(v, _Number):
+        return str(v)
+    return json.dumps(v, ensure_ascii=False)
 
 
 def canonical_jsonb_text(s: str) -> str:
     """One JSON text → PostgreSQL's jsonb output text."""
-    return json.dumps(_canon(json.loads(s)), ensure_ascii=False)
+    return _text(json.loads(s, parse_float=_Number, parse_int=_Number))
 
 
 def canonical_jsonb_array(arr: pa.Array) -> pa.Array:

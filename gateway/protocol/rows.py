@@ -1194,7 +1194,7 @@ def _pg_type_preparation(duck_types: list[str], pg_types: Sequence) -> dict:
     for i, o in enumerate(pg_types):
         if o is None or i >= len(duck_types):
             continue
-        oid, typmod = o
+        oid, typmod = o[0], o[-1]  # a third item: the typmod to encode with (result_types.resolve)
         elem = _LIST_OF.get(oid, oid)
         pseudo = _PSEUDO.get(elem)
         if pseudo is None:

@@ -203,9 +203,10 @@ def _type(e: exp.Expression) -> tuple | None:
 def _array_type(elements: list) -> tuple | None:
     """ARRAY['a'::varchar(3), 'b']: an array of the typed elements' type (untyped literals
     take it); the typmod only when every element has the same one."""
-    oid, mods = None, set()
+    oid, mods, nulls = None, set(), False
     for el in elements:
         if isinstance(el, exp.Null):
+            nulls = True
             continue
         if isinstance(el, exp.Literal) and el.is_string:
             mods.add(-1)
@@ -217,7 +218,12 @@ def _array_type(elements: list) -> tuple | None:
         mods.add(t[2])
     if oid is None:
         return None
-    return ("fixed", ARRAY_OF[oid], mods.pop() if len(mods) == 1 else -1)
+    mod = mods.pop() if len(mods) == 1 else -1
+    if nulls and mod != -1:
+        # PostgreSQL describes ARRAY[x::char(3), NULL] without the typmod, yet its elements
+        # are char(3) values: padded to 3 (the encoder's typmod, a third item)
+        return ("fixed", ARRAY_OF[oid], -1, mod)
+    return ("fixed", ARRAY_OF[oid], mod)
 
 
 def _jsonb_of(t: tuple | None) -> tuple | None:
@@ -234,7 +240,8 @@ def _jsonb_of(t: tuple | None) -> tuple | None:
 # --------------------------------------------------------------------------- resolving
 
 def resolve(plan: Plan | None, names: list[str], declared: dict) -> list | None:
-    """(oid, typmod) or None per result column; None when nothing is overridden.
+    """(oid, typmod) or None per result column; None when nothing is overridden. A third
+    item, when present, is the typmod the values are encoded with (char(n) padding).
 
     declared: {(schema, table): {column: (oid, typmod)}} (lower-case names)."""
     if plan is None:
@@ -251,7 +258,7 @@ def resolve(plan: Plan | None, names: list[str], declared: dict) -> list | None:
             continue
         kind = item[0]
         if kind == "fixed":
-            out[i] = (item[1], item[2])
+            out[i] = tuple(item[1:])
             i += 1
         elif kind == "col":
             out[i] = _column(plan, item[1], item[2], declared, item[3])
@@ -302,7 +309,7 @@ def describe_fields(fields: list, overrides: list | None) -> list:
         return fields
     for f, o in zip(fields, overrides):
         if o is not None and _compatible(f.type_oid, o[0]):
-            f.type_oid, f.typmod = o
+            f.type_oid, f.typmod = o[0], o[1]
     return fields
 
 
