@@ -26,7 +26,7 @@ from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
 from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
-from .engine.column_types import overrides as column_overrides
+from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
@@ -1076,7 +1076,7 @@ class Session:
                                             self.params["timezone"], self.server.settings.batch_rows,
                                             fmts, max_rows, release,
                                             {**self.params, "dataforge.backend_pid": str(self.pid)}
-                                            if st.uses_settings else None, st.result_plan)
+                                            if st.uses_settings else None, st.result_plan, self.txn_wrote_ddl)
         except BaseException:
             release()
             raise
@@ -2249,9 +2249,13 @@ def _rows_tag(st: Statement | None, n: int) -> str:
 
 
 def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release, settings=None,
-                    result_plan=None):
+                    result_plan=None, own_ddl=False):
+    # a transaction that ran DDL reads its own declared types, before its cursor streams rows
+    declared = load_column_types(cursor.con) if own_ddl and result_plan is not None and result_plan.has_refs else None
     outcome = execute(cursor, sql, params, tz, batch_rows, True, settings)
-    pg_types = column_overrides(db, result_plan, outcome.names, outcome.types) if result_plan is not None else None
+    pg_types = None
+    if result_plan is not None:
+        pg_types = column_overrides(db, result_plan, outcome.names, outcome.types, declared)
     stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
                           on_close=release, batch_rows=batch_rows, pg_types=pg_types)
     return stream, stream.read_chunk(max_rows)

@@ -288,3 +288,40 @@ def test_plan_table_columns():
     assert _resolve("WITH t AS (SELECT 'x' AS v) SELECT v FROM t", ["v"], declared) is None
     assert _resolve("SELECT value FROM jsonb_array_elements('[1]')", ["value"]) == [(3802, -1)]
     assert _resolve("INSERT INTO t (v) VALUES ('a') RETURNING v, id", ["v", "id"], declared) == [(1043, 9), None]
+
+
+def test_types_inside_the_transaction_that_created_the_table(pg, gateway):
+    t = uniq()
+
+    def run(dsn):
+        with psycopg.connect(dsn) as c:
+            c.execute(f"CREATE TABLE {t} (v varchar(4), c char(3), j jsonb)")
+            c.execute(f"INSERT INTO {t} VALUES ('ab', 'x', '{{\"b\": 1, \"a\": 2}}')")
+            cur = c.execute(f"SELECT v, c, j FROM {t}")
+            out = [(d.type_code, d.display_size) for d in cur.description], cur.fetchall()
+            c.rollback()
+            return out
+
+    assert run(gateway.dsn) == run(pg.dsn)
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_many_rows_vectorised(pg, gateway, binary):
+    """Past the few-rows path: the batch encoders pad char(n) and canonicalise jsonb too."""
+    t = uniq()
+
+    def run(dsn):
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute(f"CREATE TABLE {t} (id int, c char(3), v varchar(4), j jsonb, a char(2)[])")
+            try:
+                c.execute(f"INSERT INTO {t} SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE (i % 100)::text END, "
+                          f"(i % 1000)::text, CASE WHEN i % 5 = 0 THEN NULL "
+                          f"ELSE ('{{\"k\": ' || i || ', \"a\": [' || i || ']}}')::jsonb END, "
+                          f"ARRAY[(i % 10)::text, NULL] FROM generate_series(1, 3000) g(i)")
+                cur = c.cursor(binary=binary)
+                cur.execute(f"SELECT c, v, j, a FROM {t} ORDER BY id")
+                return [d.type_code for d in cur.description], cur.fetchall()
+            finally:
+                c.execute(f"DROP TABLE {t}")
+
+    assert run(gateway.dsn) == run(pg.dsn)

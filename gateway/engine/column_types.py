@@ -46,24 +46,30 @@ class DeclaredTypes:
             if version != self.version:
                 if self._cursor is None:
                     self._cursor = self.db.cursor("column-types")
-                types: dict = {}
-                try:
-                    rows = self._cursor.con.execute(
-                        f"SELECT schema_name, table_name, column_name, type_oid, typmod FROM {TABLE}").fetchall()
-                except Exception:
-                    rows = []
-                for s, t, c, oid, mod in rows:
-                    types.setdefault((s.lower(), t.lower()), {})[c.lower()] = (oid, mod)
-                self.types, self.version = types, version
+                self.types, self.version = load(self._cursor.con), version
         return self.types
 
 
-def overrides(db, plan, names, duck_types) -> list | None:
-    """Worker thread: the (oid, typmod) overrides of a result (None: none)."""
+def load(con) -> dict:
+    types: dict = {}
+    try:
+        rows = con.execute(f"SELECT schema_name, table_name, column_name, type_oid, typmod FROM {TABLE}").fetchall()
+    except Exception:
+        rows = []
+    for s, t, c, oid, mod in rows:
+        types.setdefault((s.lower(), t.lower()), {})[c.lower()] = (oid, mod)
+    return types
+
+
+def overrides(db, plan, names, duck_types, declared: dict | None = None) -> list | None:
+    """Worker thread: the (oid, typmod) overrides of a result (None: none). declared: the
+    record as a transaction that ran DDL sees it (load() on its connection, before the
+    statement: nobody else sees its changes yet); default: the committed one."""
     from ..protocol.types import pg_type_of
     from ..sql.result_types import checked, resolve
 
     if plan is None or not names:
         return None
-    declared = db.declared_types.current() if plan.has_refs else {}
+    if declared is None:
+        declared = db.declared_types.current() if plan.has_refs else {}
     return checked(resolve(plan, list(names), declared), [pg_type_of(t).oid for t in duck_types])
