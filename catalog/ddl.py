@@ -281,8 +281,51 @@ def plan(catalog: Catalog, con: duckdb.DuckDBPyConnection) -> Plan:
                         destructive=True, sql=[f"DROP TABLE {q(name)}"])
             changes.append(ch)
             statements += ch.sql
+    statements += declared_type_sqls(catalog, con, [n for n in managed if n not in catalog.tables])
     record = sorted((t.table, t.source) for t in catalog.tables.values())
     return Plan(changes, statements, record)
+
+
+def declared_types(catalog: Catalog) -> list[tuple[str, str, int, int]]:
+    """(table, column, PostgreSQL type OID, typmod) of the columns whose PostgreSQL type DuckDB
+    does not keep (varchar(n), char(n), jsonb, timestamp(p)…: gateway/sql/result_types.py)."""
+    from gateway.sql.result_types import _cast_type
+
+    out = []
+    for t in catalog.tables.values():
+        for c in t.columns:
+            if c.values:
+                continue  # enum
+            d = _cast_type(exp.DataType.build(c.type, dialect="postgres"))
+            if d is not None:
+                out.append((t.table, c.name, d[1], d[2]))
+    return sorted(out)
+
+
+def declared_type_sqls(catalog: Catalog, con: duckdb.DuckDBPyConnection, dropped: list[str]) -> list[str]:
+    """Statements that bring the declared-type record (gateway/engine/column_types.py) of the
+    catalog's tables up to date, run in the plan's transaction; none when it already is."""
+    from gateway.engine.column_types import CREATE, TABLE
+
+    names = sorted(set(catalog.tables) | set(dropped))
+    if not names:
+        return []
+    want = declared_types(catalog)
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                         "AND schema_name = '_dataforge' AND table_name = 'column_types'").fetchone()[0]
+    have = []
+    if exists:
+        have = sorted(tuple(r) for r in con.execute(
+            f"SELECT table_name, column_name, type_oid, typmod FROM {TABLE} WHERE schema_name = 'main' "
+            f"AND list_contains(?, table_name)", [names]).fetchall())
+    if have == want:
+        return []
+    out = [*CREATE.split("; "),
+           f"DELETE FROM {TABLE} WHERE schema_name = 'main' AND table_name IN ({', '.join(map(sql_literal, names))})"]
+    if want:
+        out.append(f"INSERT INTO {TABLE} VALUES " + ", ".join(
+            f"('main', {sql_literal(t)}, {sql_literal(c)}, {oid}, {mod})" for t, c, oid, mod in want))
+    return out
 
 
 def _fk_order(catalog: Catalog) -> list[Table]:

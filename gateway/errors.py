@@ -75,7 +75,15 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"Duplicate key|duplicate key|violates (primary key|unique) constraint"), "23505", None),
     (re.compile(r"NOT NULL constraint failed: (?P<t>[^.]+)\.(?P<n>\S+)"), "23502",
      'null value in column "{n}" of relation "{t}" violates not-null constraint'),
+    # varchar(n)/char(n) lengths: the CHECK the CREATE TABLE rewrite adds (rewrite._length_check)
+    (re.compile(r"CHECK constraint failed .*CHECK\(\(length\(rtrim\(.*\)\) <= (?P<len>\d+)\)\)$", re.I), "22001",
+     "value too long for type character varying({len})"),
+    (re.compile(r"CHECK constraint failed .*CHECK\(\(char_length\(rtrim\(.*\)\) <= (?P<len>\d+)\)\)$", re.I), "22001",
+     "value too long for type character({len})"),
     (re.compile(r"CHECK constraint failed"), "23514", None),
+    (re.compile(r"Cannot change the type of a column that has a CHECK constraint"), "0A000",
+     "ALTER COLUMN … TYPE of a column with a CHECK constraint (a varchar(n)/char(n) column's length "
+     "check too) is not supported"),
     (re.compile(r"FOREIGN KEY constraints cannot use CASCADE, SET NULL or SET DEFAULT"), "0A000",
      "FOREIGN KEY … ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT is not supported"),
     (re.compile(r"Adding columns with constraints not yet supported"), "0A000",

@@ -27,6 +27,8 @@ from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
 from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
+from .engine.column_types import load as load_column_types, overrides as column_overrides
+from .sql.result_types import describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
 from .sql import pg_catalog
@@ -963,6 +965,8 @@ class Session:
         finally:
             release()
         prep.fields = st.pg_fields([_field(n, t) for n, t in zip(names, types)])
+        if st.result_plan is not None:
+            describe_fields(prep.fields, await self.db.run(column_overrides, self.db, st.result_plan, names, types))
         prep.schema_version = self.db.schema_version
         if self.txn == "I":
             if len(st.describe_cache) > 16:
@@ -1181,7 +1185,7 @@ class Session:
                                             self.params["timezone"], self.server.settings.batch_rows,
                                             fmts, max_rows, release,
                                             {**self.params, "dataforge.backend_pid": str(self.pid)}
-                                            if st.uses_settings else None)
+                                            if st.uses_settings else None, st.result_plan, self.txn_wrote_ddl)
         except BaseException:
             release()
             raise
@@ -1191,6 +1195,7 @@ class Session:
                           max_rows: int, first: tuple[bytes, int] | None = None) -> None:
         if simple or portal is None:
             fields = st.pg_fields([_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)])
+            fields = describe_fields(fields, stream.pg_types)
             self.send(m.row_description(fields))
             p = Portal("", Prepared("", st, []), [], [], stream=stream)
             await self._send_rows(p, 0, first)
@@ -1329,7 +1334,11 @@ class Session:
 
     async def _finish_write(self, st, outcome: Outcome, formats, portal, simple) -> None:
         if st.returns_rows and outcome.table is not None:
-            stream = ResultStream(self.db, outcome, _expand_formats(formats, len(outcome.types or [])))
+            pg_types = None
+            if st.result_plan is not None:
+                pg_types = await self.db.run(column_overrides, self.db, st.result_plan, outcome.names, outcome.types)
+            stream = ResultStream(self.db, outcome, _expand_formats(formats, len(outcome.types or [])),
+                                  pg_types=pg_types)
             stream.names = outcome.names
             fake = Statement(st.text, st.kind, st.route, st.tag, returns_rows=True)
             await self._start_rows(fake, stream, portal, simple, 0)
@@ -1955,9 +1964,13 @@ class Session:
             cursor.close()
             raise
         fmt = 1 if binary else 0
+        pg_types = None
+        if q.result_plan is not None:
+            pg_types = await self.db.run(column_overrides, self.db, q.result_plan, names or outcome.names, outcome.types)
         stream = ResultStream(self.db, outcome, [fmt] * len(outcome.types or []), cursor=cursor,
-                              on_close=cursor.close)
+                              on_close=cursor.close, pg_types=pg_types)
         fields = [_field(n, t, fmt) for n, t in zip(names or outcome.names or [], outcome.types or [])]
+        fields = describe_fields(q.pg_fields(fields), pg_types)
         self.sql_cursors[name] = SqlCursor(name, stream, cursor, fields, hold, binary, table, total)
 
     def _fetch_target(self, st: Statement) -> tuple[int, str]:
@@ -2123,7 +2136,8 @@ class Session:
                    f'ORDER BY rowid{" DESC" if backward else ""}')
             outcome = await self._run(cur.cursor, execute, cur.cursor, sql, None, self.params["timezone"],
                                       self.server.settings.batch_rows, True)
-            stream = ResultStream(self.db, outcome, [f.format for f in cur.fields], cursor=cur.cursor)
+            stream = ResultStream(self.db, outcome, [f.format for f in cur.fields], cursor=cur.cursor,
+                                  pg_types=cur.stream.pg_types)
             try:
                 await self._pull(stream, -1, send=True)
             finally:
@@ -2491,10 +2505,16 @@ def _rows_tag(st: Statement | None, n: int) -> str:
     return tag
 
 
-def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release, settings=None):
+def _execute_stream(db, cursor: Cursor, sql, params, tz, batch_rows, formats, max_rows, release, settings=None,
+                    result_plan=None, own_ddl=False):
+    # a transaction that ran DDL reads its own declared types, before its cursor streams rows
+    declared = load_column_types(cursor.con) if own_ddl and result_plan is not None and result_plan.has_refs else None
     outcome = execute(cursor, sql, params, tz, batch_rows, True, settings)
+    pg_types = None
+    if result_plan is not None:
+        pg_types = column_overrides(db, result_plan, outcome.names, outcome.types, declared)
     stream = ResultStream(db, outcome, _expand_formats(formats, len(outcome.types or [])), cursor=cursor,
-                          on_close=release, batch_rows=batch_rows)
+                          on_close=release, batch_rows=batch_rows, pg_types=pg_types)
     return stream, stream.read_chunk(max_rows)
 
 

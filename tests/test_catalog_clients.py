@@ -34,7 +34,7 @@ def on_both(pg, gateway, fn):
     return out
 
 
-# Types whose DuckDB column keeps PostgreSQL's type (varchar(n) does not: DuckDB has no length).
+# varchar(n)/char(n)/jsonb: DuckDB keeps neither, the gateway's declared-type record does.
 DDL = """
 CREATE TABLE {parent} (id integer PRIMARY KEY, code text UNIQUE);
 CREATE TABLE {name} (
@@ -46,6 +46,9 @@ CREATE TABLE {name} (
     seen timestamp with time zone,
     ratio double precision,
     tags integer[],
+    note varchar(20),
+    kind char(3),
+    doc jsonb,
     parent_id integer REFERENCES {parent} (id)
 );
 CREATE INDEX {name}_label_idx ON {name} (label);

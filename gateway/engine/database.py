@@ -106,7 +106,10 @@ class Database:
         self.con = duckdb.connect(path, config=config)
         self.con.execute("SET TimeZone = 'UTC'")
         from ..sql.pg_catalog import install
+        from .column_types import DeclaredTypes, ensure
 
+        ensure(self.con)  # before the catalog views that read it
+        self.declared_types = DeclaredTypes(self)
         install(self.con)
         from ..sql import dialect_functions
 

@@ -78,6 +78,7 @@ class ResultStream:
         cursor: Cursor | None = None,
         on_close: Callable[[], None] | None = None,
         batch_rows: int = 0,
+        pg_types: Sequence | None = None,
     ):
         self.db = db
         self.cursor = cursor
@@ -86,7 +87,8 @@ class ResultStream:
         self.formats = list(formats)
         self.reader = outcome.reader
         self._batches = iter(outcome.table.to_batches()) if outcome.table is not None else None
-        self.encoder = DataRowEncoder(self.types, formats)
+        self.pg_types = pg_types  # (oid, typmod) overrides per column (sql/result_types.py)
+        self.encoder = DataRowEncoder(self.types, formats, pg_types)
         self.pending: pa.RecordBatch | None = None
         self.batch_rows = batch_rows
         self.rows = 0

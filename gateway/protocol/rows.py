@@ -1113,6 +1113,8 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         if oid == 2950:
             return _Col([_uuid_bytes_from_text(arr)], _valid(arr))
+        if oid == 3802:  # jsonb_send: version 1, then the text
+            arr = pc.binary_join_element_wise(pa.scalar(b"\x01"), arr.cast(pa.binary()), b"")
         return _Col([_binary_views(arr)], _valid(arr))
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
         if duck == "BIT":
@@ -1154,6 +1156,7 @@ _SMALL_TYPES = {
     25: (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view),
     1700: (pa.types.is_decimal,),
     1082: (pa.types.is_date32,),
+    1042: (pa.types.is_string,), 1043: (pa.types.is_string,), 3802: (pa.types.is_string,),
     17: (pa.types.is_binary, pa.types.is_large_binary),
 }
 
@@ -1179,11 +1182,73 @@ def _data_row(values: list) -> bytes:
     return b"D" + struct.pack("!i", len(body) + 4) + body
 
 
+# pseudo DuckDB type names for PostgreSQL types DuckDB lacks (protocol/types.py maps them)
+_PSEUDO = {1043: "PG_VARCHAR", 1042: "PG_BPCHAR", 3802: "PG_JSONB"}
+_LIST_OF = {1015: 1043, 1014: 1042, 3807: 3802}
+
+
+def _pg_type_preparation(duck_types: list[str], pg_types: Sequence) -> dict:
+    """{column: (element oid, typmod, is a list)} for the overridden string/json columns; their
+    duck_types entries are replaced by the pseudo type names."""
+    prep = {}
+    for i, o in enumerate(pg_types):
+        if o is None or i >= len(duck_types):
+            continue
+        oid, typmod = o[0], o[-1]  # a third item: the typmod to encode with (result_types.resolve)
+        elem = _LIST_OF.get(oid, oid)
+        pseudo = _PSEUDO.get(elem)
+        if pseudo is None:
+            continue  # timestamp(p): only the typmod differs
+        is_list = elem != oid
+        duck_types[i] = pseudo + "[]" if is_list else pseudo
+        prep[i] = (elem, typmod, is_list)
+    return prep
+
+
+def _prepare_values(arr: pa.Array, elem: int, typmod: int) -> pa.Array:
+    if isinstance(arr.type, pa.BaseExtensionType):
+        arr = arr.storage
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
+    if elem == 3802:
+        from .jsonb import canonical_jsonb_array
+        return canonical_jsonb_array(arr)
+    if typmod <= 4:
+        return arr
+    n = typmod - 4
+    if elem == 1042:  # char(n): blank-padded to n (DuckDB keeps the value unpadded)
+        return pc.utf8_rpad(pc.utf8_slice_codeunits(pc.utf8_rtrim(arr, " "), 0, n), n, " ")
+    return pc.utf8_slice_codeunits(arr, 0, n)  # varchar(n): blanks past n are not kept
+
+
+def _prepare(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
+    cols = batch.columns
+    for i, (elem, typmod, is_list) in prep.items():
+        arr = cols[i]
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if is_list:
+            if isinstance(arr.type, pa.BaseExtensionType):
+                arr = arr.storage
+            if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)):
+                continue
+            cls = pa.LargeListArray if pa.types.is_large_list(arr.type) else pa.ListArray
+            arr = cls.from_arrays(arr.offsets, _prepare_values(arr.values, elem, typmod),
+                                  mask=arr.is_null() if arr.null_count else None)
+        else:
+            arr = _prepare_values(arr, elem, typmod)
+        cols[i] = arr
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
+
+
 class DataRowEncoder:
     """Encodes record batches of one result into DataRow messages."""
 
-    def __init__(self, duck_types: Sequence, formats: Sequence[int]):
+    def __init__(self, duck_types: Sequence, formats: Sequence[int], pg_types: Sequence | None = None):
         self.duck_types = [str(t) for t in duck_types]
+        # columns PostgreSQL types as varchar(n)/char(n)/jsonb (sql/result_types.py): encoded
+        # under a pseudo DuckDB type of that OID, their values brought to PostgreSQL's form first
+        self._prep = _pg_type_preparation(self.duck_types, pg_types) if pg_types else {}
         formats = list(formats)
         if len(formats) <= 1:  # Bind's shorthands: none = all text, one = for every column
             formats = formats * len(self.duck_types) if formats else [0] * len(self.duck_types)
@@ -1199,6 +1264,8 @@ class DataRowEncoder:
         n = batch.num_rows
         if n == 0:
             return b""
+        if self._prep:
+            batch = _prepare(batch, self._prep)
         if n <= _SMALL_ROWS:
             if self._small_ok is None:
                 self._small_ok = all(_small_type_ok(f.type, oid) for f, oid in zip(batch.schema, self._oids))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token
 
 from ..errors import PgError
-from . import guard, rewrite
+from . import guard, result_types, rewrite
 from .parse import Chunk, plain_tokens, split
 
 # routes
@@ -66,6 +67,8 @@ class Statement:
     # INSERT … VALUES with quoted literals: (schema, table) whose column types type them
     literal_target: tuple[str, str] | None = None
     typed: tuple[int, "Statement"] | None = None  # (schema version, the typed statement)
+    # what decides the PostgreSQL types DuckDB cannot express (varchar(n), jsonb…): result_types.py
+    result_plan: Any = None
 
     def pg_fields(self, fields: list) -> list:
         """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
@@ -193,6 +196,7 @@ def _classify(chunk: Chunk) -> Statement:
     st.uses_settings = any(f.name.lower() in _SETTINGS_MACROS for f in rewritten.tree.find_all(exp.Anonymous))
     if st.returns_rows:
         st.typmod_free = rewrite.typmod_free_columns(tree)
+        st.result_plan = result_types.plan_of(tree)
     if nparams:
         _make_template(st, rewritten.tree)
     return st
@@ -392,7 +396,8 @@ def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
         return st
     tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
     typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
-                      words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free)
+                      words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free,
+                      result_plan=st.result_plan)
     try:
         typed.duck_sql = rewrite.to_duckdb(tree).sql
     except PgError as e:

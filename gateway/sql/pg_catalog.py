@@ -505,9 +505,22 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         INSERT INTO {m}.pg_df_duck_types VALUES {_values(sorted((d, pg_type_of(d).oid) for (d,) in duck_types))};
         """)
     con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS))
-    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS))
+    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con)))
     con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
     con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
+
+
+def _declared_types_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The declared PostgreSQL column types (engine/column_types.py), named with the user's
+    database (a view here binds in the compat catalog); an empty relation when absent."""
+    db = con.execute("SELECT current_database()").fetchone()[0]
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = '_dataforge' "
+                        "AND table_name = 'column_types'", [db]).fetchone()[0]
+    if found:
+        return '"' + db.replace('"', '""') + '"._dataforge.column_types'
+    return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, "
+            "NULL::INTEGER AS type_oid, NULL::INTEGER AS typmod WHERE false)")
+
 
 
 # The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
@@ -556,7 +569,9 @@ WITH base AS (
              WHEN 'FOREIGN KEY' THEN 'f' WHEN 'CHECK' THEN 'c' END AS contype
     FROM duckdb_constraints() c
     WHERE c.database_name IN (current_database(), 'temp')
-      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')),
+      AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')
+      -- not the CHECKs the CREATE TABLE rewrite adds for varchar(n)/char(n) (rewrite._length_check)
+      AND NOT (c.constraint_type = 'CHECK' AND coalesce(regexp_full_match(c.expression, '\\((char_)?length\\(rtrim\\(.*, '' ''\\)\\) <= \\d+\\)'), false))),
 cols AS (
     SELECT col.database_name, col.schema_name, col.table_name,
         list(lower(col.column_name) ORDER BY col.column_index) AS names
@@ -606,12 +621,15 @@ FROM k;
 CREATE OR REPLACE VIEW {m}.pg_df_relations AS
 SELECT t.table_oid::UINTEGER AS oid, t.table_name AS relname,
     {m}.pg_df_nsp(t.database_name, t.schema_name, t.schema_oid) AS relnamespace,
-    'r' AS relkind, t.column_count AS relnatts, t.check_constraint_count AS relchecks,
+    'r' AS relkind, t.column_count AS relnatts, t.check_constraint_count - coalesce(lc.n, 0) AS relchecks,
     (t.index_count > 0 OR t.has_primary_key) AS relhasindex,
     CASE WHEN t.temporary THEN 't' ELSE 'p' END AS relpersistence,
     t.estimated_size AS reltuples, 2 AS relam, t.comment AS description,
     t.database_name AS db, t.schema_name AS sch, NULL AS sql
 FROM duckdb_tables() t
+LEFT JOIN (SELECT lc.table_oid, count(*) AS n FROM duckdb_constraints() lc
+           WHERE lc.constraint_type = 'CHECK' AND regexp_full_match(lc.expression, '\\((char_)?length\\(rtrim\\(.*, '' ''\\)\\) <= \\d+\\)')
+           GROUP BY lc.table_oid) lc ON lc.table_oid = t.table_oid
 WHERE t.database_name IN (current_database(), 'temp')
 UNION ALL
 SELECT v.view_oid::UINTEGER, v.view_name, {m}.pg_df_nsp(v.database_name, v.schema_name, v.schema_oid),
@@ -661,7 +679,8 @@ FROM {m}.pg_df_relations;
 CREATE OR REPLACE VIEW {m}.pg_df_columns AS
 WITH c AS (
     SELECT col.table_oid, col.column_name, col.column_index, col.is_nullable, col.column_default,
-        col.comment, col.data_type, col.data_type LIKE '%[]' AS is_array,
+        col.comment, col.data_type, col.data_type LIKE '%[]' AS is_array, col.database_name, col.schema_name,
+        col.table_name,
         CASE WHEN col.data_type LIKE '%[]' THEN col.data_type[1:-3] ELSE col.data_type END AS base
     FROM duckdb_columns() col WHERE col.database_name IN (current_database(), 'temp')),
 e AS (  -- a user's enum type: DuckDB names a column's type by its labels
@@ -674,12 +693,19 @@ t AS (
             CASE WHEN c.base LIKE 'STRUCT(%' OR c.base LIKE 'MAP(%' OR c.base LIKE 'UNION(%' THEN 114
                  WHEN c.base LIKE 'TIMESTAMP WITH TIME ZONE%' THEN 1184 ELSE 25 END)::UINTEGER AS scalar_oid
     FROM c LEFT JOIN {m}.pg_df_duck_types d ON d.duck = c.base LEFT JOIN e ON e.sig = c.base),
-u AS (
+u0 AS (
     SELECT t.*, (CASE WHEN NOT t.is_array THEN t.scalar_oid
-                      ELSE coalesce(nullif(b.typarray, 0), 114) END)::UINTEGER AS type_oid
-    FROM t LEFT JOIN {m}.pg_df_base_types b ON b.oid = t.scalar_oid)
+                      ELSE coalesce(nullif(b.typarray, 0), 114) END)::UINTEGER AS duck_oid
+    FROM t LEFT JOIN {m}.pg_df_base_types b ON b.oid = t.scalar_oid),
+u AS (  -- the PostgreSQL type the column was declared with where DuckDB does not keep it
+    SELECT u0.*, coalesce(d.type_oid, u0.duck_oid)::UINTEGER AS type_oid, d.typmod AS declared_typmod
+    FROM u0 LEFT JOIN {declared} d
+      ON u0.database_name = current_database() AND d.schema_name = lower(u0.schema_name)
+     AND d.table_name = lower(u0.table_name) AND d.column_name = lower(u0.column_name)
+     AND u0.duck_oid IN (25, 114, 1114, 1184, 1009, 199, 1115, 1185))
 SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid AS atttypid,
-    u.column_index::SMALLINT AS attnum, {m}.pg_df_duck_typmod(u.data_type) AS atttypmod,
+    u.column_index::SMALLINT AS attnum,
+    coalesce(u.declared_typmod, {m}.pg_df_duck_typmod(u.data_type)) AS atttypmod,
     NOT u.is_nullable AS attnotnull,
     CASE WHEN regexp_full_match(u.column_default, '''-?[0-9]+(\\.[0-9]+)?''')
               AND u.type_oid IN (20, 21, 23, 700, 701, 1700)
@@ -941,7 +967,8 @@ SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname
     CASE WHEN a.atttypid IN (21, 23, 20, 700, 701) THEN 2 WHEN a.atttypid = 1700 THEN 10 END::INTEGER AS numeric_precision_radix,
     CASE WHEN a.atttypid IN (21, 23, 20) THEN 0
          WHEN a.atttypid = 1700 AND a.atttypmod > 4 THEN (a.atttypmod - 4) & 65535 END::INTEGER AS numeric_scale,
-    CASE WHEN a.atttypid = 1082 THEN 0 WHEN a.atttypid IN (1083, 1114, 1184, 1266, 1186) THEN 6 END::INTEGER AS datetime_precision,
+    CASE WHEN a.atttypid = 1082 THEN 0 WHEN a.atttypid IN (1083, 1114, 1184, 1266) AND a.atttypmod >= 0 THEN a.atttypmod
+         WHEN a.atttypid IN (1083, 1114, 1184, 1266, 1186) THEN 6 END::INTEGER AS datetime_precision,
     NULL::VARCHAR AS interval_type, NULL::INTEGER AS interval_precision,
     NULL::VARCHAR AS character_set_catalog, NULL::VARCHAR AS character_set_schema,
     NULL::VARCHAR AS character_set_name, NULL::VARCHAR AS collation_catalog,

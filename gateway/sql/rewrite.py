@@ -2217,6 +2217,124 @@ def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _char_length_of(to: exp.DataType) -> tuple[bool, int] | None:
+    """(is char(n), n) for varchar(n) / char(n) / character; None for other types."""
+    T = exp.DataType.Type
+    params = [p for p in to.expressions if isinstance(p, exp.DataTypeParam)]
+    n = _int_literal(params[0].this) if params else None
+    if to.this in (T.CHAR, T.NCHAR):
+        return True, n if n is not None else 1  # character = character(1)
+    if to.this in (T.VARCHAR, T.NVARCHAR, T.BPCHAR) and n is not None:
+        return to.this == T.BPCHAR, n
+    return None
+
+
+def char_length_casts(tree: exp.Expression) -> exp.Expression:
+    """x::varchar(n) keeps the first n characters, x::char(n) too and drops trailing blanks
+    (DuckDB's VARCHAR has no length: it keeps char(n) unpadded, so comparisons ignore the
+    padding as PostgreSQL's do; the row encoder pads it to n on output)."""
+    def fix(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Cast) or not isinstance(node.to, exp.DataType):
+            return node
+        spec = _char_length_of(node.to)
+        if spec is None:
+            return node
+        is_char, n = spec
+        text = _fn("substr", _cast(node.this, "VARCHAR"), exp.Literal.number(1), exp.Literal.number(n))
+        return _fn("rtrim", text, exp.Literal.string(" ")) if is_char else text
+    return tree.transform(fix, copy=False)
+
+
+def _declared(kind) -> tuple[int, int] | None:
+    from .result_types import _cast_type
+    t = _cast_type(kind) if isinstance(kind, exp.DataType) else None
+    return (t[1], t[2]) if t is not None else None
+
+
+def _length_check(column: exp.Identifier, kind: exp.DataType) -> exp.ColumnConstraint | None:
+    """CHECK (length(rtrim(c, ' ')) <= n): PostgreSQL's 22001 for a varchar(n)/char(n) value
+    too long (blanks past n are allowed). `char_length` marks char(n): errors.py words the
+    22001 message from the expression, and pg_catalog hides these checks."""
+    spec = _char_length_of(kind)
+    if spec is None:
+        return None
+    is_char, n = spec
+    length = exp.Anonymous(this="char_length" if is_char else "length",
+                           expressions=[_fn("rtrim", exp.column(column.copy()), exp.Literal.string(" "))])
+    return exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=exp.LTE(this=length, expression=exp.Literal.number(n))))
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _table_key(t: exp.Table) -> tuple[str, str]:
+    schema = (t.db or "main").lower()
+    return ("main" if schema == "public" else schema), t.name.lower()
+
+
+def declared_column_types(tree: exp.Expression) -> exp.Expression:
+    """Record the PostgreSQL types DuckDB does not keep (varchar(n), char(n), jsonb,
+    timestamp(p)…) in _dataforge.column_types, in the DDL's own transaction (statements run
+    after it: engine/column_types.py), and enforce varchar(n)/char(n) lengths with a CHECK."""
+    from ..engine.column_types import TABLE
+    after: list[str] = []
+    where = "schema_name = {} AND table_name = {}"
+    if (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "TABLE"
+            and isinstance(tree.this, exp.Schema) and isinstance(tree.this.this, exp.Table)):
+        props = tree.args.get("properties")
+        if props is not None and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions):
+            return tree
+        s, t = _table_key(tree.this.this)
+        rows = []
+        for col in tree.this.expressions:
+            if not isinstance(col, exp.ColumnDef):
+                continue
+            d = _declared(col.args.get("kind"))
+            if d is None:
+                continue
+            rows.append(f"({_sql_str(s)}, {_sql_str(t)}, {_sql_str(col.name.lower())}, {d[0]}, {d[1]})")
+            check = _length_check(col.this, col.args["kind"])
+            if check is not None:
+                col.append("constraints", check)
+        if not rows:
+            return tree
+        after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
+        if rows:
+            after.append(f"INSERT INTO {TABLE} VALUES " + ", ".join(rows))
+    elif isinstance(tree, exp.Alter) and isinstance(tree.this, exp.Table):
+        s, t = _table_key(tree.this)
+        tw = where.format(_sql_str(s), _sql_str(t))
+        for action in tree.args.get("actions") or []:
+            if isinstance(action, (exp.ColumnDef, exp.AlterColumn)):
+                kind = action.args.get("kind") if isinstance(action, exp.ColumnDef) else action.args.get("dtype")
+                if kind is None:
+                    continue
+                c = _sql_str(action.name.lower())
+                d = _declared(kind)
+                if d is None and isinstance(action, exp.ColumnDef):
+                    continue  # a new column of a type DuckDB keeps
+                after.append(f"DELETE FROM {TABLE} WHERE {tw} AND column_name = {c}")
+                if d is not None:
+                    after.append(f"INSERT INTO {TABLE} VALUES ({_sql_str(s)}, {_sql_str(t)}, {c}, {d[0]}, {d[1]})")
+            elif isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
+                for c in action.args.get("tables") or []:
+                    after.append(f"DELETE FROM {TABLE} WHERE {tw} AND column_name = {_sql_str(c.name.lower())}")
+            elif isinstance(action, exp.RenameColumn) and action.args.get("to") is not None:
+                after.append(f"UPDATE {TABLE} SET column_name = {_sql_str(action.args['to'].name.lower())} "
+                             f"WHERE {tw} AND column_name = {_sql_str(action.this.name.lower())}")
+            elif isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
+                after.append(f"UPDATE {TABLE} SET table_name = {_sql_str(action.this.name.lower())} WHERE {tw}")
+    elif isinstance(tree, exp.Drop) and str(tree.args.get("kind") or "").upper() == "TABLE":
+        for tbl in tree.args.get("tables") or []:
+            if isinstance(tbl, exp.Table):
+                s, t = _table_key(tbl)
+                after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
+    if after:
+        tree.meta["duckdb_after"] = [*(tree.meta.get("duckdb_after") or []), *after]
+    return tree
+
+
 def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
     """Result columns PostgreSQL reports without a type modifier: everything but a table
     column and an explicit cast to a type with one (numeric(12,2), varchar(10)). DuckDB's
@@ -2275,6 +2393,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     values_column_names,
     null_projection_is_text,
     pg_column_names,
+    char_length_casts,
     series_bound_literals,
     set_returning_functions,
     to_char_template,
@@ -2321,6 +2440,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     json_arrow_in_call_args,
     date_trunc_of_date,
     ascii_case_mapping,
+    declared_column_types,
 ]
 
 
@@ -2341,6 +2461,8 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     unknown_operands: (exp.Null,),
     concat_null_is_text: (exp.Null,),
     bool_literals_concatenated: (exp.Boolean,),
+    char_length_casts: (exp.Cast,),
+    declared_column_types: (exp.Create, exp.Alter, exp.Drop),
 }
 
 

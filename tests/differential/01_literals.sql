@@ -29,9 +29,9 @@ SELECT 1.0::float8;
 
 -- character types
 SELECT 'hello'::text AS a, ''::text AS b, 'it''s'::text AS c, 'ünïcødé €'::text AS d;
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT 'abc'::varchar AS a, 'abcdef'::varchar(3) AS b, 'ab'::varchar(10) AS c;
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT 'ab'::char(5) AS a, 'abc'::bpchar AS b, 'x'::character AS c, 'abc  '::char(2) AS d;
 SELECT 'tab	and
 newline' AS a, E'back\\slash' AS b, 'quote"d' AS c;
@@ -64,7 +64,7 @@ SELECT '{ "x" :  [true,false] }'::jsonb AS a, '1.50'::jsonb AS b, '{"k": {"n": "
 -- NULLs of every type
 SELECT NULL::int2 AS a, NULL::int4 AS b, NULL::int8 AS c, NULL::float4 AS d, NULL::float8 AS e, NULL::numeric(12,2) AS f;
 SELECT NULL::text AS a, NULL::bytea AS d, NULL::uuid AS e, NULL::json AS f, NULL::jsonb AS g;
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT NULL::varchar AS b, NULL::bpchar AS c, NULL::varchar(5) AS v5, NULL::char(2) AS c2;
 SELECT NULL::date AS a, NULL::time AS b, NULL::timetz AS c, NULL::timestamp AS d, NULL::timestamptz AS e, NULL::interval AS f, NULL::int[] AS g;
 
@@ -77,5 +77,5 @@ SELECT '2024-01-02 03:04:05'::timestamp::date AS a, '2024-01-02'::date::timestam
 SELECT '2024-01-02 03:04:05'::timestamp::time AS a, '2024-01-02 03:04:05'::timestamp::timestamptz AS b, '12:00'::time::interval AS c;
 SELECT 1::int4::int8::numeric::float8::text AS chain, 7::int8::int2 AS narrow, 1.99::numeric::int4 AS r;
 SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid::text AS a, '{"a":1}'::json::jsonb AS b, '{"a": 1}'::jsonb::text AS c;
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT 'abc'::text::bytea AS a, 'x'::char(3)::text AS b, 'y'::varchar(5)::char(3) AS c;

@@ -11,7 +11,7 @@ SELECT ARRAY['2024-01-02'::date, NULL] AS d, ARRAY['2024-01-02 03:04:05'::timest
 SELECT ARRAY['1 day'::interval, '-02:00'::interval] AS i, ARRAY['13:45'::time] AS t, ARRAY['13:45+02'::timetz] AS ttz;
 SELECT ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid] AS u, ARRAY['\x01ff'::bytea, ''::bytea] AS b;
 SELECT ARRAY['{"a": 1}'::jsonb, '[1, 2]'::jsonb] AS jb, ARRAY['{"a":1}'::json] AS j;
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text[] (OID 1009) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT ARRAY['ab'::varchar, 'c'] AS v, ARRAY['x'::char(3)] AS c;
 SELECT '{1,2,3}'::int[] AS a, '{"x y",z,NULL}'::text[] AS b, '{t,f}'::bool[] AS c;
 SELECT ARRAY[1,2,3];

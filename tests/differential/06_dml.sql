@@ -5,7 +5,7 @@ CREATE TABLE d06_items (id int PRIMARY KEY, name text NOT NULL, qty int DEFAULT 
 INSERT INTO d06_items VALUES (1, 'apple', 10, 1.25, 'red');
 INSERT INTO d06_items (id, name) VALUES (2, 'banana');
 INSERT INTO d06_items VALUES (3, 'cherry', 100, 0.10, NULL), (4, 'date', 5, 12.5, 'dried'), (5, 'elder', 0, NULL, '');
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT * FROM d06_items ORDER BY id;
 UPDATE d06_items SET qty = qty + 1 WHERE qty >= 5;
 UPDATE d06_items SET note = 'none' WHERE id = 999;
@@ -13,7 +13,7 @@ SELECT id, qty FROM d06_items ORDER BY id;
 DELETE FROM d06_items WHERE id = 5;
 DELETE FROM d06_items WHERE id > 100;
 INSERT INTO d06_items VALUES (6, 'fig', 3, 2.00, 'x') RETURNING id, name, price;
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 INSERT INTO d06_items VALUES (7, 'grape', 1, 3.333, 'y'), (8, 'kiwi', 2, 0.5, 'z') RETURNING *;
 INSERT INTO d06_items (id, name) VALUES (9, 'lime') RETURNING qty, price IS NULL AS no_price;
 UPDATE d06_items SET price = price * 2 WHERE id IN (6, 7) RETURNING id, price;

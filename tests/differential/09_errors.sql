@@ -50,7 +50,7 @@ UPDATE d09_u SET name = NULL WHERE id = 1;
 INSERT INTO d09_u VALUES (4, 'd@x', 'dee', -1);
 -- error: 22001
 INSERT INTO d09_u VALUES (5, 'e@x', 'toolong', 1);
--- diff: types,typmods reason: DuckDB has no varchar(n)/char(n): the gateway reports text (OID 25) without typmod
+-- varchar(n)/char(n): typed as PostgreSQL does (gateway/sql/result_types.py)
 SELECT id, email, name, age FROM d09_u ORDER BY id;
 
 -- invalid input syntax
