@@ -141,9 +141,10 @@ def _oid_for_duck(type_name: str) -> int:
 
     from ..protocol.types import TYPES_BY_NAME, pg_type_of
 
-    # oid and the reg* types: DuckDB's OID alias is BIGINT, PostgreSQL's is its own type
+    # oid, name and the reg* types: DuckDB has no name and its OID alias is BIGINT, PostgreSQL's
+    # are types of their own
     base = type_name.upper().removesuffix("[]")
-    if base == "OID" or base.startswith("REG"):
+    if base in ("OID", "NAME") or base.startswith("REG"):
         t = TYPES_BY_NAME.get(("_" if type_name.endswith("[]") else "") + base.lower())
         if t is not None:
             return t.oid

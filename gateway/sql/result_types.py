@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-VARCHAR, BPCHAR, JSONB, TIMESTAMP, TIMESTAMPTZ = 1043, 1042, 3802, 1114, 1184
-ARRAY_OF = {VARCHAR: 1015, BPCHAR: 1014, JSONB: 3807, TIMESTAMP: 1115, TIMESTAMPTZ: 1185}
+VARCHAR, BPCHAR, JSONB, TIMESTAMP, TIMESTAMPTZ, NAME = 1043, 1042, 3802, 1114, 1184, 19
+ARRAY_OF = {VARCHAR: 1015, BPCHAR: 1014, JSONB: 3807, TIMESTAMP: 1115, TIMESTAMPTZ: 1185, NAME: 1003}
 ELEMENT_OF = {v: k for k, v in ARRAY_OF.items()}
 
 # functions whose result is jsonb
@@ -161,6 +161,8 @@ def _cast_type(to: exp.DataType) -> tuple | None:
         return ("fixed", BPCHAR, n + 4 if n is not None else -1)
     if to.this == T.JSONB:
         return ("fixed", JSONB, -1)
+    if to.this == T.NAME:
+        return ("fixed", NAME, -1)
     if to.this == T.TIMESTAMP and n is not None:
         return ("fixed", TIMESTAMP, n)
     if to.this == T.TIMESTAMPTZ and n is not None:
@@ -315,8 +317,8 @@ def describe_fields(fields: list, overrides: list | None) -> list:
 
 # what DuckDB reports for each overridable PostgreSQL type: an override must match it, so a
 # plan that guessed wrong (a shadowed name…) can never relabel, say, an integer column
-_FROM = {VARCHAR: (25,), BPCHAR: (25,), JSONB: (114, 25), TIMESTAMP: (1114,), TIMESTAMPTZ: (1184,),
-         1015: (1009,), 1014: (1009,), 3807: (199, 1009), 1115: (1115,), 1185: (1185,)}
+_FROM = {VARCHAR: (25,), BPCHAR: (25,), JSONB: (114, 25), TIMESTAMP: (1114,), TIMESTAMPTZ: (1184,), NAME: (25,),
+         1015: (1009,), 1014: (1009,), 3807: (199, 1009), 1115: (1115,), 1185: (1185,), 1003: (1009,)}
 
 
 def _compatible(duck_oid: int, oid: int) -> bool:
