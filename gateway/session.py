@@ -920,6 +920,13 @@ class Session:
             else:
                 self.send(m.row_description(fields))
 
+    async def _column_overrides(self, plan, names, types) -> list | None:
+        """The varchar(n)/char(n)/jsonb… types of a result (engine/column_types.py): on the loop
+        when the declared types are loaded (dict lookups), else on a worker thread."""
+        if not plan.has_refs or self.db.declared_types.version == self.db.schema_version:
+            return column_overrides(self.db, plan, names, types)
+        return await self.db.run(column_overrides, self.db, plan, names, types)
+
     async def _portal_fields(self, portal: Portal) -> list[m.Field] | None:
         if portal.fields is None:
             base = await self._describe(portal.prepared, portal)
@@ -966,7 +973,7 @@ class Session:
             release()
         prep.fields = st.pg_fields([_field(n, t) for n, t in zip(names, types)])
         if st.result_plan is not None:
-            describe_fields(prep.fields, await self.db.run(column_overrides, self.db, st.result_plan, names, types))
+            describe_fields(prep.fields, await self._column_overrides(st.result_plan, names, types))
         prep.schema_version = self.db.schema_version
         if self.txn == "I":
             if len(st.describe_cache) > 16:
@@ -1336,7 +1343,7 @@ class Session:
         if st.returns_rows and outcome.table is not None:
             pg_types = None
             if st.result_plan is not None:
-                pg_types = await self.db.run(column_overrides, self.db, st.result_plan, outcome.names, outcome.types)
+                pg_types = await self._column_overrides(st.result_plan, outcome.names, outcome.types)
             stream = ResultStream(self.db, outcome, _expand_formats(formats, len(outcome.types or [])),
                                   pg_types=pg_types)
             stream.names = outcome.names
@@ -1966,7 +1973,7 @@ class Session:
         fmt = 1 if binary else 0
         pg_types = None
         if q.result_plan is not None:
-            pg_types = await self.db.run(column_overrides, self.db, q.result_plan, names or outcome.names, outcome.types)
+            pg_types = await self._column_overrides(q.result_plan, names or outcome.names, outcome.types)
         stream = ResultStream(self.db, outcome, [fmt] * len(outcome.types or []), cursor=cursor,
                               on_close=cursor.close, pg_types=pg_types)
         fields = [_field(n, t, fmt) for n, t in zip(names or outcome.names or [], outcome.types or [])]

@@ -325,3 +325,19 @@ def test_many_rows_vectorised(pg, gateway, binary):
                 c.execute(f"DROP TABLE {t}")
 
     assert run(gateway.dsn) == run(pg.dsn)
+
+
+def test_asyncpg_parameter_types_from_casts(pg, gateway):
+    sql = "SELECT $1::varchar(3) AS v, $2::char(4) AS c, $3::jsonb AS j, $4::varchar(2)[] AS va"
+
+    async def fn(url):
+        conn = await asyncpg.connect(url, timeout=15)
+        try:
+            stmt = await conn.prepare(sql)
+            params = [t.name for t in stmt.get_parameters()]
+            row = await stmt.fetchrow("abcdef", "x", '{"b": 1, "a": [2]}', ["xyz", None])
+            return params, list(row.values())
+        finally:
+            await conn.close()
+
+    assert asyncio.run(fn(gateway.url)) == asyncio.run(fn(pg.url))

@@ -1212,7 +1212,10 @@ def _prepare_values(arr: pa.Array, elem: int, typmod: int) -> pa.Array:
         arr = arr.cast(pa.string())
     if elem == 3802:
         from .jsonb import canonical_jsonb_array
-        return canonical_jsonb_array(arr)
+        try:
+            return canonical_jsonb_array(arr)
+        except ValueError:  # not JSON text after all (a result typed jsonb by mistake): as it is
+            return arr
     if typmod <= 4:
         return arr
     n = typmod - 4

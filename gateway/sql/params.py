@@ -197,8 +197,9 @@ def infer_param_oids(
         if isinstance(parent, exp.Cast):
             to = parent.args.get("to")
             if to is not None:
-                name = to.sql("duckdb")
-                oid = _oid_for_duck(name)
+                # varchar(n), char(n), jsonb and their arrays: DuckDB's type would say text/json
+                special = _pg_only_cast(to)
+                oid = special if special is not None else _oid_for_duck(to.sql("duckdb"))
         elif isinstance(parent, exp.In):
             if isinstance(parent.this, exp.Column):
                 oid = col_oid(parent.this)
@@ -284,6 +285,15 @@ def probe_queries(st: Statement, oids: Sequence[int]) -> dict[int, str]:
 
 def oid_for_duck(type_name: str) -> int:
     return _oid_for_duck(type_name)
+
+
+def _pg_only_cast(to: exp.Expression) -> int | None:
+    from .result_types import ARRAY_OF, _cast_type
+
+    t = _cast_type(to) if isinstance(to, exp.DataType) else None
+    if t is None or t[1] in (1114, 1184, 1115, 1185):
+        return None
+    return t[1] if t[1] in ARRAY_OF or t[1] in ARRAY_OF.values() else None
 
 
 def _table_name(node) -> str | None:

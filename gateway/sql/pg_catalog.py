@@ -536,7 +536,7 @@ UNION ALL
 SELECT s.oid::UINTEGER, CASE WHEN s.database_name = 'temp' THEN 'pg_temp_3' ELSE s.schema_name END,
     10::UINTEGER, NULL::VARCHAR[]
 FROM duckdb_schemas() s
-WHERE (s.database_name = current_database() AND s.schema_name NOT IN ('main', 'pg_catalog', 'information_schema'))
+WHERE (s.database_name = current_database() AND s.schema_name NOT IN ('main', 'pg_catalog', 'information_schema', '_dataforge'))
    OR (s.database_name = 'temp' AND s.schema_name = 'main');
 
 
@@ -631,6 +631,7 @@ LEFT JOIN (SELECT lc.table_oid, count(*) AS n FROM duckdb_constraints() lc
            WHERE lc.constraint_type = 'CHECK' AND regexp_full_match(lc.expression, '\\((char_)?length\\(rtrim\\(.*, '' ''\\)\\) <= \\d+\\)')
            GROUP BY lc.table_oid) lc ON lc.table_oid = t.table_oid
 WHERE t.database_name IN (current_database(), 'temp')
+  AND t.schema_name <> '_dataforge'  -- the gateway's own records (catalog/ddl.py, engine/column_types.py)
 UNION ALL
 SELECT v.view_oid::UINTEGER, v.view_name, {m}.pg_df_nsp(v.database_name, v.schema_name, v.schema_oid),
     'v', v.column_count, 0, false, CASE WHEN v.temporary THEN 't' ELSE 'p' END, 0, 0, v.comment,

@@ -56,5 +56,14 @@ INSERT INTO d17_u (k) VALUES ('abcde');
 UPDATE d17_u SET note = 'this is far too long for twenty' WHERE k = 'a';
 SELECT k, note FROM d17_u WHERE k = 'a';
 SELECT CAST('abc' AS character varying(2)) AS a, CAST(NULL AS char(3)) AS b, CAST('{"b": 1, "a": 2}' AS jsonb) AS c;
+
+-- a cursor over the declared columns, and jsonb builders
+BEGIN;
+DECLARE d17_cur CURSOR FOR SELECT k, note, meta FROM d17_u ORDER BY k;
+FETCH 1 FROM d17_cur;
+FETCH ALL FROM d17_cur;
+CLOSE d17_cur;
+COMMIT;
+SELECT jsonb_build_object('note', note, 'id', length(k)) AS o, meta FROM d17_u ORDER BY k;
 DROP TABLE d17_u;
 DROP TABLE d17_t;
