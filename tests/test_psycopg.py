@@ -198,6 +198,16 @@ def test_param_roundtrip(pgc, gw, name, cast, values, binary):
         assert got == exp, f"parameter {v!r}"
 
 
+@pytest.mark.parametrize("binary", FORMATS)
+def test_numeric_with_more_than_18_decimals(pgc, gw, binary):
+    """numeric(38,20): 10**20 is past int64, where the vectorised text encoder works; such
+    values go out per value (this used to drop the connection)."""
+    sql = ("SELECT v::numeric(38,20) AS v, ARRAY[v::numeric(38,20)] AS a FROM (VALUES ('1.5'), "
+           "('-0.00000000000000000001'), ('123456789012345678.12345678901234567890'), (NULL), ('0')) AS t(v)")
+    exp, got = run_both(pgc, gw, sql, binary=binary)
+    assert got == exp
+
+
 def test_result_column_metadata(pgc, gw):
     # RowDescription: OID, typlen, typmod (precision/scale/length), as PostgreSQL reports them.
     sql = ("SELECT 1::int2 AS a, 1::int8 AS b, 1.5::numeric(10,2) AS c, 'x'::varchar(7) AS d, "

@@ -714,6 +714,9 @@ def _text_decimal(arr: pa.Array) -> _Col:
     digits (Arrow's own decimal text switches to exponents for small values)."""
     valid = _valid(arr)
     scale = arr.type.scale
+    if scale > 18:  # 10 ** scale is past int64: the whole text per value (DECIMAL(38,20)…)
+        return _Col([_binary_views(pa.array(["" if v is None else f"{v:f}" for v in arr.to_pylist()],
+                                            pa.string()))], valid)
     lo, fits = _decimal_int64(arr)
     if valid is not None:
         fits = fits | ~valid
