@@ -1075,6 +1075,16 @@ class Session:
             if e.sqlstate == "42883":
                 _function_signature(e, st)
             raise
+        except (ClientGone, ConnectionError, m.ProtocolError):
+            raise
+        except duckdb.Error as e:  # a DuckDB call outside _run: mapped as _run maps them
+            err = from_duckdb(e)
+            sqlstate = err.sqlstate
+            raise err from None
+        except Exception as e:  # a bug costs the statement an XX000, never the connection
+            sqlstate = "XX000"
+            log.exception("internal error in session %s running %r", self.pid, st.text[:200])
+            raise PgError("XX000", f"internal error: {type(e).__name__}: {e}") from e
         finally:
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
 
