@@ -1765,7 +1765,7 @@ class Session:
         cursor, release = await self._cursor_for_read()
         try:
             outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
-                                      self.server.settings.batch_rows, True)
+                                      max(self.server.settings.batch_rows, pgcopy.COPY_OUT_BATCH_ROWS), True)
             enc = pgcopy.CopyOutEncoder(spec, outcome.types or [], outcome.names or [])
             fmt = 1 if spec.fmt == "binary" else 0
             self.send(m.copy_out_response(fmt, len(outcome.types or [])))

@@ -109,6 +109,73 @@ def test_copy_table_to_stdout_with_columns(pgc, gw, out_tables):
     assert got == sorted(copy_out(pgc, sql).splitlines())
 
 
+# Text values the csv/text encoders treat specially, next to NULLs of plain types: rows 1-4
+# need no quoting or escaping in csv (the encoder's as-is path; row 3's empty string is quoted
+# where NULL is the empty string), rows 5-13 do.
+QUOTING_DDL = "k integer, t text, i integer, f double precision, b boolean, d date, ts timestamp"
+QUOTING_ROWS = [
+    (1, "plain", 1, 1.5, True, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5, 500000)),
+    (2, None, None, None, None, None, None),
+    (3, "", 2, -0.25, False, dt.date(1999, 12, 31), dt.datetime(1999, 12, 31, 23, 59, 59)),
+    (4, "naïve ☃ 日本語", 3, 1e100, None, dt.date(2024, 2, 29), None),
+    (5, "NULL", 4, 0.0, True, dt.date(2000, 1, 1), dt.datetime(2000, 1, 1)),
+    (6, "\\.", 5, None, False, None, dt.datetime(2000, 1, 1, 0, 0, 0, 1)),
+    (7, "a,b", None, 2.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (8, 'say "hi"', 6, 3.0, False, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (9, "line\nfeed", 7, 4.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (10, "carriage\rreturn", 8, 5.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (11, "tab\tand \\ back", 9, 6.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (12, "pipe|and 'tick' x", 10, 7.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (13, "1", 1, 1.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+]
+
+
+@pytest.fixture
+def quoting_tables(pgc, gw):
+    name = uniq("outq")
+    for c in (pgc, gw):
+        c.execute(f"CREATE TABLE {name} ({QUOTING_DDL})")
+        with c.cursor() as cur:
+            cur.executemany(f"INSERT INTO {name} VALUES (%s, %s, %s, %s, %s, %s, %s)", QUOTING_ROWS)
+    return name
+
+
+def copy_out_messages(conn, sql: str) -> list[bytes]:
+    with conn.cursor() as cur:
+        with cur.copy(sql) as cp:
+            return [bytes(x) for x in cp]
+
+
+@pytest.mark.parametrize("where", ["k IN (1, 2, 4)", "k <= 4", "true"], ids=["as-is", "empty", "mixed"])
+@pytest.mark.parametrize("cols,fmt", [
+    ("*", "(FORMAT csv)"),
+    ("*", "(FORMAT csv, HEADER, NULL 'NULL')"),
+    ("*", "(FORMAT csv, NULL '1')"),
+    ("*", "(FORMAT csv, DELIMITER '|', QUOTE '''', NULL 'x')"),
+    ("*", "(FORMAT csv, DELIMITER ' ')"),
+    ("*", "(FORMAT csv, FORCE_QUOTE (t, i))"),
+    ("*", "(FORMAT text)"),
+    ("*", "(FORMAT text, NULL 'long null marker here', DELIMITER '|')"),
+    ("t", "(FORMAT csv)"),
+    ("t", "(FORMAT csv, NULL '')"),
+    ("t, k", "(FORMAT csv)"),
+])
+def test_copy_to_quoting_matches_postgres(pgc, gw, quoting_tables, where, cols, fmt):
+    """Every CopyData message (one per row, as PostgreSQL sends them) is byte-identical."""
+    sql = f"COPY (SELECT {cols} FROM {quoting_tables} WHERE {where} ORDER BY k) TO STDOUT {fmt}"
+    assert copy_out_messages(gw, sql) == copy_out_messages(pgc, sql)
+
+
+def test_copy_to_many_batches_matches_postgres(pgc, gw):
+    """Enough rows for several encoder batches, some needing quotes and some not."""
+    sql = ("COPY (SELECT i, CASE WHEN i % 50000 = 7 THEN 'q,' || i WHEN i % 3 = 0 THEN NULL "
+           "WHEN i % 70000 = 5 THEN '' ELSE 'v' || i END AS t, i * 0.5 AS f FROM generate_series(1, 200000) AS s(i) "
+           "ORDER BY i) TO STDOUT (FORMAT csv)")
+    got = copy_out_messages(gw, sql)
+    assert len(got) == 200000
+    assert got == copy_out_messages(pgc, sql)
+
+
 # --------------------------------------------------------------------------- psycopg
 
 def test_psycopg_copy_text_csv_binary(gw):
