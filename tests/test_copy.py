@@ -176,6 +176,37 @@ def test_copy_to_many_batches_matches_postgres(pgc, gw):
     assert got == copy_out_messages(pgc, sql)
 
 
+def copy_out_error(conn, sql: str, cancel_after_first: bool = False) -> tuple[str | None, int]:
+    """(SQLSTATE, messages received) of a COPY TO that fails part way; the connection must
+    still answer afterwards."""
+    n = 0
+    state = None
+    try:
+        with conn.cursor() as cur:
+            with cur.copy(sql) as cp:
+                for _ in cp:
+                    n += 1
+                    if n == 1 and cancel_after_first:
+                        conn.cancel()
+    except psycopg.Error as e:
+        state = e.diag.sqlstate
+    assert conn.execute("SELECT 1").fetchone() == (1,)
+    return state, n
+
+
+def test_copy_to_error_part_way_matches_postgres(pgc, gw):
+    sql = ("COPY (SELECT i, CAST(CASE WHEN i = 250000 THEN 'x' ELSE '1' END AS integer) "
+           "FROM generate_series(1, 300000) AS s(i)) TO STDOUT (FORMAT csv)")
+    (want, _), (got, _) = copy_out_error(pgc, sql), copy_out_error(gw, sql)
+    assert want is not None and got == want
+
+
+def test_copy_to_cancel_part_way_matches_postgres(pgc, gw):
+    sql = "COPY (SELECT i, md5(i::text) FROM generate_series(1, 5000000) AS s(i)) TO STDOUT (FORMAT csv)"
+    (want, _), (got, n) = copy_out_error(pgc, sql, True), copy_out_error(gw, sql, True)
+    assert want is not None and got == want and n < 5000000
+
+
 # --------------------------------------------------------------------------- psycopg
 
 def test_psycopg_copy_text_csv_binary(gw):
