@@ -1788,6 +1788,8 @@ class Session:
                             return
                 except Exception as e:  # the COPY's error, raised by the writing loop
                     await ready.put(e)
+                finally:
+                    self.active = None  # the cursor goes back to the pool after the COPY
 
             producer = asyncio.ensure_future(produce())
             try:

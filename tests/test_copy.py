@@ -111,7 +111,7 @@ def test_copy_table_to_stdout_with_columns(pgc, gw, out_tables):
 
 # Text values the csv/text encoders treat specially, next to NULLs of plain types: rows 1-4
 # need no quoting or escaping in csv (the encoder's as-is path; row 3's empty string is quoted
-# where NULL is the empty string), rows 5-13 do.
+# where NULL is the empty string), rows 5-14 do.
 QUOTING_DDL = "k integer, t text, i integer, f double precision, b boolean, d date, ts timestamp"
 QUOTING_ROWS = [
     (1, "plain", 1, 1.5, True, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5, 500000)),
@@ -127,6 +127,7 @@ QUOTING_ROWS = [
     (11, "tab\tand \\ back", 9, 6.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
     (12, "pipe|and 'tick' x", 10, 7.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
     (13, "1", 1, 1.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
+    (14, "bs\bff\fvt\vsoh\x01", 11, 8.0, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1)),
 ]
 
 

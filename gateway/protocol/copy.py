@@ -1263,7 +1263,7 @@ class CopyOutEncoder:
         if self.spec.fmt == "csv":
             special = (d, self.spec.quote.encode(), b"\n", b"\r")
         else:
-            special = (b"\\", b"\n", b"\r", b"\t", d)
+            special = (b"\\", b"\n", b"\r", b"\t", b"\b", b"\f", b"\v", d)
         if any(raw.find(ch) >= 0 for ch in special):
             return None
         valid = R._valid(arr)
@@ -1287,12 +1287,15 @@ class CopyOutEncoder:
     def _text_escape(self, arr: pa.Array) -> pa.Array:
         arr = arr.cast(pa.binary()) if not pa.types.is_binary(arr.type) else arr
         d = self.spec.delimiter
-        if not pc.any(_contains_any(arr, ("\\", "\n", "\r", "\t", d))).as_py():
+        if not pc.any(_contains_any(arr, ("\\", "\n", "\r", "\t", "\b", "\f", "\v", d))).as_py():
             return arr
         arr = pc.replace_substring(arr, "\\", "\\\\")
         arr = pc.replace_substring(arr, "\n", "\\n")
         arr = pc.replace_substring(arr, "\r", "\\r")
         arr = pc.replace_substring(arr, "\t", "\\t")
+        arr = pc.replace_substring(arr, "\b", "\\b")  # as PostgreSQL's text output escapes them
+        arr = pc.replace_substring(arr, "\f", "\\f")
+        arr = pc.replace_substring(arr, "\v", "\\v")
         if d != "\t":
             arr = pc.replace_substring(arr, d, "\\" + d)
         return arr
