@@ -1180,6 +1180,8 @@ class Session:
                 cursor.interrupt()
             if not fut.done():
                 await asyncio.wait({fut})  # the worker must let go of the cursor first
+            if not fut.cancelled():
+                fut.exception()  # retrieved: the interrupt it likely ended with is expected
             raise
         finally:
             if watch is not None:
@@ -1900,37 +1902,49 @@ class Session:
         cursor, release = await self._cursor_for_read()
         try:
             outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
-                                      self.server.settings.batch_rows, True)
+                                      max(self.server.settings.batch_rows, pgcopy.COPY_OUT_BATCH_ROWS), True)
             enc = pgcopy.CopyOutEncoder(spec, outcome.types or [], outcome.names or [])
             fmt = 1 if spec.fmt == "binary" else 0
             self.send(m.copy_out_response(fmt, len(outcome.types or [])))
             self.send(enc.start())
             reader = outcome.reader
             n = 0
-            # batches are read in order on the cursor; up to two are encoded at once on worker
-            # threads (Arrow compute releases the GIL) while the previous one is written
-            pending: list = []
-            done = False
+            # a producer reads and encodes batch after batch on a worker thread (one call each),
+            # up to two encoded batches ahead, while this loop writes and waits for the socket
+            ready: asyncio.Queue = asyncio.Queue(maxsize=2)
+
+            async def produce() -> None:
+                try:
+                    while True:
+                        item = await self._run(cursor, _copy_out_next, reader, enc)
+                        self.active = cursor  # a cancel while this waits stops the next read
+                        await ready.put(item)
+                        if item is None:
+                            return
+                except Exception as e:  # the COPY's error, raised by the writing loop
+                    await ready.put(e)
+                finally:
+                    self.active = None  # the cursor goes back to the pool after the COPY
+
+            producer = asyncio.ensure_future(produce())
             try:
                 while True:
-                    while not done and len(pending) < 2:
-                        batch = await self._run(cursor, _copy_out_read, reader)
-                        if batch is None:
-                            done = True
-                            break
-                        pending.append(asyncio.ensure_future(self.db.run(_copy_out_encode, enc, batch)))
-                    if not pending:
+                    item = await ready.get()
+                    if isinstance(item, Exception):
+                        raise item
+                    if item is None:
                         break
-                    data, k = await pending.pop(0)
+                    data, k = item
                     n += k
+                    if self.writer.transport.is_closing():
+                        raise ClientGone()  # writes would vanish: stop reading the result
                     self._write_direct(data)
                     if self.writer.transport.get_write_buffer_size() > 1 << 20:
                         await self.writer.drain()
             finally:
-                for fut in pending:
-                    fut.cancel()
-                if pending:
-                    await asyncio.wait(pending)
+                if not producer.done():
+                    producer.cancel()
+                await asyncio.wait({producer})
                 if reader is not None:
                     reader.close()
             self.send(enc.end())
@@ -2623,6 +2637,17 @@ def _copy_table_columns(cursor: Cursor, schema: str, table: str) -> list:
 
 def _copy_out_encode(enc, batch) -> tuple[bytes, int]:
     return enc.encode(batch), batch.num_rows
+
+
+def _copy_out_next(reader, enc) -> tuple[bytes, int] | None:
+    """Worker thread: the next batch of a COPY TO's result, encoded; None at the end."""
+    try:
+        batch = _copy_out_read(reader)
+    except OSError as e:  # Arrow's stream reports DuckDB's errors as OSError: map them as DuckDB's
+        if "INTERRUPT" in str(e):  # cancel or statement_timeout: _run words it
+            raise duckdb.InterruptException(str(e)) from None
+        raise from_duckdb(e) from None
+    return None if batch is None else _copy_out_encode(enc, batch)
 
 
 def _copy_out_read(reader):

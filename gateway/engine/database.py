@@ -92,6 +92,9 @@ class Database:
             "autoinstall_known_extensions": "false",
             "autoload_known_extensions": "false",
             "python_enable_replacements": "false",
+            # DuckDB's allocator keeps up to this much freed memory per task before giving it
+            # back (default 128 MB): a 10 M-row COPY FROM grew RSS by ~70 MB more with it
+            "allocator_flush_threshold": "32MB",
         }
         if settings.threads:
             config["threads"] = str(settings.threads)
