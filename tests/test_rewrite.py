@@ -166,7 +166,7 @@ def test_pg_catalog_relations(con):
     # a function in FROM: unqualified, and its alias names its column (PostgreSQL's rule)
     # (int4 bounds: int4 values, as PostgreSQL's generate_series(int4, int4) yields)
     assert duck("SELECT s FROM pg_catalog.generate_series(1, 3) s") == (
-        "SELECT s FROM UNNEST(CAST(GENERATE_SERIES(1, 3) AS INT[])) AS s(s)")
+        "SELECT s FROM (SELECT CAST(generate_series AS INT) AS generate_series FROM GENERATE_SERIES(1, 3) AS generate_series(generate_series)) AS s(s)")
     assert run(con, "SELECT s FROM pg_catalog.generate_series(1, 3) s")[1] == [(1,), (2,), (3,)]
 
 
@@ -284,9 +284,9 @@ def test_set_returning_functions(con):
     assert duck("SELECT generate_series(1, 3)") == (
         'SELECT UNNEST(CAST(GENERATE_SERIES(1, 3) AS INT[])) AS "generate_series"')
     assert duck("SELECT g FROM generate_series(1, 5) AS g") == (
-        "SELECT g FROM UNNEST(CAST(GENERATE_SERIES(1, 5) AS INT[])) AS g(g)")
+        "SELECT g FROM (SELECT CAST(generate_series AS INT) AS generate_series FROM GENERATE_SERIES(1, 5) AS generate_series(generate_series)) AS g(g)")
     assert duck("SELECT * FROM generate_series(2, 8, 2)") == (
-        "SELECT * FROM UNNEST(CAST(GENERATE_SERIES(2, 8, 2) AS INT[])) AS generate_series(generate_series)")
+        "SELECT * FROM (SELECT CAST(generate_series AS INT) AS generate_series FROM GENERATE_SERIES(2, 8, 2) AS generate_series(generate_series)) AS generate_series(generate_series)")
     assert duck("SELECT u FROM unnest(ARRAY[1, 2]) AS u") == "SELECT u FROM UNNEST([1, 2]) AS u(u)"
     # not int4 constants: DuckDB's own generate_series, with the alias naming its column
     assert duck("SELECT d FROM generate_series(now(), now(), interval '1 day') AS d").endswith("AS d(d)")

@@ -1392,11 +1392,18 @@ def set_returning_functions(tree: exp.Expression) -> exp.Expression:
             if in_from:
                 node.replace(_fn("generate_series", *[a.copy() for a in args]))
             continue
-        series = _cast(_fn("generate_series", *[a.copy() for a in args]), "INTEGER[]")
         if in_from:
-            node.replace(_fn("unnest", series))
+            # the table function cast row by row in a subquery: it streams (unnest of an
+            # INTEGER[] list would hold all of a 10-million-row series in memory at once)
+            table = node.parent
+            alias = table.args.get("alias").copy()
+            if not alias.columns:
+                alias.set("columns", [alias.this.copy()])
+            inner = exp.select(exp.alias_(_cast(exp.column("generate_series"), "INTEGER"), "generate_series")) \
+                .from_(exp.Table(this=_fn("generate_series", *[a.copy() for a in args])))
+            table.replace(exp.Subquery(this=inner, alias=alias))
         else:
-            node.replace(exp.Explode(this=series))
+            node.replace(exp.Explode(this=_cast(_fn("generate_series", *[a.copy() for a in args]), "INTEGER[]")))
     for table in list(tree.find_all(exp.Table)):
         fn = table.this
         if isinstance(fn, exp.Anonymous) and fn.name.lower() in ("generate_series", "unnest"):
