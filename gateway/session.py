@@ -566,6 +566,8 @@ class Session:
     def _batchable(self, msg: m.Bind) -> bool:
         if self.txn == "E" or self.skip_until_sync:
             return False
+        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+            return False  # the ordinary path refuses it with 25006
         prep = self.prepared.get(msg.statement)
         return prep is not None and prep.stmt is not None and prep.stmt.insert is not None \
             and prep.stmt.error is None and auth.may_write(self)

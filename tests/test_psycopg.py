@@ -1231,6 +1231,23 @@ def test_abandoned_transaction_releases_writer(gateway):
         conn.execute(f"DROP TABLE {t}")
 
 
+def test_executemany_in_read_only_transaction_is_refused(pgc, gw):
+    """The executemany fast path must not skip the read-only check."""
+    t = uniq()
+    res = []
+    for conn in (pgc, gw):
+        conn.execute(f"CREATE TABLE {t} (id int8)")
+        conn.execute("BEGIN READ ONLY")
+        with pytest.raises(psycopg.Error) as ei:
+            conn.cursor().executemany(f"INSERT INTO {t} VALUES (%s)", [(i,) for i in range(300)])
+        conn.execute("ROLLBACK")
+        n = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        conn.execute(f"DROP TABLE {t}")
+        res.append((ei.value.sqlstate, n))
+    assert res[0] == ("25006", 0)
+    assert res[1] == res[0]
+
+
 def test_concurrent_autocommit_inserts_with_duplicates(gateway):
     """Eight clients insert concurrently, so the writer groups their INSERTs into shared
     commits; every tenth insert repeats a key. Exactly those fail with 23505, every other one
