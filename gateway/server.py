@@ -42,13 +42,18 @@ class SchemaCache:
         self._cursor = None
         self._lock = asyncio.Lock()
         self._use = threading.Lock()  # the cursor is used from worker threads, one at a time
-        self._probed: dict[str, str | None] = {}  # probe SQL → its result type (per schema version)
+        self._probed: dict[str, str | None] = {}  # probe SQL → its result type …
+        self._probed_version = -1  # … as of this schema version
+
+    def _con(self):
+        """The schema cursor's connection (created on first use); hold self._use."""
+        if self._cursor is None:
+            self._cursor = self.db.cursor("schema")
+        return self._cursor.con
 
     def _load(self) -> dict[str, list[tuple[str, str]]]:
         with self._use:
-            if self._cursor is None:
-                self._cursor = self.db.cursor("schema")
-            rows = self._cursor.con.execute(
+            rows = self._con().execute(
                 "SELECT table_name, column_name, data_type FROM duckdb_columns() "
                 "WHERE NOT internal ORDER BY table_name, column_index"
             ).fetchall()
@@ -59,18 +64,18 @@ class SchemaCache:
 
     def _bind_type(self, sql: str) -> str | None:
         with self._use:
-            if self._cursor is None:
-                self._cursor = self.db.cursor("schema")
             try:
-                types = self._cursor.con.sql(sql).types  # bound, never run
+                types = self._con().sql(sql).types  # bound, never run
             except Exception:  # noqa: BLE001 - not bindable: the parameter stays text
                 return None
         return str(types[0]) if len(types) == 1 else None
 
     async def probe(self, sql: str) -> str | None:
         """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
-        if self.version != self.db.schema_version:
+        version = self.db.schema_version
+        if self._probed_version != version:  # DDL since: the types may have changed
             self._probed.clear()
+            self._probed_version = version
         if sql not in self._probed:
             if len(self._probed) > 4096:
                 self._probed.clear()

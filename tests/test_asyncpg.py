@@ -116,6 +116,24 @@ def test_parameter_types_from_expressions_the_schema_cannot_see(pg, gateway):
     assert got == exp
 
 
+def test_parameter_types_from_probes_follow_ddl(pg, gateway):
+    """A parameter typed by binding a probe over a subquery follows a table recreated with
+    another column type (the probe's cached answer belongs to the old schema)."""
+    async def fn(conn):
+        out = []
+        await conn.execute("DROP TABLE IF EXISTS probe_ddl_t")
+        for typ in ("int4", "text", "float8"):
+            await conn.execute(f"DROP TABLE IF EXISTS probe_ddl_t; CREATE TABLE probe_ddl_t (a {typ})")
+            stmt = await conn.prepare("SELECT x FROM (SELECT a AS x FROM probe_ddl_t) AS s WHERE x = $1")
+            out.append([t.name for t in stmt.get_parameters()])
+        await conn.execute("DROP TABLE probe_ddl_t")
+        return out
+
+    exp, got = on_both(pg, gateway, fn)
+    assert exp == [["int4"], ["text"], ["float8"]]
+    assert got == exp
+
+
 def test_parameter_used_twice_and_untyped(pg, gateway):
     async def fn(conn):
         return (await conn.fetchval("SELECT $1::int + $1::int", 21),
