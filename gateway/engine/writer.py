@@ -110,47 +110,36 @@ class Writer:
     # ---- on the writer thread
 
     def _run_group(self, jobs: list[WriteJob]) -> list[Outcome | PgError]:
-        con = self.cursor.con
-        if _one_statement(jobs):
-            # one INSERT … VALUES for the whole group: DuckDB's autocommit makes it its own
-            # transaction, as durable as BEGIN/COMMIT around it and ~0.5 ms cheaper per group
-            try:
-                return self._run_jobs(jobs)
-            except Exception as e:
-                if len(jobs) == 1:
-                    return [from_duckdb(e)]
-            out: list[Outcome | PgError] = []
-            for job in jobs:  # the group failed: each alone, so only the failing one sees an error
-                try:
-                    out.append(self._run_jobs([job])[0])
-                except Exception as e:
-                    out.append(from_duckdb(e))
-            return out
+        explicit = not _one_statement(jobs)
         try:
-            con.execute("BEGIN TRANSACTION")
+            return self._commit(jobs, explicit)
         except Exception as e:
-            err = from_duckdb(e)
-            return [err for _ in jobs]
-        try:
-            results = self._run_jobs(jobs)
-            con.execute("COMMIT")
-            return results
-        except Exception as e:
-            self._rollback()
             if len(jobs) == 1:
                 return [from_duckdb(e)]
         # the group failed: retry each job alone, so only the failing one reports an error
         out: list[Outcome | PgError] = []
         for job in jobs:
             try:
-                con.execute("BEGIN TRANSACTION")
-                res = self._run_jobs([job])[0]
-                con.execute("COMMIT")
-                out.append(res)
+                out.append(self._commit([job], explicit)[0])
             except Exception as e:
-                self._rollback()
                 out.append(from_duckdb(e))
         return out
+
+    def _commit(self, jobs: list[WriteJob], explicit: bool) -> list[Outcome]:
+        """Run jobs as one transaction; raises (rolled back) if any fails. One INSERT … VALUES
+        for the whole group needs no BEGIN/COMMIT: DuckDB's autocommit makes it its own
+        transaction, as durable and ~0.5 ms cheaper per group."""
+        if not explicit:
+            return self._run_jobs(jobs)
+        con = self.cursor.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            results = self._run_jobs(jobs)
+            con.execute("COMMIT")
+            return results
+        except Exception:
+            self._rollback()
+            raise
 
     def _rollback(self) -> None:
         try:
