@@ -2006,6 +2006,14 @@ class Session:
         fields = describe_fields(q.pg_fields(fields), pg_types)
         self.sql_cursors[name] = SqlCursor(name, stream, cursor, fields, hold, binary, table, total)
 
+    def _fetched(self, portal: Portal | None, is_move: bool, n: int) -> None:
+        """FETCH/MOVE's CommandComplete (and the portal it ran in, done)."""
+        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
+        if portal is not None:
+            portal.done = True
+            portal.tag = tag
+        self.send(m.command_complete(tag))
+
     def _fetch_target(self, st: Statement) -> tuple[int, str]:
         toks = st.tokens[1:]
         words = [t.text.upper() for t in toks]
@@ -2065,11 +2073,7 @@ class Session:
                 target.stream = None
                 target.done = True
                 target.tag = _rows_tag(target.prepared.stmt, 0)
-        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
-        if portal is not None:
-            portal.done = True
-            portal.tag = tag
-        self.send(m.command_complete(tag))
+        self._fetched(portal, is_move, n)
 
     def _sql_prepare(self, st: Statement) -> None:
         """PREPARE name [(type, …)] AS statement: a prepared statement like Parse's, in the
@@ -2175,11 +2179,7 @@ class Session:
                 await self._pull(stream, -1, send=True)
             finally:
                 stream.close()
-        tag = f"{'MOVE' if is_move else 'FETCH'} {n}"
-        if portal is not None:
-            portal.done = True
-            portal.tag = tag
-        self.send(m.command_complete(tag))
+        self._fetched(portal, is_move, n)
 
     def _close_sql_cursor(self, c: SqlCursor) -> None:
         self.sql_cursors.pop(c.name, None)
