@@ -17,104 +17,18 @@ import threading
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlglot import exp
 
 from . import auth, metrics
 from .config import Settings
 from .errors import PgError
 from .engine.database import Database
 from .engine.readers import ReaderPool
+from .engine.schema import SchemaCache
 from .engine.writer import Writer
 from .protocol import messages as m
 from .session import Session
-from .sql.classify import Statement
 
 log = logging.getLogger("dataforge.server")
-
-
-class SchemaCache:
-    """Column types of the live database, for parameter type inference; reloaded after DDL."""
-
-    def __init__(self, db: Database):
-        self.db = db
-        self.version = -1
-        self.tables: dict[str, list[tuple[str, str]]] = {}
-        self._cursor = None
-        self._lock = asyncio.Lock()
-        self._use = threading.Lock()  # the cursor is used from worker threads, one at a time
-        self._probed: dict[str, str | None] = {}  # probe SQL → its result type …
-        self._probed_version = -1  # … as of this schema version
-
-    def _con(self):
-        """The schema cursor's connection (created on first use); hold self._use."""
-        if self._cursor is None:
-            self._cursor = self.db.cursor("schema")
-        return self._cursor.con
-
-    def _load(self) -> dict[str, list[tuple[str, str]]]:
-        with self._use:
-            rows = self._con().execute(
-                "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-                "WHERE NOT internal ORDER BY table_name, column_index"
-            ).fetchall()
-        tables: dict[str, list[tuple[str, str]]] = {}
-        for t, c, ty in rows:
-            tables.setdefault(t.lower(), []).append((c, ty))
-        return tables
-
-    def _bind_type(self, sql: str) -> str | None:
-        with self._use:
-            try:
-                types = self._con().sql(sql).types  # bound, never run
-            except Exception:  # noqa: BLE001 - not bindable: the parameter stays text
-                return None
-        return str(types[0]) if len(types) == 1 else None
-
-    async def probe(self, sql: str) -> str | None:
-        """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
-        version = self.db.schema_version
-        if self._probed_version != version:  # DDL since: the types may have changed
-            self._probed.clear()
-            self._probed_version = version
-        if sql not in self._probed:
-            if len(self._probed) > 4096:
-                self._probed.clear()
-            self._probed[sql] = await self.db.run(self._bind_type, sql)
-        return self._probed[sql]
-
-    async def lookup(self, st: Statement) -> Callable[[str | None, str], str | None]:
-        if self.version != self.db.schema_version:
-            async with self._lock:
-                if self.version != self.db.schema_version:
-                    v = self.db.schema_version
-                    self.tables = await self.db.run(self._load)
-                    self.version = v
-        tables = self.tables
-        aliases: dict[str, str] = {}
-        names: list[str] = []
-        if st.tree is not None:
-            for t in st.tree.find_all(exp.Table):
-                aliases[(t.alias_or_name or t.name).lower()] = t.name.lower()
-                aliases[t.name.lower()] = t.name.lower()
-                names.append(t.name.lower())
-
-        def column_type(table: str | None, column: str) -> str | None:
-            cands = [aliases.get(table.lower(), table.lower())] if table else names
-            for tn in cands:
-                cols = tables.get(tn)
-                if not cols:
-                    continue
-                if column.startswith("#"):
-                    k = int(column[1:])
-                    if k < len(cols):
-                        return cols[k][1]
-                    continue
-                for c, ty in cols:
-                    if c.lower() == column.lower():
-                        return ty
-            return None
-
-        return column_type
 
 
 class Server:

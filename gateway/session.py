@@ -20,6 +20,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from . import auth, metrics
+from .engine.schema import bind_type, lookup_in, table_columns
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
 from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_table
@@ -138,6 +139,8 @@ class ClientGone(Exception):
 
 _WATCH_AFTER = 0.05  # seconds before a running statement starts watching for a hang-up
 _WATCH_BUFFER = 16 * 1024 * 1024  # stop reading ahead past this much pipelined input
+# isolation levels whose statements each take a fresh snapshot (PostgreSQL's READ COMMITTED)
+_FRESH_SNAPSHOT = ("read committed", "read uncommitted")
 _STALL_AFTER = 0.05  # seconds a result flush may wait before its reader counts as stalled
 
 
@@ -164,6 +167,10 @@ class Session:
         self.pinned_begun = False
         self.lease = False
         self.txn_wrote_ddl = False
+        # temporary tables live on the DuckDB connection that made them: once the session has
+        # one, every statement runs on its own connection (see run_statement)
+        self.temp_objects = False
+        self.on_commit: dict[str, str] = {}  # temp table → "drop" | "delete" at transaction end
         self.prepared: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.sql_cursors: dict[str, SqlCursor] = {}
@@ -533,10 +540,18 @@ class Session:
             elif all(prep.declared):
                 prep.oids = list(prep.declared)
             else:
-                lookup = await self.server.schema.lookup(st)
+                if self._shared_schema():
+                    lookup = await self.server.schema.lookup(st)
+                    probe = self.server.schema.probe
+                else:  # its temporary tables, its transaction's DDL: as its own connection sees them
+                    cursor = await (self._pinned() if self.txn != "I" else self._own_cursor())
+                    lookup = lookup_in(await self._run(cursor, table_columns, cursor.con), st)
+
+                    async def probe(sql: str) -> str | None:
+                        return await self._run(cursor, bind_type, cursor.con, sql)
                 oids = sqlparams.infer_param_oids(st, prep.declared, lookup, unknown=0)
                 for i, sql in sqlparams.probe_queries(st, oids).items():
-                    t = await self.server.schema.probe(sql)
+                    t = await probe(sql)
                     if t is not None:
                         oids[i] = sqlparams.oid_for_duck(t)
                 prep.oids = [o or 25 for o in oids]
@@ -564,7 +579,7 @@ class Session:
     MAX_RUN_ROWS = 100_000
 
     def _batchable(self, msg: m.Bind) -> bool:
-        if self.txn == "E" or self.skip_until_sync:
+        if self.txn == "E" or self.skip_until_sync or self.temp_objects:
             return False
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
             return False  # the ordinary path refuses it with 25006
@@ -960,7 +975,8 @@ class Session:
             return prep.fields
         oids = await self._param_oids(prep)
         key = (tuple(oids), self.db.schema_version, self.params["timezone"])
-        hit = st.describe_cache.get(key) if self.txn == "I" else None
+        shared = self._shared_schema()
+        hit = st.describe_cache.get(key) if shared else None
         if hit is not None:
             prep.fields = hit
             prep.schema_version = self.db.schema_version
@@ -977,7 +993,7 @@ class Session:
         if st.result_plan is not None:
             describe_fields(prep.fields, await self._column_overrides(st.result_plan, names, types))
         prep.schema_version = self.db.schema_version
-        if self.txn == "I":
+        if shared:
             if len(st.describe_cache) > 16:
                 st.describe_cache.clear()
             st.describe_cache[key] = prep.fields
@@ -1046,6 +1062,12 @@ class Session:
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
+        if st.temp:
+            self.temp_objects = True
+        if self.temp_objects and self.txn == "I" and (st.route != SESSION or st.kind == "copy"):
+            # on the session's own connection, an autocommit statement is a one-statement
+            # transaction there (ended by the Query's end or Sync, like any implicit one)
+            self._begin_implicit()
         if simple:  # extended query: checked once, at Parse
             await self._catalog_check(st)
         started = time.perf_counter()
@@ -1100,19 +1122,36 @@ class Session:
                 e.position = _locate(e, st)
                 raise
 
-    async def _cursor_for_read(self):
-        if self.txn != "I":
-            cur = await self._pinned()
-            return cur, _noop
+    async def _cursor_for_read(self, may_share: bool = True):
+        """The cursor a read runs on. A transaction reads on its own pinned cursor once it has
+        begun a DuckDB transaction there (a write, DDL, a cursor), at REPEATABLE READ or
+        SERIALIZABLE, for a portal read in parts or a locking read (`may_share` False), or when
+        the session has temporary tables. Until then a READ COMMITTED transaction takes a fresh snapshot per
+        statement, as PostgreSQL's does, from the shared readers: a read-only transaction
+        costs DuckDB no cursor, BEGIN or COMMIT."""
+        if self.txn != "I" and (self.pinned_begun or self.temp_objects or not may_share
+                                or self.params.get("transaction_isolation") not in _FRESH_SNAPSHOT):
+            return await self._pinned(), _noop
+        if self.temp_objects:
+            return await self._own_cursor(), _noop
         cur = await self._acquire_reader()
         return cur, lambda: self.server.readers.release(cur)
+
+    def _shared_schema(self) -> bool:
+        """Whether what this session's statements see of the schema is everybody's (so results
+        may be cached across sessions): no temporary tables, no DDL of its open transaction."""
+        return not self.temp_objects and (self.txn == "I" or not self.pinned_begun)
 
     async def _acquire_reader(self) -> Cursor:
         return await self.server.readers.acquire()
 
-    async def _pinned(self) -> Cursor:
+    async def _own_cursor(self) -> Cursor:
         if self.pinned is None:
             self.pinned = await self.db.run(self.db.cursor, f"session-{self.pid}")  # ~0.4 ms: off the loop
+        return self.pinned
+
+    async def _pinned(self) -> Cursor:
+        await self._own_cursor()
         if not self.pinned_begun:
             await self.db.run(self.pinned.con.execute, "BEGIN TRANSACTION")
             self.pinned_begun = True
@@ -1198,7 +1237,10 @@ class Session:
 
     async def _read(self, st, values, oids, formats, portal, simple, max_rows) -> None:
         sql, params = sqlparams.bind_sql(st, values, oids)
-        cursor, release = await self._cursor_for_read()
+        # a locking read (FOR UPDATE/SHARE) pins: its snapshot is the one the writes that follow
+        # are checked against (a concurrent change to those rows then fails with 40001)
+        locking = st.tree is not None and bool(st.tree.args.get("locks"))
+        cursor, release = await self._cursor_for_read((simple or portal is None or max_rows <= 0) and not locking)
         fmts = formats
         try:
             # one thread hop: execute, and read + encode the first rows
@@ -1318,6 +1360,8 @@ class Session:
             if st.ddl:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
+            if st.on_commit is not None:
+                self.on_commit[st.on_commit[1]] = st.on_commit[0]
         await self._finish_write(st, outcome, formats, portal, simple)
 
     async def _typed_insert(self, st: Statement) -> Statement:
@@ -1330,7 +1374,7 @@ class Session:
         key = (version, *st.literal_target)
         columns = _TABLE_COLUMNS.get(key) if shared else None
         if columns is None:
-            cursor, release = await self._cursor_for_read()  # in a transaction: its own cursor
+            cursor, release = await self._cursor_for_read()  # after DDL in a transaction: its own cursor
             try:
                 columns = await self._run(cursor, _column_types, cursor, *st.literal_target)
             finally:
@@ -1566,6 +1610,14 @@ class Session:
         for name in list(self.portals):
             self._close_portal(self.portals.pop(name))
         err = None
+        if self.on_commit:
+            actions = self.on_commit
+            self.on_commit = {k: v for k, v in actions.items() if v != "drop"}
+            if commit and self.pinned is not None and self.pinned_begun:
+                try:
+                    await self._run(self.pinned, _on_commit_actions, self.pinned, actions)
+                except PgError as e:
+                    err, commit = e, False
         if self.pinned is not None and self.pinned_begun:
             try:
                 await self._run(self.pinned, self.pinned.con.execute, "COMMIT" if commit else "ROLLBACK")
@@ -1754,8 +1806,19 @@ class Session:
                 if k in DEFAULTS and self.params[k] != DEFAULTS[k] and k not in _READ_ONLY_SETTINGS and k not in (
                         "session_authorization", "client_encoding"):
                     self._reset(k)
-        elif what == "PLANS" or what == "SEQUENCES" or what == "TEMP" or what == "TEMPORARY":
+            await self._discard_temp()
+        elif what == "TEMP" or what == "TEMPORARY":
+            await self._discard_temp()
+        elif what == "PLANS" or what == "SEQUENCES":
             pass
+
+    async def _discard_temp(self) -> None:
+        """DISCARD TEMP: drop the session's temporary tables, views and sequences."""
+        if self.temp_objects and self.pinned is not None:
+            cursor = await self._pinned() if self.txn != "I" else self.pinned
+            await self._run(cursor, _drop_temp_objects, cursor)
+        self.on_commit.clear()
+        self.temp_objects = self.txn != "I"  # a transaction's temp DDL still needs its connection
 
     # ---- COPY FROM STDIN / TO STDOUT
 
@@ -2557,6 +2620,31 @@ def _insert_job(st: Statement, rows: list | pa.Table, tz: str) -> WriteJob:
     return WriteJob(insert=InsertRows(st.insert.key, st.insert.ncols, rows), timezone=tz)
 
 
+def _on_commit_actions(cursor: Cursor, actions: dict[str, str]) -> None:
+    """Worker thread, inside the ending transaction: ON COMMIT DROP / DELETE ROWS of the
+    session's temporary tables (those it dropped itself are skipped)."""
+    con = cursor.con
+    live = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name IN (SELECT unnest($1::VARCHAR[]))",
+        [list(actions)]).fetchall()}
+    for name, action in actions.items():
+        if name in live:
+            quoted = '"' + name.replace('"', '""') + '"'
+            con.execute(f"DROP TABLE temp.main.{quoted}" if action == "drop" else f"DELETE FROM temp.main.{quoted}")
+
+
+def _drop_temp_objects(cursor: Cursor) -> None:
+    """Worker thread: every temporary view, table and sequence of this connection but the rows
+    of SCROLL cursors (kept in temp tables named __dataforge_scroll_*)."""
+    con = cursor.con
+    for kind, view in (("VIEW", "duckdb_views"), ("TABLE", "duckdb_tables"), ("SEQUENCE", "duckdb_sequences")):
+        col = {"duckdb_views": "view_name", "duckdb_tables": "table_name", "duckdb_sequences": "sequence_name"}[view]
+        names = [r[0] for r in con.execute(
+            f"SELECT {col} FROM {view}() WHERE temporary AND {col} NOT LIKE '__dataforge_scroll_%'").fetchall()]
+        for name in names:
+            con.execute(f'DROP {kind} IF EXISTS temp.main."{name.replace(chr(34), chr(34) * 2)}" CASCADE')
+
+
 def _quiet_rollback(cursor: Cursor) -> None:
     try:
         cursor.con.execute("ROLLBACK")
@@ -2631,10 +2719,14 @@ def _buffer_stream(stream: ResultStream) -> None:
 
 
 def _copy_table_columns(cursor: Cursor, schema: str, table: str) -> list:
-    return cursor.con.execute(
-        "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
-        "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
-        [schema, table]).fetchall()
+    """The table's columns; an unqualified name is the session's temporary table first, as
+    PostgreSQL's search_path puts pg_temp first."""
+    rows = cursor.con.execute(
+        "SELECT database_name = 'temp', column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
+        "WHERE (database_name = current_database() OR (database_name = 'temp' AND ? = 'main')) "
+        "AND schema_name = ? AND table_name = ? ORDER BY 1 DESC, column_index",
+        [schema, schema, table]).fetchall()
+    return [r[1:] for r in rows if r[0] == rows[0][0]]
 
 
 def _copy_out_encode(enc, batch) -> tuple[bytes, int]:

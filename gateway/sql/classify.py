@@ -15,7 +15,7 @@ from sqlglot.tokenizer_core import Token
 
 from ..errors import PgError
 from . import guard, result_types, rewrite
-from .parse import Chunk, plain_tokens, split
+from .parse import Chunk, parse_one, plain_tokens, split
 
 # routes
 READ = "read"  # autocommit: reader pool
@@ -69,6 +69,12 @@ class Statement:
     typed: tuple[int, "Statement"] | None = None  # (schema version, the typed statement)
     # what decides the PostgreSQL types DuckDB cannot express (varchar(n), jsonb…): result_types.py
     result_plan: Any = None
+    # creates a temporary table/view/sequence: DuckDB keeps those per connection, so the session
+    # runs everything from then on on its own connection (session.py)
+    temp: bool = False
+    # CREATE TEMP TABLE … ON COMMIT DROP | DELETE ROWS: (action, table) the session carries out at
+    # the end of each transaction (DuckDB only knows PRESERVE ROWS)
+    on_commit: tuple[str, str] | None = None
 
     def pg_fields(self, fields: list) -> list:
         """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
@@ -102,13 +108,53 @@ def parse_query(sql: str) -> list[Statement]:
     return stmts
 
 
+def _without_on_commit(chunk: Chunk) -> tuple[Chunk, str | None]:
+    """CREATE TEMP TABLE … ON COMMIT {DROP | DELETE ROWS | PRESERVE ROWS}: the statement parsed
+    without the clause (DuckDB takes none but PRESERVE ROWS), and which action it named."""
+    toks = chunk.tokens
+    if len(toks) < 6 or toks[0].text.upper() != "CREATE" or not any(
+            t.text.upper() in ("TEMP", "TEMPORARY") for t in toks[1:4]):
+        return chunk, None
+    words = [t.text.upper() for t in toks]
+    for i in range(3, len(words) - 2):
+        if words[i] == "ON" and words[i + 1] == "COMMIT":
+            if words[i + 2] == "DROP":
+                action, n = "drop", 3
+            elif words[i + 2:i + 4] in (["DELETE", "ROWS"], ["PRESERVE", "ROWS"]):
+                action, n = words[i + 2].lower(), 4
+            else:
+                return chunk, None
+            base = toks[0].start
+            text = chunk.text[:toks[i].start - base] + chunk.text[toks[i + n - 1].end + 1 - base:]
+            parsed = parse_one(text)
+            parsed.semicolon = chunk.semicolon
+            return parsed, action
+    return chunk, None
+
+
+def _creates_temp(st: Statement) -> bool:
+    tree = st.tree
+    if isinstance(tree, exp.Select):
+        into = tree.args.get("into")
+        return into is not None and bool(into.args.get("temporary"))
+    return st.kind == "ddl" and st.words[:1] == ["CREATE"] and any(
+        w in ("TEMP", "TEMPORARY") for w in st.words[1:4])
+
+
 def _words(tokens: list[Token], n: int = 4) -> list[str]:
     return [t.text.upper() for t in tokens[:n]]
 
 
 def classify(chunk: Chunk) -> Statement:
+    chunk, on_commit = _without_on_commit(chunk)
     notices = guard.truncate_identifiers(chunk.tree) if chunk.tree is not None else []
     st = _classify(chunk)
+    st.temp = _creates_temp(st)
+    if on_commit is not None and st.temp and on_commit != "preserve":
+        target = st.tree.this if isinstance(st.tree, exp.Create) else None
+        table = target.this if isinstance(target, exp.Schema) else target
+        if isinstance(table, exp.Table):
+            st.on_commit = (on_commit, table.name)
     st.tokens = plain_tokens(chunk.tokens, chunk.text) if st.route == SESSION else chunk.tokens
     st.semicolon = chunk.semicolon
     st.refused = guard.refusal(st)
@@ -148,7 +194,10 @@ def _classify(chunk: Chunk) -> Statement:
         )
 
     nparams = _max_param(tree)
-    if isinstance(tree, (exp.Select, exp.SetOperation, exp.Values)) or (
+    if isinstance(tree, exp.Select) and tree.args.get("into") is not None:
+        # SELECT … INTO t: CREATE TABLE t AS SELECT …, a write like it (tag `SELECT n`)
+        st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)
+    elif isinstance(tree, (exp.Select, exp.SetOperation, exp.Values)) or (
         isinstance(tree, exp.Subquery)
     ):
         st = Statement(text, "select", READ, "SELECT", returns_rows=True, tree=tree, words=words, nparams=nparams)

@@ -136,6 +136,11 @@ def split(sql: str) -> list[Chunk]:
     return chunks
 
 
+def parse_one(text: str) -> Chunk:
+    """One statement's text (no ';'), tokenized and parsed."""
+    return _parse_chunk(text, tokenize(text))
+
+
 # words a statement can begin with (PostgreSQL 15's grammar, and DuckDB's own statements the
 # gateway passes on or refuses by name); any other first word is PostgreSQL's syntax error at it
 _STATEMENT_WORDS = frozenset((

@@ -1,0 +1,119 @@
+"""Column types of the live database, for parameter type inference (sql/params.py).
+
+Shared by all sessions through SchemaCache (reloaded after DDL, probes cached per schema
+version); a session whose view differs (its temporary tables, its transaction's DDL) reads the
+same facts from its own connection with the module functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Callable
+
+from sqlglot import exp
+
+from ..sql.classify import Statement
+from .database import Database
+
+
+class SchemaCache:
+    """Column types of the live database, for parameter type inference; reloaded after DDL."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.version = -1
+        self.tables: dict[str, list[tuple[str, str]]] = {}
+        self._cursor = None
+        self._lock = asyncio.Lock()
+        self._use = threading.Lock()  # the cursor is used from worker threads, one at a time
+        self._probed: dict[str, str | None] = {}  # probe SQL → its result type …
+        self._probed_version = -1  # … as of this schema version
+
+    def _con(self):
+        """The schema cursor's connection (created on first use); hold self._use."""
+        if self._cursor is None:
+            self._cursor = self.db.cursor("schema")
+        return self._cursor.con
+
+    def _load(self) -> dict[str, list[tuple[str, str]]]:
+        with self._use:
+            return table_columns(self._con())
+
+    def _bind_type(self, sql: str) -> str | None:
+        with self._use:
+            return bind_type(self._con(), sql)
+
+    async def probe(self, sql: str) -> str | None:
+        """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
+        version = self.db.schema_version
+        if self._probed_version != version:  # DDL since: the types may have changed
+            self._probed.clear()
+            self._probed_version = version
+        if sql not in self._probed:
+            if len(self._probed) > 4096:
+                self._probed.clear()
+            self._probed[sql] = await self.db.run(self._bind_type, sql)
+        return self._probed[sql]
+
+    async def lookup(self, st: Statement) -> Callable[[str | None, str], str | None]:
+        if self.version != self.db.schema_version:
+            async with self._lock:
+                if self.version != self.db.schema_version:
+                    v = self.db.schema_version
+                    self.tables = await self.db.run(self._load)
+                    self.version = v
+        return lookup_in(self.tables, st)
+
+
+def table_columns(con) -> dict[str, list[tuple[str, str]]]:
+    """Worker thread: every table's (column, DuckDB type) as this connection sees them; its
+    temporary tables hide permanent ones of their names."""
+    rows = con.execute(
+        "SELECT database_name = 'temp', table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE NOT internal ORDER BY table_name, column_index"
+    ).fetchall()
+    temp = {t.lower() for is_temp, t, _, _ in rows if is_temp}
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for is_temp, t, c, ty in rows:
+        if is_temp or t.lower() not in temp:
+            tables.setdefault(t.lower(), []).append((c, ty))
+    return tables
+
+
+def bind_type(con, sql: str) -> str | None:
+    """Worker thread: the type of a one-column query, from binding it (never run)."""
+    try:
+        types = con.sql(sql).types
+    except Exception:  # noqa: BLE001 - not bindable: the parameter stays text
+        return None
+    return str(types[0]) if len(types) == 1 else None
+
+
+def lookup_in(tables: dict[str, list[tuple[str, str]]], st: Statement) -> Callable[[str | None, str], str | None]:
+    """column_type(table or alias, column) over the tables a statement names."""
+    aliases: dict[str, str] = {}
+    names: list[str] = []
+    if st.tree is not None:
+        for t in st.tree.find_all(exp.Table):
+            aliases[(t.alias_or_name or t.name).lower()] = t.name.lower()
+            aliases[t.name.lower()] = t.name.lower()
+            names.append(t.name.lower())
+
+    def column_type(table: str | None, column: str) -> str | None:
+        cands = [aliases.get(table.lower(), table.lower())] if table else names
+        for tn in cands:
+            cols = tables.get(tn)
+            if not cols:
+                continue
+            if column.startswith("#"):
+                k = int(column[1:])
+                if k < len(cols):
+                    return cols[k][1]
+                continue
+            for c, ty in cols:
+                if c.lower() == column.lower():
+                    return ty
+        return None
+
+    return column_type
