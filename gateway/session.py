@@ -27,6 +27,7 @@ from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_tab
 from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
 from .protocol import messages as m
+from .protocol.rows import apply_pg_types, pg_type_preparation
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import describe_fields
@@ -1961,13 +1962,22 @@ class Session:
             if q.route != READ:
                 raise PgError("0A000", "COPY (query) TO supports SELECT, VALUES and TABLE queries")
             sql = q.duck_sql
+            plan = q.result_plan
         else:
             cols = "*" if spec.columns is None else ", ".join(pgcopy._quote_ident(c) for c in spec.columns)
             sql = f"SELECT {cols} FROM {spec.target_sql}"
+            table = pgcopy._quote_ident(spec.table or "")
+            if spec.schema:
+                table = f"{pgcopy._quote_ident(spec.schema)}.{table}"
+            plan = parse_query(f"SELECT {cols} FROM {table}")[0].result_plan
         cursor, release = await self._cursor_for_read()
         try:
             outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
                                       max(self.server.settings.batch_rows, pgcopy.COPY_OUT_BATCH_ROWS), True)
+            prep = None  # char(n) padded, jsonb canonical, as the columns' declared types print them
+            if plan is not None and spec.fmt != "binary":
+                pg_types = await self._column_overrides(plan, outcome.names, outcome.types)
+                prep = pg_type_preparation([str(t) for t in outcome.types or []], pg_types) if pg_types else None
             enc = pgcopy.CopyOutEncoder(spec, outcome.types or [], outcome.names or [])
             fmt = 1 if spec.fmt == "binary" else 0
             self.send(m.copy_out_response(fmt, len(outcome.types or [])))
@@ -1981,7 +1991,7 @@ class Session:
             async def produce() -> None:
                 try:
                     while True:
-                        item = await self._run(cursor, _copy_out_next, reader, enc)
+                        item = await self._run(cursor, _copy_out_next, reader, enc, prep)
                         self.active = cursor  # a cancel while this waits stops the next read
                         await ready.put(item)
                         if item is None:
@@ -2733,10 +2743,12 @@ def _copy_out_encode(enc, batch) -> tuple[bytes, int]:
     return enc.encode(batch), batch.num_rows
 
 
-def _copy_out_next(reader, enc) -> tuple[bytes, int] | None:
+def _copy_out_next(reader, enc, prep: dict | None = None) -> tuple[bytes, int] | None:
     """Worker thread: the next batch of a COPY TO's result, encoded; None at the end."""
     try:
         batch = _copy_out_read(reader)
+        if batch is not None and prep:
+            batch = apply_pg_types(batch, prep)
     except OSError as e:  # Arrow's stream reports DuckDB's errors as OSError: map them as DuckDB's
         if "INTERRUPT" in str(e):  # cancel or statement_timeout: _run words it
             raise duckdb.InterruptException(str(e)) from None

@@ -1190,7 +1190,7 @@ _PSEUDO = {1043: "PG_VARCHAR", 1042: "PG_BPCHAR", 3802: "PG_JSONB"}
 _LIST_OF = {1015: 1043, 1014: 1042, 3807: 3802}
 
 
-def _pg_type_preparation(duck_types: list[str], pg_types: Sequence) -> dict:
+def pg_type_preparation(duck_types: list[str], pg_types: Sequence) -> dict:
     """{column: (element oid, typmod, is a list)} for the overridden string/json columns; their
     duck_types entries are replaced by the pseudo type names."""
     prep = {}
@@ -1227,7 +1227,7 @@ def _prepare_values(arr: pa.Array, elem: int, typmod: int) -> pa.Array:
     return pc.utf8_slice_codeunits(arr, 0, n)  # varchar(n): blanks past n are not kept
 
 
-def _prepare(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
+def apply_pg_types(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
     cols = batch.columns
     for i, (elem, typmod, is_list) in prep.items():
         arr = cols[i]
@@ -1254,7 +1254,7 @@ class DataRowEncoder:
         self.duck_types = [str(t) for t in duck_types]
         # columns PostgreSQL types as varchar(n)/char(n)/jsonb (sql/result_types.py): encoded
         # under a pseudo DuckDB type of that OID, their values brought to PostgreSQL's form first
-        self._prep = _pg_type_preparation(self.duck_types, pg_types) if pg_types else {}
+        self._prep = pg_type_preparation(self.duck_types, pg_types) if pg_types else {}
         formats = list(formats)
         if len(formats) <= 1:  # Bind's shorthands: none = all text, one = for every column
             formats = formats * len(self.duck_types) if formats else [0] * len(self.duck_types)
@@ -1271,7 +1271,7 @@ class DataRowEncoder:
         if n == 0:
             return b""
         if self._prep:
-            batch = _prepare(batch, self._prep)
+            batch = apply_pg_types(batch, self._prep)
         if n <= _SMALL_ROWS:
             if self._small_ok is None:
                 self._small_ok = all(_small_type_ok(f.type, oid) for f, oid in zip(batch.schema, self._oids))
