@@ -172,6 +172,7 @@ class Session:
         # one, every statement runs on its own connection (see run_statement)
         self.temp_objects = False
         self.on_commit: dict[str, str] = {}  # temp table → "drop" | "delete" at transaction end
+        self.own_tables: tuple[int, dict] | None = None  # (schema version, its view of the tables)
         self.prepared: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.sql_cursors: dict[str, SqlCursor] = {}
@@ -546,7 +547,7 @@ class Session:
                     probe = self.server.schema.probe
                 else:  # its temporary tables, its transaction's DDL: as its own connection sees them
                     cursor = await (self._pinned() if self.txn != "I" else self._own_cursor())
-                    lookup = lookup_in(await self._run(cursor, table_columns, cursor.con), st)
+                    lookup = lookup_in(await self._own_tables(cursor), st)
 
                     async def probe(sql: str) -> str | None:
                         return await self._run(cursor, bind_type, cursor.con, sql)
@@ -1127,9 +1128,9 @@ class Session:
         """The cursor a read runs on. A transaction reads on its own pinned cursor once it has
         begun a DuckDB transaction there (a write, DDL, a cursor), at REPEATABLE READ or
         SERIALIZABLE, for a portal read in parts or a locking read (`may_share` False), or when
-        the session has temporary tables. Until then a READ COMMITTED transaction takes a fresh snapshot per
-        statement, as PostgreSQL's does, from the shared readers: a read-only transaction
-        costs DuckDB no cursor, BEGIN or COMMIT."""
+        the session has temporary tables. Until then a READ COMMITTED transaction takes a fresh
+        snapshot per statement, as PostgreSQL's does, from the shared readers: a read-only
+        transaction costs DuckDB no cursor, BEGIN or COMMIT."""
         if self.txn != "I" and (self.pinned_begun or self.temp_objects or not may_share
                                 or self.params.get("transaction_isolation") not in _FRESH_SNAPSHOT):
             return await self._pinned(), _noop
@@ -1141,7 +1142,15 @@ class Session:
     def _shared_schema(self) -> bool:
         """Whether what this session's statements see of the schema is everybody's (so results
         may be cached across sessions): no temporary tables, no DDL of its open transaction."""
-        return not self.temp_objects and (self.txn == "I" or not self.pinned_begun)
+        return not self.temp_objects and not self.txn_wrote_ddl
+
+    async def _own_tables(self, cursor: Cursor) -> dict:
+        """The tables' column types as the session's own connection sees them, read again
+        after any DDL (every DDL moves the schema version)."""
+        version = self.db.schema_version
+        if self.own_tables is None or self.own_tables[0] != version:
+            self.own_tables = (version, await self._run(cursor, table_columns, cursor.con))
+        return self.own_tables[1]
 
     async def _acquire_reader(self) -> Cursor:
         return await self.server.readers.acquire()
