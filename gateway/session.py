@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from . import auth, metrics
@@ -1984,9 +1985,12 @@ class Session:
             outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
                                       max(self.server.settings.batch_rows, pgcopy.COPY_OUT_BATCH_ROWS), True)
             prep = None  # char(n) padded, jsonb canonical, as the columns' declared types print them
-            if plan is not None and spec.fmt != "binary":
+            if plan is not None:
                 pg_types = await self._column_overrides(plan, outcome.names, outcome.types)
                 prep = pg_type_preparation([str(t) for t in outcome.types or []], pg_types) if pg_types else None
+                if prep and spec.fmt == "binary":  # binary jsonb: version byte 1, then the text
+                    prep = {i: (elem, typmod, is_list, elem == 3802 and not is_list)
+                            for i, (elem, typmod, is_list) in prep.items() if not (elem == 3802 and is_list)}
             enc = pgcopy.CopyOutEncoder(spec, outcome.types or [], outcome.names or [])
             fmt = 1 if spec.fmt == "binary" else 0
             self.send(m.copy_out_response(fmt, len(outcome.types or [])))
@@ -2757,12 +2761,25 @@ def _copy_out_next(reader, enc, prep: dict | None = None) -> tuple[bytes, int] |
     try:
         batch = _copy_out_read(reader)
         if batch is not None and prep:
-            batch = apply_pg_types(batch, prep)
+            batch = _copy_out_prepare(batch, prep)
     except OSError as e:  # Arrow's stream reports DuckDB's errors as OSError: map them as DuckDB's
         if "INTERRUPT" in str(e):  # cancel or statement_timeout: _run words it
             raise duckdb.InterruptException(str(e)) from None
         raise from_duckdb(e) from None
     return None if batch is None else _copy_out_encode(enc, batch)
+
+
+def _copy_out_prepare(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
+    """The declared types' text (rows.apply_pg_types); a fourth item True: binary jsonb, each
+    value behind its format version byte."""
+    batch = apply_pg_types(batch, {i: p[:3] for i, p in prep.items()})
+    versioned = [i for i, p in prep.items() if len(p) > 3 and p[3]]
+    if not versioned:
+        return batch
+    cols = list(batch.columns)
+    for i in versioned:
+        cols[i] = pc.binary_join_element_wise("\x01", cols[i], "")
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
 
 
 def _copy_out_read(reader):
