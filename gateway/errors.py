@@ -102,6 +102,16 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      "42601", "INSERT has more target columns than expressions"),
     (re.compile(r"table \S+ has \d+ columns but \d+ values were supplied"), "42601",
      "INSERT has more expressions than target columns"),
+    # integer overflow, worded as PostgreSQL's int2/int4/int8 operators and casts word it
+    (re.compile(r"Overflow in \w+ of (?P<t>INT16|INT32|INT64) "), "22003", "{pgt} out of range"),
+    (re.compile(r"can't be cast because the value is out of range for the destination type "
+                r"(?P<t>INT16|INT32|INT64)"), "22003", "{pgt} out of range"),
+    (re.compile(r"Could not convert string '(?P<v>[+-]?\d+)' to (?P<t>INT16|INT32|INT64)$"), "22003",
+     'value "{v}" is out of range for type {pgt}'),
+    (re.compile(r'(date|time|timestamp) field value out of range: "(?P<v>[^"]*)"'), "22008",
+     'date/time field value out of range: "{v}"'),
+    (re.compile(r'invalid (?P<t>date|time|timestamp) field format: "(?P<v>[^"]*)"'), "22007",
+     'invalid input syntax for type {t}: "{v}"'),
     (re.compile(r"Could not convert string '(?P<v>.*)' to (?P<t>[A-Z0-9_]+)"), "22P02",
      'invalid input syntax for type {pgt}: "{v}"'),
     (re.compile(r"Could not convert|Conversion Error|invalid input syntax", re.I), "22P02", None),

@@ -83,6 +83,11 @@ _FUNC_NAMES = {
     exp.ExplodingGenerateSeries: "generate_series", exp.UnixToTime: "to_timestamp",
     exp.RegexpReplace: "regexp_replace",
     exp.CurrentVersion: "version",
+    exp.ArraySize: "array_length", exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or",
+    exp.TimestampTrunc: "date_trunc", exp.DateTrunc: "date_trunc", exp.TimestampFromParts: "make_timestamp",
+    exp.StrPosition: "position", exp.JSONArrayAgg: "json_agg", exp.ArrayPosition: "array_position",
+    exp.StrToDate: "to_date", exp.TimeToStr: "to_char", exp.Rand: "random", exp.ArrayConcat: "array_cat",
+    exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
 }
 
 
@@ -104,11 +109,21 @@ def _pg_colname(e: exp.Expression) -> str | None:
             return str(to.this).lower()
         if isinstance(to, exp.DataType):
             if to.this == exp.DataType.Type.ARRAY or to.expressions and to.is_type("array"):
+                elem = to.expressions[0] if to.expressions else None  # 'int4', as PostgreSQL
+                if isinstance(elem, exp.DataType):
+                    return _CAST_NAMES.get(elem.this.name, elem.this.name.lower())
                 return "?column?"
             return _CAST_NAMES.get(to.this.name, to.this.name.lower())
         return "?column?"
     if isinstance(e, exp.Paren):
         return _pg_colname(e.this)
+    if isinstance(e, (exp.Window, exp.Filter, exp.WithinGroup)):
+        return _pg_colname(e.this)  # f(…) OVER (…), f(…) FILTER (…): the function's name
+    if isinstance(e, exp.Pad):
+        return "lpad" if e.args.get("is_left") else "rpad"
+    if isinstance(e, exp.Bracket):  # a subscript: named after what it subscripts
+        inner = e.this.this if isinstance(e.this, exp.Paren) else e.this
+        return inner.name if isinstance(inner, exp.Column) else _pg_colname(inner)
     for cls, name in _FUNC_NAMES.items():
         if type(e) is cls:
             return name
@@ -382,6 +397,12 @@ def _pg_array_items(text: str) -> list[str | None] | None:
     return items
 
 
+_PG_INT_NAMES = {exp.DataType.Type.SMALLINT: "smallint", exp.DataType.Type.INT: "integer",
+                 exp.DataType.Type.BIGINT: "bigint"}
+_PG_UUID_TEXT = re.compile(r"\{(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}|(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}")
+_PG_INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")  # PostgreSQL 15: no 0x…, no 1_000
+
+
 def pg_literal_input(tree: exp.Expression) -> exp.Expression:
     """'off'::bool, '\\\\'::bytea, '-1 day +2 hours'::interval, '{1,2}'::int[]: PostgreSQL's
     input syntax for these types, which DuckDB's casts reject, is converted here."""
@@ -392,6 +413,11 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
         if not (isinstance(lit, exp.Literal) and lit.is_string) or not isinstance(to, exp.DataType):
             return node
         text = lit.this
+        if to.this in _PG_INT_NAMES and not _PG_INT_TEXT.fullmatch(text):
+            # DuckDB rounds '1.5' to 2 and reads '1e3'; PostgreSQL's int input takes digits only
+            raise PgError("22P02", f'invalid input syntax for type {_PG_INT_NAMES[to.this]}: "{text}"')
+        if to.this == T.UUID and not _PG_UUID_TEXT.fullmatch(text):
+            raise PgError("22P02", f'invalid input syntax for type uuid: "{text}"')
         if to.this == T.BOOLEAN:
             b = _pg_bool(text)
             return node if b is None else exp.Boolean(this=b)
@@ -555,6 +581,65 @@ def like_backslash_escape(tree: exp.Expression) -> exp.Expression:
             return node
         return exp.Escape(this=node.copy(), expression=exp.Literal.string("\\"))
     return _replace_all(tree, list(tree.find_all(exp.Like, exp.ILike)), make)
+
+
+def _similar_regex(pattern: str, escape: str | None) -> str:
+    """A SQL-standard SIMILAR TO pattern as the regular expression PostgreSQL makes of it
+    (similar_to_escape): % is .*, _ is ., a literal . ^ $ is escaped, the escape character
+    quotes the next one, | * + ? {} () [] keep their regex meaning."""
+    out = []
+    i = 0
+    in_bracket = False
+    while i < len(pattern):
+        c = pattern[i]
+        if escape and c == escape and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif in_bracket:
+            out.append("\\\\" if c == "\\" else c)
+            in_bracket = c != "]"
+        elif c == "[":
+            out.append(c)
+            in_bracket = True
+        elif c == "%":
+            out.append(".*")
+        elif c == "_":
+            out.append(".")
+        elif c in ".^$\\":
+            out.append("\\" + c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def similar_to_regex(tree: exp.Expression) -> exp.Expression:
+    """x SIMILAR TO 'a%': DuckDB reads the pattern as a plain regular expression (so 'a%'
+    never matched 'abc'); PostgreSQL translates SQL's pattern syntax into one first. A constant
+    pattern is translated here; any other is refused rather than matched wrongly."""
+    def make(node):
+        escape = None
+        if isinstance(node.parent, exp.Escape) and node.parent.this is node:
+            esc = node.parent.expression
+            if not (isinstance(esc, exp.Literal) and esc.is_string and len(esc.this) <= 1):
+                raise PgError("0A000", "SIMILAR TO … ESCAPE with a non-constant escape is not supported")
+            escape = esc.this or None
+        else:
+            escape = "\\"
+        pat = node.expression
+        if not (isinstance(pat, exp.Literal) and pat.is_string):
+            raise PgError("0A000", "SIMILAR TO with a pattern that is not a constant is not supported",
+                          hint="Use ~ with a regular expression instead.")
+        regex = _similar_regex(pat.this, escape)
+        return _fn("regexp_full_match", node.this.copy(), exp.Literal.string(regex), exp.Literal.string("s"))
+    for node in list(tree.find_all(exp.SimilarTo)):
+        parent = node.parent
+        new = make(node)
+        if isinstance(parent, exp.Escape) and parent.this is node:
+            parent.replace(new)
+        else:
+            node.replace(new)
+    return tree
 
 
 def to_hex_lowercase(tree: exp.Expression) -> exp.Expression:
@@ -2440,6 +2525,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     extract_numeric,
     round_float_half_even,
     like_backslash_escape,
+    similar_to_regex,
     to_hex_lowercase,
     missing_functions,
     jsonb_functions,
@@ -2464,6 +2550,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     interval_division: (exp.Div,),
+    similar_to_regex: (exp.SimilarTo,),
     array_append_operator: (exp.Array,),
     unknown_operands: (exp.Null,),
     concat_null_is_text: (exp.Null,),
