@@ -31,6 +31,13 @@ class PgError(Exception):
         self.position = position
         self.severity = severity
         self.context = context
+        # the object a constraint violation names (PostgreSQL's schema/table/column/constraint
+        # error fields: psycopg diag.constraint_name, asyncpg constraint_name, node-pg err.table)
+        self.schema: str | None = None
+        self.table: str | None = None
+        self.column: str | None = None
+        self.constraint: str | None = None
+        self.raw_key: str | None = None  # DuckDB's 'col: value' of a foreign key violation
 
     def fields(self) -> dict:
         return {
@@ -42,6 +49,10 @@ class PgError(Exception):
             "hint": self.hint,
             "position": self.position,
             "context": self.context,
+            "schema": self.schema,
+            "table": self.table,
+            "column": self.column,
+            "constraint": self.constraint,
         }
 
 
@@ -236,10 +247,161 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
     # the tables it manages)
     if hm and sqlstate != "42P01" and not re.match(r"(pg_|duckdb_|information_schema|sqlite_|dataforge_)", hm.group(1)):
         hint = f'Perhaps you meant to reference "{hm.group(1)}".'
-    dm = re.search(r'Duplicate key "(?P<k>[^:"]+): (?P<v>[^"]*)"', raw)
+    dm = re.search(r'Duplicate key "(?P<k>[^"]*)"', raw)
     if dm and sqlstate == "23505":
         message = "duplicate key value violates unique constraint"
-        detail = f"Key ({dm.group('k')})=({dm.group('v')}) already exists."
+        cols, vals = _key_columns(dm.group("k"))
+        detail = f"Key ({', '.join(cols)})=({', '.join(vals)}) already exists."
+    fk = re.search(r'Violates foreign key constraint because key "(?P<k>[^"]*)"', raw)
+    if fk and sqlstate == "23503":
+        detail = None  # DuckDB's advice on its foreign key limitations
     if detail and detail.startswith("Did you mean"):
         detail = None
-    return PgError(sqlstate, message, detail=detail, hint=hint, position=position)
+    err = PgError(sqlstate, message, detail=detail, hint=hint, position=position)
+    if fk and sqlstate == "23503":
+        err.raw_key = fk.group("k")  # named by name_constraint_violation
+    return err
+
+
+# ----------------------------------------------------------------- constraint violations named
+
+CONSTRAINT_STATES = ("23505", "23503", "23514", "23502")
+
+# the constraints of a table and those pointing at it, for naming a violation (run by session)
+CONSTRAINTS_SQL = """
+SELECT table_name, constraint_type, constraint_column_names, expression, referenced_table,
+       referenced_column_names, 'c' AS source
+FROM duckdb_constraints()
+WHERE database_name = current_database() AND schema_name = $1
+  AND (lower(table_name) = lower($2) OR lower(referenced_table) = lower($2))
+  AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')
+UNION ALL
+SELECT table_name, 'INDEX', NULL, expressions, index_name, NULL, 'i'
+FROM duckdb_indexes()
+WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
+  AND is_unique
+"""
+
+def violation_target(tree) -> tuple[str, str, set[str] | None] | None:
+    """(DuckDB schema, table, columns an UPDATE sets or None) of an INSERT/UPDATE/DELETE:
+    where its violations happen."""
+    from sqlglot import exp  # sql/ depends on errors, not the other way round: import late
+
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return None
+    t = tree.this
+    if isinstance(t, exp.Schema):
+        t = t.this
+    if not isinstance(t, exp.Table) or not t.name:
+        return None
+    schema = t.db or "main"
+    updated = None
+    if isinstance(tree, exp.Update):
+        updated = {eq.this.name.lower() for eq in tree.expressions if isinstance(eq, exp.EQ)}
+    return ("main" if schema.lower() == "public" else schema), t.name, updated
+
+
+def _key_columns(raw_key: str) -> tuple[list[str], list[str]]:
+    """DuckDB's 'a: 1, b: x' → (['a', 'b'], ['1', 'x'])."""
+    cols, vals = [], []
+    for part in re.split(r", (?=[^,:]+: )", raw_key):
+        k, _, v = part.partition(": ")
+        cols.append(k)
+        vals.append(v)
+    return cols, vals
+
+
+def _same_columns(a, b) -> bool:
+    return [x.lower() for x in a or []] == [x.lower() for x in b or []]
+
+
+def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tuple],
+                              updated: set[str] | None = None) -> None:
+    """A unique/foreign-key/check/not-null violation as PostgreSQL reports it: the message names
+    the constraint with PostgreSQL's generated name (t_pkey, t_col_key, t_col_fkey, t_col_check,
+    or the unique index), the detail names the key, and the schema/table/column/constraint
+    fields are set. `rows` are CONSTRAINTS_SQL's rows for the table written. Left as it is
+    when the constraint cannot be told."""
+    pg_schema = "public" if schema == "main" else schema
+    own = [r for r in rows if r[0].lower() == table.lower()]
+    table = own[0][0] if own else table
+    e.schema, e.table = pg_schema, table
+    if e.sqlstate == "23502":
+        m = re.match(r'null value in column "(?P<c>[^"]+)"', e.message)
+        if m:
+            e.column = m["c"]
+        return
+    if e.sqlstate == "23505":
+        km = re.search(r"Key \((?P<c>[^)]*)\)=", e.detail or "")
+        if km is None:
+            return
+        cols = [c.strip() for c in km["c"].split(",")]
+        name = None
+        for r in own:
+            if r[1] == "PRIMARY KEY" and _same_columns(r[2], cols):
+                name = f"{table}_pkey"
+            elif r[1] == "UNIQUE" and _same_columns(r[2], cols) and name is None:
+                name = f"{table}_{'_'.join(cols)}_key"
+        if name is None:
+            idx = [r for r in own if r[1] == "INDEX" and _same_columns(
+                [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")], cols)]
+            if idx:
+                name = idx[0][4]
+        if name is not None:
+            e.constraint = name
+            e.message = f'duplicate key value violates unique constraint "{name}"'
+        return
+    if e.sqlstate == "23503":
+        return _foreign_key(e, table, rows, own, updated)
+    if e.sqlstate == "23514":
+        m = re.search(r"with expression CHECK\((?P<x>.*)\)$", e.message)
+        if m is None:
+            return
+        checks = [r for r in own if r[1] == "CHECK"]
+        seen: dict[str, int] = {}
+        for r in checks:  # PostgreSQL: t_col_check for one column, t_check for more; then 1, 2…
+            cols = list(dict.fromkeys(c.lower() for c in (r[2] or [])))
+            base = f"{table}_{cols[0]}_check" if len(cols) == 1 else f"{table}_check"
+            n = seen.get(base, 0)
+            seen[base] = n + 1
+            if r[3] == m["x"]:
+                name = base if n == 0 else f"{base}{n}"
+                e.constraint = name
+                e.message = f'new row for relation "{table}" violates check constraint "{name}"'
+                return
+
+
+def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
+                 updated: set[str] | None) -> None:
+    raw = e.raw_key
+    if raw is None:
+        return
+    cols, vals = _key_columns(raw)
+    if "does not exist in the referenced table" in e.message:  # a child row without a parent
+        for r in own:
+            if r[1] == "FOREIGN KEY" and _same_columns(r[5], cols):
+                name = f"{table}_{'_'.join(r[2])}_fkey"
+                e.constraint = name
+                e.message = f'insert or update on table "{table}" violates foreign key constraint "{name}"'
+                e.detail = (f"Key ({', '.join(r[2])})=({', '.join(vals)}) is not present in table "
+                            f'"{r[4]}".')
+                return
+    elif "is still referenced" in e.message:  # a parent row its children still point to
+        for r in rows:
+            if r[1] == "FOREIGN KEY" and (r[4] or "").lower() == table.lower() and _same_columns(r[2], cols):
+                name = f"{r[0]}_{'_'.join(r[2])}_fkey"
+                if updated is not None and not updated & {c.lower() for c in r[5]}:
+                    # DuckDB updates an indexed column as delete + insert, and its eager check
+                    # sees the delete: PostgreSQL would have succeeded, so this is no violation
+                    e.sqlstate = "0A000"
+                    e.message = (f'UPDATE of a unique or primary key column of "{table}" while table '
+                                 f'"{r[0]}" references it is not supported')
+                    e.detail = f'Foreign key "{name}" references "{table}"; DuckDB checks it as if the row were deleted.'
+                    e.hint = "Update the referencing rows' key in a separate step, or drop the foreign key."
+                    return
+                e.constraint, e.table = name, r[0]  # PostgreSQL: the referencing table
+                e.message = (f'update or delete on table "{table}" violates foreign key constraint '
+                             f'"{name}" on table "{r[0]}"')
+                e.detail = (f"Key ({', '.join(r[5])})=({', '.join(vals)}) is still referenced from "
+                            f'table "{r[0]}".')
+                return

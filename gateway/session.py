@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import auth, metrics
+from . import auth, errors, metrics
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
 from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_table
@@ -784,6 +784,8 @@ class Session:
                 res = outcome[info]
                 if isinstance(res, BaseException):
                     err = res if isinstance(res, PgError) else from_duckdb(res)
+                    if err.sqlstate in errors.CONSTRAINT_STATES:
+                        await self._name_constraint(err, st)
                     self._error(err)
                     self.skip_until_sync = True
                     metrics.statement_done(self, st, started, err.sqlstate, 0)
@@ -1076,6 +1078,8 @@ class Session:
                 e.position = _locate(e, st)
             if e.sqlstate == "42883":
                 _function_signature(e, st)
+            if e.sqlstate in errors.CONSTRAINT_STATES:
+                await self._name_constraint(e, st)
             raise
         except (ClientGone, ConnectionError, m.ProtocolError):
             raise
@@ -1099,6 +1103,24 @@ class Session:
             except PgError as e:
                 e.position = _locate(e, st)
                 raise
+
+    async def _name_constraint(self, e: PgError, st: Statement) -> None:
+        """Name the constraint a write violated as PostgreSQL does (errors.py), reading the
+        table's constraints on a reader: DuckDB's message names only the key."""
+        target = errors.violation_target(st.tree)
+        if target is None or e.table is not None:
+            return
+        try:
+            cur = await self._acquire_reader()
+        except PgError:
+            return
+        try:
+            rows = await self.db.run(_fetch_all, cur, errors.CONSTRAINTS_SQL, list(target[:2]))
+        except duckdb.Error:
+            return
+        finally:
+            self.server.readers.release(cur)
+        errors.name_constraint_violation(e, target[0], target[1], rows, target[2])
 
     async def _cursor_for_read(self):
         if self.txn != "I":
@@ -2317,6 +2339,10 @@ _CAST_PG_NAMES = {  # sqlglot's type names → PostgreSQL's format_type names
 
 def _duck_arg_type(t: str) -> str | None:
     return _PG_ARG_TYPES.get(t) or ("numeric" if t.startswith("DECIMAL") else None)
+
+
+def _fetch_all(cur: Cursor, sql: str, params: list) -> list[tuple]:
+    return cur.con.execute(sql, params).fetchall()
 
 
 def _function_signature(e: PgError, st: Statement) -> None:

@@ -1,0 +1,158 @@
+"""What an acceptance suite of real clients would check, with PostgreSQL 15 as the oracle.
+
+Client-visible behaviour the differential corpus (SQL text, rows, OIDs, SQLSTATEs) does not
+compare: the wording and fields of constraint-violation errors as psycopg (`diag`), asyncpg
+(exception attributes) and node-postgres (`err.constraint`, `err.table`…) expose them, on the
+simple, extended and executemany (pipelined INSERT run) paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+
+from tests.clients import run_node
+
+psycopg = pytest.importorskip("psycopg")
+
+
+def uniq(prefix: str = "t") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def _schema(p: str) -> list[str]:
+    return [
+        f"CREATE TABLE {p}_u (id int PRIMARY KEY, email text UNIQUE, n int CHECK (n > 0), lo int, hi int,"
+        f" a int, b int, UNIQUE (a, b), CHECK (hi > lo), name text NOT NULL DEFAULT 'x')",
+        f"CREATE TABLE {p}_o (id int PRIMARY KEY, uid int REFERENCES {p}_u(id))",
+        f"CREATE UNIQUE INDEX {p}_u_name_idx ON {p}_u (name)",
+        f"INSERT INTO {p}_u (id, email, n, lo, hi, a, b, name) VALUES (1, 'x@y', 1, 1, 2, 1, 1, 'one')",
+        f"INSERT INTO {p}_o VALUES (1, 1)",
+    ]
+
+
+def _violations(p: str) -> list[str]:
+    return [
+        f"INSERT INTO {p}_u (id, name) VALUES (1, 'dup-pk')",
+        f"INSERT INTO {p}_u (id, email, name) VALUES (2, 'x@y', 'dup-email')",
+        f"INSERT INTO {p}_u (id, a, b, name) VALUES (3, 1, 1, 'dup-ab')",
+        f"INSERT INTO {p}_u (id, name) VALUES (4, 'one')",
+        f"INSERT INTO {p}_u (id, n, name) VALUES (5, 0, 'n0')",
+        f"INSERT INTO {p}_u (id, lo, hi, name) VALUES (6, 5, 1, 'lohi')",
+        f"INSERT INTO {p}_u (id, name) VALUES (7, NULL)",
+        f"INSERT INTO {p}_o VALUES (2, 99)",
+        f"DELETE FROM {p}_u WHERE id = 1",
+    ]
+
+
+def _fields(diag, p: str) -> dict:
+    """The error as a client shows it; the table prefix made neutral for comparison."""
+    def n(v):
+        return v.replace(p, "P") if isinstance(v, str) else v
+    return {"sqlstate": diag.sqlstate, "message": n(diag.message_primary),
+            "detail": n(diag.message_detail) if diag.message_detail and "Failing row" not in diag.message_detail else None,
+            "schema": diag.schema_name, "table": n(diag.table_name), "column": diag.column_name,
+            "constraint": n(diag.constraint_name)}
+
+
+def _psycopg_errors(dsn: str, p: str, prepare: bool) -> list[dict]:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        for sql in _schema(p):
+            c.execute(sql)
+        for sql in _violations(p):
+            with pytest.raises(psycopg.errors.IntegrityError) as ei:
+                c.execute(sql, prepare=prepare)
+            out.append(_fields(ei.value.diag, p))
+        c.execute(f"DROP TABLE {p}_o")
+        c.execute(f"DROP TABLE {p}_u")
+    return out
+
+
+@pytest.mark.parametrize("prepare", [False, True], ids=["simple", "extended"])
+def test_constraint_violations_psycopg(gateway, pg, prepare):
+    p = uniq("acc")
+    expected = _psycopg_errors(pg.dsn, p, prepare)
+    got = _psycopg_errors(gateway.dsn, p, prepare)
+    for sql, e, g in zip(_violations("P"), expected, got):
+        assert g == e, sql
+
+
+def _executemany_error(dsn: str, p: str) -> dict:
+    with psycopg.connect(dsn, autocommit=True) as c:
+        for sql in _schema(p):
+            c.execute(sql)
+        with pytest.raises(psycopg.errors.UniqueViolation) as ei:
+            c.cursor().executemany(f"INSERT INTO {p}_u (id, email, name) VALUES (%s, %s, %s)",
+                                   [(10, "a@b", "ten"), (11, "x@y", "eleven")])
+        c.execute(f"DROP TABLE {p}_o")
+        c.execute(f"DROP TABLE {p}_u")
+    return _fields(ei.value.diag, p)
+
+
+def test_constraint_violation_executemany(gateway, pg):
+    p = uniq("acc")
+    assert _executemany_error(gateway.dsn, p) == _executemany_error(pg.dsn, p)
+
+
+async def _asyncpg_errors(url: str, p: str) -> list[tuple]:
+    asyncpg = pytest.importorskip("asyncpg")
+    c = await asyncpg.connect(url)
+    try:
+        for sql in _schema(p):
+            await c.execute(sql)
+        out = []
+        for sql in _violations(p):
+            try:
+                await c.fetch(sql)
+            except asyncpg.PostgresError as e:
+                out.append((e.sqlstate, e.message.replace(p, "P"), (e.constraint_name or "").replace(p, "P"),
+                            (e.table_name or "").replace(p, "P"), e.column_name))
+            else:
+                out.append(None)
+        await c.execute(f"DROP TABLE {p}_o")
+        await c.execute(f"DROP TABLE {p}_u")
+        return out
+    finally:
+        await c.close()
+
+
+def test_constraint_violations_asyncpg(gateway, pg):
+    p = uniq("acc")
+    expected = asyncio.run(_asyncpg_errors(pg.url, p))
+    got = asyncio.run(_asyncpg_errors(gateway.url, p))
+    assert got == expected
+
+
+NODE_ERRORS = r"""
+const { Client } = require('pg');
+(async () => {
+  const c = new Client({ connectionString: process.argv[1] });
+  await c.connect();
+  const p = process.argv[2];
+  await c.query(`CREATE TABLE ${p}_u (id int PRIMARY KEY, email text UNIQUE)`);
+  await c.query(`CREATE TABLE ${p}_o (id int, uid int REFERENCES ${p}_u(id))`);
+  await c.query(`INSERT INTO ${p}_u VALUES (1, 'a')`);
+  const out = [];
+  for (const [sql, params] of [[`INSERT INTO ${p}_u VALUES ($1, $2)`, [2, 'a']],
+                               [`INSERT INTO ${p}_o VALUES ($1, $2)`, [1, 7]]]) {
+    try { await c.query(sql, params); out.push(null); }
+    catch (e) { out.push({code: e.code, message: e.message, detail: e.detail, table: e.table,
+                          constraint: e.constraint, schema: e.schema}); }
+  }
+  await c.query(`DROP TABLE ${p}_o`);
+  await c.query(`DROP TABLE ${p}_u`);
+  console.log(JSON.stringify(out));
+  await c.end();
+})().catch(e => { console.error(e); process.exit(1); });
+"""
+
+
+def test_constraint_violations_node_pg(gateway, pg):
+    p = uniq("acc")
+    expected = json.loads(run_node(NODE_ERRORS, pg.url, p).stdout)
+    got = json.loads(run_node(NODE_ERRORS, gateway.url, p).stdout)
+    assert got == expected
