@@ -108,6 +108,8 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      'cannot drop {n} because other objects depend on it'),
     (re.compile(r"foreign key constraint", re.I), "23503", None),
     (re.compile(r"Division by zero|division by zero"), "22012", "division by zero"),
+    (re.compile(r'unrecognized configuration parameter "(?P<n>[^"]*)"'), "42704",
+     'unrecognized configuration parameter "{n}"'),
     (re.compile(r"Could not cast value \S+ to DECIMAL\((?P<p>\d+),(?P<s>\d+)\)"), "22003", "numeric field overflow"),
     (re.compile(r"Column name/value mismatch for insert on \S+: expected (?P<c>\d+) columns but (?P<v>\d+) values"),
      "42601", "INSERT has more target columns than expressions"),

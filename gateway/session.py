@@ -1064,6 +1064,9 @@ class Session:
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if st.tree is not None and "set_config" in st.text:  # cheap test first: rare
+                    for name, value, local in pg_catalog.set_config_calls(st.tree):
+                        self._set_config(name, value, local)
                 if st.tree is not None and "pg_advisory" in st.text:  # cheap test first: rare
                     warning = pg_catalog.advisory_lock_warning(st.tree)
                     if warning:
@@ -1336,7 +1339,8 @@ class Session:
                 st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
-            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows)
+            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
+                                      self._settings_for(st))
             if st.ddl:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
@@ -1373,7 +1377,12 @@ class Session:
             rows = st.insert.bind(values)
             return _insert_job(st, rows, tz)
         sql, params = sqlparams.bind_sql(st, values, oids)
-        return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz)
+        return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz,
+                        settings=self._settings_for(st))
+
+    def _settings_for(self, st: Statement) -> dict[str, str] | None:
+        """The session's settings for current_setting() in a write, as reads pass them."""
+        return {**self.params, "dataforge.backend_pid": str(self.pid)} if st.uses_settings else None
 
     async def _finish_write(self, st, outcome: Outcome, formats, portal, simple) -> None:
         if st.returns_rows and outcome.table is not None:
@@ -1646,11 +1655,33 @@ class Session:
             value = str(_ms(value))
         elif key == "intervalstyle" and value.lower() != "postgres":
             raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")
-        elif key in ("transaction_isolation", "default_transaction_isolation"):
-            value = value.lower()
+        elif key in ("transaction_isolation", "default_transaction_isolation", "client_min_messages",
+                     "log_statement", "synchronous_commit", "xmloption", "session_replication_role"):
+            value = value.lower()  # enum settings: PostgreSQL shows them as declared, lower case
+        elif key == "bytea_output" and value.lower() != "hex":
+            raise PgError("0A000", f'bytea_output "{value}" is not supported', hint="Use bytea_output hex.")
+        elif key == "extra_float_digits" and re.fullmatch(r"-?\d+", value.strip()) and int(value) < 1:
+            # floats are always sent shortest-exact, which is what 1 (the default), 2 and 3 mean
+            raise PgError("0A000", f"extra_float_digits {value} is not supported",
+                          hint="Floats are sent shortest-exact, as with extra_float_digits 1 to 3.")
         self.params[key] = value
         if report and key in REPORTED:
             self.send(m.parameter_status(REPORTED[key], value))
+
+    def _set_config(self, name: str, value: str, local: bool) -> None:
+        """set_config(name, value, is_local) in a query: the setting changes as SET (or SET
+        LOCAL) would; a local one outside a transaction block ends with the statement."""
+        key = name.lower()
+        if key not in self.params and "." not in key and key not in _KNOWN_SETTINGS:
+            raise PgError("42704", f'unrecognized configuration parameter "{name}"')
+        if local and self.txn == "I":
+            return
+        before = self.params.get(key)
+        self._set(name, value)
+        if self.txn != "I" and before is not None and self.params.get(key) != before:
+            self.txn_settings.setdefault(key, before)
+            if local:
+                self.local_settings.setdefault(key, before)
 
     def _set_statement(self, st: Statement) -> None:
         toks = st.tokens[1:]
@@ -1687,8 +1718,8 @@ class Session:
             return
         elif words[0] in ("NAMES",):
             name, rest = "client_encoding", toks[1:]
-        elif words[0] in ("SESSION_AUTHORIZATION", "ROLE"):
-            return
+        elif words[0] in ("SESSION_AUTHORIZATION", "ROLE", "AUTHORIZATION"):
+            return  # SET [SESSION] AUTHORIZATION / ROLE: the session keeps its login role
         else:
             name = toks[0].text
             rest = toks[1:]
@@ -1734,6 +1765,8 @@ class Session:
             return
         if name.upper() == "TIME" and len(st.tokens) > 2:
             name = "timezone"
+        if name.upper() in ("SESSION", "ROLE"):
+            return  # RESET SESSION AUTHORIZATION / RESET ROLE: the login role, which it keeps
         self._reset(name)
 
     def _show_name(self, st: Statement) -> str:
@@ -1746,7 +1779,10 @@ class Session:
             return "transaction_isolation"
         if words[0].upper() == "ALL":
             return "all"
-        return "".join(words)
+        name = "".join(words)
+        if name.lower() in self.params:  # the column is named as PostgreSQL spells the setting
+            return REPORTED.get(name.lower(), name.lower())
+        return name
 
     def _show_rows(self, name: str) -> list[tuple]:
         if name == "all":
@@ -2513,10 +2549,38 @@ def _ident(t) -> str:
 
 
 def _normalize_tz(v: str) -> str:
+    """A TimeZone value as DuckDB can use it, checked as PostgreSQL checks it: a zone name in
+    any case ('america/new_york' → 'America/New_York'), a number of hours east ('-7', what
+    SET TIME ZONE -7 sends) or a POSIX offset, hours west ('+02:00', 'UTC+3') as the Etc/GMT
+    zone with that offset; anything else is 22023 as in PostgreSQL (not an error at every
+    later timestamptz)."""
     s = v.strip()
     if s.upper() in ("UTC", "GMT", "Z", "ZULU", "UCT", "ETC/UTC"):
         return "UTC"
-    return s
+    canon = _zone_names().get(s.lower())
+    if canon is not None:
+        return canon
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", s):
+        east = float(s)
+    else:
+        mm = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::(\d\d))?", s, re.I)
+        if mm is None:
+            raise PgError("22023", f'invalid value for parameter "TimeZone": "{v}"')
+        east = -(1 if mm.group(1) == "+" else -1) * (int(mm.group(2)) + int(mm.group(3) or 0) / 60)
+    if east != int(east) or not -12 <= east <= 14:
+        raise PgError("0A000", f'time zone offset "{v}" is not supported',
+                      hint="Use a whole-hour offset between -12 and +14, or a zone name such as Asia/Kolkata.")
+    return "UTC" if east == 0 else f"Etc/GMT{-int(east):+d}"
+
+
+_ZONE_NAMES: dict[str, str] = {}
+
+
+def _zone_names() -> dict[str, str]:
+    if not _ZONE_NAMES:
+        import zoneinfo
+        _ZONE_NAMES.update({n.lower(): n for n in zoneinfo.available_timezones() if n != "localtime"})
+    return _ZONE_NAMES
 
 
 def _fmt_ms(ms: int) -> str:
@@ -2640,8 +2704,8 @@ def _describe_sql(cursor: Cursor, sql: str, timezone: str):
     return list(rel.columns), list(rel.types)
 
 
-def _execute_materialized(cursor: Cursor, sql, params, tz, returns_rows) -> Outcome:
-    return materialize(execute(cursor, sql, params, tz, 65536, returns_rows))
+def _execute_materialized(cursor: Cursor, sql, params, tz, returns_rows, settings=None) -> Outcome:
+    return materialize(execute(cursor, sql, params, tz, 65536, returns_rows, settings))
 
 
 def _buffer_stream(stream: ResultStream) -> None:

@@ -156,3 +156,34 @@ def test_constraint_violations_node_pg(gateway, pg):
     expected = json.loads(run_node(NODE_ERRORS, pg.url, p).stdout)
     got = json.loads(run_node(NODE_ERRORS, gateway.url, p).stdout)
     assert got == expected
+
+
+# Errors whose SQLSTATE the differential corpus already compares; here their message too,
+# since applications log and sometimes match it.
+ERROR_MESSAGES = [
+    "SELECT 2147483647 + 1",
+    "SELECT (-32768)::int2 - 1::int2",
+    "SELECT 9223372036854775807::int8 * 2",
+    "SELECT 3000000000::int",
+    "SELECT '99999999999'::int",
+    "SELECT '1.5'::int",
+    "SELECT 'abc'::uuid",
+    "SELECT '2024-02-30'::date",
+    "SELECT 'not a date'::date",
+    "SELECT current_setting('no_such_setting')",
+    "SET timezone = 'Bogus/Zone'",
+]
+
+
+def _messages(dsn: str) -> list[tuple]:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        for sql in ERROR_MESSAGES:
+            with pytest.raises(psycopg.Error) as ei:
+                c.execute(sql)
+            out.append((sql, ei.value.diag.sqlstate, ei.value.diag.message_primary))
+    return out
+
+
+def test_error_messages(gateway, pg):
+    assert _messages(gateway.dsn) == _messages(pg.dsn)

@@ -397,7 +397,7 @@ def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
     tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
     typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
                       words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free,
-                      result_plan=st.result_plan)
+                      result_plan=st.result_plan, uses_settings=st.uses_settings)
     try:
         typed.duck_sql = rewrite.to_duckdb(tree).sql
     except PgError as e:

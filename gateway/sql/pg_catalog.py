@@ -58,6 +58,28 @@ STATIC_SETTINGS = {
     "ssl": "off",
     "wal_level": "replica",
     "track_commit_timestamp": "off",
+    # settings clients SET and SHOW (pg_dump output, ORMs, psql scripts): PostgreSQL's defaults
+    "client_min_messages": "notice",
+    "work_mem": "4MB",
+    "maintenance_work_mem": "64MB",
+    "shared_buffers": "128MB",
+    "effective_cache_size": "4GB",
+    "synchronous_commit": "on",
+    "lock_timeout": "0",
+    "idle_session_timeout": "0",
+    "check_function_bodies": "on",
+    "xmloption": "content",
+    "session_replication_role": "origin",
+    "escape_string_warning": "on",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+    "default_table_access_method": "heap",
+    "max_parallel_workers_per_gather": "2",
+    "random_page_cost": "4",
+    "enable_seqscan": "on",
+    "geqo": "on",
+    "timezone_abbreviations": "Default",
+    "plan_cache_mode": "auto",
 }
 
 
@@ -84,7 +106,8 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE MACRO {m}.pg_nonzero(x) AS (CASE WHEN x = 0 THEN error('division by zero') ELSE x END);
         CREATE OR REPLACE MACRO {m}.pg_current_setting(n) AS (
             COALESCE(getvariable('dataforge_settings')[lower(n)],
-                     (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)))),
+                     (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)),
+                     error('unrecognized configuration parameter "' || n || '"'))),
             (n, missing_ok) AS (
             COALESCE(getvariable('dataforge_settings')[lower(n)],
                      (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n))));
@@ -1268,6 +1291,25 @@ def advisory_lock_warning(tree) -> str | None:
         if name.startswith(("pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory")):
             return f"{name}() does not lock: advisory locks are not implemented by the gateway"
     return None
+
+
+def set_config_calls(tree) -> list[tuple[str, str, bool]]:
+    """(name, value, is_local) of each set_config(…) call with constant arguments: the session
+    applies them as SET / SET LOCAL would (pg_dump's `SELECT pg_catalog.set_config('search_path',
+    '', false)`, ORMs setting application_name or TimeZone this way). The macro only returns the
+    value."""
+    from sqlglot import exp
+
+    out = []
+    for fn in tree.find_all(exp.Anonymous):
+        if fn.name.lower() != "set_config" or len(fn.expressions) != 3:
+            continue
+        name, value, local = fn.expressions
+        if not (isinstance(name, exp.Literal) and name.is_string and isinstance(value, exp.Literal)):
+            continue
+        is_local = local.this if isinstance(local, exp.Boolean) else str(getattr(local, "this", "")).lower() in ("true", "t")
+        out.append((name.this, value.this, bool(is_local)))
+    return out
 
 
 # information_schema relations installed above (as information_schema_X), which

@@ -1251,6 +1251,35 @@ _PG_ONLY_TYPES = {"char": "VARCHAR", "int2vector": "SMALLINT[]", "oidvector": "U
                   "xid": "UINTEGER", "cid": "UINTEGER", "xid8": "UBIGINT", "regproc": "VARCHAR"}
 
 
+# PostgreSQL built-in types DuckDB has no equivalent of (its inet extension is not loaded: the
+# engine is locked down); without this DuckDB answers with extension advice or a wrong value
+# (1::bit(3) came back as 32 bits)
+_UNSUPPORTED_TYPES = {
+    exp.DataType.Type.INET: "inet", exp.DataType.Type.MONEY: "money", exp.DataType.Type.POINT: "point",
+    exp.DataType.Type.XML: "xml", exp.DataType.Type.BIT: "bit", exp.DataType.Type.INT4RANGE: "int4range",
+    exp.DataType.Type.INT8RANGE: "int8range", exp.DataType.Type.NUMRANGE: "numrange",
+    exp.DataType.Type.TSRANGE: "tsrange", exp.DataType.Type.TSTZRANGE: "tstzrange",
+    exp.DataType.Type.DATERANGE: "daterange",
+}
+_UNSUPPORTED_TYPE_NAMES = {"cidr", "macaddr", "macaddr8", "line", "lseg", "box", "path", "polygon", "circle",
+                           "tsvector", "tsquery", "varbit", "pg_lsn", "txid_snapshot", "pg_snapshot"}
+
+
+def unsupported_types(tree: exp.Expression) -> exp.Expression:
+    """inet, cidr, macaddr, money, geometric, range, bit and text-search types: 0A000 naming the
+    type, where DuckDB would answer with advice about its extensions or a wrong value."""
+    for node in tree.find_all(exp.DataType):
+        name = _UNSUPPORTED_TYPES.get(node.this)
+        if name is None and node.this == exp.DataType.Type.USERDEFINED:
+            kind = node.args.get("kind")
+            kind = (kind.name if isinstance(kind, exp.Expression) else str(kind or "")).lower()
+            name = kind if kind in _UNSUPPORTED_TYPE_NAMES else None
+        if name is not None:
+            raise PgError("0A000", f'type "{name}" is not supported',
+                          hint="Store the value as text (or split it into supported columns).")
+    return tree
+
+
 def pg_only_type_names(tree: exp.Expression) -> exp.Expression:
     """x::name, x::"char", x::int2vector, x::_int4: PostgreSQL type names DuckDB lacks."""
     T = exp.DataType.Type
@@ -2509,6 +2538,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     float8_text_cast,
     float4_with_integer_is_float8,
     reg_casts,
+    unsupported_types,
     pg_only_type_names,
     float_precision_types,
     catalog_functions,
@@ -2551,6 +2581,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     interval_division: (exp.Div,),
     similar_to_regex: (exp.SimilarTo,),
+    unsupported_types: (exp.DataType,),
     array_append_operator: (exp.Array,),
     unknown_operands: (exp.Null,),
     concat_null_is_text: (exp.Null,),
