@@ -19,6 +19,7 @@ from sqlglot.errors import SqlglotError
 
 from ..errors import PgError
 from ..protocol.jsonb import JsonbError, canonical_jsonb_text
+from ..protocol import types as pg_types
 from . import pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -110,6 +111,8 @@ def _pg_colname(e: exp.Expression) -> str | None:
         if isinstance(to, exp.DataType):
             if to.this == exp.DataType.Type.ARRAY or to.expressions and to.is_type("array"):
                 elem = to.expressions[0] if to.expressions else None  # 'int4', as PostgreSQL
+                while isinstance(elem, exp.DataType) and elem.this == exp.DataType.Type.ARRAY and elem.expressions:
+                    elem = elem.expressions[0]
                 if isinstance(elem, exp.DataType):
                     return _CAST_NAMES.get(elem.this.name, elem.this.name.lower())
                 return "?column?"
@@ -397,6 +400,48 @@ def _pg_array_items(text: str) -> list[str | None] | None:
     return items
 
 
+_DATETIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ)
+
+
+def _special_datetime(text: str, to: exp.DataType) -> exp.Expression | None:
+    """'today', 'tomorrow', 'yesterday', 'now', 'epoch' as date/timestamp input (DuckDB reads
+    only 'epoch' and the infinities): the value PostgreSQL's input function gives them."""
+    if to.this not in _DATETIME_TYPES:
+        return None
+    word = text.strip().lower()
+    if word == "epoch":
+        value: exp.Expression = exp.Literal.string("1970-01-01 00:00:00+00" if to.this == exp.DataType.Type.TIMESTAMPTZ
+                                                   else "1970-01-01")
+    elif word == "now":
+        value = exp.CurrentTimestamp()
+    elif word in ("today", "tomorrow", "yesterday"):
+        # midnight of the session's TimeZone: date_trunc of the local time
+        value = _fn("date_trunc", exp.Literal.string("day"), exp.CurrentTimestamp())
+        shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[word]
+        if shift:
+            value = exp.Add(this=value, expression=exp.Interval(this=exp.Literal.string(f"{shift} day")))
+    else:
+        return None
+    return exp.Cast(this=value, to=to.copy())
+
+
+def _nested_array_literal(text: str, to: exp.DataType) -> exp.Expression:
+    """'{{1,2},{3,4}}'::int[][] as nested ARRAY[…] of element casts (DuckDB's cast cannot read it)."""
+    try:
+        values = pg_types._parse_array(text, 25)
+    except pg_types.ParamError as e:
+        raise PgError(e.sqlstate, str(e)) from None
+    elem = to
+    while elem.this == exp.DataType.Type.ARRAY and elem.expressions:
+        elem = elem.expressions[0]
+
+    def build(v):
+        if isinstance(v, list):
+            return exp.Array(expressions=[build(x) for x in v])
+        return exp.Cast(this=exp.Null() if v is None else exp.Literal.string(v), to=elem.copy())
+    return exp.Cast(this=build(values), to=to.copy())
+
+
 _PG_INT_NAMES = {exp.DataType.Type.SMALLINT: "smallint", exp.DataType.Type.INT: "integer",
                  exp.DataType.Type.BIGINT: "bigint"}
 _PG_UUID_TEXT = re.compile(r"\{(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}|(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}")
@@ -410,9 +455,15 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
 
     def make(node: exp.Cast):
         lit, to = node.this, node.to
+        if isinstance(lit, exp.ByteString) and isinstance(to, exp.DataType) and to.this in (
+                T.VARBINARY, T.BINARY, T.BLOB):  # E'\\000'::bytea: the E-string's text, escapes read
+            lit = exp.Literal.string(lit.this)
         if not (isinstance(lit, exp.Literal) and lit.is_string) or not isinstance(to, exp.DataType):
             return node
         text = lit.this
+        special = _special_datetime(text, to)
+        if special is not None:
+            return special
         if to.this in _PG_INT_NAMES and not _PG_INT_TEXT.fullmatch(text):
             # DuckDB rounds '1.5' to 2 and reads '1e3'; PostgreSQL's int input takes digits only
             raise PgError("22P02", f'invalid input syntax for type {_PG_INT_NAMES[to.this]}: "{text}"')
@@ -432,6 +483,8 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
             return exp.Cast(this=exp.Literal.string(fixed), to=to.copy())
         if to.this == T.ARRAY and to.expressions:
             items = _pg_array_items(text)
+            if items is None and text.lstrip().startswith("{{") and to.expressions[0].this == T.ARRAY:
+                return _nested_array_literal(text, to)
             if items is None:
                 return node
             elem = to.expressions[0]
