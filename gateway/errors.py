@@ -38,6 +38,7 @@ class PgError(Exception):
         self.column: str | None = None
         self.constraint: str | None = None
         self.raw_key: str | None = None  # DuckDB's 'col: value' of a foreign key violation
+        self.candidates: list[str] | None = None  # DuckDB's guesses for an unknown column
 
     def fields(self) -> dict:
         return {
@@ -78,7 +79,11 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r'already exists'), "42P07", None),
     (re.compile(r'Referenced column "?(?P<n>[^" ]+)"? not found'), "42703", 'column "{n}" does not exist'),
     (re.compile(r'Table "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
-     'column "{n}" of relation "{t}" does not exist'),
+     'column {t}.{n} does not exist'),  # a qualified reference in a query: t.col
+    (re.compile(r'Table "(?P<t>[^"]+)" does not have a column with name "(?P<n>[^"]+)"'), "42703",
+     'column "{n}" of relation "{t}" does not exist'),  # a target column: INSERT (col), ALTER TABLE
+    (re.compile(r'Referenced update column (?P<n>\S+) not found in table'), "42703",
+     'column "{n}" of relation "{{table}}" does not exist'),  # the table: column_hint()
     (re.compile(r'Values list "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
      'column {t}.{n} does not exist'),
     (re.compile(r"Referenced table \"?(?P<n>[^\" ]+)\"? not found"), "42P01",
@@ -259,7 +264,13 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         detail = None  # DuckDB's advice on its foreign key limitations
     if detail and detail.startswith("Did you mean"):
         detail = None
+    candidates = None
+    if detail and detail.startswith(("Candidate bindings:", "Candidate tables:")):
+        # DuckDB's guesses: column_hint() words the one PostgreSQL would give, if any
+        candidates = re.findall(r'"([^"]+)"', detail) if detail.startswith("Candidate bindings:") else None
+        detail = None
     err = PgError(sqlstate, message, detail=detail, hint=hint, position=position)
+    err.candidates = candidates
     if fk and sqlstate == "23503":
         err.raw_key = fk.group("k")  # named by name_constraint_violation
     return err
@@ -407,3 +418,62 @@ def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
                 e.detail = (f"Key ({', '.join(r[5])})=({', '.join(vals)}) is still referenced from "
                             f'table "{r[0]}".')
                 return
+
+
+# ----------------------------------------------------------------- unknown columns
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def column_hint(e: PgError, tree) -> None:
+    """42703 as PostgreSQL words it: 'Perhaps you meant to reference the column "t.name".' when
+    a column of the query's tables is close (at most half the typed name's letters differ, as
+    PostgreSQL's errorMissingColumn), else no hint; DuckDB's candidate list is not shown."""
+    from sqlglot import exp
+
+    if "{table}" in e.message:
+        target = violation_target(tree)
+        if target is None:
+            e.message = e.message.replace(' of relation "{table}"', "")
+        else:
+            e.message = e.message.replace("{table}", target[1])
+        return
+    m = re.match(r'column (?:"(?P<n>[^"]+)"|(?P<t>[^." ]+)\.(?P<q>[^ ]+)) does not exist$', e.message)
+    if m is None or not e.candidates or e.hint:
+        return
+    typed = m["n"] or m["q"]
+    scored = []
+    for c in e.candidates:
+        d = _levenshtein(typed, c.rsplit(".", 1)[-1])
+        if d <= len(typed) // 2:
+            scored.append((d, c))
+    if not scored:
+        return
+    best = min(d for d, _ in scored)
+    names = [c for d, c in scored if d == best]
+    if m["t"]:  # t.col: the columns of t
+        names = [f'{m["t"]}.{c.rsplit(".", 1)[-1]}' for c in names[:1]]
+    elif any("." not in c for c in names):
+        sources = []
+        sel = tree.find(exp.Select) if tree is not None else None
+        if sel is not None:
+            sources = [t for t in sel.find_all(exp.Table) if t.find_ancestor(exp.Select) is sel]
+        if len(sources) != 1:
+            return  # which table has it is not known here: no guess rather than a wrong one
+        qual = sources[0].alias_or_name
+        names = [c if "." in c else f"{qual}.{c}" for c in names]
+    if len(names) == 1:
+        e.hint = f'Perhaps you meant to reference the column "{names[0]}".'
+    elif len(names) == 2:
+        sel = tree.find(exp.Select) if tree is not None else None
+        order = [t.alias_or_name for t in sel.find_all(exp.Table)] if sel is not None else []
+        names.sort(key=lambda c: order.index(c.split(".")[0]) if c.split(".")[0] in order else len(order))
+        e.hint = f'Perhaps you meant to reference the column "{names[0]}" or the column "{names[1]}".'

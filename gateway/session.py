@@ -1083,6 +1083,8 @@ class Session:
                 _function_signature(e, st)
             if e.sqlstate in errors.CONSTRAINT_STATES:
                 await self._name_constraint(e, st)
+            if e.sqlstate == "42703":
+                errors.column_hint(e, st.tree)
             raise
         except (ClientGone, ConnectionError, m.ProtocolError):
             raise

@@ -187,3 +187,31 @@ def _messages(dsn: str) -> list[tuple]:
 
 def test_error_messages(gateway, pg):
     assert _messages(gateway.dsn) == _messages(pg.dsn)
+
+
+def _column_errors(dsn: str, p: str) -> list[tuple]:
+    statements = [
+        f"SELECT nme FROM {p}_u", f"SELECT u.nme FROM {p}_u u", f"SELECT {p}_u.nme FROM {p}_u",
+        f"SELECT zzzzzz FROM {p}_u", f"SELECT emial FROM {p}_u", f"SELECT * FROM {p}_u WHERE nme = 1",
+        f"SELECT idd FROM {p}_u u JOIN {p}_o ON {p}_o.id = u.id",
+        f"UPDATE {p}_u SET nme = 1", f"INSERT INTO {p}_u (nme) VALUES (1)", f"SELECT x.id FROM {p}_u",
+    ]
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f"CREATE TABLE {p}_u (id int, name text, email text)")
+        c.execute(f"CREATE TABLE {p}_o (id int, uid int)")
+        for sql in statements:
+            with pytest.raises(psycopg.Error) as ei:
+                c.execute(sql)
+            d = ei.value.diag
+            out.append(tuple((x or "").replace(p, "P") for x in (
+                sql, d.sqlstate, d.message_primary, d.message_detail, d.message_hint)))
+        c.execute(f"DROP TABLE {p}_u")
+        c.execute(f"DROP TABLE {p}_o")
+    return out
+
+
+def test_unknown_column_hints(gateway, pg):
+    """PostgreSQL's 'Perhaps you meant…' hint (or none), never DuckDB's candidate list."""
+    p = uniq("acc")
+    assert _column_errors(gateway.dsn, p) == _column_errors(pg.dsn, p)
