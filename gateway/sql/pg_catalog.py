@@ -121,6 +121,21 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
 # Macros the rewrite layer (sql/rewrite.py) calls. Typed parameters let DuckDB choose the
 # PostgreSQL result type at bind time; an unused parameter is only there for its type.
 _TYPED_MACROS = """
+-- interval / number as PostgreSQL's interval_div: months, days and time divided apart, the
+-- fractional months (30 days each, rounded to microseconds) and days cascading down; rint is
+-- round_even
+CREATE OR REPLACE MACRO {m}.pg_interval_div_out(rm, days, sr, tq) AS
+    to_months(CAST(rm AS INTEGER)) + to_days(CAST(days + trunc(sr / 86400) AS INTEGER))
+    + to_microseconds(CAST(round_even(tq + (sr - trunc(sr / 86400) * 86400) * 1000000, 0) AS BIGINT));
+CREATE OR REPLACE MACRO {m}.pg_interval_div_fin(rm, rd, mrd, dfrac, tq) AS
+    {m}.pg_interval_div_out(rm, rd + trunc(mrd), round_even((dfrac + mrd - trunc(mrd)) * 86400, 6), tq);
+CREATE OR REPLACE MACRO {m}.pg_interval_div_parts(mo, d, t, f) AS
+    {m}.pg_interval_div_fin(trunc(mo / f), trunc(d / f), round_even((mo / f - trunc(mo / f)) * 30, 6),
+                           d / f - trunc(d / f), t / f);
+CREATE OR REPLACE MACRO {m}.pg_interval_div(iv, f) AS {m}.pg_interval_div_parts(
+    datepart('year', iv) * 12 + datepart('month', iv), datepart('day', iv),
+    epoch_us(iv) - ((datepart('year', iv) * 12 + datepart('month', iv)) * 30 + datepart('day', iv)) * 86400000000,
+    CAST({m}.pg_nonzero(f) AS DOUBLE));
 CREATE OR REPLACE MACRO {m}.pg_sum(s, x SMALLINT) AS CAST(s AS BIGINT),
     (s, x INTEGER) AS CAST(s AS BIGINT),
     (s, x) AS s;

@@ -578,7 +578,9 @@ def subtraction_types(tree: exp.Expression) -> exp.Expression:
     TIME - TIME). pg_minus picks by argument types at bind time and is a - b otherwise."""
     def skip(e):
         return isinstance(e, (exp.Literal, exp.Interval, exp.Neg)) or (
-            isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and not e.this.is_string)
+            isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and not e.this.is_string) or (
+            isinstance(e, exp.Cast) and isinstance(e.to, exp.DataType)
+            and e.to.this == exp.DataType.Type.INTERVAL)  # x - interval '1 day': never date - date
     def make(node: exp.Sub):
         if skip(node.this) or skip(node.expression):
             return node
@@ -1539,9 +1541,16 @@ def series_bound_literals(tree: exp.Expression) -> exp.Expression:
             if isinstance(typed, exp.Cast) and typed.to.this in _TEMPORAL and isinstance(other, exp.Literal) \
                     and other.is_string:
                 to = typed.to.copy()
-                if to.this == exp.DataType.Type.DATE:  # date bounds make a timestamp series
-                    to = exp.DataType.build("timestamp")
+                if to.this == exp.DataType.Type.DATE:  # date bounds make a timestamptz series
+                    to = exp.DataType.build("timestamptz")
                 node.set(key, exp.Cast(this=other.copy(), to=to))
+        # generate_series(date, date, interval) is PostgreSQL's timestamptz variant (date's
+        # preferred cast); DuckDB would make a timestamp series
+        for key in ("start", "end"):
+            bound = node.args.get(key)
+            if isinstance(bound, exp.Cast) and isinstance(bound.to, exp.DataType) \
+                    and bound.to.this == exp.DataType.Type.DATE:
+                node.set(key, exp.Cast(this=bound.copy(), to=exp.DataType.build("timestamptz")))
     return tree
 
 
@@ -2073,8 +2082,8 @@ def interval_division(tree: exp.Expression) -> exp.Expression:
     def make(node: exp.Div):
         if not is_interval(node.this):
             return node
-        us = exp.Div(this=_fn("epoch_us", node.this.copy()), expression=exp.Paren(this=node.expression.copy()))
-        return _fn("to_microseconds", _cast(_fn("trunc", us), "BIGINT"))
+        # months, days and time divided apart, remainders cascading down (interval_div)
+        return _fn("pg_interval_div", node.this.copy(), node.expression.copy())
     return _replace_all(tree, list(tree.find_all(exp.Div)), make)
 
 
