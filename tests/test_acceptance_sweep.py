@@ -215,3 +215,17 @@ def test_unknown_column_hints(gateway, pg):
     """PostgreSQL's 'Perhaps you meant…' hint (or none), never DuckDB's candidate list."""
     p = uniq("acc")
     assert _column_errors(gateway.dsn, p) == _column_errors(pg.dsn, p)
+
+
+def test_translation_bug_is_an_error_not_a_dropped_connection(monkeypatch):
+    """A transform that raises something other than PgError gives the statement XX000 (the
+    session then answers ErrorResponse) instead of escaping classify and closing the socket."""
+    from gateway.sql import classify, rewrite
+
+    def broken(tree):
+        raise AttributeError("'str' object has no attribute 'name'")
+
+    monkeypatch.setattr(rewrite, "to_duckdb", broken)
+    (st,) = classify.parse_query("SELECT 1 AS sweep_broken_translation")
+    assert st.error is not None and st.error.sqlstate == "XX000"
+    assert "AttributeError" in st.error.message

@@ -421,9 +421,11 @@ def test_time_literal_seconds(con):
 
 
 def test_interval_division(con):
-    assert duck("SELECT interval '1 day' / 2 AS h") == (
-        "SELECT TO_MICROSECONDS(CAST(TRUNC(EPOCH_US(INTERVAL '1' DAY) / PG_NONZERO((2))) AS BIGINT)) AS h")
+    assert duck("SELECT interval '1 day' / 2 AS h") == "SELECT PG_INTERVAL_DIV(CAST('1 day' AS INTERVAL), 2) AS h"
     assert str(run(con, "SELECT interval '1 day' / 3 AS h")[1][0][0]) == "8:00:00"
+    # months and days divide apart (interval_div), not as 30-day microseconds
+    assert run(con, "SELECT (interval '1 year' / 3)::text AS a, (interval '1 mon' / 2)::text AS b")[1] == [
+        ("4 months", "15 days")]
 
 
 def test_array_append_operator(con):
@@ -547,7 +549,7 @@ def test_create_table_as_no_data(con):
 
 def test_justify_functions(con):
     assert duck("SELECT justify_hours(interval '50 hours') AS h") == (
-        "SELECT PG_JUSTIFY_HOURS(INTERVAL '50' HOURS) AS h")
+        "SELECT PG_JUSTIFY_HOURS(CAST('50 hours' AS INTERVAL)) AS h")
     rows = run(con, "SELECT justify_hours(interval '50 hours')::text AS a, justify_days(interval '40 days')::text AS b, "
                     "justify_interval(interval '1 mon -1 hour')::text AS c")[1]
     assert rows == [("2 days 02:00:00", "1 month 10 days", "29 days 23:00:00")]

@@ -6,6 +6,8 @@ point lookup and most traffic repeats its statements.
 
 from __future__ import annotations
 
+import logging
+
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -190,6 +192,10 @@ def _classify(chunk: Chunk) -> Statement:
         rewritten = rewrite.to_duckdb(tree)
     except PgError as e:
         st.error = e
+        return st
+    except Exception as e:  # a translation bug costs the statement an XX000, never the connection
+        logging.getLogger("dataforge.rewrite").exception("cannot translate %r", text[:200])
+        st.error = PgError("XX000", f"internal error translating the statement: {type(e).__name__}: {e}")
         return st
     st.duck_sql = rewritten.sql
     # the compat macros that read the session's settings (sql/pg_catalog.py) need them sent along

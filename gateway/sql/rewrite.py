@@ -113,7 +113,9 @@ def _pg_colname(e: exp.Expression) -> str | None:
                 elem = to.expressions[0] if to.expressions else None  # 'int4', as PostgreSQL
                 while isinstance(elem, exp.DataType) and elem.this == exp.DataType.Type.ARRAY and elem.expressions:
                     elem = elem.expressions[0]
-                if isinstance(elem, exp.DataType):
+                if isinstance(elem, exp.ObjectIdentifier):  # oid[], regtype[]…
+                    return str(elem.this).lower()
+                if isinstance(elem, exp.DataType) and isinstance(elem.this, exp.DataType.Type):
                     return _CAST_NAMES.get(elem.this.name, elem.this.name.lower())
                 return "?column?"
             return _CAST_NAMES.get(to.this.name, to.this.name.lower())

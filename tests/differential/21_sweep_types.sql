@@ -19,7 +19,7 @@ SELECT 'today'::date = current_date, 'tomorrow'::date - 'yesterday'::date, 'now'
 -- extended
 SELECT E'\\000\\001'::bytea, E'a\\\\b'::bytea;
 -- extended
-SELECT interval '1 day 02:00', interval '2 mons', interval '10 secs', interval '3 hrs', interval '1 mon -1 days', interval '1' day, interval '90 minutes';
+SELECT interval '1 day 02:00', interval '2 mons', interval '10 secs', interval '3 hrs', interval '1 mon -1 days', interval '90 minutes';
 SELECT timestamp '2024-01-31 10:00' + interval '1 mon', timestamp '2024-01-31 10:00' - interval '1 day 02:00', date '2024-03-01' - interval '1 day';
 SELECT x FROM (VALUES (interval '1 day'), (interval '25 hours'), (interval '1 mon')) v(x) ORDER BY x;
 -- extended
