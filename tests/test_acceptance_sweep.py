@@ -229,3 +229,23 @@ def test_translation_bug_is_an_error_not_a_dropped_connection(monkeypatch):
     (st,) = classify.parse_query("SELECT 1 AS sweep_broken_translation")
     assert st.error is not None and st.error.sqlstate == "XX000"
     assert "AttributeError" in st.error.message
+
+
+async def _unnest_bulk_insert(url: str, t: str) -> list:
+    asyncpg = pytest.importorskip("asyncpg")
+    c = await asyncpg.connect(url)
+    try:
+        await c.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, name text, score float8)")
+        # the bulk-insert idiom: one statement, one array parameter per column
+        status = await c.execute(f"INSERT INTO {t} (id, name, score) SELECT * FROM unnest($1::int[], $2::text[], $3::float8[])",
+                                 [1, 2, 3], ["a", None, "c"], [1.5, 2.5, None])
+        rows = await c.fetch(f"SELECT id, name, score FROM {t} ORDER BY id")
+        await c.execute(f"DROP TABLE {t}")
+        return [status, [tuple(r) for r in rows]]
+    finally:
+        await c.close()
+
+
+def test_unnest_bulk_insert_asyncpg(gateway, pg):
+    t = uniq("acc")
+    assert asyncio.run(_unnest_bulk_insert(gateway.url, t)) == asyncio.run(_unnest_bulk_insert(pg.url, t))

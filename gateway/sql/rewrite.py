@@ -1556,6 +1556,25 @@ def series_bound_literals(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def multi_argument_unnest(tree: exp.Expression) -> exp.Expression:
+    """FROM unnest($1::int[], $2::text[]) AS u(a, b): PostgreSQL zips the arrays into rows
+    (the shorter padded with NULLs), the bulk-insert idiom of node-postgres and asyncpg apps;
+    DuckDB's table function takes one list. Its select-list unnest zips (and pads) the same."""
+    for node in list(tree.find_all(exp.Unnest)):
+        args = node.expressions
+        if len(args) < 2 or node.args.get("offset") or not isinstance(node.parent, (exp.From, exp.Join)):
+            continue
+        alias = node.args.get("alias")
+        cols = list(alias.columns) if alias is not None else []
+        names = [cols[i].name if i < len(cols) else "unnest" for i in range(len(args))]
+        sel = exp.select(*[exp.alias_(exp.Unnest(expressions=[a.copy()]), exp.to_identifier(n, quoted=True))
+                           for a, n in zip(args, names)])
+        table_alias = exp.TableAlias(this=(alias.this.copy() if alias is not None and alias.this
+                                           else exp.to_identifier("unnest")))
+        node.replace(exp.Subquery(this=sel, alias=table_alias))
+    return tree
+
+
 def set_returning_functions(tree: exp.Expression) -> exp.Expression:
     """generate_series(int4, int4) yields int4 in PostgreSQL (DuckDB: BIGINT), in the select
     list as in FROM; `FROM generate_series(…) AS g` / `FROM unnest(…) AS u` name the one
@@ -2580,6 +2599,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     pg_column_names,
     char_length_casts,
     series_bound_literals,
+    multi_argument_unnest,
     set_returning_functions,
     to_char_template,
     to_timestamp_template,
@@ -2638,6 +2658,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     default_collation: (exp.Collate, exp.CollateColumnConstraint),
     set_returning_functions: (exp.ExplodingGenerateSeries, exp.Unnest),
     series_bound_literals: (exp.ExplodingGenerateSeries,),
+    multi_argument_unnest: (exp.Unnest,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
     justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),

@@ -32,4 +32,11 @@ SELECT generate_series('2024-01-01'::date, '2024-01-03'::date, '1 day');
 SELECT g FROM generate_series(date '2024-01-01', date '2024-01-02', '12 hours'::interval) g ORDER BY g;
 SELECT generate_series('2024-01-01'::date, '2024-01-02', interval '1 day');
 SELECT g::date FROM generate_series('2024-01-01'::date, '2024-01-03'::date, '1 day') g ORDER BY 1;
+-- extended
+SELECT * FROM unnest(ARRAY[1,2], ARRAY['a','b']) AS u(n, s) ORDER BY n;
+SELECT * FROM unnest(ARRAY[1,2,3], ARRAY['a']) AS u(n, s) ORDER BY n;
+CREATE TABLE d21_un (a int, b text);
+INSERT INTO d21_un (a, b) SELECT * FROM unnest(ARRAY[1,2]::int[], ARRAY['x','y']::text[]);
+SELECT p.a, p.b, u.s FROM d21_un p JOIN unnest(ARRAY[1,2], ARRAY['q','r']) AS u(n, s) ON p.a = u.n ORDER BY 1;
+DROP TABLE d21_un;
 DROP TABLE d21_arr;
