@@ -180,6 +180,9 @@ class Session:
         self.client_addr = writer.get_extra_info("peername")
         self.pushback = None  # a message read ahead by the INSERT batcher, processed next
         self.implicit = False  # in an implicit transaction block (pipeline / multi-statement Query)
+        # the session created a temporary table/view/sequence: DuckDB keeps those per connection,
+        # so from then on every statement runs on the session's pinned cursor (_temp_pinned)
+        self.temp_objects = False
         self.savepoints: list[tuple[str, int]] = []
         self.txn_settings: dict[str, str] = {}  # values before this transaction's SETs
         self.local_settings: dict[str, str] = {}  # values before this transaction's SET LOCALs
@@ -473,6 +476,8 @@ class Session:
         if len(stmts) > 1 and self.txn == "I" and not any(
                 s.is_transaction_control or s.kind in ("savepoint", "release", "rollback_to") for s in stmts):
             self._begin_implicit()  # several statements in one Query are one transaction
+        elif self.txn == "I" and any(self._temp_pinned(s) for s in stmts):
+            self._begin_implicit()
         for st in stmts:
             try:
                 await self.run_statement(st, [], [], [], None, simple=True)
@@ -566,6 +571,8 @@ class Session:
     def _batchable(self, msg: m.Bind) -> bool:
         if self.txn == "E" or self.skip_until_sync:
             return False
+        if self.temp_objects and self.txn == "I":
+            self._begin_implicit()  # appended on the pinned cursor, where the temp tables are
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
             return False  # the ordinary path refuses it with 25006
         prep = self.prepared.get(msg.statement)
@@ -875,6 +882,16 @@ class Session:
                 raise _UnitBindError(b, e) from None
         return out
 
+    def _temp_pinned(self, st: Statement) -> bool:
+        """Whether `st` must run on the session's pinned cursor (in an implicit transaction)
+        because the session has, or is creating, temporary objects: DuckDB's temp tables live
+        in one connection, and autocommit reads/writes use the reader pool and the writer's."""
+        if (st.route == SESSION and st.kind != "copy") or st.is_transaction_control:
+            return False
+        if not self.temp_objects and isinstance(st.tree, exp.Create) and st.tree.find(exp.TemporaryProperty):
+            self.temp_objects = True
+        return self.temp_objects
+
     def _begin_implicit(self) -> None:
         if self.txn == "I":
             self.txn = "T"
@@ -1012,6 +1029,8 @@ class Session:
                 nxt = self.decoder.peek_type()
             if nxt not in (0x53, 0x48):  # more than Sync/Flush follows
                 self._begin_implicit()
+        if self.txn == "I" and self._temp_pinned(st):
+            self._begin_implicit()  # committed at Sync
         await self.run_statement(st, portal.values, portal.prepared.oids or [], portal.result_formats, portal,
                                  max_rows=msg.max_rows)
 
@@ -1128,6 +1147,8 @@ class Session:
         errors.name_constraint_violation(e, target[0], target[1], rows, target[2])
 
     async def _cursor_for_read(self):
+        if self.txn == "I" and self.temp_objects:
+            self._begin_implicit()  # the temp tables are on the pinned cursor; ends at Sync / Query end
         if self.txn != "I":
             cur = await self._pinned()
             return cur, _noop
@@ -1799,6 +1820,13 @@ class Session:
             v = self.params.get("default_transaction_isolation") or v  # the next transaction's level
         return [(v,)]
 
+    def _drop_temp_objects(self) -> None:
+        """DISCARD ALL/TEMP: the temporary objects go with the pinned cursor that holds them."""
+        if self.temp_objects and self.pinned is not None and not self.pinned_begun:
+            self.pinned.close()
+            self.pinned = None
+        self.temp_objects = False
+
     async def _discard(self, st: Statement) -> None:
         what = st.words[1] if len(st.words) > 1 else "ALL"
         if what == "ALL":
@@ -1810,11 +1838,16 @@ class Session:
                 self._close_sql_cursor(c)
             self.prepared.clear()
             self.server.unlisten_all(self)
+            self._drop_temp_objects()
             for k in list(self.params):
                 if k in DEFAULTS and self.params[k] != DEFAULTS[k] and k not in _READ_ONLY_SETTINGS and k not in (
                         "session_authorization", "client_encoding"):
                     self._reset(k)
-        elif what == "PLANS" or what == "SEQUENCES" or what == "TEMP" or what == "TEMPORARY":
+        elif what == "TEMP" or what == "TEMPORARY":
+            if self.txn != "I":
+                raise PgError("25001", "DISCARD TEMP cannot run inside a transaction block")
+            self._drop_temp_objects()
+        elif what == "PLANS" or what == "SEQUENCES":
             pass
 
     # ---- COPY FROM STDIN / TO STDOUT
@@ -2723,10 +2756,13 @@ def _buffer_stream(stream: ResultStream) -> None:
 
 
 def _copy_table_columns(cursor: Cursor, schema: str, table: str) -> list:
-    return cursor.con.execute(
-        "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
-        "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
+    rows = cursor.con.execute(
+        "SELECT column_name, data_type, is_nullable, column_default, database_name = 'temp' FROM duckdb_columns() "
+        "WHERE database_name IN (current_database(), 'temp') AND schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
         [schema, table]).fetchall()
+    temp = [r[:4] for r in rows if r[4]]  # a temporary table hides a permanent one of its name
+    return temp or [r[:4] for r in rows]
 
 
 def _copy_out_encode(enc, batch) -> tuple[bytes, int]:

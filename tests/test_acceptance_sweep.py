@@ -249,3 +249,36 @@ async def _unnest_bulk_insert(url: str, t: str) -> list:
 def test_unnest_bulk_insert_asyncpg(gateway, pg):
     t = uniq("acc")
     assert asyncio.run(_unnest_bulk_insert(gateway.url, t)) == asyncio.run(_unnest_bulk_insert(pg.url, t))
+
+
+def _temp_table_session(dsn: str, t: str) -> list:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f"CREATE TEMP TABLE {t} (id int PRIMARY KEY, v text)")
+        c.execute(f"INSERT INTO {t} VALUES (%s, %s)", (1, "a"))  # extended protocol
+        c.execute(f"INSERT INTO {t} VALUES (5, 'e'); INSERT INTO {t} VALUES (6, 'f')")  # one simple Query
+        c.cursor().executemany(f"INSERT INTO {t} VALUES (%s, %s)", [(2, "b"), (3, "c")])
+        with c.cursor().copy(f"COPY {t} FROM STDIN") as cp:
+            cp.write_row((4, "d"))
+        out.append(c.execute(f"SELECT id, v FROM {t} WHERE id > %s ORDER BY id", [0]).fetchall())
+        out.append(c.execute(f"UPDATE {t} SET v = v || '!' WHERE id = 1 RETURNING v").fetchall())
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            c.execute(f"INSERT INTO {t} VALUES (1, 'dup')")
+        with c.transaction():
+            c.execute(f"DELETE FROM {t} WHERE id = 4")
+        out.append(c.execute(f"SELECT count(*) FROM {t}").fetchone())
+        out.append(str(c.info.transaction_status))
+        with psycopg.connect(dsn, autocommit=True) as other:  # another session does not see it
+            with pytest.raises(psycopg.errors.UndefinedTable):
+                other.execute(f"SELECT * FROM {t}")
+        c.execute("DISCARD ALL")
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            c.execute(f"SELECT * FROM {t}")
+    return out
+
+
+def test_temporary_tables(gateway, pg):
+    """A session's temp table is visible to all its statements (autocommit reads, writes,
+    executemany, COPY, transactions), to no other session, and DISCARD ALL drops it."""
+    t = uniq("tmp")
+    assert _temp_table_session(gateway.dsn, t) == _temp_table_session(pg.dsn, t)
