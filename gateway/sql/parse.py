@@ -68,6 +68,16 @@ class PgDialect(Postgres):
                     return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("interval"))
             return super()._parse_interval(require_interval, parse_function_unit)
 
+        def _parse_drop(self, *args, **kwargs):
+            # DROP INDEX CONCURRENTLY IF EXISTS (Django/Alembic migrations; sqlglot reads only
+            # DROP INDEX CONCURRENTLY name): nothing to wait for here, so the word is dropped
+            if (self._curr and self._curr.text.upper() == "INDEX" and self._next
+                    and self._next.text.upper() == "CONCURRENTLY"):
+                self._tokens = self._tokens[:self._index + 1] + self._tokens[self._index + 2:]
+                self._tokens_size = len(self._tokens)
+                self._advance(0)  # re-read _next from the edited tokens
+            return super()._parse_drop(*args, **kwargs)
+
         def _parse_types(self, *args, **kwargs):
             # x::pg_catalog.text (psql's describe queries): the built-in types live in pg_catalog
             if (self._curr and self._next and self._curr.text.lower() == "pg_catalog"

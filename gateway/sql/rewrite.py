@@ -2363,6 +2363,7 @@ _UNSUPPORTED_STATEMENTS = [
     (("REVOKE",), "REVOKE", "Access is configured in the schema files (access: read/write)."),
     (("ALTER", "DEFAULT", "PRIVILEGES"), "ALTER DEFAULT PRIVILEGES", None),
     (("ALTER", "SYSTEM"), "ALTER SYSTEM", None),
+    (("ALTER", "TYPE"), "ALTER TYPE", "DuckDB cannot change a type in place: create a new ENUM type and retype the column."),
     (("REINDEX",), "REINDEX", None),
     (("CLUSTER",), "CLUSTER", None),
     (("REFRESH", "MATERIALIZED"), "REFRESH MATERIALIZED VIEW", None),
@@ -2389,6 +2390,35 @@ def _adds_primary_key(action: exp.AddConstraint) -> bool:
         elif not isinstance(e, exp.PrimaryKey):
             return False
     return bool(action.expressions)
+
+
+def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE t ADD [CONSTRAINT name] UNIQUE (a, b) (Alembic's create_unique_constraint,
+    Django's AddConstraint): DuckDB adds no constraint to an existing table, but a unique index
+    enforces the same rule, so it becomes CREATE UNIQUE INDEX under the constraint's name
+    (PostgreSQL's t_a_b_key when unnamed); a violation then names it as PostgreSQL would."""
+    if not isinstance(tree, exp.Alter):
+        return tree
+    actions = tree.args.get("actions") or []
+    if len(actions) != 1 or not isinstance(actions[0], exp.AddConstraint) or len(actions[0].expressions) != 1:
+        return tree
+    c = actions[0].expressions[0]
+    name = None
+    if isinstance(c, exp.Constraint):
+        name = c.this.name if isinstance(c.this, exp.Identifier) else None
+        if len(c.expressions) != 1:
+            return tree
+        c = c.expressions[0]
+    if not isinstance(c, exp.UniqueColumnConstraint) or not isinstance(c.this, exp.Schema):
+        return tree
+    cols = [i for i in c.this.expressions if isinstance(i, exp.Identifier)]
+    if not cols or len(cols) != len(c.this.expressions):
+        return tree
+    table = tree.this
+    name = name or f"{table.name}_{'_'.join(i.name for i in cols)}_key"
+    index = exp.Index(this=exp.to_identifier(name), table=table.copy(),
+                      params=exp.IndexParameters(columns=[exp.Ordered(this=exp.column(i.copy())) for i in cols]))
+    return exp.Create(this=index, kind="INDEX", unique=True)
 
 
 def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
@@ -2576,6 +2606,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    unique_constraint_as_index,
     untranslatable_constructs,
     no_cross_database_references,
     fold_unquoted_identifiers,
@@ -2664,6 +2695,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
+    unique_constraint_as_index: (exp.Alter,),
     interval_division: (exp.Div,),
     similar_to_regex: (exp.SimilarTo,),
     unsupported_types: (exp.DataType,),
