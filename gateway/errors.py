@@ -78,6 +78,8 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      "42P07", 'relation "{n}" already exists'),
     (re.compile(r'already exists'), "42P07", None),
     (re.compile(r'Referenced column "?(?P<n>[^" ]+)"? not found'), "42703", 'column "{n}" does not exist'),
+    (re.compile(r'Referenced column "(?P<n>[^"]+)" was not found because the FROM clause is missing'), "42703",
+     'column "{n}" does not exist'),
     (re.compile(r'Table "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
      'column {t}.{n} does not exist'),  # a qualified reference in a query: t.col
     (re.compile(r'Table "(?P<t>[^"]+)" does not have a column with name "(?P<n>[^"]+)"'), "42703",

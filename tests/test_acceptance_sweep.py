@@ -282,3 +282,30 @@ def test_temporary_tables(gateway, pg):
     executemany, COPY, transactions), to no other session, and DISCARD ALL drops it."""
     t = uniq("tmp")
     assert _temp_table_session(gateway.dsn, t) == _temp_table_session(pg.dsn, t)
+
+
+PSQL_SCRIPT = r"""
+CREATE TABLE {t} (id serial PRIMARY KEY, name text, created date DEFAULT '2024-01-01', u uuid DEFAULT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', v varchar(10) DEFAULT 'x');
+INSERT INTO {t} (name) VALUES ('a');
+\set myvar 'hello'
+SELECT :"myvar" IS NULL;
+\d {t}
+DROP TABLE {t};
+"""
+
+
+def test_psql_script_defaults_and_errors(gateway, pg, tmp_path):
+    """psql -f: column defaults as \\d shows them ('2024-01-01'::date) and the error for an
+    identifier without FROM, as PostgreSQL words them."""
+    import shutil
+    import subprocess
+    if not shutil.which("psql"):
+        pytest.skip("psql missing")
+    t = uniq("ps")
+    script = tmp_path / "s.sql"
+    script.write_text(PSQL_SCRIPT.format(t=t))
+    outs = []
+    for server in (pg, gateway):
+        p = subprocess.run(["psql", server.dsn, "-X", "-f", str(script)], capture_output=True, text=True, timeout=60)
+        outs.append([line for line in (p.stdout + p.stderr).splitlines() if "^" not in line and "LINE 1" not in line])
+    assert outs[1] == outs[0]

@@ -751,6 +751,11 @@ SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid A
          THEN trim(u.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
          WHEN u.column_default LIKE '''%''' AND u.type_oid = 25
          THEN u.column_default || '::text'
+         -- a quoted constant keeps its type in pg_get_expr(): '2024-01-01'::date
+         WHEN u.column_default LIKE '''%''' AND u.type_oid IN (1082, 2950, 1043, 1042, 114, 3802)
+         THEN u.column_default || CASE u.type_oid WHEN 1082 THEN '::date' WHEN 2950 THEN '::uuid'
+              WHEN 1043 THEN '::character varying' WHEN 1042 THEN '::bpchar' WHEN 114 THEN '::json'
+              ELSE '::jsonb' END
          -- DuckDB's spelling of a default -> pg_get_expr()'s
          WHEN u.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
          WHEN u.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
