@@ -135,7 +135,7 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"Could not convert string '(?P<v>.*)' to (?P<t>[A-Z0-9_]+)"), "22P02",
      'invalid input syntax for type {pgt}: "{v}"'),
     (re.compile(r"Could not convert|Conversion Error|invalid input syntax", re.I), "22P02", None),
-    (re.compile(r"Conflict|conflict"), "40001", None),
+    (re.compile(r"Conflict|conflict"), "40001", "could not serialize access due to concurrent update"),
     (re.compile(r"Interrupted|interrupted"), "57014", "canceling statement due to user request"),
     (re.compile(r"syntax error at or near (?P<n>.+)"), "42601", "syntax error at or near {n}"),
     (re.compile(r"invalid date field format"), "22007", None),
@@ -271,6 +271,8 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         # DuckDB's guesses: column_hint() words the one PostgreSQL would give, if any
         candidates = re.findall(r'"([^"]+)"', detail) if detail.startswith("Candidate bindings:") else None
         detail = None
+    if sqlstate == "40001" and hint is None:
+        hint = "The transaction might succeed if retried."
     err = PgError(sqlstate, message, detail=detail, hint=hint, position=position)
     err.candidates = candidates
     if fk and sqlstate == "23503":

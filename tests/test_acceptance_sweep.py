@@ -309,3 +309,23 @@ def test_psql_script_defaults_and_errors(gateway, pg, tmp_path):
         p = subprocess.run(["psql", server.dsn, "-X", "-f", str(script)], capture_output=True, text=True, timeout=60)
         outs.append([line for line in (p.stdout + p.stderr).splitlines() if "^" not in line and "LINE 1" not in line])
     assert outs[1] == outs[0]
+
+
+def _serialization_failure(dsn: str, t: str) -> tuple:
+    with psycopg.connect(dsn, autocommit=True) as a, psycopg.connect(dsn, autocommit=True) as b:
+        a.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, v int)")
+        a.execute(f"INSERT INTO {t} VALUES (1, 0)")
+        a.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        a.execute(f"SELECT v FROM {t} WHERE id = 1").fetchone()
+        b.execute(f"UPDATE {t} SET v = 1 WHERE id = 1")
+        with pytest.raises(psycopg.errors.SerializationFailure) as ei:
+            a.execute(f"UPDATE {t} SET v = 2 WHERE id = 1")
+        a.execute("ROLLBACK")
+        a.execute(f"DROP TABLE {t}")
+    return ei.value.diag.sqlstate, ei.value.diag.message_primary
+
+
+def test_serialization_failure_message(gateway, pg):
+    """Apps retry on 40001 and log its message: PostgreSQL's words, not DuckDB's 'Conflict on update!'."""
+    t = uniq("ser")
+    assert _serialization_failure(gateway.dsn, t) == _serialization_failure(pg.dsn, t)
