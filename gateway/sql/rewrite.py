@@ -126,6 +126,9 @@ def _pg_colname(e: exp.Expression) -> str | None:
         return _pg_colname(e.this)  # f(…) OVER (…), f(…) FILTER (…): the function's name
     if isinstance(e, exp.Pad):
         return "lpad" if e.args.get("is_left") else "rpad"
+    if isinstance(e, exp.SHA2Digest):  # sha224() … sha512()
+        n = e.args.get("length")
+        return f"sha{n.this if isinstance(n, exp.Literal) else 256}"
     if isinstance(e, exp.Bracket):  # a subscript: named after what it subscripts
         inner = e.this.this if isinstance(e.this, exp.Paren) else e.this
         return inner.name if isinstance(inner, exp.Column) else _pg_colname(inner)
@@ -629,6 +632,60 @@ def round_float_half_even(tree: exp.Expression) -> exp.Expression:
 
 
 # --------------------------------------------------------------------------- operators
+
+
+def like_any_all(tree: exp.Expression) -> exp.Expression:
+    """x [I]LIKE ANY|ALL (ARRAY[…]) (and NOT …): DuckDB has no LIKE with a quantified array;
+    each pattern is matched in a lambda and the results or'ed (ANY) or and'ed (ALL)."""
+    for node in list(tree.find_all(exp.Like, exp.ILike)):
+        q = node.expression
+        if not isinstance(q, (exp.Any, exp.All)):
+            continue
+        arr = q.this.this if isinstance(q.this, exp.Paren) else q.this
+        if isinstance(arr, exp.Literal) and arr.is_string:  # LIKE ANY ('{a%,b%}'): a text[] literal
+            items = _pg_array_items(arr.this)
+            if items is not None:
+                arr = exp.Array(expressions=[exp.Null() if i is None else exp.Literal.string(i) for i in items])
+        p = exp.to_identifier("__pattern")
+        match: exp.Expression = type(node)(this=node.this.copy(), expression=exp.column(p.copy()))
+        match = exp.Escape(this=match, expression=exp.Literal.string("\\"))
+        if node.args.get("negate"):
+            match = exp.Not(this=match)
+        each = _fn("list_transform", arr.copy(), exp.Lambda(this=match, expressions=[p]))
+        node.replace(_fn("list_bool_or" if isinstance(q, exp.Any) else "list_bool_and", each))
+    return tree
+
+
+def sha2_lengths(tree: exp.Expression) -> exp.Expression:
+    """sha224/sha384/sha512(): DuckDB has only sha256 (sqlglot would write SHA256 for all of
+    them: a wrong digest), so those are refused."""
+    for node in tree.find_all(exp.SHA2Digest):
+        n = node.args.get("length")
+        if isinstance(n, exp.Literal) and n.this != "256":
+            raise PgError("0A000", f"sha{n.this}() is not supported", hint="sha256() and md5() are.")
+    return tree
+
+
+def regexp_matches_global(tree: exp.Expression) -> exp.Expression:
+    """regexp_matches(s, re, 'g'): one row per match, each the text[] of the match (DuckDB's
+    regexp_matches is a boolean test and takes no 'g'). Patterns with capture groups return one
+    element per group in PostgreSQL; those are refused rather than answered differently."""
+    for node in list(tree.find_all(exp.Anonymous)):
+        if node.name.lower() != "regexp_matches" or len(node.expressions) != 3:
+            continue
+        s, pattern, flags = node.expressions
+        if not (isinstance(flags, exp.Literal) and flags.is_string and "g" in flags.this):
+            continue
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string) or re.search(r"\((?!\?)", pattern.this) \
+                or set(flags.this) - {"g", "i"}:
+            raise PgError("0A000", "regexp_matches(…, 'g') with capture groups or flags other than g and i "
+                          "is not supported", hint="Use regexp_split_to_table or a pattern without groups.")
+        regex = ("(?i)" if "i" in flags.this else "") + pattern.this
+        m = exp.to_identifier("__match")
+        each = _fn("list_transform", _fn("regexp_extract_all", s.copy(), exp.Literal.string(regex)),
+                   exp.Lambda(this=exp.Array(expressions=[exp.column(m.copy())]), expressions=[m]))
+        node.replace(exp.Explode(this=each))
+    return tree
 
 
 def like_backslash_escape(tree: exp.Expression) -> exp.Expression:
@@ -2630,6 +2687,8 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     pg_column_names,
     char_length_casts,
     series_bound_literals,
+    regexp_matches_global,
+    sha2_lengths,
     multi_argument_unnest,
     set_returning_functions,
     to_char_template,
@@ -2669,6 +2728,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     subtraction_types,
     extract_numeric,
     round_float_half_even,
+    like_any_all,
     like_backslash_escape,
     similar_to_regex,
     to_hex_lowercase,
@@ -2690,6 +2750,8 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     set_returning_functions: (exp.ExplodingGenerateSeries, exp.Unnest),
     series_bound_literals: (exp.ExplodingGenerateSeries,),
     multi_argument_unnest: (exp.Unnest,),
+    like_any_all: (exp.Like, exp.ILike),
+    sha2_lengths: (exp.SHA2Digest,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
     justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),
