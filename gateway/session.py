@@ -28,7 +28,7 @@ from .protocol import copy as pgcopy
 from .protocol import messages as m
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .engine.column_types import load as load_column_types, overrides as column_overrides
-from .sql.result_types import describe_fields
+from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
 from .sql import pg_catalog
@@ -993,6 +993,8 @@ class Session:
         finally:
             release()
         prep.fields = st.pg_fields([_field(n, t) for n, t in zip(names, types)])
+        if st.origin is not None:
+            apply_origins(prep.fields, st.origin, await self.server.schema.table_origins())
         if st.result_plan is not None:
             describe_fields(prep.fields, await self._column_overrides(st.result_plan, names, types))
         prep.schema_version = self.db.schema_version
@@ -1265,6 +1267,8 @@ class Session:
         if simple or portal is None:
             fields = st.pg_fields([_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)])
             fields = describe_fields(fields, stream.pg_types)
+            if st.origin is not None:
+                apply_origins(fields, st.origin, await self.server.schema.table_origins())
             self.send(m.row_description(fields))
             p = Portal("", Prepared("", st, []), [], [], stream=stream)
             await self._send_rows(p, 0, first)
@@ -2639,7 +2643,7 @@ def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
 
 def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
     fmts = _expand_formats(formats, len(fields))
-    return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
+    return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt, f.table_oid, f.column) for f, fmt in zip(fields, fmts)]
 
 
 def _is_array_oid(oid: int) -> bool:

@@ -329,3 +329,55 @@ def test_serialization_failure_message(gateway, pg):
     """Apps retry on 40001 and log its message: PostgreSQL's words, not DuckDB's 'Conflict on update!'."""
     t = uniq("ser")
     assert _serialization_failure(gateway.dsn, t) == _serialization_failure(pg.dsn, t)
+
+
+def _column_origins(dsn: str, t: str) -> list:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f"CREATE TABLE {t} (id serial PRIMARY KEY, name text NOT NULL, x int)")
+        for sql, prepare in [(f"SELECT * FROM {t}", False), (f"SELECT * FROM {t}", True),
+                             (f"SELECT name, x + 1, id AS ident FROM {t} o WHERE id > 0", False),
+                             (f"SELECT o.x FROM {t} o WHERE o.id = 1", True)]:
+            r = c.execute(sql, prepare=prepare).pgresult
+            out.append([(r.ftable(i) != 0, r.ftablecol(i)) for i in range(r.nfields)])
+        out.append(c.execute(f"SELECT relname FROM pg_class WHERE oid = {r.ftable(0)}").fetchall() == [(t,)])
+        c.execute(f"DROP TABLE {t}")
+    return out
+
+
+def test_row_description_column_origins(gateway, pg):
+    """RowDescription names the table and column a selected column comes from (the OID is
+    pg_class's): drivers build ResultSetMetaData from it."""
+    t = uniq("org")
+    assert _column_origins(gateway.dsn, t) == _column_origins(pg.dsn, t)
+
+
+JDBC_METADATA = r"""
+import java.sql.*;
+public class SweepMeta {
+  public static void main(String[] a) throws Exception {
+    try (Connection c = DriverManager.getConnection(a[0])) {
+      Statement s = c.createStatement();
+      s.execute("CREATE TABLE " + a[1] + " (id serial PRIMARY KEY, name text NOT NULL, amount numeric(10,2), d date)");
+      for (String sql : new String[]{"SELECT * FROM " + a[1], "SELECT id, name, amount * 2 AS twice FROM " + a[1]}) {
+        ResultSetMetaData md = s.executeQuery(sql).getMetaData();
+        for (int i = 1; i <= md.getColumnCount(); i++)
+          System.out.println(md.getColumnName(i) + " " + md.getColumnTypeName(i) + " null=" + md.isNullable(i)
+              + " auto=" + md.isAutoIncrement(i) + " table=" + md.getTableName(i).replace(a[1], "T")
+              + " prec=" + md.getPrecision(i) + " scale=" + md.getScale(i));
+      }
+      s.execute("DROP TABLE " + a[1]);
+    }
+  }
+}
+"""
+
+
+def test_jdbc_result_set_metadata(gateway, pg):
+    """pgjdbc's ResultSetMetaData: serial type name, nullability, auto-increment, table name."""
+    from tests.clients import run_java
+
+    def jdbc(server):
+        return "jdbc:postgresql://%s:%d/postgres?user=postgres" % (server.host, server.port)
+    t = uniq("jm")
+    assert run_java(JDBC_METADATA, jdbc(gateway), t).stdout == run_java(JDBC_METADATA, jdbc(pg), t).stdout

@@ -71,6 +71,7 @@ class Statement:
     typed: tuple[int, "Statement"] | None = None  # (schema version, the typed statement)
     # what decides the PostgreSQL types DuckDB cannot express (varchar(n), jsonb…): result_types.py
     result_plan: Any = None
+    origin: tuple | None = None  # result_types.origin_of: the table its columns come from
 
     def pg_fields(self, fields: list) -> list:
         """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
@@ -203,6 +204,7 @@ def _classify(chunk: Chunk) -> Statement:
     if st.returns_rows:
         st.typmod_free = rewrite.typmod_free_columns(tree)
         st.result_plan = result_types.plan_of(tree)
+        st.origin = result_types.origin_of(tree)
     if nparams:
         _make_template(st, rewritten.tree)
     return st
