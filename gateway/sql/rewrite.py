@@ -2478,6 +2478,17 @@ def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
     return exp.Create(this=index, kind="INDEX", unique=True)
 
 
+def update_set_default(tree: exp.Expression) -> exp.Expression:
+    """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
+    if isinstance(tree, exp.Update):
+        for eq in tree.expressions:
+            v = eq.expression if isinstance(eq, exp.EQ) else None
+            if isinstance(v, exp.Column) and not v.table and isinstance(v.this, exp.Identifier) \
+                    and not v.this.quoted and v.name.upper() == "DEFAULT":
+                v.replace(exp.var("DEFAULT"))
+    return tree
+
+
 def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
     """Constructs inside otherwise translatable statements that DuckDB lacks, refused with
     0A000 naming them rather than dropped (sqlglot's DuckDB output would silently leave out
@@ -2664,6 +2675,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
+    update_set_default,
     untranslatable_constructs,
     no_cross_database_references,
     fold_unquoted_identifiers,
@@ -2758,6 +2770,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
+    update_set_default: (exp.Update,),
     interval_division: (exp.Div,),
     similar_to_regex: (exp.SimilarTo,),
     unsupported_types: (exp.DataType,),

@@ -28,6 +28,11 @@ SELECT count(*) FROM d22_tmp;
 DROP TABLE d22_tmp;
 -- error: 42P01
 SELECT * FROM d22_tmp;
+CREATE TABLE d22_d (id serial PRIMARY KEY, name text DEFAULT 'anon', n int DEFAULT 5);
+INSERT INTO d22_d (id, name) VALUES (DEFAULT, 'x') RETURNING id, name, n;
+UPDATE d22_d SET (name, n) = ('z', 9) WHERE id = 1 RETURNING id, name, n;
+UPDATE d22_d SET n = DEFAULT, name = DEFAULT WHERE id = 1 RETURNING id, name, n;
+DROP TABLE d22_d;
 CREATE TYPE d22_mood AS ENUM ('sad', 'ok');
 -- diff: sqlstate,tag reason: DuckDB cannot alter an ENUM type; refused with 0A000
 ALTER TYPE d22_mood ADD VALUE 'happy';
