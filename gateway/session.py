@@ -1085,6 +1085,9 @@ class Session:
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
+                    for channel, payload in pg_catalog.pg_notify_calls(st.tree):
+                        self.server.notify(self.pid, channel, payload)
                 if st.tree is not None and "set_config" in st.text:  # cheap test first: rare
                     for name, value, local in pg_catalog.set_config_calls(st.tree):
                         self._set_config(name, value, local)

@@ -381,3 +381,19 @@ def test_jdbc_result_set_metadata(gateway, pg):
         return "jdbc:postgresql://%s:%d/postgres?user=postgres" % (server.host, server.port)
     t = uniq("jm")
     assert run_java(JDBC_METADATA, jdbc(gateway), t).stdout == run_java(JDBC_METADATA, jdbc(pg), t).stdout
+
+
+def _pg_notify(dsn: str, channel: str) -> list:
+    with psycopg.connect(dsn, autocommit=True) as listener, psycopg.connect(dsn, autocommit=True) as sender:
+        listener.execute(f"LISTEN {channel}")
+        row = sender.execute(f"SELECT pg_notify('{channel}', 'hello'), 1 AS one").fetchone()
+        got = [(n.channel, n.payload) for n in listener.notifies(timeout=10, stop_after=1)]
+        with pytest.raises(psycopg.Error) as ei:
+            sender.execute("SELECT pg_notify('', 'x')")
+    return [row[1], got, ei.value.diag.sqlstate]
+
+
+def test_pg_notify_function(gateway, pg):
+    """pg_notify('channel', 'payload') delivers like NOTIFY (apps and ORMs call the function)."""
+    ch = uniq("ch")
+    assert _pg_notify(gateway.dsn, ch) == _pg_notify(pg.dsn, ch)

@@ -1231,6 +1231,7 @@ CREATE OR REPLACE MACRO {m}.pg_has_role(a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.pg_backend_pid() AS
     COALESCE(TRY_CAST(getvariable('dataforge_settings')['dataforge.backend_pid'] AS INTEGER), 1);
 CREATE OR REPLACE MACRO {m}.set_config(n, v, is_local) AS CAST(v AS VARCHAR);
+CREATE OR REPLACE MACRO {m}.pg_notify(channel, payload) AS CAST(NULL AS VARCHAR);  -- sent by the session
 CREATE OR REPLACE MACRO {m}.pg_is_in_recovery() AS false;
 CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_total_relation_size(o) AS 0::BIGINT;
@@ -1329,6 +1330,29 @@ def set_config_calls(tree) -> list[tuple[str, str, bool]]:
             continue
         is_local = local.this if isinstance(local, exp.Boolean) else str(getattr(local, "this", "")).lower() in ("true", "t")
         out.append((name.this, value.this, bool(is_local)))
+    return out
+
+
+def pg_notify_calls(tree) -> list[tuple[str, str]]:
+    """(channel, payload) of each pg_notify(…) call: the session delivers them as NOTIFY does
+    (the macro only returns NULL). Arguments other than constants are refused: one call per
+    row cannot be delivered from here, and dropping them would lose notifications."""
+    from sqlglot import exp
+
+    from ..errors import PgError
+
+    out = []
+    for fn in tree.find_all(exp.Anonymous):
+        if fn.name.lower() != "pg_notify":
+            continue
+        args = fn.expressions
+        if len(args) != 2 or not all(isinstance(a, (exp.Literal, exp.Null)) for a in args):
+            raise PgError("0A000", "pg_notify() with arguments other than constants is not supported",
+                          hint="Use NOTIFY channel, 'payload' or pg_notify('channel', 'payload').")
+        channel, payload = args
+        if isinstance(channel, exp.Null) or not channel.this:
+            raise PgError("22023", "channel name cannot be empty")
+        out.append((channel.this, "" if isinstance(payload, exp.Null) else payload.this))
     return out
 
 
