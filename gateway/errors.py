@@ -315,6 +315,9 @@ def violation_target(tree) -> tuple[str, str, set[str] | None] | None:
     updated = None
     if isinstance(tree, exp.Update):
         updated = {eq.this.name.lower() for eq in tree.expressions if isinstance(eq, exp.EQ)}
+    conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
+    if conflict is not None:  # INSERT … ON CONFLICT DO UPDATE SET …: the columns it sets
+        updated = {eq.this.name.lower() for eq in conflict.expressions or [] if isinstance(eq, exp.EQ)}
     return ("main" if schema.lower() == "public" else schema), t.name, updated
 
 

@@ -397,3 +397,32 @@ def test_pg_notify_function(gateway, pg):
     """pg_notify('channel', 'payload') delivers like NOTIFY (apps and ORMs call the function)."""
     ch = uniq("ch")
     assert _pg_notify(gateway.dsn, ch) == _pg_notify(pg.dsn, ch)
+
+
+def test_duckdb_eager_foreign_key_check_is_a_clear_0A000(gateway, pg):
+    """Updating a unique column of a referenced parent row (UPDATE, or ON CONFLICT DO UPDATE)
+    succeeds in PostgreSQL; DuckDB's eager foreign-key check refuses it. The gateway answers
+    0A000 saying so, not a 23503 claiming the row is still referenced."""
+    p = uniq("fk")
+    statements = [f"UPDATE {p}_u SET email = 'other@x' WHERE id = 1",
+                  f"INSERT INTO {p}_u VALUES (2, 'new@x') ON CONFLICT (email) DO UPDATE SET email = 'b@x'"]
+    results = {}
+    for name, server in (("pg", pg), ("gw", gateway)):
+        out = []
+        with psycopg.connect(server.dsn, autocommit=True) as c:
+            for sql in statements:  # each on fresh tables
+                c.execute(f"CREATE TABLE {p}_u (id int PRIMARY KEY, email text UNIQUE)")
+                c.execute(f"CREATE TABLE {p}_o (id int, uid int REFERENCES {p}_u(id))")
+                c.execute(f"INSERT INTO {p}_u VALUES (1, 'new@x')")
+                c.execute(f"INSERT INTO {p}_o VALUES (1, 1)")
+                try:
+                    c.execute(sql)
+                    out.append("ok")
+                except psycopg.Error as e:
+                    out.append((e.diag.sqlstate, e.diag.message_primary.replace(p, "P")))
+                c.execute(f"DROP TABLE {p}_o")
+                c.execute(f"DROP TABLE {p}_u")
+        results[name] = out
+    assert results["pg"] == ["ok", "ok"]
+    assert results["gw"] == [("0A000", 'UPDATE of a unique or primary key column of "P_u" while table "P_o" '
+                                        'references it is not supported')] * 2
