@@ -132,6 +132,9 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      'date/time field value out of range: "{v}"'),
     (re.compile(r'invalid (?P<t>date|time|timestamp) field format: "(?P<v>[^"]*)"'), "22007",
      'invalid input syntax for type {t}: "{v}"'),
+    # an ENUM column stores UINT8/UINT16 in DuckDB: a value not in the enum fails that cast
+    (re.compile(r"Could not convert string '(?P<v>.*)' to UINT(8|16|32)$"), "22P02",
+     'invalid input value for enum: "{v}"'),
     (re.compile(r"Could not convert string '(?P<v>.*)' to (?P<t>[A-Z0-9_]+)"), "22P02",
      'invalid input syntax for type {pgt}: "{v}"'),
     (re.compile(r"Could not convert|Conversion Error|invalid input syntax", re.I), "22P02", None),
