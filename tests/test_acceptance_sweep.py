@@ -426,3 +426,18 @@ def test_duckdb_eager_foreign_key_check_is_a_clear_0A000(gateway, pg):
     assert results["pg"] == ["ok", "ok"]
     assert results["gw"] == [("0A000", 'UPDATE of a unique or primary key column of "P_u" while table "P_o" '
                                         'references it is not supported')] * 2
+
+
+def test_to_char_numeric_templates_match_postgres(pg):
+    """sql/numeric_format.py against PostgreSQL's own to_char over a grid of values and templates."""
+    from itertools import product
+
+    from gateway.sql.numeric_format import supported, to_char_number
+
+    values = ["0", "0.5", "-0.5", "1234.5", "-1234.5", "12", "-12.456", "999.995", "1234567.891", "0.004", "100"]
+    templates = ["9999.99", "FM9999.99", "9.99", "0.99", "999", "FM999", "9,999,999.99", "FM9,999,999.00",
+                 "000", "0000.00", "FM0000.00", "99.9", "FM99.99", "9G999D99", "FM9G999", "FM90.0", "999D", "9.0"]
+    assert all(supported(t) for t in templates)
+    with psycopg.connect(pg.dsn, autocommit=True) as c:
+        for v, t in product(values, templates):
+            assert to_char_number(v, t) == c.execute("SELECT to_char(%s::numeric, %s)", [v, t]).fetchone()[0], (v, t)

@@ -300,8 +300,10 @@ def test_to_char_template(con):
     pg = ("SELECT to_char('2024-03-05 14:07:09.5'::timestamp, "
           "'Dy DD Mon YYYY HH12:MI:SS.MS PM \"T\" FMMonth FMDD D Q WW Day|')")
     assert run(con, pg)[1] == [("Tue 05 Mar 2024 02:07:09.500 PM T March 5 3 1 10 Tuesday  |",)]
+    assert duck("SELECT to_char(1234.5, '9,999.99')") == (  # sql/numeric_format.py
+        "SELECT PG_TO_CHAR_NUM(CAST(1234.5 AS TEXT), '9,999.99') AS \"to_char\"")
     with pytest.raises(PgError) as e:
-        duck("SELECT to_char(1234.5, '9,999.99')")
+        duck("SELECT to_char(1234.5, 'S9,999.99')")  # sign patterns are not implemented
     assert e.value.sqlstate == "0A000"
     with pytest.raises(PgError) as e:
         duck("SELECT to_char(d, 'J') FROM t")

@@ -20,7 +20,7 @@ from sqlglot.errors import SqlglotError
 from ..errors import PgError
 from ..protocol.jsonb import JsonbError, canonical_jsonb_text
 from ..protocol import types as pg_types
-from . import pg_catalog
+from . import numeric_format, pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -1790,8 +1790,10 @@ def to_char_template(tree: exp.Expression) -> exp.Expression:
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             raise PgError("0A000", "to_char() with a template that is not a constant is not supported")
         if _NUMERIC_TEMPLATE.match(fmt.this) and re.search(r"[90]", fmt.this):
-            raise PgError("0A000", "to_char() with a numeric template is not supported",
-                          hint="Use round(), cast to text or format() instead.")
+            if numeric_format.supported(fmt.this):  # 9 0 . D , G and FM: sql/numeric_format.py
+                return _fn("pg_to_char_num", _cast(src.copy(), "VARCHAR"), fmt.copy())
+            raise PgError("0A000", f'to_char() numeric template "{fmt.this}" is not supported',
+                          hint="Templates of 9, 0, '.', 'D', ',', 'G' and FM are; or use round() or format().")
         parts = _template_parts(fmt.this, src, "to_char")
         if not parts:
             return exp.Literal.string("")

@@ -1,5 +1,5 @@
 -- Query forms reports and apps use: LIKE/ILIKE ANY/ALL over arrays, regexp_matches(…, 'g'),
--- sha256 (and sha512 refused rather than computed as sha256).
+-- sha256 (and sha512 refused rather than computed as sha256), to_char(number, template).
 
 CREATE TABLE d23_l (g text);
 INSERT INTO d23_l VALUES ('abc'), ('zz'), ('Qq'), (NULL);
@@ -13,4 +13,11 @@ SELECT regexp_matches('A1a2', 'a[0-9]', 'gi');
 SELECT sha256('abc'::bytea), md5('abc');
 -- diff: sqlstate,names,types,typmods,rows,tag reason: DuckDB has only sha256; sha512 is refused with 0A000 (sqlglot wrote SHA256 for it)
 SELECT sha512('abc'::bytea);
+-- extended
+SELECT to_char(1234.5, '9999.99'), to_char(1234.5, 'FM9999.99'), to_char(-12.456, '999.99'), to_char(1234567.891, 'FM9,999,999.00');
+SELECT to_char(x, 'FM999') FROM (VALUES (10), (200), (NULL)) v(x) ORDER BY x;
+SELECT to_char(12345, '999'), to_char(0.5, '0.99'), to_char(0, 'FM99.99'), to_char(-0.5, '9.99'), to_char(42, '0000');
+SELECT to_char(sum(x), 'FM999G999D00') FROM (VALUES (1000.5::numeric(10,2)), (2000.25)) v(x);
+-- diff: sqlstate,names,types,typmods,rows,tag reason: to_char templates with S, MI, PL, EEEE, RN, V are refused with 0A000
+SELECT to_char(1234, 'S9999');
 DROP TABLE d23_l;
