@@ -433,6 +433,11 @@ def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
 # ----------------------------------------------------------------- unknown columns
 
 
+def _table_key(t) -> tuple[str, str]:
+    schema = (t.db or "main").lower()
+    return ("main" if schema == "public" else schema), t.name.lower()
+
+
 def _levenshtein(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -443,7 +448,7 @@ def _levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
-def column_hint(e: PgError, tree) -> None:
+def column_hint(e: PgError, tree, tables: dict | None = None) -> None:
     """42703 as PostgreSQL words it: 'Perhaps you meant to reference the column "t.name".' when
     a column of the query's tables is close (at most half the typed name's letters differ, as
     PostgreSQL's errorMissingColumn), else no hint; DuckDB's candidate list is not shown."""
@@ -476,10 +481,21 @@ def column_hint(e: PgError, tree) -> None:
         sel = tree.find(exp.Select) if tree is not None else None
         if sel is not None:
             sources = [t for t in sel.find_all(exp.Table) if t.find_ancestor(exp.Select) is sel]
-        if len(sources) != 1:
-            return  # which table has it is not known here: no guess rather than a wrong one
-        qual = sources[0].alias_or_name
-        names = [c if "." in c else f"{qual}.{c}" for c in names]
+        if len(sources) == 1:
+            qual = sources[0].alias_or_name
+            names = [c if "." in c else f"{qual}.{c}" for c in names]
+        else:  # the FROM item whose table has the column (server.SchemaCache.table_origins)
+            qualified = []
+            for c in names:
+                if "." in c:
+                    qualified.append(c)
+                    continue
+                having = [t.alias_or_name for t in sources
+                          if c.lower() in dict((tables or {}).get(_table_key(t), (0, []))[1])]
+                if len(having) != 1:
+                    return  # not known which: no guess rather than a wrong one
+                qualified.append(f"{having[0]}.{c}")
+            names = qualified
     if len(names) == 1:
         e.hint = f'Perhaps you meant to reference the column "{names[0]}".'
     elif len(names) == 2:

@@ -1108,7 +1108,7 @@ class Session:
             if e.sqlstate in errors.CONSTRAINT_STATES:
                 await self._name_constraint(e, st)
             if e.sqlstate == "42703":
-                errors.column_hint(e, st.tree)
+                errors.column_hint(e, st.tree, await self.server.schema.table_origins())
             raise
         except (ClientGone, ConnectionError, m.ProtocolError):
             raise

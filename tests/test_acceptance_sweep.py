@@ -193,7 +193,7 @@ def _column_errors(dsn: str, p: str) -> list[tuple]:
     statements = [
         f"SELECT nme FROM {p}_u", f"SELECT u.nme FROM {p}_u u", f"SELECT {p}_u.nme FROM {p}_u",
         f"SELECT zzzzzz FROM {p}_u", f"SELECT emial FROM {p}_u", f"SELECT * FROM {p}_u WHERE nme = 1",
-        f"SELECT idd FROM {p}_u u JOIN {p}_o ON {p}_o.id = u.id",
+        f"SELECT idd FROM {p}_u u JOIN {p}_o ON {p}_o.id = u.id", f"SELECT nme FROM {p}_u u JOIN {p}_o ON {p}_o.id = u.id",
         f"UPDATE {p}_u SET nme = 1", f"INSERT INTO {p}_u (nme) VALUES (1)", f"SELECT x.id FROM {p}_u",
     ]
     out = []
