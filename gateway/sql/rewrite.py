@@ -449,6 +449,19 @@ def _nested_array_literal(text: str, to: exp.DataType) -> exp.Expression:
 
 _PG_INT_NAMES = {exp.DataType.Type.SMALLINT: "smallint", exp.DataType.Type.INT: "integer",
                  exp.DataType.Type.BIGINT: "bigint"}
+def _float_out_of_range(text: str) -> bool:
+    """'1e1000' / '1e-400': PostgreSQL's float8in refuses what overflows to infinity or
+    underflows to zero (DuckDB reads them as Infinity and 0)."""
+    t = text.strip().lower()
+    try:
+        v = float(t)
+    except ValueError:
+        return False
+    if v in (float("inf"), float("-inf")):
+        return t.lstrip("+-") not in ("inf", "infinity")
+    return v == 0.0 and bool(re.search(r"[1-9]", t.split("e")[0]))
+
+
 _PG_UUID_TEXT = re.compile(r"\{(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}|(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}")
 _PG_INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")  # PostgreSQL 15: no 0x…, no 1_000
 
@@ -472,6 +485,9 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
         if to.this in _PG_INT_NAMES and not _PG_INT_TEXT.fullmatch(text):
             # DuckDB rounds '1.5' to 2 and reads '1e3'; PostgreSQL's int input takes digits only
             raise PgError("22P02", f'invalid input syntax for type {_PG_INT_NAMES[to.this]}: "{text}"')
+        if to.this in (T.DOUBLE, T.FLOAT) and _float_out_of_range(text):
+            what = "double precision" if to.this == T.DOUBLE else "real"
+            raise PgError("22003", f'"{text.strip()}" is out of range for type {what}')
         if to.this == T.UUID and not _PG_UUID_TEXT.fullmatch(text):
             raise PgError("22P02", f'invalid input syntax for type uuid: "{text}"')
         if to.this == T.BOOLEAN:

@@ -24,6 +24,11 @@ SELECT ''::integer;
 -- error: 22P02
 SELECT '0x10'::bigint;
 SELECT ' 42 '::int, '-7'::smallint, '+9'::int8;
+-- error: 22003
+SELECT '1e1000'::float8;
+-- error: 22003
+SELECT '1e-400'::float8;
+SELECT '1e-300'::float8, '-Infinity'::float8, 'inf'::float8;
 -- error: 22P02
 SELECT 'abc'::uuid;
 SELECT '{550E8400-E29B-41D4-A716-446655440000}'::uuid, '550e8400e29b41d4a716446655440000'::uuid;
