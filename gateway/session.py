@@ -183,6 +183,7 @@ class Session:
         # the session created a temporary table/view/sequence: DuckDB keeps those per connection,
         # so from then on every statement runs on the session's pinned cursor (_temp_pinned)
         self.temp_objects = False
+        self.pending_notifies: list[tuple[str, str]] = []  # NOTIFYs of the open transaction
         self.savepoints: list[tuple[str, int]] = []
         self.txn_settings: dict[str, str] = {}  # values before this transaction's SETs
         self.local_settings: dict[str, str] = {}  # values before this transaction's SET LOCALs
@@ -882,6 +883,14 @@ class Session:
                 raise _UnitBindError(b, e) from None
         return out
 
+    def _notify(self, channel: str, payload: str) -> None:
+        """NOTIFY / pg_notify(): delivered at once outside a transaction block; inside one, at
+        COMMIT (dropped at ROLLBACK), once per distinct (channel, payload), as PostgreSQL does."""
+        if self.txn == "I":
+            self.server.notify(self.pid, channel, payload)
+        elif (channel, payload) not in self.pending_notifies:
+            self.pending_notifies.append((channel, payload))
+
     def _temp_pinned(self, st: Statement) -> bool:
         """Whether `st` must run on the session's pinned cursor (in an implicit transaction)
         because the session has, or is creating, temporary objects: DuckDB's temp tables live
@@ -1087,7 +1096,7 @@ class Session:
             elif st.route == READ:
                 if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
                     for channel, payload in pg_catalog.pg_notify_calls(st.tree):
-                        self.server.notify(self.pid, channel, payload)
+                        self._notify(channel, payload)
                 if st.tree is not None and "set_config" in st.text:  # cheap test first: rare
                     for name, value, local in pg_catalog.set_config_calls(st.tree):
                         self._set_config(name, value, local)
@@ -1519,7 +1528,7 @@ class Session:
                 raise PgError("42601", "syntax error at end of input")
             channel = _ident(st.tokens[1])
             payload = st.tokens[3].text if len(st.tokens) > 3 else ""
-            self.server.notify(self.pid, channel, payload)
+            self._notify(channel, payload)
         elif kind == "prepare":
             self._sql_prepare(st)
         elif kind == "execute":
@@ -1638,6 +1647,10 @@ class Session:
                     pass
             self.pinned_begun = False
         self._release_lease()
+        notifies, self.pending_notifies = self.pending_notifies, []
+        if commit and err is None:
+            for channel, payload in notifies:
+                self.server.notify(self.pid, channel, payload)
         if self.txn_wrote_ddl:
             self.db.schema_version += 1
             self.txn_wrote_ddl = False

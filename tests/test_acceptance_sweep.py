@@ -441,3 +441,30 @@ def test_to_char_numeric_templates_match_postgres(pg):
     with psycopg.connect(pg.dsn, autocommit=True) as c:
         for v, t in product(values, templates):
             assert to_char_number(v, t) == c.execute("SELECT to_char(%s::numeric, %s)", [v, t]).fetchone()[0], (v, t)
+
+
+def _notify_in_transactions(dsn: str, ch: str) -> list:
+    with psycopg.connect(dsn, autocommit=True) as listener, psycopg.connect(dsn, autocommit=True) as sender:
+        listener.execute(f"LISTEN {ch}")
+        sender.execute("BEGIN")
+        sender.execute(f"NOTIFY {ch}, 'rolled back'")
+        sender.execute("ROLLBACK")
+        sender.execute("BEGIN")
+        sender.execute(f"NOTIFY {ch}, 'committed'")
+        sender.execute(f"SELECT pg_notify('{ch}', 'committed')")  # the same again: sent once
+        sender.execute(f"NOTIFY {ch}, 'second'")
+        sender.execute("COMMIT")
+        sender.execute(f"NOTIFY {ch}, 'last'")
+        got = []
+        for n in listener.notifies(timeout=10):
+            got.append(n.payload)
+            if n.payload == "last":
+                break
+    return got
+
+
+def test_notify_waits_for_commit(gateway, pg):
+    """NOTIFY inside a transaction is delivered at COMMIT, never after ROLLBACK, once per payload."""
+    ch = uniq("ch")
+    assert _notify_in_transactions(gateway.dsn, ch) == _notify_in_transactions(pg.dsn, ch) == [
+        "committed", "second", "last"]
