@@ -1761,6 +1761,12 @@ class Session:
             return
         elif words[0] in ("NAMES",):
             name, rest = "client_encoding", toks[1:]
+        elif words[0] == "CONSTRAINTS":
+            # DuckDB checks every constraint at once and none is DEFERRABLE here, so both
+            # IMMEDIATE and DEFERRED leave checking as it is (Django sends them)
+            if self.txn == "I":
+                self._notice("25P01", "SET CONSTRAINTS can only be used in transaction blocks")
+            return
         elif words[0] in ("SESSION_AUTHORIZATION", "ROLE", "AUTHORIZATION"):
             return  # SET [SESSION] AUTHORIZATION / ROLE: the session keeps its login role
         else:

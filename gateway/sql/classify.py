@@ -264,7 +264,7 @@ def _session_tag(kind: str, words: list[str]) -> str:
         "rollback_to": "ROLLBACK",
         "savepoint": "SAVEPOINT",
         "release": "RELEASE",
-        "set": "SET",
+        "set": "SET CONSTRAINTS" if words[1:2] == ["CONSTRAINTS"] else "SET",
         "show": "SHOW",
         "reset": "RESET",
         "discard": "DISCARD ALL",
