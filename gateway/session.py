@@ -1482,7 +1482,8 @@ class Session:
             await self._end_transaction(commit=False)
         elif kind in ("savepoint", "release", "rollback_to"):
             if self.txn == "I":
-                raise PgError("25P01", f"{st.words[0]} can only be used in transaction blocks")
+                what = {"release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}.get(kind, "SAVEPOINT")
+                raise PgError("25P01", f"{what} can only be used in transaction blocks")
             await self._savepoint(kind, st)
         elif kind == "set":
             self._set_statement(st)

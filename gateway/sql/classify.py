@@ -125,6 +125,18 @@ def _classify(chunk: Chunk) -> Statement:
     first = words[0] if words else ""
     text = chunk.text
 
+    # two-phase commit: COMMIT PREPARED 'x' must not read as COMMIT, nor PREPARE TRANSACTION as
+    # PREPARE name AS …
+    # (as PostgreSQL's default max_prepared_transactions = 0 answers: there are none)
+    if words[:2] == ["PREPARE", "TRANSACTION"]:
+        return Statement(text, "other", WRITE, "PREPARE TRANSACTION", words=words, error=PgError(
+            "55000", "prepared transactions are disabled",
+            hint="DuckDB has no two-phase commit; commit or roll back the transaction."))
+    if words[:2] in (["COMMIT", "PREPARED"], ["ROLLBACK", "PREPARED"]):
+        gid = chunk.tokens[2].text if len(chunk.tokens) > 2 else ""
+        return Statement(text, "other", WRITE, " ".join(words[:2]), words=words, error=PgError(
+            "42704", f'prepared transaction with identifier "{gid}" does not exist'))
+
     # statements the session handles itself, recognised by their leading keywords
     session_kind = _session_kind(words)
     if session_kind is not None:
