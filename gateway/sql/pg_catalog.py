@@ -1073,6 +1073,15 @@ SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname
     'NO' AS is_trigger_insertable_into
 FROM {m}.pg_class c JOIN {m}.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v';
 
+CREATE OR REPLACE VIEW {m}.information_schema_sequences AS
+SELECT current_database() AS sequence_catalog,
+    CASE WHEN s.schema_name = 'main' THEN 'public' ELSE s.schema_name END AS sequence_schema,
+    s.sequence_name, 'bigint' AS data_type, 64 AS numeric_precision, 2 AS numeric_precision_radix,
+    0 AS numeric_scale, CAST(s.start_value AS VARCHAR) AS start_value, CAST(s.min_value AS VARCHAR) AS minimum_value,
+    CAST(s.max_value AS VARCHAR) AS maximum_value, CAST(s.increment_by AS VARCHAR) AS increment,
+    CASE WHEN s.cycle THEN 'YES' ELSE 'NO' END AS cycle_option
+FROM duckdb_sequences() s WHERE s.database_name IN (current_database(), 'temp');
+
 CREATE OR REPLACE VIEW {m}.information_schema_routines AS
 SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema, NULL::VARCHAR AS specific_name,
     current_database() AS routine_catalog, NULL::VARCHAR AS routine_schema, NULL::VARCHAR AS routine_name,
@@ -1360,7 +1369,7 @@ def pg_notify_calls(tree) -> list[tuple[str, str]]:
 # sql/rewrite.py points `information_schema.X` at
 INFORMATION_SCHEMA_NAMES = frozenset({
     "schemata", "tables", "columns", "table_constraints", "key_column_usage",
-    "referential_constraints", "views", "routines",
+    "referential_constraints", "views", "routines", "sequences",
 })
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at

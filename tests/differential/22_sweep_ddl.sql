@@ -33,6 +33,9 @@ INSERT INTO d22_d (id, name) VALUES (DEFAULT, 'x') RETURNING id, name, n;
 UPDATE d22_d SET (name, n) = ('z', 9) WHERE id = 1 RETURNING id, name, n;
 UPDATE d22_d SET n = DEFAULT, name = DEFAULT WHERE id = 1 RETURNING id, name, n;
 DROP TABLE d22_d;
+CREATE SEQUENCE d22_seq START 5 INCREMENT 2;
+SELECT sequence_schema::text, sequence_name::text, data_type::text, start_value::text, minimum_value::text, maximum_value::text, increment::text, cycle_option::text FROM information_schema.sequences WHERE sequence_name::text = 'd22_seq' ORDER BY 2;
+DROP SEQUENCE d22_seq;
 CREATE TYPE d22_mood AS ENUM ('sad', 'ok');
 -- diff: sqlstate,tag reason: DuckDB cannot alter an ENUM type; refused with 0A000
 ALTER TYPE d22_mood ADD VALUE 'happy';
