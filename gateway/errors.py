@@ -31,6 +31,14 @@ class PgError(Exception):
         self.position = position
         self.severity = severity
         self.context = context
+        # the object a constraint violation names (PostgreSQL's schema/table/column/constraint
+        # error fields: psycopg diag.constraint_name, asyncpg constraint_name, node-pg err.table)
+        self.schema: str | None = None
+        self.table: str | None = None
+        self.column: str | None = None
+        self.constraint: str | None = None
+        self.raw_key: str | None = None  # DuckDB's 'col: value' of a foreign key violation
+        self.candidates: list[str] | None = None  # DuckDB's guesses for an unknown column
 
     def fields(self) -> dict:
         return {
@@ -42,6 +50,10 @@ class PgError(Exception):
             "hint": self.hint,
             "position": self.position,
             "context": self.context,
+            "schema": self.schema,
+            "table": self.table,
+            "column": self.column,
+            "constraint": self.constraint,
         }
 
 
@@ -66,8 +78,14 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      "42P07", 'relation "{n}" already exists'),
     (re.compile(r'already exists'), "42P07", None),
     (re.compile(r'Referenced column "?(?P<n>[^" ]+)"? not found'), "42703", 'column "{n}" does not exist'),
+    (re.compile(r'Referenced column "(?P<n>[^"]+)" was not found because the FROM clause is missing'), "42703",
+     'column "{n}" does not exist'),
     (re.compile(r'Table "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
-     'column "{n}" of relation "{t}" does not exist'),
+     'column {t}.{n} does not exist'),  # a qualified reference in a query: t.col
+    (re.compile(r'Table "(?P<t>[^"]+)" does not have a column with name "(?P<n>[^"]+)"'), "42703",
+     'column "{n}" of relation "{t}" does not exist'),  # a target column: INSERT (col), ALTER TABLE
+    (re.compile(r'Referenced update column (?P<n>\S+) not found in table'), "42703",
+     'column "{n}" of relation "{{table}}" does not exist'),  # the table: column_hint()
     (re.compile(r'Values list "(?P<t>[^"]+)" does not have a column named "(?P<n>[^"]+)"'), "42703",
      'column {t}.{n} does not exist'),
     (re.compile(r"Referenced table \"?(?P<n>[^\" ]+)\"? not found"), "42P01",
@@ -97,15 +115,30 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      'cannot drop {n} because other objects depend on it'),
     (re.compile(r"foreign key constraint", re.I), "23503", None),
     (re.compile(r"Division by zero|division by zero"), "22012", "division by zero"),
+    (re.compile(r'unrecognized configuration parameter "(?P<n>[^"]*)"'), "42704",
+     'unrecognized configuration parameter "{n}"'),
     (re.compile(r"Could not cast value \S+ to DECIMAL\((?P<p>\d+),(?P<s>\d+)\)"), "22003", "numeric field overflow"),
     (re.compile(r"Column name/value mismatch for insert on \S+: expected (?P<c>\d+) columns but (?P<v>\d+) values"),
      "42601", "INSERT has more target columns than expressions"),
     (re.compile(r"table \S+ has \d+ columns but \d+ values were supplied"), "42601",
      "INSERT has more expressions than target columns"),
+    # integer overflow, worded as PostgreSQL's int2/int4/int8 operators and casts word it
+    (re.compile(r"Overflow in \w+ of (?P<t>INT16|INT32|INT64) "), "22003", "{pgt} out of range"),
+    (re.compile(r"can't be cast because the value is out of range for the destination type "
+                r"(?P<t>INT16|INT32|INT64)"), "22003", "{pgt} out of range"),
+    (re.compile(r"Could not convert string '(?P<v>[+-]?\d+)' to (?P<t>INT16|INT32|INT64)$"), "22003",
+     'value "{v}" is out of range for type {pgt}'),
+    (re.compile(r'(date|time|timestamp) field value out of range: "(?P<v>[^"]*)"'), "22008",
+     'date/time field value out of range: "{v}"'),
+    (re.compile(r'invalid (?P<t>date|time|timestamp) field format: "(?P<v>[^"]*)"'), "22007",
+     'invalid input syntax for type {t}: "{v}"'),
+    # an ENUM column stores UINT8/UINT16 in DuckDB: a value not in the enum fails that cast
+    (re.compile(r"Could not convert string '(?P<v>.*)' to UINT(8|16|32)$"), "22P02",
+     'invalid input value for enum: "{v}"'),
     (re.compile(r"Could not convert string '(?P<v>.*)' to (?P<t>[A-Z0-9_]+)"), "22P02",
      'invalid input syntax for type {pgt}: "{v}"'),
     (re.compile(r"Could not convert|Conversion Error|invalid input syntax", re.I), "22P02", None),
-    (re.compile(r"Conflict|conflict"), "40001", None),
+    (re.compile(r"Conflict|conflict"), "40001", "could not serialize access due to concurrent update"),
     (re.compile(r"Interrupted|interrupted"), "57014", "canceling statement due to user request"),
     (re.compile(r"syntax error at or near (?P<n>.+)"), "42601", "syntax error at or near {n}"),
     (re.compile(r"invalid date field format"), "22007", None),
@@ -226,10 +259,247 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
     # the tables it manages)
     if hm and sqlstate != "42P01" and not re.match(r"(pg_|duckdb_|information_schema|sqlite_|dataforge_)", hm.group(1)):
         hint = f'Perhaps you meant to reference "{hm.group(1)}".'
-    dm = re.search(r'Duplicate key "(?P<k>[^:"]+): (?P<v>[^"]*)"', raw)
+    dm = re.search(r'Duplicate key "(?P<k>[^"]*)"', raw)
     if dm and sqlstate == "23505":
         message = "duplicate key value violates unique constraint"
-        detail = f"Key ({dm.group('k')})=({dm.group('v')}) already exists."
+        cols, vals = _key_columns(dm.group("k"))
+        detail = f"Key ({', '.join(cols)})=({', '.join(vals)}) already exists."
+    fk = re.search(r'Violates foreign key constraint because key "(?P<k>[^"]*)"', raw)
+    if fk and sqlstate == "23503":
+        detail = None  # DuckDB's advice on its foreign key limitations
     if detail and detail.startswith("Did you mean"):
         detail = None
-    return PgError(sqlstate, message, detail=detail, hint=hint, position=position)
+    candidates = None
+    if detail and detail.startswith(("Candidate bindings:", "Candidate tables:")):
+        # DuckDB's guesses: column_hint() words the one PostgreSQL would give, if any
+        candidates = re.findall(r'"([^"]+)"', detail) if detail.startswith("Candidate bindings:") else None
+        detail = None
+    if sqlstate == "40001" and hint is None:
+        hint = "The transaction might succeed if retried."
+    err = PgError(sqlstate, message, detail=detail, hint=hint, position=position)
+    err.candidates = candidates
+    if fk and sqlstate == "23503":
+        err.raw_key = fk.group("k")  # named by name_constraint_violation
+    return err
+
+
+# ----------------------------------------------------------------- constraint violations named
+
+CONSTRAINT_STATES = ("23505", "23503", "23514", "23502")
+
+# the constraints of a table and those pointing at it, for naming a violation (run by session)
+CONSTRAINTS_SQL = """
+SELECT table_name, constraint_type, constraint_column_names, expression, referenced_table,
+       referenced_column_names, 'c' AS source
+FROM duckdb_constraints()
+WHERE database_name = current_database() AND schema_name = $1
+  AND (lower(table_name) = lower($2) OR lower(referenced_table) = lower($2))
+  AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')
+UNION ALL
+SELECT table_name, 'INDEX', NULL, expressions, index_name, NULL, 'i'
+FROM duckdb_indexes()
+WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
+  AND is_unique
+"""
+
+def violation_target(tree) -> tuple[str, str, set[str] | None] | None:
+    """(DuckDB schema, table, columns an UPDATE sets or None) of an INSERT/UPDATE/DELETE:
+    where its violations happen."""
+    from sqlglot import exp  # sql/ depends on errors, not the other way round: import late
+
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return None
+    t = tree.this
+    if isinstance(t, exp.Schema):
+        t = t.this
+    if not isinstance(t, exp.Table) or not t.name:
+        return None
+    schema = t.db or "main"
+    updated = None
+    if isinstance(tree, exp.Update):
+        updated = {eq.this.name.lower() for eq in tree.expressions if isinstance(eq, exp.EQ)}
+    conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
+    if conflict is not None:  # INSERT … ON CONFLICT DO UPDATE SET …: the columns it sets
+        updated = {eq.this.name.lower() for eq in conflict.expressions or [] if isinstance(eq, exp.EQ)}
+    return ("main" if schema.lower() == "public" else schema), t.name, updated
+
+
+def _key_columns(raw_key: str) -> tuple[list[str], list[str]]:
+    """DuckDB's 'a: 1, b: x' → (['a', 'b'], ['1', 'x'])."""
+    cols, vals = [], []
+    for part in re.split(r", (?=[^,:]+: )", raw_key):
+        k, _, v = part.partition(": ")
+        cols.append(k)
+        vals.append(v)
+    return cols, vals
+
+
+def _same_columns(a, b) -> bool:
+    return [x.lower() for x in a or []] == [x.lower() for x in b or []]
+
+
+def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tuple],
+                              updated: set[str] | None = None) -> None:
+    """A unique/foreign-key/check/not-null violation as PostgreSQL reports it: the message names
+    the constraint with PostgreSQL's generated name (t_pkey, t_col_key, t_col_fkey, t_col_check,
+    or the unique index), the detail names the key, and the schema/table/column/constraint
+    fields are set. `rows` are CONSTRAINTS_SQL's rows for the table written. Left as it is
+    when the constraint cannot be told."""
+    pg_schema = "public" if schema == "main" else schema
+    own = [r for r in rows if r[0].lower() == table.lower()]
+    table = own[0][0] if own else table
+    e.schema, e.table = pg_schema, table
+    if e.sqlstate == "23502":
+        m = re.match(r'null value in column "(?P<c>[^"]+)"', e.message)
+        if m:
+            e.column = m["c"]
+        return
+    if e.sqlstate == "23505":
+        km = re.search(r"Key \((?P<c>[^)]*)\)=", e.detail or "")
+        if km is None:
+            return
+        cols = [c.strip() for c in km["c"].split(",")]
+        name = None
+        for r in own:
+            if r[1] == "PRIMARY KEY" and _same_columns(r[2], cols):
+                name = f"{table}_pkey"
+            elif r[1] == "UNIQUE" and _same_columns(r[2], cols) and name is None:
+                name = f"{table}_{'_'.join(cols)}_key"
+        if name is None:
+            idx = [r for r in own if r[1] == "INDEX" and _same_columns(
+                [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")], cols)]
+            if idx:
+                name = idx[0][4]
+        if name is not None:
+            e.constraint = name
+            e.message = f'duplicate key value violates unique constraint "{name}"'
+        return
+    if e.sqlstate == "23503":
+        return _foreign_key(e, table, rows, own, updated)
+    if e.sqlstate == "23514":
+        m = re.search(r"with expression CHECK\((?P<x>.*)\)$", e.message)
+        if m is None:
+            return
+        checks = [r for r in own if r[1] == "CHECK"]
+        seen: dict[str, int] = {}
+        for r in checks:  # PostgreSQL: t_col_check for one column, t_check for more; then 1, 2…
+            cols = list(dict.fromkeys(c.lower() for c in (r[2] or [])))
+            base = f"{table}_{cols[0]}_check" if len(cols) == 1 else f"{table}_check"
+            n = seen.get(base, 0)
+            seen[base] = n + 1
+            if r[3] == m["x"]:
+                name = base if n == 0 else f"{base}{n}"
+                e.constraint = name
+                e.message = f'new row for relation "{table}" violates check constraint "{name}"'
+                return
+
+
+def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
+                 updated: set[str] | None) -> None:
+    raw = e.raw_key
+    if raw is None:
+        return
+    cols, vals = _key_columns(raw)
+    if "does not exist in the referenced table" in e.message:  # a child row without a parent
+        for r in own:
+            if r[1] == "FOREIGN KEY" and _same_columns(r[5], cols):
+                name = f"{table}_{'_'.join(r[2])}_fkey"
+                e.constraint = name
+                e.message = f'insert or update on table "{table}" violates foreign key constraint "{name}"'
+                e.detail = (f"Key ({', '.join(r[2])})=({', '.join(vals)}) is not present in table "
+                            f'"{r[4]}".')
+                return
+    elif "is still referenced" in e.message:  # a parent row its children still point to
+        for r in rows:
+            if r[1] == "FOREIGN KEY" and (r[4] or "").lower() == table.lower() and _same_columns(r[2], cols):
+                name = f"{r[0]}_{'_'.join(r[2])}_fkey"
+                if updated is not None and not updated & {c.lower() for c in r[5]}:
+                    # DuckDB updates an indexed column as delete + insert, and its eager check
+                    # sees the delete: PostgreSQL would have succeeded, so this is no violation
+                    e.sqlstate = "0A000"
+                    e.message = (f'UPDATE of a unique or primary key column of "{table}" while table '
+                                 f'"{r[0]}" references it is not supported')
+                    e.detail = f'Foreign key "{name}" references "{table}"; DuckDB checks it as if the row were deleted.'
+                    e.hint = "Update the referencing rows' key in a separate step, or drop the foreign key."
+                    return
+                e.constraint, e.table = name, r[0]  # PostgreSQL: the referencing table
+                e.message = (f'update or delete on table "{table}" violates foreign key constraint '
+                             f'"{name}" on table "{r[0]}"')
+                e.detail = (f"Key ({', '.join(r[5])})=({', '.join(vals)}) is still referenced from "
+                            f'table "{r[0]}".')
+                return
+
+
+# ----------------------------------------------------------------- unknown columns
+
+
+def _table_key(t) -> tuple[str, str]:
+    schema = (t.db or "main").lower()
+    return ("main" if schema == "public" else schema), t.name.lower()
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def column_hint(e: PgError, tree, tables: dict | None = None) -> None:
+    """42703 as PostgreSQL words it: 'Perhaps you meant to reference the column "t.name".' when
+    a column of the query's tables is close (at most half the typed name's letters differ, as
+    PostgreSQL's errorMissingColumn), else no hint; DuckDB's candidate list is not shown."""
+    from sqlglot import exp
+
+    if "{table}" in e.message:
+        target = violation_target(tree)
+        if target is None:
+            e.message = e.message.replace(' of relation "{table}"', "")
+        else:
+            e.message = e.message.replace("{table}", target[1])
+        return
+    m = re.match(r'column (?:"(?P<n>[^"]+)"|(?P<t>[^." ]+)\.(?P<q>[^ ]+)) does not exist$', e.message)
+    if m is None or not e.candidates or e.hint:
+        return
+    typed = m["n"] or m["q"]
+    scored = []
+    for c in e.candidates:
+        d = _levenshtein(typed, c.rsplit(".", 1)[-1])
+        if d <= len(typed) // 2:
+            scored.append((d, c))
+    if not scored:
+        return
+    best = min(d for d, _ in scored)
+    names = [c for d, c in scored if d == best]
+    if m["t"]:  # t.col: the columns of t
+        names = [f'{m["t"]}.{c.rsplit(".", 1)[-1]}' for c in names[:1]]
+    elif any("." not in c for c in names):
+        sources = []
+        sel = tree.find(exp.Select) if tree is not None else None
+        if sel is not None:
+            sources = [t for t in sel.find_all(exp.Table) if t.find_ancestor(exp.Select) is sel]
+        if len(sources) == 1:
+            qual = sources[0].alias_or_name
+            names = [c if "." in c else f"{qual}.{c}" for c in names]
+        else:  # the FROM item whose table has the column (server.SchemaCache.table_origins)
+            qualified = []
+            for c in names:
+                if "." in c:
+                    qualified.append(c)
+                    continue
+                having = [t.alias_or_name for t in sources
+                          if c.lower() in dict((tables or {}).get(_table_key(t), (0, []))[1])]
+                if len(having) != 1:
+                    return  # not known which: no guess rather than a wrong one
+                qualified.append(f"{having[0]}.{c}")
+            names = qualified
+    if len(names) == 1:
+        e.hint = f'Perhaps you meant to reference the column "{names[0]}".'
+    elif len(names) == 2:
+        sel = tree.find(exp.Select) if tree is not None else None
+        order = [t.alias_or_name for t in sel.find_all(exp.Table)] if sel is not None else []
+        names.sort(key=lambda c: order.index(c.split(".")[0]) if c.split(".")[0] in order else len(order))
+        e.hint = f'Perhaps you meant to reference the column "{names[0]}" or the column "{names[1]}".'

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import auth, metrics
+from . import auth, errors, metrics
 from .engine.schema import bind_type, lookup_in, table_columns
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, materialize
@@ -31,7 +31,7 @@ from .protocol import messages as m
 from .protocol.rows import apply_pg_types, pg_type_preparation
 from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
 from .engine.column_types import load as load_column_types, overrides as column_overrides
-from .sql.result_types import describe_fields
+from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
 from .sql import pg_catalog
@@ -190,6 +190,7 @@ class Session:
         self.client_addr = writer.get_extra_info("peername")
         self.pushback = None  # a message read ahead by the INSERT batcher, processed next
         self.implicit = False  # in an implicit transaction block (pipeline / multi-statement Query)
+        self.pending_notifies: list[tuple[str, str]] = []  # NOTIFYs of the open transaction
         self.savepoints: list[tuple[str, int]] = []
         self.txn_settings: dict[str, str] = {}  # values before this transaction's SETs
         self.local_settings: dict[str, str] = {}  # values before this transaction's SET LOCALs
@@ -802,6 +803,8 @@ class Session:
                 res = outcome[info]
                 if isinstance(res, BaseException):
                     err = res if isinstance(res, PgError) else from_duckdb(res)
+                    if err.sqlstate in errors.CONSTRAINT_STATES:
+                        await self._name_constraint(err, st)
                     self._error(err)
                     self.skip_until_sync = True
                     metrics.statement_done(self, st, started, err.sqlstate, 0)
@@ -890,6 +893,14 @@ class Session:
             except PgError as e:
                 raise _UnitBindError(b, e) from None
         return out
+
+    def _notify(self, channel: str, payload: str) -> None:
+        """NOTIFY / pg_notify(): delivered at once outside a transaction block; inside one, at
+        COMMIT (dropped at ROLLBACK), once per distinct (channel, payload), as PostgreSQL does."""
+        if self.txn == "I":
+            self.server.notify(self.pid, channel, payload)
+        elif (channel, payload) not in self.pending_notifies:
+            self.pending_notifies.append((channel, payload))
 
     def _begin_implicit(self) -> None:
         if self.txn == "I":
@@ -993,6 +1004,8 @@ class Session:
         finally:
             release()
         prep.fields = st.pg_fields([_field(n, t) for n, t in zip(names, types)])
+        if st.origin is not None:
+            apply_origins(prep.fields, st.origin, await self.server.schema.table_origins())
         if st.result_plan is not None:
             describe_fields(prep.fields, await self._column_overrides(st.result_plan, names, types))
         prep.schema_version = self.db.schema_version
@@ -1087,6 +1100,12 @@ class Session:
             if st.route == SESSION:
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
+                    for channel, payload in pg_catalog.pg_notify_calls(st.tree):
+                        self._notify(channel, payload)
+                if st.tree is not None and "set_config" in st.text:  # cheap test first: rare
+                    for name, value, local in pg_catalog.set_config_calls(st.tree):
+                        self._set_config(name, value, local)
                 if st.tree is not None and "pg_advisory" in st.text:  # cheap test first: rare
                     warning = pg_catalog.advisory_lock_warning(st.tree)
                     if warning:
@@ -1101,6 +1120,10 @@ class Session:
                 e.position = _locate(e, st)
             if e.sqlstate == "42883":
                 _function_signature(e, st)
+            if e.sqlstate in errors.CONSTRAINT_STATES:
+                await self._name_constraint(e, st)
+            if e.sqlstate == "42703":
+                errors.column_hint(e, st.tree, await self.server.schema.table_origins())
             raise
         except (ClientGone, ConnectionError, m.ProtocolError):
             raise
@@ -1124,6 +1147,24 @@ class Session:
             except PgError as e:
                 e.position = _locate(e, st)
                 raise
+
+    async def _name_constraint(self, e: PgError, st: Statement) -> None:
+        """Name the constraint a write violated as PostgreSQL does (errors.py), reading the
+        table's constraints on a reader: DuckDB's message names only the key."""
+        target = errors.violation_target(st.tree)
+        if target is None or e.table is not None:
+            return
+        try:
+            cur = await self._acquire_reader()
+        except PgError:
+            return
+        try:
+            rows = await self.db.run(_fetch_all, cur, errors.CONSTRAINTS_SQL, list(target[:2]))
+        except duckdb.Error:
+            return
+        finally:
+            self.server.readers.release(cur)
+        errors.name_constraint_violation(e, target[0], target[1], rows, target[2])
 
     async def _cursor_for_read(self, may_share: bool = True):
         """The cursor a read runs on. A transaction reads on its own pinned cursor once it has
@@ -1270,6 +1311,8 @@ class Session:
         if simple or portal is None:
             fields = st.pg_fields([_field(n, t, f) for n, t, f in zip(stream.names, stream.types, stream.formats)])
             fields = describe_fields(fields, stream.pg_types)
+            if st.origin is not None:
+                apply_origins(fields, st.origin, await self.server.schema.table_origins())
             self.send(m.row_description(fields))
             p = Portal("", Prepared("", st, []), [], [], stream=stream)
             await self._send_rows(p, 0, first)
@@ -1367,7 +1410,8 @@ class Session:
                 st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
-            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows)
+            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
+                                      self._settings_for(st))
             if st.ddl:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
@@ -1406,7 +1450,12 @@ class Session:
             rows = st.insert.bind(values)
             return _insert_job(st, rows, tz)
         sql, params = sqlparams.bind_sql(st, values, oids)
-        return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz)
+        return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz,
+                        settings=self._settings_for(st))
+
+    def _settings_for(self, st: Statement) -> dict[str, str] | None:
+        """The session's settings for current_setting() in a write, as reads pass them."""
+        return {**self.params, "dataforge.backend_pid": str(self.pid)} if st.uses_settings else None
 
     async def _finish_write(self, st, outcome: Outcome, formats, portal, simple) -> None:
         if st.returns_rows and outcome.table is not None:
@@ -1467,7 +1516,8 @@ class Session:
             await self._end_transaction(commit=False)
         elif kind in ("savepoint", "release", "rollback_to"):
             if self.txn == "I":
-                raise PgError("25P01", f"{st.words[0]} can only be used in transaction blocks")
+                what = {"release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}.get(kind, "SAVEPOINT")
+                raise PgError("25P01", f"{what} can only be used in transaction blocks")
             await self._savepoint(kind, st)
         elif kind == "set":
             self._set_statement(st)
@@ -1513,7 +1563,7 @@ class Session:
                 raise PgError("42601", "syntax error at end of input")
             channel = _ident(st.tokens[1])
             payload = st.tokens[3].text if len(st.tokens) > 3 else ""
-            self.server.notify(self.pid, channel, payload)
+            self._notify(channel, payload)
         elif kind == "prepare":
             self._sql_prepare(st)
         elif kind == "execute":
@@ -1640,6 +1690,10 @@ class Session:
                     pass
             self.pinned_begun = False
         self._release_lease()
+        notifies, self.pending_notifies = self.pending_notifies, []
+        if commit and err is None:
+            for channel, payload in notifies:
+                self.server.notify(self.pid, channel, payload)
         if self.txn_wrote_ddl:
             self.db.schema_version += 1
             self.txn_wrote_ddl = False
@@ -1687,11 +1741,33 @@ class Session:
             value = str(_ms(value))
         elif key == "intervalstyle" and value.lower() != "postgres":
             raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")
-        elif key in ("transaction_isolation", "default_transaction_isolation"):
-            value = value.lower()
+        elif key in ("transaction_isolation", "default_transaction_isolation", "client_min_messages",
+                     "log_statement", "synchronous_commit", "xmloption", "session_replication_role"):
+            value = value.lower()  # enum settings: PostgreSQL shows them as declared, lower case
+        elif key == "bytea_output" and value.lower() != "hex":
+            raise PgError("0A000", f'bytea_output "{value}" is not supported', hint="Use bytea_output hex.")
+        elif key == "extra_float_digits" and re.fullmatch(r"-?\d+", value.strip()) and int(value) < 1:
+            # floats are always sent shortest-exact, which is what 1 (the default), 2 and 3 mean
+            raise PgError("0A000", f"extra_float_digits {value} is not supported",
+                          hint="Floats are sent shortest-exact, as with extra_float_digits 1 to 3.")
         self.params[key] = value
         if report and key in REPORTED:
             self.send(m.parameter_status(REPORTED[key], value))
+
+    def _set_config(self, name: str, value: str, local: bool) -> None:
+        """set_config(name, value, is_local) in a query: the setting changes as SET (or SET
+        LOCAL) would; a local one outside a transaction block ends with the statement."""
+        key = name.lower()
+        if key not in self.params and "." not in key and key not in _KNOWN_SETTINGS:
+            raise PgError("42704", f'unrecognized configuration parameter "{name}"')
+        if local and self.txn == "I":
+            return
+        before = self.params.get(key)
+        self._set(name, value)
+        if self.txn != "I" and before is not None and self.params.get(key) != before:
+            self.txn_settings.setdefault(key, before)
+            if local:
+                self.local_settings.setdefault(key, before)
 
     def _set_statement(self, st: Statement) -> None:
         toks = st.tokens[1:]
@@ -1728,8 +1804,14 @@ class Session:
             return
         elif words[0] in ("NAMES",):
             name, rest = "client_encoding", toks[1:]
-        elif words[0] in ("SESSION_AUTHORIZATION", "ROLE"):
+        elif words[0] == "CONSTRAINTS":
+            # DuckDB checks every constraint at once and none is DEFERRABLE here, so both
+            # IMMEDIATE and DEFERRED leave checking as it is (Django sends them)
+            if self.txn == "I":
+                self._notice("25P01", "SET CONSTRAINTS can only be used in transaction blocks")
             return
+        elif words[0] in ("SESSION_AUTHORIZATION", "ROLE", "AUTHORIZATION"):
+            return  # SET [SESSION] AUTHORIZATION / ROLE: the session keeps its login role
         else:
             name = toks[0].text
             rest = toks[1:]
@@ -1775,6 +1857,8 @@ class Session:
             return
         if name.upper() == "TIME" and len(st.tokens) > 2:
             name = "timezone"
+        if name.upper() in ("SESSION", "ROLE"):
+            return  # RESET SESSION AUTHORIZATION / RESET ROLE: the login role, which it keeps
         self._reset(name)
 
     def _show_name(self, st: Statement) -> str:
@@ -1787,7 +1871,10 @@ class Session:
             return "transaction_isolation"
         if words[0].upper() == "ALL":
             return "all"
-        return "".join(words)
+        name = "".join(words)
+        if name.lower() in self.params:  # the column is named as PostgreSQL spells the setting
+            return REPORTED.get(name.lower(), name.lower())
+        return name
 
     def _show_rows(self, name: str) -> list[tuple]:
         if name == "all":
@@ -2405,6 +2492,10 @@ def _duck_arg_type(t: str) -> str | None:
     return _PG_ARG_TYPES.get(t) or ("numeric" if t.startswith("DECIMAL") else None)
 
 
+def _fetch_all(cur: Cursor, sql: str, params: list) -> list[tuple]:
+    return cur.con.execute(sql, params).fetchall()
+
+
 def _function_signature(e: PgError, st: Statement) -> None:
     """42883 as PostgreSQL words it: `function f(integer, unknown) does not exist` and its hint,
     the argument types read from the call's literals (or DuckDB's message), instead of DuckDB's
@@ -2573,10 +2664,38 @@ def _ident(t) -> str:
 
 
 def _normalize_tz(v: str) -> str:
+    """A TimeZone value as DuckDB can use it, checked as PostgreSQL checks it: a zone name in
+    any case ('america/new_york' → 'America/New_York'), a number of hours east ('-7', what
+    SET TIME ZONE -7 sends) or a POSIX offset, hours west ('+02:00', 'UTC+3') as the Etc/GMT
+    zone with that offset; anything else is 22023 as in PostgreSQL (not an error at every
+    later timestamptz)."""
     s = v.strip()
     if s.upper() in ("UTC", "GMT", "Z", "ZULU", "UCT", "ETC/UTC"):
         return "UTC"
-    return s
+    canon = _zone_names().get(s.lower())
+    if canon is not None:
+        return canon
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", s):
+        east = float(s)
+    else:
+        mm = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::(\d\d))?", s, re.I)
+        if mm is None:
+            raise PgError("22023", f'invalid value for parameter "TimeZone": "{v}"')
+        east = -(1 if mm.group(1) == "+" else -1) * (int(mm.group(2)) + int(mm.group(3) or 0) / 60)
+    if east != int(east) or not -12 <= east <= 14:
+        raise PgError("0A000", f'time zone offset "{v}" is not supported',
+                      hint="Use a whole-hour offset between -12 and +14, or a zone name such as Asia/Kolkata.")
+    return "UTC" if east == 0 else f"Etc/GMT{-int(east):+d}"
+
+
+_ZONE_NAMES: dict[str, str] = {}
+
+
+def _zone_names() -> dict[str, str]:
+    if not _ZONE_NAMES:
+        import zoneinfo
+        _ZONE_NAMES.update({n.lower(): n for n in zoneinfo.available_timezones() if n != "localtime"})
+    return _ZONE_NAMES
 
 
 def _fmt_ms(ms: int) -> str:
@@ -2600,7 +2719,7 @@ def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
 
 def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
     fmts = _expand_formats(formats, len(fields))
-    return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt) for f, fmt in zip(fields, fmts)]
+    return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt, f.table_oid, f.column) for f, fmt in zip(fields, fmts)]
 
 
 def _is_array_oid(oid: int) -> bool:
@@ -2725,8 +2844,8 @@ def _describe_sql(cursor: Cursor, sql: str, timezone: str):
     return list(rel.columns), list(rel.types)
 
 
-def _execute_materialized(cursor: Cursor, sql, params, tz, returns_rows) -> Outcome:
-    return materialize(execute(cursor, sql, params, tz, 65536, returns_rows))
+def _execute_materialized(cursor: Cursor, sql, params, tz, returns_rows, settings=None) -> Outcome:
+    return materialize(execute(cursor, sql, params, tz, 65536, returns_rows, settings))
 
 
 def _buffer_stream(stream: ResultStream) -> None:

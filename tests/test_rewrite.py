@@ -300,8 +300,10 @@ def test_to_char_template(con):
     pg = ("SELECT to_char('2024-03-05 14:07:09.5'::timestamp, "
           "'Dy DD Mon YYYY HH12:MI:SS.MS PM \"T\" FMMonth FMDD D Q WW Day|')")
     assert run(con, pg)[1] == [("Tue 05 Mar 2024 02:07:09.500 PM T March 5 3 1 10 Tuesday  |",)]
+    assert duck("SELECT to_char(1234.5, '9,999.99')") == (  # sql/numeric_format.py
+        "SELECT PG_TO_CHAR_NUM(CAST(1234.5 AS TEXT), '9,999.99') AS \"to_char\"")
     with pytest.raises(PgError) as e:
-        duck("SELECT to_char(1234.5, '9,999.99')")
+        duck("SELECT to_char(1234.5, 'S9,999.99')")  # sign patterns are not implemented
     assert e.value.sqlstate == "0A000"
     with pytest.raises(PgError) as e:
         duck("SELECT to_char(d, 'J') FROM t")
@@ -421,9 +423,11 @@ def test_time_literal_seconds(con):
 
 
 def test_interval_division(con):
-    assert duck("SELECT interval '1 day' / 2 AS h") == (
-        "SELECT TO_MICROSECONDS(CAST(TRUNC(EPOCH_US(INTERVAL '1' DAY) / PG_NONZERO((2))) AS BIGINT)) AS h")
+    assert duck("SELECT interval '1 day' / 2 AS h") == "SELECT PG_INTERVAL_DIV(CAST('1 day' AS INTERVAL), 2) AS h"
     assert str(run(con, "SELECT interval '1 day' / 3 AS h")[1][0][0]) == "8:00:00"
+    # months and days divide apart (interval_div), not as 30-day microseconds
+    assert run(con, "SELECT (interval '1 year' / 3)::text AS a, (interval '1 mon' / 2)::text AS b")[1] == [
+        ("4 months", "15 days")]
 
 
 def test_array_append_operator(con):
@@ -547,7 +551,7 @@ def test_create_table_as_no_data(con):
 
 def test_justify_functions(con):
     assert duck("SELECT justify_hours(interval '50 hours') AS h") == (
-        "SELECT PG_JUSTIFY_HOURS(INTERVAL '50' HOURS) AS h")
+        "SELECT PG_JUSTIFY_HOURS(CAST('50 hours' AS INTERVAL)) AS h")
     rows = run(con, "SELECT justify_hours(interval '50 hours')::text AS a, justify_days(interval '40 days')::text AS b, "
                     "justify_interval(interval '1 mon -1 hour')::text AS c")[1]
     assert rows == [("2 days 02:00:00", "1 month 10 days", "29 days 23:00:00")]

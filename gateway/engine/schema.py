@@ -29,6 +29,9 @@ class SchemaCache:
         self._use = threading.Lock()  # the cursor is used from worker threads, one at a time
         self._probed: dict[str, str | None] = {}  # probe SQL → its result type …
         self._probed_version = -1  # … as of this schema version
+        # (schema, table) → (table OID, [(column, attnum)]): RowDescription's column origins
+        self.origins: dict[tuple[str, str], tuple[int, list[tuple[str, int]]]] = {}
+        self._origins_version = -1
 
     def _con(self):
         """The schema cursor's connection (created on first use); hold self._use."""
@@ -43,6 +46,27 @@ class SchemaCache:
     def _bind_type(self, sql: str) -> str | None:
         with self._use:
             return bind_type(self._con(), sql)
+
+    def _load_origins(self) -> dict:
+        with self._use:
+            rows = self._con().execute(
+                "SELECT c.schema_name, c.table_name, c.table_oid, c.column_name, c.column_index "
+                "FROM duckdb_columns() c JOIN duckdb_tables() t ON t.table_oid = c.table_oid "
+                "WHERE c.database_name = current_database() AND NOT c.internal "
+                "ORDER BY c.table_oid, c.column_index").fetchall()
+        out: dict = {}
+        for schema, table, oid, column, index in rows:
+            out.setdefault((schema.lower(), table.lower()), (oid, []))[1].append((column.lower(), index))
+        return out
+
+    async def table_origins(self) -> dict:
+        """The committed tables' OIDs and column numbers (as pg_class/pg_attribute show them),
+        reloaded after DDL."""
+        if self._origins_version != self.db.schema_version:
+            v = self.db.schema_version
+            self.origins = await self.db.run(self._load_origins)
+            self._origins_version = v
+        return self.origins
 
     async def probe(self, sql: str) -> str | None:
         """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""

@@ -53,6 +53,7 @@ class WriteJob:
     timezone: str = "UTC"
     insert: InsertRows | None = None
     future: asyncio.Future | None = field(default=None, repr=False)
+    settings: dict[str, str] | None = None  # the session's settings, for current_setting()
 
 
 class Writer:
@@ -175,7 +176,7 @@ class Writer:
                 done_inserts.add(key)
                 self.batch_n += 1
                 continue
-            out = execute(self.cursor, job.sql, job.params, job.timezone, 65536, job.returns_rows)
+            out = execute(self.cursor, job.sql, job.params, job.timezone, 65536, job.returns_rows, job.settings)
             results[i] = materialize(out)
         return results  # type: ignore[return-value]
 

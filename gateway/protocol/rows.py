@@ -898,6 +898,9 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
         if oid == 22:  # int2vector (pg_index.indkey): space separated, no braces
             return _fallback(arr, lambda v: " ".join(str(x) for x in v).encode())
+        if oid in ELEMENT_OID and T._split_list(_list_elem_type(duck)) is not None:
+            # a multidimensional array: rare, so per value ({{1,2},{3,4}})
+            return _fallback(arr, lambda v: T.array_text(ELEMENT_OID[oid], v).encode())
         if oid in ELEMENT_OID:
             return _text_list(arr, duck)
         return _json_col(arr)
@@ -1127,6 +1130,8 @@ def _encode_binary(arr: pa.Array, duck: str) -> _Col:
         return _Col([_fsb_matrix(arr, t.byte_width).copy()], _valid(arr))
     if (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t)) and oid in ELEMENT_OID:
+        if T._split_list(_list_elem_type(duck)) is not None:  # multidimensional: per value
+            return _fallback(arr, lambda v: T.array_send(ELEMENT_OID[oid], v))
         return _binary_list(arr, duck)
     if pa.types.is_nested(t):
         return _json_col(arr)

@@ -130,6 +130,9 @@ def _pg_type_of_str(s: str) -> PgType:
     if elem == "USMALLINT":
         return T["int2vector"]  # the compat catalog's pg_index.indkey/indoption (sql/pg_catalog.py)
     if elem is not None:
+        inner = _split_list(elem)
+        while inner is not None:  # INTEGER[][]: PostgreSQL's int4[] has any number of dimensions
+            elem, inner = inner, _split_list(inner)
         et = _scalar_of(elem)
         if et is None or et.oid == 114 and not elem.startswith("JSON"):
             return _JSON  # list of struct/map/union/list

@@ -6,6 +6,8 @@ point lookup and most traffic repeats its statements.
 
 from __future__ import annotations
 
+import logging
+
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +77,7 @@ class Statement:
     # CREATE TEMP TABLE … ON COMMIT DROP | DELETE ROWS: (action, table) the session carries out at
     # the end of each transaction (DuckDB only knows PRESERVE ROWS)
     on_commit: tuple[str, str] | None = None
+    origin: tuple | None = None  # result_types.origin_of: the table its columns come from
 
     def pg_fields(self, fields: list) -> list:
         """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
@@ -168,6 +171,18 @@ def _classify(chunk: Chunk) -> Statement:
     first = words[0] if words else ""
     text = chunk.text
 
+    # two-phase commit: COMMIT PREPARED 'x' must not read as COMMIT, nor PREPARE TRANSACTION as
+    # PREPARE name AS …
+    # (as PostgreSQL's default max_prepared_transactions = 0 answers: there are none)
+    if words[:2] == ["PREPARE", "TRANSACTION"]:
+        return Statement(text, "other", WRITE, "PREPARE TRANSACTION", words=words, error=PgError(
+            "55000", "prepared transactions are disabled",
+            hint="DuckDB has no two-phase commit; commit or roll back the transaction."))
+    if words[:2] in (["COMMIT", "PREPARED"], ["ROLLBACK", "PREPARED"]):
+        gid = chunk.tokens[2].text if len(chunk.tokens) > 2 else ""
+        return Statement(text, "other", WRITE, " ".join(words[:2]), words=words, error=PgError(
+            "42704", f'prepared transaction with identifier "{gid}" does not exist'))
+
     # statements the session handles itself, recognised by their leading keywords
     session_kind = _session_kind(words)
     if session_kind is not None:
@@ -240,12 +255,17 @@ def _classify(chunk: Chunk) -> Statement:
     except PgError as e:
         st.error = e
         return st
+    except Exception as e:  # a translation bug costs the statement an XX000, never the connection
+        logging.getLogger("dataforge.rewrite").exception("cannot translate %r", text[:200])
+        st.error = PgError("XX000", f"internal error translating the statement: {type(e).__name__}: {e}")
+        return st
     st.duck_sql = rewritten.sql
     # the compat macros that read the session's settings (sql/pg_catalog.py) need them sent along
     st.uses_settings = any(f.name.lower() in _SETTINGS_MACROS for f in rewritten.tree.find_all(exp.Anonymous))
     if st.returns_rows:
         st.typmod_free = rewrite.typmod_free_columns(tree)
         st.result_plan = result_types.plan_of(tree)
+        st.origin = result_types.origin_of(tree)
     if nparams:
         _make_template(st, rewritten.tree)
     return st
@@ -305,7 +325,7 @@ def _session_tag(kind: str, words: list[str]) -> str:
         "rollback_to": "ROLLBACK",
         "savepoint": "SAVEPOINT",
         "release": "RELEASE",
-        "set": "SET",
+        "set": "SET CONSTRAINTS" if words[1:2] == ["CONSTRAINTS"] else "SET",
         "show": "SHOW",
         "reset": "RESET",
         "discard": "DISCARD ALL",
@@ -446,7 +466,7 @@ def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
     tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
     typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
                       words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free,
-                      result_plan=st.result_plan)
+                      result_plan=st.result_plan, uses_settings=st.uses_settings)
     try:
         typed.duck_sql = rewrite.to_duckdb(tree).sql
     except PgError as e:

@@ -80,3 +80,6 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     from . import jsonb_functions
 
     jsonb_functions.install(con)  # the jsonb UDFs and macros
+    from . import numeric_format
+
+    numeric_format.install(con)  # to_char(number, template)

@@ -54,6 +54,30 @@ class PgDialect(Postgres):
                 return exp.Abs(this=self._parse_unary())
             return super()._parse_unary()
 
+        def _parse_interval(self, require_interval: bool = True, parse_function_unit: bool = True):
+            # INTERVAL '1 day 02:00' / '2 mons' is PostgreSQL's typed literal: the whole string is
+            # interval input. sqlglot splits it into a number and one unit (dropping '02:00', and
+            # writing MONS, which DuckDB cannot read); keep it as CAST('…' AS INTERVAL) unless a
+            # field list (INTERVAL '1' DAY) follows.
+            if (require_interval and self._curr and self._curr.token_type == TokenType.INTERVAL
+                    and self._next and self._next.token_type == TokenType.STRING):
+                after = self._tokens[self._index + 2] if self._index + 2 < len(self._tokens) else None
+                if after is None or after.text.upper() not in self.dialect.VALID_INTERVAL_UNITS:
+                    text = self._next.text
+                    self._advance(2)
+                    return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("interval"))
+            return super()._parse_interval(require_interval, parse_function_unit)
+
+        def _parse_drop(self, *args, **kwargs):
+            # DROP INDEX CONCURRENTLY IF EXISTS (Django/Alembic migrations; sqlglot reads only
+            # DROP INDEX CONCURRENTLY name): nothing to wait for here, so the word is dropped
+            if (self._curr and self._curr.text.upper() == "INDEX" and self._next
+                    and self._next.text.upper() == "CONCURRENTLY"):
+                self._tokens = self._tokens[:self._index + 1] + self._tokens[self._index + 2:]
+                self._tokens_size = len(self._tokens)
+                self._advance(0)  # re-read _next from the edited tokens
+            return super()._parse_drop(*args, **kwargs)
+
         def _parse_types(self, *args, **kwargs):
             # x::pg_catalog.text (psql's describe queries): the built-in types live in pg_catalog
             if (self._curr and self._next and self._curr.text.lower() == "pg_catalog"

@@ -58,6 +58,28 @@ STATIC_SETTINGS = {
     "ssl": "off",
     "wal_level": "replica",
     "track_commit_timestamp": "off",
+    # settings clients SET and SHOW (pg_dump output, ORMs, psql scripts): PostgreSQL's defaults
+    "client_min_messages": "notice",
+    "work_mem": "4MB",
+    "maintenance_work_mem": "64MB",
+    "shared_buffers": "128MB",
+    "effective_cache_size": "4GB",
+    "synchronous_commit": "on",
+    "lock_timeout": "0",
+    "idle_session_timeout": "0",
+    "check_function_bodies": "on",
+    "xmloption": "content",
+    "session_replication_role": "origin",
+    "escape_string_warning": "on",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+    "default_table_access_method": "heap",
+    "max_parallel_workers_per_gather": "2",
+    "random_page_cost": "4",
+    "enable_seqscan": "on",
+    "geqo": "on",
+    "timezone_abbreviations": "Default",
+    "plan_cache_mode": "auto",
 }
 
 
@@ -84,7 +106,8 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE MACRO {m}.pg_nonzero(x) AS (CASE WHEN x = 0 THEN error('division by zero') ELSE x END);
         CREATE OR REPLACE MACRO {m}.pg_current_setting(n) AS (
             COALESCE(getvariable('dataforge_settings')[lower(n)],
-                     (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)))),
+                     (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n)),
+                     error('unrecognized configuration parameter "' || n || '"'))),
             (n, missing_ok) AS (
             COALESCE(getvariable('dataforge_settings')[lower(n)],
                      (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n))));
@@ -98,6 +121,21 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
 # Macros the rewrite layer (sql/rewrite.py) calls. Typed parameters let DuckDB choose the
 # PostgreSQL result type at bind time; an unused parameter is only there for its type.
 _TYPED_MACROS = """
+-- interval / number as PostgreSQL's interval_div: months, days and time divided apart, the
+-- fractional months (30 days each, rounded to microseconds) and days cascading down; rint is
+-- round_even
+CREATE OR REPLACE MACRO {m}.pg_interval_div_out(rm, days, sr, tq) AS
+    to_months(CAST(rm AS INTEGER)) + to_days(CAST(days + trunc(sr / 86400) AS INTEGER))
+    + to_microseconds(CAST(round_even(tq + (sr - trunc(sr / 86400) * 86400) * 1000000, 0) AS BIGINT));
+CREATE OR REPLACE MACRO {m}.pg_interval_div_fin(rm, rd, mrd, dfrac, tq) AS
+    {m}.pg_interval_div_out(rm, rd + trunc(mrd), round_even((dfrac + mrd - trunc(mrd)) * 86400, 6), tq);
+CREATE OR REPLACE MACRO {m}.pg_interval_div_parts(mo, d, t, f) AS
+    {m}.pg_interval_div_fin(trunc(mo / f), trunc(d / f), round_even((mo / f - trunc(mo / f)) * 30, 6),
+                           d / f - trunc(d / f), t / f);
+CREATE OR REPLACE MACRO {m}.pg_interval_div(iv, f) AS {m}.pg_interval_div_parts(
+    datepart('year', iv) * 12 + datepart('month', iv), datepart('day', iv),
+    epoch_us(iv) - ((datepart('year', iv) * 12 + datepart('month', iv)) * 30 + datepart('day', iv)) * 86400000000,
+    CAST({m}.pg_nonzero(f) AS DOUBLE));
 CREATE OR REPLACE MACRO {m}.pg_sum(s, x SMALLINT) AS CAST(s AS BIGINT),
     (s, x INTEGER) AS CAST(s AS BIGINT),
     (s, x) AS s;
@@ -713,6 +751,11 @@ SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid A
          THEN trim(u.column_default, '''')  -- PostgreSQL folds '1.5' into the numeric constant
          WHEN u.column_default LIKE '''%''' AND u.type_oid = 25
          THEN u.column_default || '::text'
+         -- a quoted constant keeps its type in pg_get_expr(): '2024-01-01'::date
+         WHEN u.column_default LIKE '''%''' AND u.type_oid IN (1082, 2950, 1043, 1042, 114, 3802)
+         THEN u.column_default || CASE u.type_oid WHEN 1082 THEN '::date' WHEN 2950 THEN '::uuid'
+              WHEN 1043 THEN '::character varying' WHEN 1042 THEN '::bpchar' WHEN 114 THEN '::json'
+              ELSE '::jsonb' END
          -- DuckDB's spelling of a default -> pg_get_expr()'s
          WHEN u.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
          WHEN u.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
@@ -1030,6 +1073,15 @@ SELECT current_database() AS table_catalog, n.nspname AS table_schema, c.relname
     'NO' AS is_trigger_insertable_into
 FROM {m}.pg_class c JOIN {m}.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v';
 
+CREATE OR REPLACE VIEW {m}.information_schema_sequences AS
+SELECT current_database() AS sequence_catalog,
+    CASE WHEN s.schema_name = 'main' THEN 'public' ELSE s.schema_name END AS sequence_schema,
+    s.sequence_name, 'bigint' AS data_type, 64 AS numeric_precision, 2 AS numeric_precision_radix,
+    0 AS numeric_scale, CAST(s.start_value AS VARCHAR) AS start_value, CAST(s.min_value AS VARCHAR) AS minimum_value,
+    CAST(s.max_value AS VARCHAR) AS maximum_value, CAST(s.increment_by AS VARCHAR) AS increment,
+    CASE WHEN s.cycle THEN 'YES' ELSE 'NO' END AS cycle_option
+FROM duckdb_sequences() s WHERE s.database_name IN (current_database(), 'temp');
+
 CREATE OR REPLACE VIEW {m}.information_schema_routines AS
 SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema, NULL::VARCHAR AS specific_name,
     current_database() AS routine_catalog, NULL::VARCHAR AS routine_schema, NULL::VARCHAR AS routine_name,
@@ -1188,6 +1240,7 @@ CREATE OR REPLACE MACRO {m}.pg_has_role(a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.pg_backend_pid() AS
     COALESCE(TRY_CAST(getvariable('dataforge_settings')['dataforge.backend_pid'] AS INTEGER), 1);
 CREATE OR REPLACE MACRO {m}.set_config(n, v, is_local) AS CAST(v AS VARCHAR);
+CREATE OR REPLACE MACRO {m}.pg_notify(channel, payload) AS CAST(NULL AS VARCHAR);  -- sent by the session
 CREATE OR REPLACE MACRO {m}.pg_is_in_recovery() AS false;
 CREATE OR REPLACE MACRO {m}.pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_total_relation_size(o) AS 0::BIGINT;
@@ -1270,11 +1323,53 @@ def advisory_lock_warning(tree) -> str | None:
     return None
 
 
+def set_config_calls(tree) -> list[tuple[str, str, bool]]:
+    """(name, value, is_local) of each set_config(…) call with constant arguments: the session
+    applies them as SET / SET LOCAL would (pg_dump's `SELECT pg_catalog.set_config('search_path',
+    '', false)`, ORMs setting application_name or TimeZone this way). The macro only returns the
+    value."""
+    from sqlglot import exp
+
+    out = []
+    for fn in tree.find_all(exp.Anonymous):
+        if fn.name.lower() != "set_config" or len(fn.expressions) != 3:
+            continue
+        name, value, local = fn.expressions
+        if not (isinstance(name, exp.Literal) and name.is_string and isinstance(value, exp.Literal)):
+            continue
+        is_local = local.this if isinstance(local, exp.Boolean) else str(getattr(local, "this", "")).lower() in ("true", "t")
+        out.append((name.this, value.this, bool(is_local)))
+    return out
+
+
+def pg_notify_calls(tree) -> list[tuple[str, str]]:
+    """(channel, payload) of each pg_notify(…) call: the session delivers them as NOTIFY does
+    (the macro only returns NULL). Arguments other than constants are refused: one call per
+    row cannot be delivered from here, and dropping them would lose notifications."""
+    from sqlglot import exp
+
+    from ..errors import PgError
+
+    out = []
+    for fn in tree.find_all(exp.Anonymous):
+        if fn.name.lower() != "pg_notify":
+            continue
+        args = fn.expressions
+        if len(args) != 2 or not all(isinstance(a, (exp.Literal, exp.Null)) for a in args):
+            raise PgError("0A000", "pg_notify() with arguments other than constants is not supported",
+                          hint="Use NOTIFY channel, 'payload' or pg_notify('channel', 'payload').")
+        channel, payload = args
+        if isinstance(channel, exp.Null) or not channel.this:
+            raise PgError("22023", "channel name cannot be empty")
+        out.append((channel.this, "" if isinstance(payload, exp.Null) else payload.this))
+    return out
+
+
 # information_schema relations installed above (as information_schema_X), which
 # sql/rewrite.py points `information_schema.X` at
 INFORMATION_SCHEMA_NAMES = frozenset({
     "schemata", "tables", "columns", "table_constraints", "key_column_usage",
-    "referential_constraints", "views", "routines",
+    "referential_constraints", "views", "routines", "sequences",
 })
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at

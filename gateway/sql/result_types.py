@@ -331,3 +331,60 @@ def checked(overrides: list | None, duck_oids: list[int]) -> list | None:
         return None
     out = [o if o is not None and _compatible(d, o[0]) else None for o, d in zip(overrides, duck_oids)]
     return out if any(out) else None
+
+
+def origin_of(tree: exp.Expression | None) -> tuple | None:
+    """Where the result columns of `SELECT cols | * FROM one_table …` come from, for the table
+    OID and column number RowDescription carries (pgjdbc's getTableName/isNullable/
+    isAutoIncrement, node-postgres' tableID read them): (schema, table, items), items per select
+    item the column name (lower case), '*' for all columns, or None for a computed value.
+    None for anything else (joins, subqueries, set operations): those columns report 0."""
+    if not isinstance(tree, exp.Select) or tree.args.get("joins"):
+        return None
+    frm = tree.args.get("from_") or tree.args.get("from")
+    t = frm.this if frm is not None else None
+    if not isinstance(t, exp.Table) or not isinstance(t.this, exp.Identifier) or t.args.get("catalog"):
+        return None
+    if _cte_names(tree):
+        return None
+    alias = _alias(t)
+    items = []
+    for e in tree.expressions:
+        inner = e.this if isinstance(e, exp.Alias) else e
+        if isinstance(e, exp.Star) or (isinstance(inner, exp.Column) and inner.is_star
+                                       and inner.table.lower() in ("", alias)):
+            items.append("*")
+        elif isinstance(inner, exp.Column) and isinstance(inner.this, exp.Identifier) \
+                and inner.table.lower() in ("", alias):
+            items.append(inner.name.lower())
+        else:
+            items.append(None)
+    if not any(items):
+        return None
+    schema = (t.db or "main").lower()
+    return ("main" if schema == "public" else schema), t.name.lower(), tuple(items)
+
+
+def apply_origins(fields: list, origin: tuple | None, tables: dict) -> list:
+    """Set table_oid/column on the fields `origin` (origin_of) names; `tables` maps
+    (schema, table) → (table_oid, [(column lower case, attnum), …]). Unchanged when the
+    table is not known or the columns do not line up with the fields."""
+    if origin is None:
+        return fields
+    found = tables.get((origin[0], origin[1]))
+    if found is None:
+        return fields
+    oid, cols = found
+    by_name = dict(cols)
+    out: list = []
+    for item in origin[2]:
+        if item == "*":
+            out.extend(n for _, n in cols)
+        else:
+            out.append(by_name.get(item) if item is not None else None)
+    if len(out) != len(fields):
+        return fields
+    for f, attnum in zip(fields, out):
+        if attnum is not None:
+            f.table_oid, f.column = oid, attnum
+    return fields

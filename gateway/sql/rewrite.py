@@ -19,7 +19,8 @@ from sqlglot.errors import SqlglotError
 
 from ..errors import PgError
 from ..protocol.jsonb import JsonbError, canonical_jsonb_text
-from . import pg_catalog
+from ..protocol import types as pg_types
+from . import numeric_format, pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -83,6 +84,11 @@ _FUNC_NAMES = {
     exp.ExplodingGenerateSeries: "generate_series", exp.UnixToTime: "to_timestamp",
     exp.RegexpReplace: "regexp_replace",
     exp.CurrentVersion: "version",
+    exp.ArraySize: "array_length", exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or",
+    exp.TimestampTrunc: "date_trunc", exp.DateTrunc: "date_trunc", exp.TimestampFromParts: "make_timestamp",
+    exp.StrPosition: "position", exp.JSONArrayAgg: "json_agg", exp.ArrayPosition: "array_position",
+    exp.StrToDate: "to_date", exp.TimeToStr: "to_char", exp.Rand: "random", exp.ArrayConcat: "array_cat",
+    exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
 }
 
 
@@ -104,11 +110,28 @@ def _pg_colname(e: exp.Expression) -> str | None:
             return str(to.this).lower()
         if isinstance(to, exp.DataType):
             if to.this == exp.DataType.Type.ARRAY or to.expressions and to.is_type("array"):
+                elem = to.expressions[0] if to.expressions else None  # 'int4', as PostgreSQL
+                while isinstance(elem, exp.DataType) and elem.this == exp.DataType.Type.ARRAY and elem.expressions:
+                    elem = elem.expressions[0]
+                if isinstance(elem, exp.ObjectIdentifier):  # oid[], regtype[]…
+                    return str(elem.this).lower()
+                if isinstance(elem, exp.DataType) and isinstance(elem.this, exp.DataType.Type):
+                    return _CAST_NAMES.get(elem.this.name, elem.this.name.lower())
                 return "?column?"
             return _CAST_NAMES.get(to.this.name, to.this.name.lower())
         return "?column?"
     if isinstance(e, exp.Paren):
         return _pg_colname(e.this)
+    if isinstance(e, (exp.Window, exp.Filter, exp.WithinGroup)):
+        return _pg_colname(e.this)  # f(…) OVER (…), f(…) FILTER (…): the function's name
+    if isinstance(e, exp.Pad):
+        return "lpad" if e.args.get("is_left") else "rpad"
+    if isinstance(e, exp.SHA2Digest):  # sha224() … sha512()
+        n = e.args.get("length")
+        return f"sha{n.this if isinstance(n, exp.Literal) else 256}"
+    if isinstance(e, exp.Bracket):  # a subscript: named after what it subscripts
+        inner = e.this.this if isinstance(e.this, exp.Paren) else e.this
+        return inner.name if isinstance(inner, exp.Column) else _pg_colname(inner)
     for cls, name in _FUNC_NAMES.items():
         if type(e) is cls:
             return name
@@ -382,6 +405,67 @@ def _pg_array_items(text: str) -> list[str | None] | None:
     return items
 
 
+_DATETIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ)
+
+
+def _special_datetime(text: str, to: exp.DataType) -> exp.Expression | None:
+    """'today', 'tomorrow', 'yesterday', 'now', 'epoch' as date/timestamp input (DuckDB reads
+    only 'epoch' and the infinities): the value PostgreSQL's input function gives them."""
+    if to.this not in _DATETIME_TYPES:
+        return None
+    word = text.strip().lower()
+    if word == "epoch":
+        value: exp.Expression = exp.Literal.string("1970-01-01 00:00:00+00" if to.this == exp.DataType.Type.TIMESTAMPTZ
+                                                   else "1970-01-01")
+    elif word == "now":
+        value = exp.CurrentTimestamp()
+    elif word in ("today", "tomorrow", "yesterday"):
+        # midnight of the session's TimeZone: date_trunc of the local time
+        value = _fn("date_trunc", exp.Literal.string("day"), exp.CurrentTimestamp())
+        shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[word]
+        if shift:
+            value = exp.Add(this=value, expression=exp.Interval(this=exp.Literal.string(f"{shift} day")))
+    else:
+        return None
+    return exp.Cast(this=value, to=to.copy())
+
+
+def _nested_array_literal(text: str, to: exp.DataType) -> exp.Expression:
+    """'{{1,2},{3,4}}'::int[][] as nested ARRAY[…] of element casts (DuckDB's cast cannot read it)."""
+    try:
+        values = pg_types._parse_array(text, 25)
+    except pg_types.ParamError as e:
+        raise PgError(e.sqlstate, str(e)) from None
+    elem = to
+    while elem.this == exp.DataType.Type.ARRAY and elem.expressions:
+        elem = elem.expressions[0]
+
+    def build(v):
+        if isinstance(v, list):
+            return exp.Array(expressions=[build(x) for x in v])
+        return exp.Cast(this=exp.Null() if v is None else exp.Literal.string(v), to=elem.copy())
+    return exp.Cast(this=build(values), to=to.copy())
+
+
+_PG_INT_NAMES = {exp.DataType.Type.SMALLINT: "smallint", exp.DataType.Type.INT: "integer",
+                 exp.DataType.Type.BIGINT: "bigint"}
+def _float_out_of_range(text: str) -> bool:
+    """'1e1000' / '1e-400': PostgreSQL's float8in refuses what overflows to infinity or
+    underflows to zero (DuckDB reads them as Infinity and 0)."""
+    t = text.strip().lower()
+    try:
+        v = float(t)
+    except ValueError:
+        return False
+    if v in (float("inf"), float("-inf")):
+        return t.lstrip("+-") not in ("inf", "infinity")
+    return v == 0.0 and bool(re.search(r"[1-9]", t.split("e")[0]))
+
+
+_PG_UUID_TEXT = re.compile(r"\{(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}|(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}")
+_PG_INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")  # PostgreSQL 15: no 0x…, no 1_000
+
+
 def pg_literal_input(tree: exp.Expression) -> exp.Expression:
     """'off'::bool, '\\\\'::bytea, '-1 day +2 hours'::interval, '{1,2}'::int[]: PostgreSQL's
     input syntax for these types, which DuckDB's casts reject, is converted here."""
@@ -389,9 +473,23 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
 
     def make(node: exp.Cast):
         lit, to = node.this, node.to
+        if isinstance(lit, exp.ByteString) and isinstance(to, exp.DataType) and to.this in (
+                T.VARBINARY, T.BINARY, T.BLOB):  # E'\\000'::bytea: the E-string's text, escapes read
+            lit = exp.Literal.string(lit.this)
         if not (isinstance(lit, exp.Literal) and lit.is_string) or not isinstance(to, exp.DataType):
             return node
         text = lit.this
+        special = _special_datetime(text, to)
+        if special is not None:
+            return special
+        if to.this in _PG_INT_NAMES and not _PG_INT_TEXT.fullmatch(text):
+            # DuckDB rounds '1.5' to 2 and reads '1e3'; PostgreSQL's int input takes digits only
+            raise PgError("22P02", f'invalid input syntax for type {_PG_INT_NAMES[to.this]}: "{text}"')
+        if to.this in (T.DOUBLE, T.FLOAT) and _float_out_of_range(text):
+            what = "double precision" if to.this == T.DOUBLE else "real"
+            raise PgError("22003", f'"{text.strip()}" is out of range for type {what}')
+        if to.this == T.UUID and not _PG_UUID_TEXT.fullmatch(text):
+            raise PgError("22P02", f'invalid input syntax for type uuid: "{text}"')
         if to.this == T.BOOLEAN:
             b = _pg_bool(text)
             return node if b is None else exp.Boolean(this=b)
@@ -406,6 +504,8 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
             return exp.Cast(this=exp.Literal.string(fixed), to=to.copy())
         if to.this == T.ARRAY and to.expressions:
             items = _pg_array_items(text)
+            if items is None and text.lstrip().startswith("{{") and to.expressions[0].this == T.ARRAY:
+                return _nested_array_literal(text, to)
             if items is None:
                 return node
             elem = to.expressions[0]
@@ -499,7 +599,9 @@ def subtraction_types(tree: exp.Expression) -> exp.Expression:
     TIME - TIME). pg_minus picks by argument types at bind time and is a - b otherwise."""
     def skip(e):
         return isinstance(e, (exp.Literal, exp.Interval, exp.Neg)) or (
-            isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and not e.this.is_string)
+            isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and not e.this.is_string) or (
+            isinstance(e, exp.Cast) and isinstance(e.to, exp.DataType)
+            and e.to.this == exp.DataType.Type.INTERVAL)  # x - interval '1 day': never date - date
     def make(node: exp.Sub):
         if skip(node.this) or skip(node.expression):
             return node
@@ -548,6 +650,60 @@ def round_float_half_even(tree: exp.Expression) -> exp.Expression:
 # --------------------------------------------------------------------------- operators
 
 
+def like_any_all(tree: exp.Expression) -> exp.Expression:
+    """x [I]LIKE ANY|ALL (ARRAY[…]) (and NOT …): DuckDB has no LIKE with a quantified array;
+    each pattern is matched in a lambda and the results or'ed (ANY) or and'ed (ALL)."""
+    for node in list(tree.find_all(exp.Like, exp.ILike)):
+        q = node.expression
+        if not isinstance(q, (exp.Any, exp.All)):
+            continue
+        arr = q.this.this if isinstance(q.this, exp.Paren) else q.this
+        if isinstance(arr, exp.Literal) and arr.is_string:  # LIKE ANY ('{a%,b%}'): a text[] literal
+            items = _pg_array_items(arr.this)
+            if items is not None:
+                arr = exp.Array(expressions=[exp.Null() if i is None else exp.Literal.string(i) for i in items])
+        p = exp.to_identifier("__pattern")
+        match: exp.Expression = type(node)(this=node.this.copy(), expression=exp.column(p.copy()))
+        match = exp.Escape(this=match, expression=exp.Literal.string("\\"))
+        if node.args.get("negate"):
+            match = exp.Not(this=match)
+        each = _fn("list_transform", arr.copy(), exp.Lambda(this=match, expressions=[p]))
+        node.replace(_fn("list_bool_or" if isinstance(q, exp.Any) else "list_bool_and", each))
+    return tree
+
+
+def sha2_lengths(tree: exp.Expression) -> exp.Expression:
+    """sha224/sha384/sha512(): DuckDB has only sha256 (sqlglot would write SHA256 for all of
+    them: a wrong digest), so those are refused."""
+    for node in tree.find_all(exp.SHA2Digest):
+        n = node.args.get("length")
+        if isinstance(n, exp.Literal) and n.this != "256":
+            raise PgError("0A000", f"sha{n.this}() is not supported", hint="sha256() and md5() are.")
+    return tree
+
+
+def regexp_matches_global(tree: exp.Expression) -> exp.Expression:
+    """regexp_matches(s, re, 'g'): one row per match, each the text[] of the match (DuckDB's
+    regexp_matches is a boolean test and takes no 'g'). Patterns with capture groups return one
+    element per group in PostgreSQL; those are refused rather than answered differently."""
+    for node in list(tree.find_all(exp.Anonymous)):
+        if node.name.lower() != "regexp_matches" or len(node.expressions) != 3:
+            continue
+        s, pattern, flags = node.expressions
+        if not (isinstance(flags, exp.Literal) and flags.is_string and "g" in flags.this):
+            continue
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string) or re.search(r"\((?!\?)", pattern.this) \
+                or set(flags.this) - {"g", "i"}:
+            raise PgError("0A000", "regexp_matches(…, 'g') with capture groups or flags other than g and i "
+                          "is not supported", hint="Use regexp_split_to_table or a pattern without groups.")
+        regex = ("(?i)" if "i" in flags.this else "") + pattern.this
+        m = exp.to_identifier("__match")
+        each = _fn("list_transform", _fn("regexp_extract_all", s.copy(), exp.Literal.string(regex)),
+                   exp.Lambda(this=exp.Array(expressions=[exp.column(m.copy())]), expressions=[m]))
+        node.replace(exp.Explode(this=each))
+    return tree
+
+
 def like_backslash_escape(tree: exp.Expression) -> exp.Expression:
     """LIKE's default escape character is backslash in PostgreSQL; DuckDB has none."""
     def make(node):
@@ -555,6 +711,65 @@ def like_backslash_escape(tree: exp.Expression) -> exp.Expression:
             return node
         return exp.Escape(this=node.copy(), expression=exp.Literal.string("\\"))
     return _replace_all(tree, list(tree.find_all(exp.Like, exp.ILike)), make)
+
+
+def _similar_regex(pattern: str, escape: str | None) -> str:
+    """A SQL-standard SIMILAR TO pattern as the regular expression PostgreSQL makes of it
+    (similar_to_escape): % is .*, _ is ., a literal . ^ $ is escaped, the escape character
+    quotes the next one, | * + ? {} () [] keep their regex meaning."""
+    out = []
+    i = 0
+    in_bracket = False
+    while i < len(pattern):
+        c = pattern[i]
+        if escape and c == escape and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif in_bracket:
+            out.append("\\\\" if c == "\\" else c)
+            in_bracket = c != "]"
+        elif c == "[":
+            out.append(c)
+            in_bracket = True
+        elif c == "%":
+            out.append(".*")
+        elif c == "_":
+            out.append(".")
+        elif c in ".^$\\":
+            out.append("\\" + c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def similar_to_regex(tree: exp.Expression) -> exp.Expression:
+    """x SIMILAR TO 'a%': DuckDB reads the pattern as a plain regular expression (so 'a%'
+    never matched 'abc'); PostgreSQL translates SQL's pattern syntax into one first. A constant
+    pattern is translated here; any other is refused rather than matched wrongly."""
+    def make(node):
+        escape = None
+        if isinstance(node.parent, exp.Escape) and node.parent.this is node:
+            esc = node.parent.expression
+            if not (isinstance(esc, exp.Literal) and esc.is_string and len(esc.this) <= 1):
+                raise PgError("0A000", "SIMILAR TO … ESCAPE with a non-constant escape is not supported")
+            escape = esc.this or None
+        else:
+            escape = "\\"
+        pat = node.expression
+        if not (isinstance(pat, exp.Literal) and pat.is_string):
+            raise PgError("0A000", "SIMILAR TO with a pattern that is not a constant is not supported",
+                          hint="Use ~ with a regular expression instead.")
+        regex = _similar_regex(pat.this, escape)
+        return _fn("regexp_full_match", node.this.copy(), exp.Literal.string(regex), exp.Literal.string("s"))
+    for node in list(tree.find_all(exp.SimilarTo)):
+        parent = node.parent
+        new = make(node)
+        if isinstance(parent, exp.Escape) and parent.this is node:
+            parent.replace(new)
+        else:
+            node.replace(new)
+    return tree
 
 
 def to_hex_lowercase(tree: exp.Expression) -> exp.Expression:
@@ -1166,6 +1381,35 @@ _PG_ONLY_TYPES = {"char": "VARCHAR", "int2vector": "SMALLINT[]", "oidvector": "U
                   "xid": "UINTEGER", "cid": "UINTEGER", "xid8": "UBIGINT", "regproc": "VARCHAR"}
 
 
+# PostgreSQL built-in types DuckDB has no equivalent of (its inet extension is not loaded: the
+# engine is locked down); without this DuckDB answers with extension advice or a wrong value
+# (1::bit(3) came back as 32 bits)
+_UNSUPPORTED_TYPES = {
+    exp.DataType.Type.INET: "inet", exp.DataType.Type.MONEY: "money", exp.DataType.Type.POINT: "point",
+    exp.DataType.Type.XML: "xml", exp.DataType.Type.BIT: "bit", exp.DataType.Type.INT4RANGE: "int4range",
+    exp.DataType.Type.INT8RANGE: "int8range", exp.DataType.Type.NUMRANGE: "numrange",
+    exp.DataType.Type.TSRANGE: "tsrange", exp.DataType.Type.TSTZRANGE: "tstzrange",
+    exp.DataType.Type.DATERANGE: "daterange",
+}
+_UNSUPPORTED_TYPE_NAMES = {"cidr", "macaddr", "macaddr8", "line", "lseg", "box", "path", "polygon", "circle",
+                           "tsvector", "tsquery", "varbit", "pg_lsn", "txid_snapshot", "pg_snapshot"}
+
+
+def unsupported_types(tree: exp.Expression) -> exp.Expression:
+    """inet, cidr, macaddr, money, geometric, range, bit and text-search types: 0A000 naming the
+    type, where DuckDB would answer with advice about its extensions or a wrong value."""
+    for node in tree.find_all(exp.DataType):
+        name = _UNSUPPORTED_TYPES.get(node.this)
+        if name is None and node.this == exp.DataType.Type.USERDEFINED:
+            kind = node.args.get("kind")
+            kind = (kind.name if isinstance(kind, exp.Expression) else str(kind or "")).lower()
+            name = kind if kind in _UNSUPPORTED_TYPE_NAMES else None
+        if name is not None:
+            raise PgError("0A000", f'type "{name}" is not supported',
+                          hint="Store the value as text (or split it into supported columns).")
+    return tree
+
+
 def pg_only_type_names(tree: exp.Expression) -> exp.Expression:
     """x::name, x::"char", x::int2vector, x::_int4: PostgreSQL type names DuckDB lacks."""
     T = exp.DataType.Type
@@ -1372,9 +1616,35 @@ def series_bound_literals(tree: exp.Expression) -> exp.Expression:
             if isinstance(typed, exp.Cast) and typed.to.this in _TEMPORAL and isinstance(other, exp.Literal) \
                     and other.is_string:
                 to = typed.to.copy()
-                if to.this == exp.DataType.Type.DATE:  # date bounds make a timestamp series
-                    to = exp.DataType.build("timestamp")
+                if to.this == exp.DataType.Type.DATE:  # date bounds make a timestamptz series
+                    to = exp.DataType.build("timestamptz")
                 node.set(key, exp.Cast(this=other.copy(), to=to))
+        # generate_series(date, date, interval) is PostgreSQL's timestamptz variant (date's
+        # preferred cast); DuckDB would make a timestamp series
+        for key in ("start", "end"):
+            bound = node.args.get(key)
+            if isinstance(bound, exp.Cast) and isinstance(bound.to, exp.DataType) \
+                    and bound.to.this == exp.DataType.Type.DATE:
+                node.set(key, exp.Cast(this=bound.copy(), to=exp.DataType.build("timestamptz")))
+    return tree
+
+
+def multi_argument_unnest(tree: exp.Expression) -> exp.Expression:
+    """FROM unnest($1::int[], $2::text[]) AS u(a, b): PostgreSQL zips the arrays into rows
+    (the shorter padded with NULLs), the bulk-insert idiom of node-postgres and asyncpg apps;
+    DuckDB's table function takes one list. Its select-list unnest zips (and pads) the same."""
+    for node in list(tree.find_all(exp.Unnest)):
+        args = node.expressions
+        if len(args) < 2 or node.args.get("offset") or not isinstance(node.parent, (exp.From, exp.Join)):
+            continue
+        alias = node.args.get("alias")
+        cols = list(alias.columns) if alias is not None else []
+        names = [cols[i].name if i < len(cols) else "unnest" for i in range(len(args))]
+        sel = exp.select(*[exp.alias_(exp.Unnest(expressions=[a.copy()]), exp.to_identifier(n, quoted=True))
+                           for a, n in zip(args, names)])
+        table_alias = exp.TableAlias(this=(alias.this.copy() if alias is not None and alias.this
+                                           else exp.to_identifier("unnest")))
+        node.replace(exp.Subquery(this=sel, alias=table_alias))
     return tree
 
 
@@ -1536,8 +1806,10 @@ def to_char_template(tree: exp.Expression) -> exp.Expression:
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             raise PgError("0A000", "to_char() with a template that is not a constant is not supported")
         if _NUMERIC_TEMPLATE.match(fmt.this) and re.search(r"[90]", fmt.this):
-            raise PgError("0A000", "to_char() with a numeric template is not supported",
-                          hint="Use round(), cast to text or format() instead.")
+            if numeric_format.supported(fmt.this):  # 9 0 . D , G and FM: sql/numeric_format.py
+                return _fn("pg_to_char_num", _cast(src.copy(), "VARCHAR"), fmt.copy())
+            raise PgError("0A000", f'to_char() numeric template "{fmt.this}" is not supported',
+                          hint="Templates of 9, 0, '.', 'D', ',', 'G' and FM are; or use round() or format().")
         parts = _template_parts(fmt.this, src, "to_char")
         if not parts:
             return exp.Literal.string("")
@@ -1906,8 +2178,8 @@ def interval_division(tree: exp.Expression) -> exp.Expression:
     def make(node: exp.Div):
         if not is_interval(node.this):
             return node
-        us = exp.Div(this=_fn("epoch_us", node.this.copy()), expression=exp.Paren(this=node.expression.copy()))
-        return _fn("to_microseconds", _cast(_fn("trunc", us), "BIGINT"))
+        # months, days and time divided apart, remainders cascading down (interval_div)
+        return _fn("pg_interval_div", node.this.copy(), node.expression.copy())
     return _replace_all(tree, list(tree.find_all(exp.Div)), make)
 
 
@@ -2166,6 +2438,7 @@ _UNSUPPORTED_STATEMENTS = [
     (("REVOKE",), "REVOKE", "Access is configured in the schema files (access: read/write)."),
     (("ALTER", "DEFAULT", "PRIVILEGES"), "ALTER DEFAULT PRIVILEGES", None),
     (("ALTER", "SYSTEM"), "ALTER SYSTEM", None),
+    (("ALTER", "TYPE"), "ALTER TYPE", "DuckDB cannot change a type in place: create a new ENUM type and retype the column."),
     (("REINDEX",), "REINDEX", None),
     (("CLUSTER",), "CLUSTER", None),
     (("REFRESH", "MATERIALIZED"), "REFRESH MATERIALIZED VIEW", None),
@@ -2192,6 +2465,46 @@ def _adds_primary_key(action: exp.AddConstraint) -> bool:
         elif not isinstance(e, exp.PrimaryKey):
             return False
     return bool(action.expressions)
+
+
+def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE t ADD [CONSTRAINT name] UNIQUE (a, b) (Alembic's create_unique_constraint,
+    Django's AddConstraint): DuckDB adds no constraint to an existing table, but a unique index
+    enforces the same rule, so it becomes CREATE UNIQUE INDEX under the constraint's name
+    (PostgreSQL's t_a_b_key when unnamed); a violation then names it as PostgreSQL would."""
+    if not isinstance(tree, exp.Alter):
+        return tree
+    actions = tree.args.get("actions") or []
+    if len(actions) != 1 or not isinstance(actions[0], exp.AddConstraint) or len(actions[0].expressions) != 1:
+        return tree
+    c = actions[0].expressions[0]
+    name = None
+    if isinstance(c, exp.Constraint):
+        name = c.this.name if isinstance(c.this, exp.Identifier) else None
+        if len(c.expressions) != 1:
+            return tree
+        c = c.expressions[0]
+    if not isinstance(c, exp.UniqueColumnConstraint) or not isinstance(c.this, exp.Schema):
+        return tree
+    cols = [i for i in c.this.expressions if isinstance(i, exp.Identifier)]
+    if not cols or len(cols) != len(c.this.expressions):
+        return tree
+    table = tree.this
+    name = name or f"{table.name}_{'_'.join(i.name for i in cols)}_key"
+    index = exp.Index(this=exp.to_identifier(name), table=table.copy(),
+                      params=exp.IndexParameters(columns=[exp.Ordered(this=exp.column(i.copy())) for i in cols]))
+    return exp.Create(this=index, kind="INDEX", unique=True)
+
+
+def update_set_default(tree: exp.Expression) -> exp.Expression:
+    """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
+    if isinstance(tree, exp.Update):
+        for eq in tree.expressions:
+            v = eq.expression if isinstance(eq, exp.EQ) else None
+            if isinstance(v, exp.Column) and not v.table and isinstance(v.this, exp.Identifier) \
+                    and not v.this.quoted and v.name.upper() == "DEFAULT":
+                v.replace(exp.var("DEFAULT"))
+    return tree
 
 
 def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
@@ -2379,6 +2692,8 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    unique_constraint_as_index,
+    update_set_default,
     untranslatable_constructs,
     no_cross_database_references,
     fold_unquoted_identifiers,
@@ -2402,6 +2717,9 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     pg_column_names,
     char_length_casts,
     series_bound_literals,
+    regexp_matches_global,
+    sha2_lengths,
+    multi_argument_unnest,
     set_returning_functions,
     to_char_template,
     to_timestamp_template,
@@ -2424,6 +2742,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     float8_text_cast,
     float4_with_integer_is_float8,
     reg_casts,
+    unsupported_types,
     pg_only_type_names,
     float_precision_types,
     catalog_functions,
@@ -2439,7 +2758,9 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     subtraction_types,
     extract_numeric,
     round_float_half_even,
+    like_any_all,
     like_backslash_escape,
+    similar_to_regex,
     to_hex_lowercase,
     missing_functions,
     jsonb_functions,
@@ -2458,12 +2779,19 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     default_collation: (exp.Collate, exp.CollateColumnConstraint),
     set_returning_functions: (exp.ExplodingGenerateSeries, exp.Unnest),
     series_bound_literals: (exp.ExplodingGenerateSeries,),
+    multi_argument_unnest: (exp.Unnest,),
+    like_any_all: (exp.Like, exp.ILike),
+    sha2_lengths: (exp.SHA2Digest,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
     justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
+    unique_constraint_as_index: (exp.Alter,),
+    update_set_default: (exp.Update,),
     interval_division: (exp.Div,),
+    similar_to_regex: (exp.SimilarTo,),
+    unsupported_types: (exp.DataType,),
     array_append_operator: (exp.Array,),
     unknown_operands: (exp.Null,),
     concat_null_is_text: (exp.Null,),
