@@ -726,6 +726,7 @@ def _text_decimal(arr: pa.Array) -> _Col:
     p10 = 10 ** scale
     q = mag // p10 if scale else mag
     parts: list = [_binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
+    trim = _is_unconstrained(arr.type)
     if scale:
         r = mag - q * p10
         if scale <= 6:
@@ -735,7 +736,8 @@ def _text_decimal(arr: pa.Array) -> _Col:
             frac[:, 0] = ord(".")
             for i in range(scale):
                 frac[:, 1 + i] = 48 + (r // 10 ** (scale - 1 - i)) % 10
-        parts.append(frac)
+        # an unconstrained numeric: the value's own digits, no '.' for a whole number
+        parts.append(_matrix_views(frac, (_value_scale(r, scale) + (r != 0)).astype(_I32)) if trim else frac)
     negzero = neg & (q == 0)
     if valid is not None:
         negzero &= valid
@@ -744,9 +746,27 @@ def _text_decimal(arr: pa.Array) -> _Col:
         parts[0] = _patch(parts[0], nz, [b"-0"] * len(nz))
     big = np.flatnonzero(~fits)
     if len(big):  # beyond int64: the whole text per value
+        if trim:  # Arrow's text (no exponent at this size), the storage's zeros cut off
+            text = pc.replace_substring_regex(pc.cast(arr.take(pa.array(big)), pa.string()),
+                                              r"(\.\d*?[1-9])0+$|\.0+$", r"\1")
+            return _Col([_patch(_join_var(parts, n), big, [v.encode() for v in text.to_pylist()])], valid)
         vals = arr.take(pa.array(big)).to_pylist()
         return _Col([_patch(_join_var(parts, n), big, [f"{v:f}" for v in vals])], valid)
     return _Col(parts, valid)
+
+
+def _is_unconstrained(t: pa.DataType) -> bool:
+    """The storage type of `numeric` without precision (types.UNCONSTRAINED_NUMERIC)."""
+    return pa.types.is_decimal(t) and t.precision == 38 and t.scale == T.UNCONSTRAINED_NUMERIC_SCALE
+
+
+def _value_scale(r: np.ndarray, scale: int) -> np.ndarray:
+    """The scale a value of fraction digits r (0 <= r < 10**scale) needs: its trailing zeros
+    dropped."""
+    zeros = np.zeros(len(r), dtype=np.int32)
+    for k in range(1, scale + 1):
+        zeros += (r % (10 ** k)) == 0
+    return scale - zeros
 
 
 def _join_var(parts: list, n: int) -> _Var:
@@ -934,7 +954,8 @@ _INT_WIDTH = {21: ">i2", 23: ">i4", 20: ">i8", 26: ">u4", 28: ">u4"}
 _NUMERIC_HEAD = np.dtype([("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">i2")])
 
 
-def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int) -> list:
+def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int,
+                   dscale: np.ndarray | None = None) -> list:
     """numeric_send of |value| = mag / 10**scale (mag < 2**64), vectorised: an 8-byte header
     (a fixed part) and the base-10000 digits, leading and trailing zero digits dropped."""
     n = len(mag)
@@ -964,7 +985,7 @@ def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int
     head["ndigits"] = ndig
     head["weight"] = np.where(ndig > 0, nint - 1 - first, 0)
     head["sign"] = np.where(neg & (ndig > 0), 0x4000, 0)
-    head["dscale"] = scale
+    head["dscale"] = scale if dscale is None else dscale
     # digits, left-aligned at the first non-zero group, straight into binary-view structs
     # when they fit inline (zeros after the last digit are part of the zero padding)
     width = 2 * g
@@ -997,10 +1018,15 @@ def _binary_decimal(arr: pa.Array) -> _Col:
     neg = lo < 0
     u = lo.view(np.uint64)
     mag = np.where(neg, (~u) + np.uint64(1), u)
-    parts = _numeric_parts(mag, neg, t.scale, t.precision - t.scale)
+    trim = _is_unconstrained(t)
+    # an unconstrained numeric is sent with its value's own scale (dscale), not the storage's
+    dscale = _value_scale(mag % np.uint64(10 ** t.scale), t.scale) if trim else None
+    parts = _numeric_parts(mag, neg, t.scale, t.precision - t.scale, dscale)
     bad = np.flatnonzero(~fits)
     if len(bad):
         vals = arr.take(pa.array(bad)).to_pylist()
+        if trim:
+            vals = [T.unconstrained_value(v) for v in vals]
         return _Col([_patch(_join_var(parts, n), bad, [T.numeric_send(v) for v in vals])], valid)
     return _Col(parts, valid)
 
@@ -1295,7 +1321,10 @@ class DataRowEncoder:
             col = batch.column(i)
             if isinstance(col.type, pa.BaseExtensionType):  # arrow.bool8 (see _small_type_ok)
                 col = _bool8(col)
-            columns.append(col.to_pylist())
+            values = col.to_pylist()
+            if _is_unconstrained(col.type):
+                values = [None if v is None else T.unconstrained_value(v) for v in values]
+            columns.append(values)
         out = []
         for r in range(batch.num_rows):
             vals = []
