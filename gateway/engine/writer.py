@@ -24,6 +24,7 @@ import pyarrow as pa
 from .. import metrics
 from ..errors import PgError, from_duckdb
 from ..protocol.types import arrow_column
+from ..sql.numeric_storage import check_appended_rows, check_appended_table
 from ..sql.params import render_literal
 from .database import Cursor, Database
 from .results import Outcome, execute, materialize
@@ -211,6 +212,7 @@ SMALL_APPEND = 128
 def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> int:
     """Append rows: as one multi-row VALUES for a few rows, through Arrow for many. Either way
     DuckDB casts each value to the target column's type."""
+    check_appended_rows(con, insert_sql, rows)  # no silent rounding into `numeric` columns
     if len(rows) <= SMALL_APPEND:
         values = ", ".join("(" + ", ".join(render_literal(v) for v in r) + ")" for r in rows)
         con.execute(f"{insert_sql} VALUES {values}")
@@ -219,6 +221,7 @@ def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> 
 
 
 def append_table(con, insert_sql: str, tbl: pa.Table) -> int:
+    check_appended_table(con, insert_sql, tbl)
     con.register("__dataforge_rows", tbl)
     try:
         con.execute(f"{insert_sql} SELECT * FROM __dataforge_rows")

@@ -1225,6 +1225,9 @@ def _pg_type_preparation(duck_types: list[str], pg_types: Sequence) -> dict:
             continue
         oid, typmod = o[0], o[-1]  # a third item: the typmod to encode with (result_types.resolve)
         elem = _LIST_OF.get(oid, oid)
+        if oid == 1700 and typmod >= 0:  # numeric(38,10): the storage of `numeric`, fixed scale
+            prep[i] = (1700, typmod, False)
+            continue
         pseudo = _PSEUDO.get(elem)
         if pseudo is None:
             continue  # timestamp(p): only the typmod differs
@@ -1259,6 +1262,10 @@ def _prepare(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
         arr = cols[i]
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
+        if elem == 1700:
+            if _is_unconstrained(arr.type):  # same layout, another precision: printed as stored
+                cols[i] = arr.view(pa.decimal128(37, arr.type.scale))
+            continue
         if is_list:
             if isinstance(arr.type, pa.BaseExtensionType):
                 arr = arr.storage
