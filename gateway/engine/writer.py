@@ -24,6 +24,7 @@ import pyarrow as pa
 from .. import metrics
 from ..errors import PgError, from_duckdb
 from ..protocol.types import arrow_column
+from ..sql import numeric_storage
 from ..sql.numeric_storage import check_appended_rows, check_appended_table
 from ..sql.params import render_literal
 from .database import Cursor, Database
@@ -235,6 +236,8 @@ def append_table(con, insert_sql: str, tbl: pa.Table) -> int:
 _END = object()
 _ABORT = object()
 COPY_TABLE = "__dataforge_copy"
+# the compat macro, qualified: COPY's statements also run where the search path is DuckDB's
+_PG_NUMERIC = "dataforge_compat.main.pg_numeric"
 
 
 class CopyAborted(Exception):
@@ -515,8 +518,12 @@ class CopyIn:
                      f"THEN CAST({src} AS {duck}) ELSE error('invalid integer') END")
             elif duck == "BLOB":
                 e = f"CASE WHEN starts_with({src}, '\\x') THEN unhex({src}[3:]) ELSE CAST({src} AS BLOB) END"
+            elif duck == numeric_storage.STORAGE:
+                e = f"{_PG_NUMERIC}({src})"  # numeric: 22003 rather than a rounded value
             else:
                 e = f"CAST({src} AS {duck})"
+        elif duck == numeric_storage.STORAGE:
+            e = f"{_PG_NUMERIC}({src})"
         else:
             e = f"CAST({src} AS {duck})"
         if self.default_marker is not None and (pa.types.is_string(arrow_type)):

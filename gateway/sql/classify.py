@@ -410,11 +410,15 @@ def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
     tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
     typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
                       words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free,
-                      result_plan=st.result_plan, store_target=st.store_target)
+                      result_plan=st.result_plan, store_target=st.store_target, nparams=st.nparams)
     try:
-        typed.duck_sql = rewrite.to_duckdb(tree).sql
+        rewritten = rewrite.to_duckdb(tree)
     except PgError as e:
         typed.error = e
+        return typed
+    typed.duck_sql = rewritten.sql
+    if st.nparams and st.parts is not None:
+        _make_template(typed, rewritten.tree)
     return typed
 
 

@@ -132,9 +132,8 @@ def stored_value(value: exp.Expression, duck_type: str | None) -> exp.Expression
         if not text_fits(v.this):
             raise overflow(("-" if neg else "") + v.this.strip())
         return value
-    if isinstance(value, (exp.Null, exp.Parameter, exp.Placeholder)) or (
-            isinstance(value, exp.Column) and value.name.upper() == "DEFAULT"):
-        return value  # parameters: checked where they are bound (engine/writer.py, params)
+    if isinstance(value, exp.Null) or (isinstance(value, exp.Column) and value.name.upper() == "DEFAULT"):
+        return value
     return exp.Anonymous(this="pg_numeric", expressions=[value.copy()])
 
 
