@@ -41,6 +41,32 @@ CREATE OR REPLACE MACRO {{m}}.pg_numeric(x VARCHAR) AS (CASE
     (x) AS (CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') OR x IS NULL OR CAST(x AS {STORAGE}) = x
     THEN CAST(x AS {STORAGE})
     ELSE error('numeric field overflow' || chr(10) || '{_DETAIL.format(n=SCALE, v="")}' || CAST(x AS VARCHAR)) END);
+CREATE OR REPLACE MACRO {{m}}.pg_pow10(k) AS CAST('1' || repeat('0', CAST(k AS INTEGER)) AS HUGEINT);
+CREATE OR REPLACE MACRO {{m}}.pg_lead_group(digits, e) AS
+    CAST(rpad(left(digits, CAST(e - 4 * floor(e / 4) + 1 AS INTEGER)), CAST(e - 4 * floor(e / 4) + 1 AS INTEGER), '0') AS INTEGER);
+CREATE OR REPLACE MACRO {{m}}.pg_numeric_avg_round(t, rem, d, sg, r) AS
+    CAST((t + CASE WHEN 2 * rem >= d THEN 1 ELSE 0 END) * {{m}}.pg_pow10(20 - r) * sg AS DECIMAL(38,0))
+    * CAST('0.00000000000000000001' AS DECIMAL(21,20));
+CREATE OR REPLACE MACRO {{m}}.pg_numeric_avg_at(m, sx, c, sg, r) AS
+    {{m}}.pg_numeric_avg_round(
+        CASE WHEN r >= sx THEN (m // c) * {{m}}.pg_pow10(r - sx) + (m % c) * {{m}}.pg_pow10(r - sx) // c
+             ELSE m // (c * {{m}}.pg_pow10(sx - r)) END,
+        CASE WHEN r >= sx THEN (m % c) * {{m}}.pg_pow10(r - sx) % c ELSE m % (c * {{m}}.pg_pow10(sx - r)) END,
+        CASE WHEN r >= sx THEN c ELSE c * {{m}}.pg_pow10(sx - r) END, sg, r);
+CREATE OR REPLACE MACRO {{m}}.pg_numeric_avg_of(m, sx, c, sg, trimmed) AS
+    {{m}}.pg_numeric_avg_at(m, sx, c, sg, least(greatest(16 - 4 * (
+        floor((length(CAST(m AS VARCHAR)) - 1 - sx) / 4) - floor((length(CAST(c AS VARCHAR)) - 1) / 4)
+        - CASE WHEN {{m}}.pg_lead_group(CAST(m AS VARCHAR), length(CAST(m AS VARCHAR)) - 1 - sx)
+                    <= {{m}}.pg_lead_group(CAST(c AS VARCHAR), length(CAST(c AS VARCHAR)) - 1) THEN 1 ELSE 0 END),
+        CASE WHEN trimmed AND m <> 0 THEN sx - length(CAST(m AS VARCHAR)) + length(rtrim(CAST(m AS VARCHAR), '0'))
+             ELSE sx END, 0), 20));
+CREATE OR REPLACE MACRO {{m}}.pg_numeric_avg(s, c) AS (CASE WHEN c = 0 OR s IS NULL THEN NULL
+    ELSE {{m}}.pg_numeric_avg_of(CAST(replace(CAST(abs(s) AS VARCHAR), '.', '') AS HUGEINT),
+        CASE WHEN contains(CAST(s AS VARCHAR), '.') THEN length(split_part(CAST(s AS VARCHAR), '.', 2)) ELSE 0 END,
+        CAST(c AS HUGEINT), sign(s), typeof(s) = '{STORAGE}') END);
+CREATE OR REPLACE MACRO {{m}}.pg_column_text(x) AS (CASE WHEN typeof(x) = '{STORAGE}'
+    THEN regexp_replace(CAST(x AS VARCHAR), '(\\.\\d*?[1-9])0+$|\\.0+$', '\\1')
+    ELSE CAST(x AS VARCHAR) END);
 """
 
 
@@ -98,9 +124,15 @@ def column_storage(tree: exp.Expression) -> exp.Expression:
 
 def casts(tree: exp.Expression) -> exp.Expression:
     """x::numeric of anything but a constant (rewrite.numeric_literal_casts gave those their
-    own scale): pg_numeric(x), the storage type or 22003; x::numeric[] the storage array."""
+    own scale): pg_numeric(x), the storage type or 22003; x::numeric[] the storage array.
+    column::text: pg_column_text, the value's own digits for a numeric column (DuckDB would
+    write the storage's ten decimals)."""
     for node in list(tree.find_all(exp.Cast)):
         to = node.to
+        if (isinstance(node.this, exp.Column) and isinstance(to, exp.DataType)
+                and to.this in (_T.TEXT, _T.VARCHAR) and not to.expressions):
+            node.replace(exp.Anonymous(this="pg_column_text", expressions=[node.this.copy()]))
+            continue
         if is_bare_numeric(to):
             if isinstance(node.this, exp.Literal) and not node.this.is_string and not text_fits(node.this.this):
                 raise overflow(node.this.this)

@@ -91,8 +91,8 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
                      (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n))));
         """
     )
-    con.execute(_TYPED_MACROS.format(m=m))
     con.execute(numeric_storage.MACROS.format(m=m))
+    con.execute(_TYPED_MACROS.format(m=m))
     _install_catalog(con, m)
     con.execute(f"SET search_path = '{SEARCH_PATH}'")
 
@@ -109,6 +109,7 @@ CREATE OR REPLACE MACRO {m}.pg_div16(s, c) AS (CASE WHEN c = 0 THEN NULL ELSE
 CREATE OR REPLACE MACRO {m}.pg_avg(a, s, c, x SMALLINT) AS {m}.pg_div16(s, c),
     (a, s, c, x INTEGER) AS {m}.pg_div16(s, c),
     (a, s, c, x BIGINT) AS {m}.pg_div16(s, c),
+    (a, s, c, x DECIMAL) AS {m}.pg_numeric_avg(s, c),
     (a, s, c, x) AS a;
 CREATE OR REPLACE MACRO {m}.pg_minus(a DATE, b DATE) AS CAST(a - b AS INTEGER),
     (a TIME, b TIME) AS to_microseconds(epoch_us(a) - epoch_us(b)),
