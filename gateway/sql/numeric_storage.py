@@ -41,6 +41,8 @@ CREATE OR REPLACE MACRO {{m}}.pg_numeric(x VARCHAR) AS (CASE
     (x) AS (CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') OR x IS NULL OR CAST(x AS {STORAGE}) = x
     THEN CAST(x AS {STORAGE})
     ELSE error('numeric field overflow' || chr(10) || '{_DETAIL.format(n=SCALE, v="")}' || CAST(x AS VARCHAR)) END);
+CREATE OR REPLACE MACRO {{m}}.pg_numeric_param(x VARCHAR) AS {{m}}.pg_numeric(x),
+    (x) AS x;
 CREATE OR REPLACE MACRO {{m}}.pg_pow10(k) AS CAST('1' || repeat('0', CAST(k AS INTEGER)) AS HUGEINT);
 CREATE OR REPLACE MACRO {{m}}.pg_lead_group(digits, e) AS
     CAST(rpad(left(digits, CAST(e - 4 * floor(e / 4) + 1 AS INTEGER)), CAST(e - 4 * floor(e / 4) + 1 AS INTEGER), '0') AS INTEGER);
@@ -136,13 +138,18 @@ def casts(tree: exp.Expression) -> exp.Expression:
         if is_bare_numeric(to):
             if isinstance(node.this, exp.Literal) and not node.this.is_string and not text_fits(node.this.this):
                 raise overflow(node.this.this)
-            new = exp.Anonymous(this="pg_numeric", expressions=[node.this.copy()])
+            # $1::numeric: a bound numeric is rendered as a DECIMAL of its own digits
+            # (sql/params.py render_literal); text goes through pg_numeric
+            fn = "pg_numeric_param" if isinstance(node.this, exp.Parameter) else "pg_numeric"
+            new = exp.Anonymous(this=fn, expressions=[node.this.copy()])
             if node is tree:
                 return new
             node.replace(new)
         elif isinstance(to, exp.DataType):
             new_t = _storage_type(to)
-            if new_t is not None:
+            if new_t is not None and isinstance(node.this, exp.Parameter):
+                node.replace(exp.Anonymous(this="pg_numeric_param", expressions=[node.this.copy()]))
+            elif new_t is not None:
                 node.set("to", new_t)
     return tree
 
