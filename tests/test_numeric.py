@@ -180,7 +180,8 @@ def test_update_and_insert_select_keep_values(pg, gateway):
 
 
 @pytest.mark.parametrize("how", ["literal", "text", "param", "param_binary", "executemany", "update",
-                                 "update_expr", "insert_select", "copy_csv", "copy_binary", "cast"])
+                                 "update_expr", "insert_select", "on_conflict", "copy_csv", "copy_binary",
+                                 "cast"])
 def test_too_precise_is_refused_never_rounded(gateway, how):
     """A value the storage cannot hold exactly: 22003, and nothing written. (PostgreSQL would
     store it: this is the documented limit, an error where it would otherwise round.)"""
@@ -206,6 +207,9 @@ def test_too_precise_is_refused_never_rounded(gateway, how):
                 c.execute(f"UPDATE {t} SET n = n * 1.00000000001 WHERE id = 0")
             elif how == "insert_select":
                 c.execute(f"INSERT INTO {t} (id, n) SELECT 5, n + 0.00000000001 FROM {t}")
+            elif how == "on_conflict":
+                c.execute(f"CREATE UNIQUE INDEX ON {t} (id)")
+                c.execute(f"INSERT INTO {t} (id, n) VALUES (0, 2) ON CONFLICT (id) DO UPDATE SET n = {t}.n + {v}")
             elif how == "cast":
                 c.execute(f"SELECT '{v}'::text::numeric")
             else:

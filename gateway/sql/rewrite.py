@@ -1989,6 +1989,13 @@ def insert_literal_types(tree: exp.Expression, column_types: dict[str, str],
         return tree
     if not isinstance(tree, exp.Insert):
         return tree
+    conflict = tree.args.get("conflict")
+    for eq in (conflict.expressions if conflict is not None else []):  # ON CONFLICT … DO UPDATE SET
+        if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Column):
+            t = column_types.get(eq.this.name) or column_types.get(eq.this.name.lower())
+            checked = numeric_storage.stored_value(eq.expression, t)
+            if checked is not eq.expression:
+                eq.expression.replace(checked)
     target = tree.this
     cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else column_order
     names = [column_types.get(c) or column_types.get(c.lower()) for c in cols]
