@@ -75,7 +75,9 @@ def _duck_of(dt: exp.DataType, written: str) -> str:
     if dt.this == _T.DECIMAL:
         args = [int(e.this.this) if isinstance(e, exp.DataTypeParam) else int(e.name) for e in dt.expressions]
         if not args:
-            return "DECIMAL(18,3)"  # what DuckDB makes of an unconstrained numeric (README)
+            # numeric without precision: the gateway's exact storage (sql/numeric_storage.py)
+            from gateway.protocol.types import UNCONSTRAINED_NUMERIC
+            return UNCONSTRAINED_NUMERIC
         p = args[0]
         s = args[1] if len(args) > 1 else 0
         if not 1 <= p <= 38:

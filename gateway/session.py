@@ -1397,7 +1397,7 @@ class Session:
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
             raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
         if self.txn == "I":
-            if st.literal_target is not None:
+            if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
                 st = await self._typed_insert(st)
             job = self._write_job(st, values, oids, tz)
             outcome = await self.server.writer.submit(job)
@@ -1406,7 +1406,7 @@ class Session:
         else:
             await self._take_lease()
             cursor = await self._pinned()
-            if st.literal_target is not None:
+            if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
                 st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
@@ -1426,12 +1426,13 @@ class Session:
         shared = self.txn == "I"  # inside a transaction its own DDL may not be committed yet
         if shared and st.typed is not None and st.typed[0] == version:
             return st.typed[1]
-        key = (version, *st.literal_target)
+        target = st.literal_target or st.store_target
+        key = (version, *target)
         columns = _TABLE_COLUMNS.get(key) if shared else None
         if columns is None:
             cursor, release = await self._cursor_for_read()  # after DDL in a transaction: its own cursor
             try:
-                columns = await self._run(cursor, _column_types, cursor, *st.literal_target)
+                columns = await self._run(cursor, _column_types, cursor, *target)
             finally:
                 release()
             if shared:
@@ -1444,6 +1445,23 @@ class Session:
         if typed.error is not None:
             raise typed.error
         return typed
+
+    async def _stores_unconstrained_numeric(self, st: Statement) -> bool:
+        """Whether an INSERT/UPDATE (not the INSERT … VALUES ($n) fast path, which
+        engine/writer.py checks) writes a table with a `numeric` column without precision,
+        whose values must be checked (sql/numeric_storage.py); from the declared types
+        (engine/column_types.py). A transaction's own DDL is not in them yet: then yes."""
+        if st.store_target is None or st.insert is not None:
+            return False
+        if self.txn_wrote_ddl:
+            return True
+        declared = self.db.declared_types
+        types = declared.types
+        if declared.version != self.db.schema_version:
+            types = await asyncio.to_thread(declared.current)
+        s, t = st.store_target
+        cols = types.get((s.lower(), t.lower()))
+        return bool(cols) and (1700, -1) in cols.values()
 
     def _write_job(self, st: Statement, values, oids, tz: str) -> WriteJob:
         if st.insert is not None:

@@ -24,6 +24,8 @@ import pyarrow as pa
 from .. import metrics
 from ..errors import PgError, from_duckdb
 from ..protocol.types import arrow_column
+from ..sql import numeric_storage
+from ..sql.numeric_storage import check_appended_rows, check_appended_table
 from ..sql.params import render_literal
 from .database import Cursor, Database
 from .results import Outcome, execute, materialize
@@ -212,6 +214,7 @@ SMALL_APPEND = 128
 def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> int:
     """Append rows: as one multi-row VALUES for a few rows, through Arrow for many. Either way
     DuckDB casts each value to the target column's type."""
+    check_appended_rows(con, insert_sql, rows)  # no silent rounding into `numeric` columns
     if len(rows) <= SMALL_APPEND:
         values = ", ".join("(" + ", ".join(render_literal(v) for v in r) + ")" for r in rows)
         con.execute(f"{insert_sql} VALUES {values}")
@@ -220,6 +223,7 @@ def append_rows(con, insert_sql: str, ncols: int, rows: list[Sequence[Any]]) -> 
 
 
 def append_table(con, insert_sql: str, tbl: pa.Table) -> int:
+    check_appended_table(con, insert_sql, tbl)
     con.register("__dataforge_rows", tbl)
     try:
         con.execute(f"{insert_sql} SELECT * FROM __dataforge_rows")
@@ -233,6 +237,8 @@ def append_table(con, insert_sql: str, tbl: pa.Table) -> int:
 _END = object()
 _ABORT = object()
 COPY_TABLE = "__dataforge_copy"
+# the compat macro, qualified: COPY's statements also run where the search path is DuckDB's
+_PG_NUMERIC = "dataforge_compat.main.pg_numeric"
 
 
 class CopyAborted(Exception):
@@ -513,8 +519,12 @@ class CopyIn:
                      f"THEN CAST({src} AS {duck}) ELSE error('invalid integer') END")
             elif duck == "BLOB":
                 e = f"CASE WHEN starts_with({src}, '\\x') THEN unhex({src}[3:]) ELSE CAST({src} AS BLOB) END"
+            elif duck == numeric_storage.STORAGE:
+                e = f"{_PG_NUMERIC}({src})"  # numeric: 22003 rather than a rounded value
             else:
                 e = f"CAST({src} AS {duck})"
+        elif duck == numeric_storage.STORAGE:
+            e = f"{_PG_NUMERIC}({src})"
         else:
             e = f"CAST({src} AS {duck})"
         if self.default_marker is not None and (pa.types.is_string(arrow_type)):

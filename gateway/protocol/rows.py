@@ -726,16 +726,23 @@ def _text_decimal(arr: pa.Array) -> _Col:
     p10 = 10 ** scale
     q = mag // p10 if scale else mag
     parts: list = [_binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
+    trim = _is_unconstrained(arr.type)
     if scale:
         r = mag - q * p10
         if scale <= 6:
             frac = _fraction_table(scale)[r].view(np.uint8).reshape(-1, scale + 1)
+        elif scale == 10:  # the unconstrained storage: two lookups of five digits
+            five = _fraction_table(5).view(np.uint8).reshape(-1, 6)
+            frac = np.empty((n, 11), dtype=np.uint8)
+            frac[:, :6] = five[r // 100000]
+            frac[:, 6:] = five[r % 100000, 1:]
         else:
             frac = np.empty((n, scale + 1), dtype=np.uint8)
             frac[:, 0] = ord(".")
             for i in range(scale):
                 frac[:, 1 + i] = 48 + (r // 10 ** (scale - 1 - i)) % 10
-        parts.append(frac)
+        # an unconstrained numeric: the value's own digits, no '.' for a whole number
+        parts.append(_matrix_views(frac, (_value_scale(r, scale) + (r != 0)).astype(_I32)) if trim else frac)
     negzero = neg & (q == 0)
     if valid is not None:
         negzero &= valid
@@ -744,9 +751,99 @@ def _text_decimal(arr: pa.Array) -> _Col:
         parts[0] = _patch(parts[0], nz, [b"-0"] * len(nz))
     big = np.flatnonzero(~fits)
     if len(big):  # beyond int64: the whole text per value
+        if trim:
+            return _Col([_binary_views(_text_unconstrained_wide(arr))], valid)
         vals = arr.take(pa.array(big)).to_pylist()
         return _Col([_patch(_join_var(parts, n), big, [f"{v:f}" for v in vals])], valid)
     return _Col(parts, valid)
+
+
+def _unscaled_text(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """A decimal128's unscaled integers as text (Arrow's decimal → string of scale 0 never
+    uses an exponent), without the sign, and where they are negative."""
+    digits = pc.cast(pa.Array.from_buffers(pa.decimal128(38, 0), len(arr), arr.buffers()[:2], offset=arr.offset),
+                     pa.string())
+    neg = pc.starts_with(digits, "-")
+    return pc.utf8_ltrim(digits, "-"), neg
+
+
+def _text_unconstrained_wide(arr: pa.Array) -> pa.Array:
+    """numeric_out of the unconstrained storage for a batch holding values past int64
+    (unscaled): Arrow string kernels over the unscaled digits, no per-value Python."""
+    scale = arr.type.scale
+    digits, neg = _unscaled_text(arr)
+    digits = pc.utf8_lpad(digits, scale + 1, "0")
+    whole = pc.utf8_slice_codeunits(digits, 0, -scale)
+    frac = pc.utf8_rtrim(pc.utf8_slice_codeunits(digits, -scale), "0")
+    point = pc.if_else(pc.equal(frac, ""), "", ".")
+    text = pc.binary_join_element_wise(whole, point, frac, "")
+    negative = pc.and_(neg, pc.not_equal(text, "0"))
+    return pc.if_else(negative, pc.binary_join_element_wise("-", text, ""), text)
+
+
+def _binary_unconstrained_wide(arr: pa.Array) -> list:
+    """numeric_send of the unconstrained storage (precision 38, scale 10) for a batch holding
+    values past int64 (unscaled): every value's 38 digits as a matrix, base-10000 groups."""
+    n = len(arr)
+    scale = arr.type.scale
+    int_digits = 38 - scale
+    lead = (-int_digits) % 4  # zeros before the integer digits, to whole groups
+    width = lead + 38
+    width += (-width) % 4
+    digits, neg = _unscaled_text(arr)
+    padded = pc.utf8_lpad(pc.fill_null(digits, "0"), 38, "0").cast(pa.binary())
+    raw = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[: 38 * n].reshape(n, 38) - 48
+    d = np.zeros((n, width), dtype=np.int32)
+    d[:, lead:lead + 38] = raw
+    groups = d[:, 0::4] * 1000 + d[:, 1::4] * 100 + d[:, 2::4] * 10 + d[:, 3::4]
+    g = groups.shape[1]
+    nz = groups != 0
+    first = np.where(nz.any(axis=1), nz.argmax(axis=1), g)
+    last = np.where(nz.any(axis=1), g - 1 - nz[:, ::-1].argmax(axis=1), -1)
+    ndig = np.maximum(last - first + 1, 0)
+    frac = raw[:, int_digits:]
+    zeros = np.zeros(n, dtype=np.int32)
+    for k in range(scale, 0, -1):  # trailing zeros of the fraction: the value's own scale
+        zeros += (frac[:, k - 1:] == 0).all(axis=1)
+    head = np.empty(n, dtype=_NUMERIC_HEAD)
+    head["ndigits"] = ndig
+    head["weight"] = np.where(ndig > 0, (lead + int_digits) // 4 - 1 - first, 0)
+    head["sign"] = np.where(np.asarray(pc.fill_null(neg, False)) & (ndig > 0), 0x4000, 0)
+    head["dscale"] = scale - zeros
+    idx = np.minimum(first[:, None] + np.arange(g)[None, :], g - 1)
+    shifted = np.take_along_axis(groups, idx, axis=1)
+    shifted[np.arange(g)[None, :] >= ndig[:, None]] = 0
+    body = shifted.astype(">u2").view(np.uint8).reshape(n, 2 * g)
+    return [head.view(np.uint8).reshape(n, 8), _matrix_views(body, (2 * ndig).astype(_I32))]
+
+
+def _is_unconstrained(t: pa.DataType) -> bool:
+    """The storage type of `numeric` without precision (types.UNCONSTRAINED_NUMERIC)."""
+    return pa.types.is_decimal(t) and t.precision == 38 and t.scale == T.UNCONSTRAINED_NUMERIC_SCALE
+
+
+def _value_scale(r: np.ndarray, scale: int) -> np.ndarray:
+    """The scale a value of fraction digits r (0 <= r < 10**scale) needs: its trailing zeros
+    dropped."""
+    if scale == 10:
+        r = r.astype(np.int64, copy=False)
+        lo, hi = r % 100000, r // 100000
+        tz = _trailing_zeros5()
+        return (scale - np.where(lo == 0, 5 + tz[hi], tz[lo])).astype(np.int32)
+    zeros = np.zeros(len(r), dtype=np.int32)
+    for k in range(1, scale + 1):
+        zeros += (r % (10 ** k)) == 0
+    return scale - zeros
+
+
+@lru_cache(maxsize=1)
+def _trailing_zeros5() -> np.ndarray:
+    """Trailing zero digits of every five-digit group 0..99999 (5 for 0)."""
+    r = np.arange(100000)
+    zeros = np.zeros(100000, dtype=np.int32)
+    for k in range(1, 6):
+        zeros += (r % (10 ** k)) == 0
+    return zeros
 
 
 def _join_var(parts: list, n: int) -> _Var:
@@ -937,7 +1034,8 @@ _INT_WIDTH = {21: ">i2", 23: ">i4", 20: ">i8", 26: ">u4", 28: ">u4"}
 _NUMERIC_HEAD = np.dtype([("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">i2")])
 
 
-def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int) -> list:
+def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int,
+                   dscale: np.ndarray | None = None) -> list:
     """numeric_send of |value| = mag / 10**scale (mag < 2**64), vectorised: an 8-byte header
     (a fixed part) and the base-10000 digits, leading and trailing zero digits dropped."""
     n = len(mag)
@@ -967,7 +1065,7 @@ def _numeric_parts(mag: np.ndarray, neg: np.ndarray, scale: int, int_digits: int
     head["ndigits"] = ndig
     head["weight"] = np.where(ndig > 0, nint - 1 - first, 0)
     head["sign"] = np.where(neg & (ndig > 0), 0x4000, 0)
-    head["dscale"] = scale
+    head["dscale"] = scale if dscale is None else dscale
     # digits, left-aligned at the first non-zero group, straight into binary-view structs
     # when they fit inline (zeros after the last digit are part of the zero padding)
     width = 2 * g
@@ -1000,9 +1098,15 @@ def _binary_decimal(arr: pa.Array) -> _Col:
     neg = lo < 0
     u = lo.view(np.uint64)
     mag = np.where(neg, (~u) + np.uint64(1), u)
-    parts = _numeric_parts(mag, neg, t.scale, t.precision - t.scale)
+    trim = _is_unconstrained(t)
+    # an unconstrained numeric is sent with its value's own scale (dscale), not the storage's
+    dscale = _value_scale(mag % np.uint64(10 ** t.scale), t.scale) if trim else None
+    # mag < 2**64 < 10**20: no more than 20 - scale integer digits (fewer groups to place)
+    parts = _numeric_parts(mag, neg, t.scale, min(t.precision, 20) - t.scale, dscale)
     bad = np.flatnonzero(~fits)
     if len(bad):
+        if trim:
+            return _Col(_binary_unconstrained_wide(arr), valid)
         vals = arr.take(pa.array(bad)).to_pylist()
         return _Col([_patch(_join_var(parts, n), bad, [T.numeric_send(v) for v in vals])], valid)
     return _Col(parts, valid)
@@ -1204,6 +1308,9 @@ def pg_type_preparation(duck_types: list[str], pg_types: Sequence) -> dict:
             continue
         oid, typmod = o[0], o[-1]  # a third item: the typmod to encode with (result_types.resolve)
         elem = _LIST_OF.get(oid, oid)
+        if oid == 1700 and typmod >= 0:  # numeric(38,10): the storage of `numeric`, fixed scale
+            prep[i] = (1700, typmod, False)
+            continue
         pseudo = _PSEUDO.get(elem)
         if pseudo is None:
             continue  # timestamp(p): only the typmod differs
@@ -1238,6 +1345,10 @@ def apply_pg_types(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
         arr = cols[i]
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
+        if elem == 1700:
+            if _is_unconstrained(arr.type):  # same layout, another precision: printed as stored
+                cols[i] = arr.view(pa.decimal128(37, arr.type.scale))
+            continue
         if is_list:
             if isinstance(arr.type, pa.BaseExtensionType):
                 arr = arr.storage
@@ -1300,7 +1411,10 @@ class DataRowEncoder:
             col = batch.column(i)
             if isinstance(col.type, pa.BaseExtensionType):  # arrow.bool8 (see _small_type_ok)
                 col = _bool8(col)
-            columns.append(col.to_pylist())
+            values = col.to_pylist()
+            if _is_unconstrained(col.type):
+                values = [None if v is None else T.unconstrained_value(v) for v in values]
+            columns.append(values)
         out = []
         for r in range(batch.num_rows):
             vals = []

@@ -15,7 +15,7 @@ import re
 import struct
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -108,6 +108,15 @@ PG_CHAR_LABELS = ("",) + tuple(chr(c) for c in range(32, 127) if chr(c) not in "
 PG_CHAR_ENUM = "ENUM(" + ", ".join(f"'{c}'" for c in PG_CHAR_LABELS) + ")"
 _LIST_SUFFIX = re.compile(r"\[\d*\]$")
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)$")
+
+# How a PostgreSQL `numeric` without precision (unconstrained: any scale) is stored: DuckDB's
+# DECIMAL holds at most 38 digits at one fixed scale. 10 decimals leave 28 integer digits, and
+# the product of two such columns (scale 20) still holds values below 10**18; a value with more
+# decimals is refused (22003), never rounded (sql/rewrite.py, engine/writer.py). Values of this
+# exact type are printed without the storage's trailing zeros (1.5, not 1.5000000000) and
+# described as `numeric` (typmod -1).
+UNCONSTRAINED_NUMERIC_SCALE = 10
+UNCONSTRAINED_NUMERIC = f"DECIMAL(38,{UNCONSTRAINED_NUMERIC_SCALE})"
 _VARCHAR_N = re.compile(r"VARCHAR\(\d+\)$")
 
 
@@ -153,6 +162,8 @@ def _scalar_of(s: str) -> PgType | None:
     m = _DECIMAL.match(s)
     if m:
         p, sc = int(m.group(1)), int(m.group(2))
+        if p == 38 and sc == UNCONSTRAINED_NUMERIC_SCALE:
+            return T["numeric"]
         return PgType(1700, "numeric", -1, ((p << 16) | sc) + 4)
     if s == "DECIMAL":
         return PgType(1700, "numeric", -1, ((18 << 16) | 3) + 4)
@@ -165,6 +176,16 @@ def _scalar_of(s: str) -> PgType | None:
     if s.startswith("TIMESTAMP WITH TIME ZONE") or s == "TIMESTAMPTZ":
         return T["timestamptz"]
     return _TEXT
+
+
+def unconstrained_value(v: Decimal) -> Decimal:
+    """A value of the unconstrained numeric storage with its own scale: 1.5000000000 → 1.5,
+    100.0000000000 → 100 (never an exponent)."""
+    v = v.normalize(_WIDE)
+    return v.quantize(1, context=_WIDE) if v.as_tuple().exponent > 0 else v
+
+
+_WIDE = Context(prec=80)  # the default context (28 digits) would round a 38-digit value
 
 
 def pg_type_of(duck_type: Any) -> PgType:

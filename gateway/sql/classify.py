@@ -69,6 +69,9 @@ class Statement:
     # INSERT … VALUES with quoted literals: (schema, table) whose column types type them
     literal_target: tuple[str, str] | None = None
     typed: tuple[int, "Statement"] | None = None  # (schema version, the typed statement)
+    # INSERT/UPDATE: (schema, table) written, whose unconstrained numeric columns check their
+    # values (sql/numeric_storage.py)
+    store_target: tuple[str, str] | None = None
     # what decides the PostgreSQL types DuckDB cannot express (varchar(n), jsonb…): result_types.py
     result_plan: Any = None
     # creates a temporary table/view/sequence: DuckDB keeps those per connection, so the session
@@ -221,10 +224,12 @@ def _classify(chunk: Chunk) -> Statement:
                        returns_rows=tree.args.get("returning") is not None)
         st.insert = _insert_shape(tree)
         st.literal_target = _literal_target(tree) if not nparams else None
+        st.store_target = _table_of(tree)
     elif isinstance(tree, exp.Update):
         st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
         st.literal_target = _literal_target(tree) if not nparams else None
+        st.store_target = _table_of(tree)
     elif isinstance(tree, exp.Delete):
         st = Statement(text, "delete", WRITE, "DELETE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
@@ -438,6 +443,14 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
     return InsertShape(key, width or 0, rows)
 
 
+def _table_of(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(target, exp.Table) or target.catalog:
+        return None
+    schema = target.db or "main"
+    return ("main" if schema.lower() == "public" else schema, target.name)
+
+
 def _literal_target(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
     """The (schema, table) of an INSERT … VALUES / UPDATE … SET holding quoted literals."""
     if isinstance(tree, exp.Update):
@@ -466,11 +479,16 @@ def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
     tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
     typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
                       words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free,
-                      result_plan=st.result_plan, uses_settings=st.uses_settings)
+                      result_plan=st.result_plan, uses_settings=st.uses_settings, store_target=st.store_target,
+                      nparams=st.nparams)
     try:
-        typed.duck_sql = rewrite.to_duckdb(tree).sql
+        rewritten = rewrite.to_duckdb(tree)
     except PgError as e:
         typed.error = e
+        return typed
+    typed.duck_sql = rewritten.sql
+    if st.nparams and st.parts is not None:
+        _make_template(typed, rewritten.tree)
     return typed
 
 

@@ -29,6 +29,21 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _decimal_literal(value: decimal.Decimal, cast: str | None) -> str:
+    """A numeric parameter as a DECIMAL of its own precision and scale (PostgreSQL keeps them;
+    a bare 5 would be DuckDB's INTEGER, 1E-20 its DOUBLE)."""
+    text = str(value)
+    _, digits, exp = value.as_tuple()
+    if exp < 0 and "E" not in text:
+        return _quote(text) if cast else text  # DuckDB reads 1.50 as DECIMAL(3,2) itself
+    scale = max(-exp, 0)
+    whole = max(len(digits) + exp, 0)
+    precision = max(whole + scale, scale + 1, 1)
+    if cast or precision > 38:
+        return _quote(text) if cast else text
+    return f"CAST('{value:f}' AS DECIMAL({precision},{scale}))"
+
+
 def render_literal(value: Any, cast: str | None = None) -> str:
     if value is None:
         lit = "NULL"
@@ -44,10 +59,10 @@ def render_literal(value: Any, cast: str | None = None) -> str:
         else:
             lit = repr(value) + "::DOUBLE"
     elif isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            lit = "'NaN'::DOUBLE"
+        if not value.is_finite():  # DuckDB's DECIMAL has no NaN: its own conversion error
+            lit = f"CAST('{value}' AS DECIMAL(38,10))"
         else:
-            lit = _quote(str(value)) if cast else str(value)
+            lit = _decimal_literal(value, cast)
     elif isinstance(value, str):
         lit = _quote(value)
     elif isinstance(value, (bytes, bytearray, memoryview)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from ..protocol.types import PG_CHAR_LABELS, pg_type_of
+from . import numeric_storage
 
 SERVER_VERSION = "15.0"
 SERVER_VERSION_NUM = "150000"
@@ -113,6 +114,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
                      (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n))));
         """
     )
+    con.execute(numeric_storage.MACROS.format(m=m))
     con.execute(_TYPED_MACROS.format(m=m))
     _install_catalog(con, m)
     con.execute(f"SET search_path = '{SEARCH_PATH}'")
@@ -145,6 +147,7 @@ CREATE OR REPLACE MACRO {m}.pg_div16(s, c) AS (CASE WHEN c = 0 THEN NULL ELSE
 CREATE OR REPLACE MACRO {m}.pg_avg(a, s, c, x SMALLINT) AS {m}.pg_div16(s, c),
     (a, s, c, x INTEGER) AS {m}.pg_div16(s, c),
     (a, s, c, x BIGINT) AS {m}.pg_div16(s, c),
+    (a, s, c, x DECIMAL) AS {m}.pg_numeric_avg(s, c),
     (a, s, c, x) AS a;
 CREATE OR REPLACE MACRO {m}.pg_minus(a DATE, b DATE) AS CAST(a - b AS INTEGER),
     (a TIME, b TIME) AS to_microseconds(epoch_us(a) - epoch_us(b)),
@@ -542,7 +545,7 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         CREATE OR REPLACE TABLE {m}.pg_df_duck_types (duck VARCHAR, oid UINTEGER);
         INSERT INTO {m}.pg_df_duck_types VALUES {_values(sorted((d, pg_type_of(d).oid) for (d,) in duck_types))};
         """)
-    con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS))
+    con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS, storage=numeric_storage.STORAGE))
     con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con)))
     con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
     con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
@@ -741,7 +744,7 @@ u AS (  -- the PostgreSQL type the column was declared with where DuckDB does no
     FROM u0 LEFT JOIN {declared} d
       ON u0.database_name = current_database() AND d.schema_name = lower(u0.schema_name)
      AND d.table_name = lower(u0.table_name) AND d.column_name = lower(u0.column_name)
-     AND u0.duck_oid IN (25, 114, 1114, 1184, 1009, 199, 1115, 1185))
+     AND u0.duck_oid IN (25, 114, 1114, 1184, 1009, 199, 1115, 1185, 1700, 1231))
 SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid AS atttypid,
     u.column_index::SMALLINT AS attnum,
     coalesce(u.declared_typmod, {m}.pg_df_duck_typmod(u.data_type)) AS atttypmod,
@@ -1123,7 +1126,8 @@ CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
               WHERE df_n.oid = {m}.pg_df_duck_scalar_oid(t[1:-3]) AND df_n.typarray <> 0), 114)
          ELSE {m}.pg_df_duck_scalar_oid(t) END)::UINTEGER;
 CREATE OR REPLACE MACRO {m}.pg_df_duck_typmod(t) AS (
-    CASE WHEN t LIKE 'DECIMAL(%' OR t LIKE 'DECIMAL(%[]' THEN
+    CASE WHEN t IN ('{storage}', '{storage}[]') THEN -1  -- numeric without precision (numeric_storage.py)
+         WHEN t LIKE 'DECIMAL(%' OR t LIKE 'DECIMAL(%[]' THEN
         ((regexp_extract(t, 'DECIMAL\\((\\d+),', 1)::INTEGER << 16)
          | regexp_extract(t, ',\\s*(\\d+)\\)', 1)::INTEGER) + 4
     ELSE -1 END)::INTEGER;

@@ -17,8 +17,12 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from ..protocol.types import UNCONSTRAINED_NUMERIC_SCALE
+
 VARCHAR, BPCHAR, JSONB, TIMESTAMP, TIMESTAMPTZ, NAME = 1043, 1042, 3802, 1114, 1184, 19
-ARRAY_OF = {VARCHAR: 1015, BPCHAR: 1014, JSONB: 3807, TIMESTAMP: 1115, TIMESTAMPTZ: 1185, NAME: 1003}
+NUMERIC = 1700
+ARRAY_OF = {VARCHAR: 1015, BPCHAR: 1014, JSONB: 3807, TIMESTAMP: 1115, TIMESTAMPTZ: 1185, NAME: 1003,
+            NUMERIC: 1231}
 ELEMENT_OF = {v: k for k, v in ARRAY_OF.items()}
 
 # functions whose result is jsonb
@@ -167,6 +171,13 @@ def _cast_type(to: exp.DataType) -> tuple | None:
         return ("fixed", TIMESTAMP, n)
     if to.this == T.TIMESTAMPTZ and n is not None:
         return ("fixed", TIMESTAMPTZ, n)
+    if to.this == T.DECIMAL:
+        # numeric: unconstrained (sql/numeric_storage.py); numeric(38,10) is the same DuckDB
+        # type, so it is recorded to keep its typmod (and its fixed scale on output)
+        if not args:
+            return ("fixed", NUMERIC, -1)
+        if len(args) == 2 and n == 38 and _int(args[1]) == UNCONSTRAINED_NUMERIC_SCALE:
+            return ("fixed", NUMERIC, (38 << 16 | UNCONSTRAINED_NUMERIC_SCALE) + 4)
     return None
 
 
@@ -318,7 +329,8 @@ def describe_fields(fields: list, overrides: list | None) -> list:
 # what DuckDB reports for each overridable PostgreSQL type: an override must match it, so a
 # plan that guessed wrong (a shadowed name…) can never relabel, say, an integer column
 _FROM = {VARCHAR: (25,), BPCHAR: (25,), JSONB: (114, 25), TIMESTAMP: (1114,), TIMESTAMPTZ: (1184,), NAME: (25,),
-         1015: (1009,), 1014: (1009,), 3807: (199, 1009), 1115: (1115,), 1185: (1185,), 1003: (1009,)}
+         1015: (1009,), 1014: (1009,), 3807: (199, 1009), 1115: (1115,), 1185: (1185,), 1003: (1009,),
+         NUMERIC: (NUMERIC,), 1231: (1231,)}
 
 
 def _compatible(duck_oid: int, oid: int) -> bool:

@@ -20,7 +20,7 @@ from sqlglot.errors import SqlglotError
 from ..errors import PgError
 from ..protocol.jsonb import JsonbError, canonical_jsonb_text
 from ..protocol import types as pg_types
-from . import numeric_format, pg_catalog
+from . import numeric_format, numeric_storage, pg_catalog
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -2247,21 +2247,48 @@ def insert_literal_types(tree: exp.Expression, column_types: dict[str, str],
     if isinstance(tree, exp.Update):
         for eq in tree.expressions:
             value = eq.expression if isinstance(eq, exp.EQ) else None
-            if isinstance(value, exp.Literal) and value.is_string and isinstance(eq.this, exp.Column):
+            if value is not None and isinstance(eq.this, exp.Column):
                 t = column_types.get(eq.this.name) or column_types.get(eq.this.name.lower())
+                checked = numeric_storage.stored_value(value, t)
+                if checked is not value:
+                    value.replace(checked)
+                    continue
+            if isinstance(value, exp.Literal) and value.is_string and isinstance(eq.this, exp.Column):
                 to = _duck_type(t)
                 if to is not None and to.this not in _TEXTUAL:
                     value.replace(exp.Cast(this=value.copy(), to=to))
         return tree
-    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Values):
+    if not isinstance(tree, exp.Insert):
         return tree
+    conflict = tree.args.get("conflict")
+    for eq in (conflict.expressions if conflict is not None else []):  # ON CONFLICT … DO UPDATE SET
+        if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Column):
+            t = column_types.get(eq.this.name) or column_types.get(eq.this.name.lower())
+            checked = numeric_storage.stored_value(eq.expression, t)
+            if checked is not eq.expression:
+                eq.expression.replace(checked)
     target = tree.this
     cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else column_order
-    types = [_duck_type(column_types.get(c) or column_types.get(c.lower())) for c in cols]
+    names = [column_types.get(c) or column_types.get(c.lower()) for c in cols]
+    if not isinstance(tree.expression, exp.Values):
+        # INSERT … SELECT: the select list's items by position (numeric_storage.stored_value)
+        sel = tree.expression
+        if isinstance(sel, exp.Select) and not any(isinstance(e, exp.Star) for e in sel.expressions):
+            for item, t in zip(list(sel.expressions), names):
+                inner = item.this if isinstance(item, exp.Alias) else item
+                checked = numeric_storage.stored_value(inner, t)
+                if checked is not inner:
+                    inner.replace(checked)
+        return tree
+    types = [_duck_type(t) for t in names]
     for row in tree.expression.expressions:
         if not isinstance(row, exp.Tuple):
             continue
-        for value, to in zip(row.expressions, types):
+        for value, to, t in zip(list(row.expressions), types, names):
+            checked = numeric_storage.stored_value(value, t)
+            if checked is not value:
+                value.replace(checked)
+                continue
             if to is not None and isinstance(value, exp.Literal) and value.is_string and (
                 to.this not in _TEXTUAL
             ):
@@ -2738,6 +2765,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unknown_operands,
     bool_literals_concatenated,
     numeric_literal_casts,
+    numeric_storage.casts,
     time_to_interval,
     float8_text_cast,
     float4_with_integer_is_float8,
@@ -2769,6 +2797,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     date_trunc_of_date,
     ascii_case_mapping,
     declared_column_types,
+    numeric_storage.column_storage,
 ]
 
 
@@ -2798,6 +2827,8 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     bool_literals_concatenated: (exp.Boolean,),
     char_length_casts: (exp.Cast,),
     declared_column_types: (exp.Create, exp.Alter, exp.Drop),
+    numeric_storage.casts: (exp.Cast,),
+    numeric_storage.column_storage: (exp.ColumnDef, exp.AlterColumn),
 }
 
 
