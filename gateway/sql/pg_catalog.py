@@ -114,6 +114,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
                      (SELECT v FROM (VALUES {values}) s(k, v) WHERE k = lower(n))));
         """
     )
+    numeric_storage.install(con)  # the UDF its avg macro calls: created first
     con.execute(numeric_storage.MACROS.format(m=m))
     con.execute(_TYPED_MACROS.format(m=m))
     _install_catalog(con, m)
