@@ -468,3 +468,30 @@ def test_notify_waits_for_commit(gateway, pg):
     ch = uniq("ch")
     assert _notify_in_transactions(gateway.dsn, ch) == _notify_in_transactions(pg.dsn, ch) == [
         "committed", "second", "last"]
+
+
+def test_sqlalchemy_column_reflection_is_fast_and_same(gateway, pg):
+    """SQLAlchemy's get_columns (Alembic autogenerate, inspect()) asks for identity options in a
+    correlated subquery DuckDB evaluated for every column: ~100 s per table under load. The
+    rewrite folds it (no_identity_columns); the reflected columns stay PostgreSQL's."""
+    import time
+
+    sa = pytest.importorskip("sqlalchemy")
+    t = uniq("refl")
+    out = {}
+    for name, server in (("pg", pg), ("gw", gateway)):
+        eng = sa.create_engine(server.url.replace("postgresql://", "postgresql+psycopg://"))
+        try:
+            with eng.begin() as c:
+                c.execute(sa.text(f"CREATE TABLE {t} (id serial PRIMARY KEY, name varchar(10) NOT NULL, "
+                                  f"x numeric(5,2) DEFAULT 1, at timestamptz)"))
+            started = time.monotonic()
+            cols = sa.inspect(eng).get_columns(t)
+            elapsed = time.monotonic() - started
+            with eng.begin() as c:
+                c.execute(sa.text(f"DROP TABLE {t}"))
+        finally:
+            eng.dispose()
+        out[name] = ([(c["name"], str(c["type"]), c["nullable"], c["default"]) for c in cols], elapsed)
+    assert out["gw"][0] == out["pg"][0]
+    assert out["gw"][1] < 30, f"get_columns took {out['gw'][1]:.1f} s"

@@ -2534,6 +2534,33 @@ def update_set_default(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def no_identity_columns(tree: exp.Expression) -> exp.Expression:
+    """CASE WHEN pg_attribute.attidentity != '' THEN (SELECT … pg_sequence … pg_get_serial_sequence
+    …) ELSE NULL END (SQLAlchemy's column reflection, Alembic): attidentity is '' for every
+    column of this catalog (identity columns are serial-like sequences here), so the branch can
+    never run; DuckDB still plans its correlated subqueries for every column (~100 s for one
+    table under load), so the CASE is folded to its ELSE here."""
+    def is_identity_test(cond) -> bool:
+        cond = cond.this if isinstance(cond, exp.Paren) else cond
+        if not (isinstance(cond, exp.NEQ) and isinstance(cond.this, exp.Column)
+                and cond.this.name.lower() == "attidentity"):
+            return False
+        other = cond.expression.this if isinstance(cond.expression, exp.Cast) else cond.expression
+        # '' as a literal, or as the bind parameter SQLAlchemy sends it in
+        return (isinstance(other, exp.Literal) and other.is_string and other.this == "") or isinstance(
+            other, (exp.Parameter, exp.Placeholder))
+
+    def reads_sequences(branch) -> bool:
+        return any(t.name.lower() == "pg_sequence" for t in branch.find_all(exp.Table))
+    for case in list(tree.find_all(exp.Case)):
+        ifs = case.args.get("ifs") or []
+        if len(ifs) == 1 and is_identity_test(ifs[0].this) and case.this is None \
+                and reads_sequences(ifs[0].args.get("true")):
+            default = case.args.get("default")
+            case.replace(default.copy() if default is not None else exp.Null())
+    return tree
+
+
 def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
     """Constructs inside otherwise translatable statements that DuckDB lacks, refused with
     0A000 naming them rather than dropped (sqlglot's DuckDB output would silently leave out
@@ -2721,6 +2748,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
     update_set_default,
+    no_identity_columns,
     untranslatable_constructs,
     no_cross_database_references,
     fold_unquoted_identifiers,
@@ -2818,6 +2846,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
     update_set_default: (exp.Update,),
+    no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
     similar_to_regex: (exp.SimilarTo,),
     unsupported_types: (exp.DataType,),
