@@ -15,6 +15,7 @@ its failures to PostgreSQL's errors with a line number.
 
 from __future__ import annotations
 
+import decimal
 import re
 import struct
 from dataclasses import dataclass, field
@@ -829,23 +830,26 @@ class BinaryDecoder:
             if buf:
                 raise CopyError("22P04", "received copy data after EOF marker", context_line=self.lines + 1)
             return None
-        if not self.header_done:
+        if not self.header_done:  # read before any row: PostgreSQL's errors here have no line
             if len(buf) < 19:
                 if final:
-                    raise CopyError("22P04", "COPY file signature not recognized" if buf else
-                                    "unexpected EOF in COPY data", context_line=1)
+                    raise CopyError("22P04", "COPY file signature not recognized" if len(buf) < 11 else
+                                    "invalid COPY file header (missing flags)" if len(buf) < 15 else
+                                    "invalid COPY file header (missing length)")
                 self.rest = buf
                 return None
             if buf[:11] != BINARY_SIGNATURE:
-                raise CopyError("22P04", "COPY file signature not recognized", context_line=1)
+                raise CopyError("22P04", "COPY file signature not recognized")
             flags, ext = struct.unpack_from(">ii", buf, 11)
             if flags & (1 << 16):
-                raise CopyError("22P04", "COPY with OIDS is not supported", context_line=1)
+                raise CopyError("22P04", "invalid COPY file header (WITH OIDS)")
             if flags & ~0xFFFF & ~(1 << 16):
-                raise CopyError("22P04", "unrecognized critical flags in COPY file header", context_line=1)
+                raise CopyError("22P04", "unrecognized critical flags in COPY file header")
+            if ext < 0:
+                raise CopyError("22P04", "invalid COPY file header (missing length)")
             if len(buf) < 19 + ext:
                 if final:
-                    raise CopyError("22P04", "invalid COPY file header (wrong length)", context_line=1)
+                    raise CopyError("22P04", "invalid COPY file header (wrong length)")
                 self.rest = buf
                 return None
             buf = buf[19 + ext:]
@@ -881,8 +885,8 @@ class BinaryDecoder:
         column); the rows are then the chain of candidates from offset 0 where each starts
         where the one before ends."""
         size = len(buf)
-        if size < 2 or int.from_bytes(buf[:2], "big", signed=True) != self.n:
-            return _Walk(_NO_ROWS, [], [], 0)
+        if size < 2 + 4 * self.n or int.from_bytes(buf[:2], "big", signed=True) != self.n:
+            return _Walk(_NO_ROWS, [], [], 0)  # not even one row of NULLs
         b = np.frombuffer(buf, dtype=np.uint8)
         hi, lo = (self.n >> 8) & 0xFF, self.n & 0xFF
         cand = np.flatnonzero((b[:-1] == hi) & (b[1:] == lo))
@@ -1021,6 +1025,7 @@ class BinaryDecoder:
             if arr is not None:
                 return arr
         # per value: numeric that needs rounding or is too wide, uuid, interval, time, arrays…
+        dm = _DECIMAL.match(c.duck) if oid == 1700 else None
         out: list = []
         for r in range(n):
             if not valid[r]:
@@ -1029,14 +1034,31 @@ class BinaryDecoder:
             s = int(data[r])
             try:
                 v = T.decode_param(oid, 1, buf[s: s + int(ln[r])])
+                if dm is not None and v.is_finite():
+                    v = _numeric_typmod(v, int(dm.group(1)), int(dm.group(2)))
             except T.ParamError as e:
-                raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""),
+                raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""), detail=e.detail,
                                 context_line=line0 + r + 1) from None
             out.append(v)
         try:
+            if dm is not None and int(dm.group(1)) <= 38:
+                return pa.array(out, type=pa.decimal128(int(dm.group(1)), int(dm.group(2))))
             return pa.array(out)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
             return pa.array([None if v is None else str(v) for v in out], type=pa.string())
+
+
+def _numeric_typmod(v: Decimal, prec: int, scale: int) -> Decimal:
+    """apply_typmod: round half away from zero to the column's scale; 22003 if the result
+    needs more than prec - scale integer digits."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = max(prec, v.adjusted() + scale + 2, 1)
+        q = v.quantize(Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_UP)
+    if q != 0 and q.adjusted() >= prec - scale:
+        raise T.ParamError("22003", "numeric field overflow", detail=(
+            f"A field with precision {prec}, scale {scale} must round to an absolute value less than "
+            f"10^{prec - scale}."))
+    return q
 
 
 @dataclass(slots=True)
