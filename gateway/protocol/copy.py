@@ -1001,7 +1001,10 @@ class BinaryDecoder:
         fixed = _BIN_FIXED.get(oid)
         if fixed is not None:  # the walk checked every length: the width, or -1
             width, dtype, arrow = fixed
-            raw = _be_view(buf, dtype.str)[np.where(valid, data, 0) if nulls else data]
+            if nulls == n:  # (the buffer may be shorter than one value)
+                raw = np.zeros(n, dtype=dtype)
+            else:
+                raw = _be_view(buf, dtype.str)[np.where(valid, data, 0) if nulls else data]
             arr = None
             if oid == 16:
                 arr = pa.array(raw != 0, type=pa.bool_(), mask=mask)
