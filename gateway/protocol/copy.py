@@ -939,13 +939,15 @@ class BinaryDecoder:
                     break
                 i = k
             idx = np.concatenate(parts)
+        if idx is None:  # the usual case: the rows are all the candidates that passed
+            if sel is None:
+                return _Walk(cand, offs, lens, end)
+            if sel[-1] == len(sel) - 1:  # … and the rest were after them
+                k = len(sel)
+                return _Walk(cand[:k], [o[:k] for o in offs], [ln[:k] for ln in lens], end)
+            return _Walk(cand[ok], [o[ok] for o in offs], [ln[ok] for ln in lens], end)
         if sel is not None:
-            idx = sel if idx is None else sel[idx]
-        if idx is None:
-            return _Walk(cand, offs, lens, end)
-        if idx[-1] == len(idx) - 1:  # the usual case: the rows are the first candidates
-            k = len(idx)
-            return _Walk(cand[:k], [o[:k] for o in offs], [ln[:k] for ln in lens], end)
+            idx = sel[idx]
         return _Walk(cand[idx], [o[idx] for o in offs], [ln[idx] for ln in lens], end)
 
     def _bad_row(self, buf: bytes, at: int, line: int, final: bool) -> bool:
