@@ -326,6 +326,8 @@ class CopyIn:
                 except BaseException as e:
                     self.failed = True
                     self._put_table(e)
+                    if final:
+                        return  # no more chunks come: waiting for one would hang the COPY
                     continue
                 if chunk is not None:
                     self._put_table(chunk)

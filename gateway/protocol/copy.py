@@ -15,6 +15,7 @@ its failures to PostgreSQL's errors with a line number.
 
 from __future__ import annotations
 
+import decimal
 import re
 import struct
 from dataclasses import dataclass, field
@@ -803,14 +804,20 @@ _INT_OIDS = {20, 21, 23}
 
 class BinaryDecoder:
     """PostgreSQL binary COPY: header, tuples (int16 count, then int32 length + bytes per
-    field), trailer -1. Record boundaries and field positions are found with NumPy for all
-    rows of a chunk at once; fixed-width types become Arrow arrays by reinterpreting bytes,
-    variable-width ones by one gather; only rare types are decoded per value."""
+    field), trailer -1. Row boundaries and field positions are found with NumPy for all rows
+    of a chunk at once (`_walk`); fixed-width types become Arrow arrays by one gather of
+    big-endian values and a byte swap, text by one gather of its bytes, numeric by digit
+    arithmetic; only rare types are decoded per value. A record PostgreSQL would refuse stops
+    the decoding with PostgreSQL's error at its line (`_bad_row`)."""
 
     def __init__(self, spec: CopySpec, columns: Sequence[CopyColumn]):
         self.columns = list(columns)
         self.n = len(self.columns)
         self.names = [f"c{i}" for i in range(self.n)]
+        self.oids = [c.oid for c in self.columns]
+        # a fixed-width column's length word is its width or -1: the walk uses that to drop
+        # byte offsets that only look like the start of a row
+        self.widths = [_BIN_FIXED[o][0] if o in _BIN_FIXED else None for o in self.oids]
         self.rest = b""
         self.header_done = False
         self.lines = 0
@@ -820,191 +827,211 @@ class BinaryDecoder:
         buf = self.rest + data if self.rest else bytes(data)
         self.rest = b""
         if self.done:
+            if buf:
+                raise CopyError("22P04", "received copy data after EOF marker", context_line=self.lines + 1)
             return None
-        if not self.header_done:
+        if not self.header_done:  # read before any row: PostgreSQL's errors here have no line
             if len(buf) < 19:
                 if final:
-                    raise CopyError("22P04", "COPY file signature not recognized" if buf else
-                                  "unexpected EOF in COPY data", context_line=1)
+                    raise CopyError("22P04", "COPY file signature not recognized" if len(buf) < 11 else
+                                    "invalid COPY file header (missing flags)" if len(buf) < 15 else
+                                    "invalid COPY file header (missing length)")
                 self.rest = buf
                 return None
             if buf[:11] != BINARY_SIGNATURE:
-                raise CopyError("22P04", "COPY file signature not recognized", context_line=1)
+                raise CopyError("22P04", "COPY file signature not recognized")
             flags, ext = struct.unpack_from(">ii", buf, 11)
             if flags & (1 << 16):
-                raise CopyError("22P04", "COPY with OIDS is not supported", context_line=1)
+                raise CopyError("22P04", "invalid COPY file header (WITH OIDS)")
             if flags & ~0xFFFF & ~(1 << 16):
-                raise CopyError("22P04", "unrecognized critical flags in COPY file header", context_line=1)
+                raise CopyError("22P04", "unrecognized critical flags in COPY file header")
+            if ext < 0:
+                raise CopyError("22P04", "invalid COPY file header (missing length)")
             if len(buf) < 19 + ext:
+                if final:
+                    raise CopyError("22P04", "invalid COPY file header (wrong length)")
                 self.rest = buf
                 return None
             buf = buf[19 + ext:]
             self.header_done = True
-        starts, end, state = self._rows(buf)
+        walk = self._walk(buf)
         line0 = self.lines
-        if state == "bad":
-            bad_at = end
-            count = struct.unpack_from(">h", buf, bad_at)[0] if bad_at + 2 <= len(buf) else None
-            if count is not None and count != self.n and count != -1:
-                raise CopyError("22P04", f"row field count is {count}, expected {self.n}",
-                              context_line=line0 + len(starts) + 1)
-            raise CopyError("22P04", "invalid field size", context_line=line0 + len(starts) + 1)
-        if state == "trailer":
-            self.done = True
-        elif state == "partial":
-            self.rest = buf[end:]
-            if final:
-                raise CopyError("22P04", "unexpected EOF in COPY data", context_line=line0 + len(starts) + 1)
-        elif final and not self.done:
-            raise CopyError("22P04", "unexpected EOF in COPY data", context_line=line0 + len(starts) + 1)
-        if len(starts) == 0:
+        nrows = len(walk.starts)
+        table = self._columns(buf, walk, line0) if nrows else None  # errors in earlier rows first
+        at = walk.end
+        size = len(buf)
+        if at < size:
+            count = int.from_bytes(buf[at:at + 2], "big", signed=True) if size - at >= 2 else None
+            if count == -1:
+                self.done = True
+                if size - at > 2:
+                    raise CopyError("22P04", "received copy data after EOF marker", context_line=line0 + nrows + 1)
+            elif not self._bad_row(buf, at, line0 + nrows + 1, final):
+                self.rest = buf[at:]  # a row that is not all here yet
+        if nrows == 0:
             return None
-        self.lines += len(starts)
-        return Chunk(self._columns(np.frombuffer(buf, dtype=np.uint8), starts, line0), line0)
+        self.lines += nrows
+        return Chunk(table, line0)
 
-    def _rows(self, buf: bytes) -> tuple[np.ndarray, int, str]:
-        """Start offsets of the whole rows at the front of buf, where they end, and why they
-        stop: 'trailer', 'partial' (needs more bytes), 'end' or 'bad'."""
+    # ---- rows
+
+    def _walk(self, buf: bytes) -> "_Walk":
+        """The whole rows at the front of buf that pass the walk's checks: their starts, each
+        column's length word offsets and lengths, and where the last one ends.
+
+        Every byte offset holding the int16 field count is a candidate row start; all
+        candidates are walked field by field in lockstep (a fixed-width column's length must
+        be its width or -1, which rules out nearly every false candidate at the first
+        column); the rows are then the chain of candidates from offset 0 where each starts
+        where the one before ends."""
+        size = len(buf)
+        if size < 2 + 4 * self.n or int.from_bytes(buf[:2], "big", signed=True) != self.n:
+            return _Walk(_NO_ROWS, [], [], 0)  # not even one row of NULLs
         b = np.frombuffer(buf, dtype=np.uint8)
-        size = len(b)
-        if size < 2:
-            return np.empty(0, np.int64), 0, "partial" if size else "end"
         hi, lo = (self.n >> 8) & 0xFF, self.n & 0xFF
-        cand = np.flatnonzero((b[:-1] == hi) & (b[1:] == lo)).astype(np.int64)
-        first = struct.unpack_from(">h", buf, 0)[0]
-        if first != self.n:
-            return np.empty(0, np.int64), 0, self._stop(buf, 0, size, None)
-        if len(cand) == 0 or cand[0] != 0:
-            cand = np.concatenate([np.zeros(1, np.int64), cand])
-        # every candidate's end, walking its fields in lockstep; a fixed-width column's length
-        # must be its width or -1 (NULL), which rules out most false candidates early
-        be32 = _be32_table(buf)
+        cand = np.flatnonzero((b[:-1] == hi) & (b[1:] == lo))
+        if self.widths and self.widths[0] is not None and len(cand) > 1:
+            # most candidates fail on the low byte of the first length word alone: 0xff or
+            # the width (one byte gathered costs a quarter of a big-endian word)
+            low = b[np.minimum(cand + 5, size - 1)]
+            cand = cand[(low == self.widths[0]) | (low == 0xFF) | (cand == 0)]
+        be32 = _be_view(buf, ">i4")
         pos = cand + 2
-        ok = np.ones(len(cand), dtype=bool)
-        for k in range(self.n):
-            inside = pos + 4 <= size
-            ok &= inside
-            ln = be32(np.where(inside, pos, 0))
-            fixed = _BIN_FIXED.get(self.columns[k].oid)
-            if fixed is not None:
-                ok &= (ln == fixed[0]) | (ln == -1)
+        ok = None
+        offs: list[np.ndarray] = []
+        lens: list[np.ndarray] = []
+        for k, width in enumerate(self.widths):
+            inside = pos <= size - 4
+            ln = be32[np.where(inside, pos, 0)].astype(np.int64)
+            good = inside & ((ln == width) | (ln == -1) if width is not None else ln >= -1)
+            if ok is None:  # the first column: keep only the candidates it allows
+                keep = np.flatnonzero(good)
+                cand, pos, ln = cand[keep], pos[keep], ln[keep]
+                ok = np.ones(len(cand), dtype=bool)
             else:
-                ok &= ln >= -1
-            if k == 0 and len(cand) > 1:
-                keep = ok.copy()
-                keep[0] = True
-                cand, pos, ok, ln = cand[keep], pos[keep], ok[keep], ln[keep]
+                ok &= good
+            offs.append(pos)
+            lens.append(ln)
             pos = pos + 4 + np.maximum(ln, 0)
-        ends = np.where(ok, pos, -1)
-        # follow the chain from offset 0 by pointer doubling: succ[i] is the candidate that
-        # starts where candidate i ends (sink = len(cand))
-        sink = len(cand)
-        j = np.searchsorted(cand, ends)
-        jc = np.minimum(j, sink - 1)
-        succ = np.where((ends >= 0) & (j < sink) & (cand[jc] == ends), jc, sink)
-        succ = np.append(succ, sink)
-        on = np.zeros(sink + 1, dtype=bool)
-        on[0] = True
-        jump = succ
-        while True:
-            marked = np.flatnonzero(on[:sink])
-            targets = jump[marked]
-            if (targets == sink).all():
-                break  # every row reachable from the first is marked
-            on[targets] = True
-            on[sink] = False
-            jump = jump[jump]
-        rows = np.flatnonzero(on[:sink])
-        rows = rows[(ends[rows] >= 0) & (ends[rows] <= size)]
-        starts = cand[rows]
-        last_end = int(ends[rows[-1]]) if len(rows) else 0
-        return starts, last_end, self._stop(buf, last_end, size, None)
+        if ok is None:
+            ok = np.ones(len(cand), dtype=bool)
+        ok &= pos <= size
+        sel = None if ok.all() else np.flatnonzero(ok)
+        c, e = (cand, pos) if sel is None else (cand[sel], pos[sel])
+        if len(c) == 0 or c[0] != 0:
+            return _Walk(_NO_ROWS, [], [], 0)
+        links = e[:-1] == c[1:]
+        if links.all():
+            idx = None
+            end = int(e[-1])
+        else:
+            # a false candidate that passed every check sits inside a row: hop over it
+            breaks = np.flatnonzero(~links)
+            parts = []
+            i = 0
+            while True:
+                nb = np.searchsorted(breaks, i)
+                j = int(breaks[nb]) if nb < len(breaks) else len(c) - 1
+                parts.append(np.arange(i, j + 1))
+                end = int(e[j])
+                k = int(np.searchsorted(c, end))
+                if k >= len(c) or c[k] != end:
+                    break
+                i = k
+            idx = np.concatenate(parts)
+        if idx is None:  # the usual case: the rows are all the candidates that passed
+            if sel is None:
+                return _Walk(cand, offs, lens, end)
+            if sel[-1] == len(sel) - 1:  # … and the rest were after them
+                k = len(sel)
+                return _Walk(cand[:k], [o[:k] for o in offs], [ln[:k] for ln in lens], end)
+            return _Walk(cand[ok], [o[ok] for o in offs], [ln[ok] for ln in lens], end)
+        if sel is not None:
+            idx = sel[idx]
+        return _Walk(cand[idx], [o[idx] for o in offs], [ln[idx] for ln in lens], end)
 
-    def _stop(self, buf: bytes, at: int, size: int, _end) -> str:
-        if at >= size:
-            return "end"
+    def _bad_row(self, buf: bytes, at: int, line: int, final: bool) -> bool:
+        """The row at `at` did not pass the walk: raise PostgreSQL's error for it, reading its
+        fields in order as CopyReadBinaryAttribute does; False if it only needs more bytes."""
+        size = len(buf)
         if size - at < 2:
-            return "partial"
-        count = struct.unpack_from(">h", buf, at)[0]
-        if count == -1:
-            return "trailer"
+            if final:
+                return True  # PostgreSQL takes a missing field count as the end of the data
+            return False
+        count = int.from_bytes(buf[at:at + 2], "big", signed=True)
         if count != self.n:
-            return "bad"
-        # a row that starts here but does not fit yet, or has a bad length
+            raise CopyError("22P04", f"row field count is {count}, expected {self.n}", context_line=line)
         pos = at + 2
-        for _ in range(self.n):
+        for c, oid, width in zip(self.columns, self.oids, self.widths):
             if pos + 4 > size:
-                return "partial"
-            ln = struct.unpack_from(">i", buf, pos)[0]
+                break
+            ln = int.from_bytes(buf[pos:pos + 4], "big", signed=True)
+            pos += 4
+            if ln == -1:
+                continue
             if ln < -1:
-                return "bad"
-            pos += 4 + max(ln, 0)
-        return "partial" if pos > size else "bad"
+                raise CopyError("22P04", "invalid field size", context_line=line)
+            if pos + ln > size:
+                break
+            if width is not None and ln < width:
+                raise CopyError("08P01", "insufficient data left in message", context_line=line)
+            if width is not None and ln > width:
+                raise CopyError("22P03", "incorrect binary data format", context_line=line)
+            try:
+                T.decode_param(oid, 1, buf[pos:pos + ln])
+            except T.ParamError as e:
+                raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""), context_line=line) from None
+            pos += ln
+        else:
+            raise CopyError("22P04", "invalid field size", context_line=line)  # not reached: the walk takes such rows
+        if final:
+            raise CopyError("22P04", "unexpected EOF in COPY data", context_line=line)
+        return False
 
-    def _columns(self, b: np.ndarray, starts: np.ndarray, line0: int) -> pa.Table:
-        pos = starts + 2
-        arrays = []
-        for ci, c in enumerate(self.columns):
-            ln = (b[pos].astype(np.int64) << 24 | b[pos + 1].astype(np.int64) << 16
-                  | b[pos + 2].astype(np.int64) << 8 | b[pos + 3].astype(np.int64))
-            ln = np.where(ln >= 1 << 31, ln - (1 << 32), ln)
-            data = pos + 4
-            arrays.append(self._column(c, b, data, ln, line0))
-            pos = data + np.maximum(ln, 0)
+    # ---- columns
+
+    def _columns(self, buf: bytes, walk: "_Walk", line0: int) -> pa.Table:
+        arrays = [self._column(c, buf, walk.offs[i] + 4, walk.lens[i], line0) for i, c in enumerate(self.columns)]
         return pa.table(arrays, names=self.names)
 
-    def _column(self, c: CopyColumn, b: np.ndarray, data: np.ndarray, ln: np.ndarray, line0: int) -> pa.Array:
+    def _column(self, c: CopyColumn, buf: bytes, data: np.ndarray, ln: np.ndarray, line0: int) -> pa.Array:
         oid = c.oid
         valid = ln >= 0
         n = len(ln)
-        mask = None if valid.all() else ~valid
+        nulls = n - int(np.count_nonzero(valid))
+        mask = ~valid if nulls else None
         fixed = _BIN_FIXED.get(oid)
-        if fixed is not None:
+        if fixed is not None:  # the walk checked every length: the width, or -1
             width, dtype, arrow = fixed
-            wrong = valid & (ln != width)
-            if wrong.any():
-                r = int(np.flatnonzero(wrong)[0])
-                raise CopyError("22P03", "incorrect binary data format", context_line=line0 + r + 1)
-            idx = np.where(valid, data, 0)[:, None] + np.arange(width)
-            raw = np.ascontiguousarray(b[np.minimum(idx, len(b) - 1)]).view(dtype).reshape(n)
-            if oid == 1082:
-                vals = raw.astype(np.int32) + T._PG_EPOCH_DAYS
-                return pa.array(vals, type=pa.date32(), mask=mask)
-            if oid in (1114, 1184):
-                vals = raw.astype(np.int64) + T._PG_EPOCH_US
-                return pa.array(vals, type=arrow, mask=mask)
+            if nulls == n:  # (the buffer may be shorter than one value)
+                raw = np.zeros(n, dtype=dtype)
+            else:
+                raw = _be_view(buf, dtype.str)[np.where(valid, data, 0) if nulls else data]
+            arr = None
             if oid == 16:
-                return pa.array(raw != 0, type=pa.bool_(), mask=mask)
-            return pa.array(raw.astype(dtype.newbyteorder("=")), type=arrow, mask=mask)
-        if oid in (25, 1043, 1042, 19, 17, 114, 3802):
-            lens = np.where(valid, ln, 0)
-            skip = 1 if oid == 3802 else 0  # jsonb: a version byte, then the text
-            if skip:
-                lens = np.maximum(lens - 1, 0)
-                data = data + 1
-            offsets = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(lens, out=offsets[1:])
-            total = int(offsets[-1])
-            idx = np.arange(total, dtype=np.int64) + np.repeat(data - offsets[:-1], lens)
-            values = b[idx]
-            typ = pa.large_binary() if oid == 17 else pa.large_string()
-            validity = None if mask is None else pa.array(valid).buffers()[1]
-            arr = pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(offsets), pa.py_buffer(values)],
-                                        null_count=int(n - valid.sum()))
-            if oid != 17:
-                try:
-                    arr.validate(full=True)
-                except pa.ArrowInvalid:
-                    raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"',
-                                  context_line=line0 + 1) from None
-            return arr
-        if oid == 1700:
-            arr = _binary_numeric(c.duck, b, data, ln, valid)
+                arr = pa.array(raw != 0, type=pa.bool_(), mask=mask)
+            elif oid == 1082:
+                vals = raw.astype(np.int32)
+                if not ((vals == 0x7FFFFFFF) | (vals == -0x80000000))[valid].any():
+                    arr = pa.array(vals + np.int32(T._PG_EPOCH_DAYS), type=pa.date32(), mask=mask)
+            elif oid in (1114, 1184):
+                vals = raw.astype(np.int64)
+                if not ((vals > T._TS_INF - T._PG_EPOCH_US) | (vals < -T._TS_INF + T._PG_EPOCH_US))[valid].any():
+                    arr = pa.array(vals + T._PG_EPOCH_US, type=arrow, mask=mask)
+            else:
+                arr = pa.array(raw.astype(dtype.newbyteorder("=")), type=arrow, mask=mask)
+            if arr is not None:
+                return arr
+            # infinities and instants past DuckDB's range: per value, as decode_param reads them
+        elif oid in (25, 1043, 1042, 19, 17, 114, 3802):
+            return _binary_text(oid, buf, data, ln, valid, nulls, line0)
+        elif oid == 1700:
+            arr = _binary_numeric(c.duck, buf, data, ln, valid)
             if arr is not None:
                 return arr
         # per value: numeric that needs rounding or is too wide, uuid, interval, time, arrays…
+        dm = _DECIMAL.match(c.duck) if oid == 1700 else None
         out: list = []
-        buf = b.tobytes()
         for r in range(n):
             if not valid[r]:
                 out.append(None)
@@ -1012,81 +1039,182 @@ class BinaryDecoder:
             s = int(data[r])
             try:
                 v = T.decode_param(oid, 1, buf[s: s + int(ln[r])])
+                if dm is not None and v.is_finite():
+                    v = _numeric_typmod(v, int(dm.group(1)), int(dm.group(2)))
             except T.ParamError as e:
-                raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""),
-                              context_line=line0 + r + 1) from None
+                raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""), detail=e.detail,
+                                context_line=line0 + r + 1) from None
             out.append(v)
         try:
+            if dm is not None and int(dm.group(1)) <= 38:
+                return pa.array(out, type=pa.decimal128(int(dm.group(1)), int(dm.group(2))))
             return pa.array(out)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
             return pa.array([None if v is None else str(v) for v in out], type=pa.string())
 
 
-def _be32_table(buf: bytes):
-    """A gather of big-endian int32 values at arbitrary byte offsets: four aligned views
-    (offsets 0-3 mod 4), converted once, then one fancy index per lookup."""
-    size = len(buf)
-    cnt = size // 4
-    table = np.zeros((4, cnt + 1), dtype=np.int32)
-    for o in range(4):
-        k = (size - o) // 4
-        if k > 0:
-            table[o, :k] = np.frombuffer(buf, dtype=">i4", count=k, offset=o)
-
-    def get(pos: np.ndarray) -> np.ndarray:
-        return table[pos & 3, pos >> 2].astype(np.int64)
-
-    return get
+def _numeric_typmod(v: Decimal, prec: int, scale: int) -> Decimal:
+    """apply_typmod: round half away from zero to the column's scale; 22003 if the result
+    needs more than prec - scale integer digits."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = max(prec, v.adjusted() + scale + 2, 1)
+        q = v.quantize(Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_UP)
+    if q != 0 and q.adjusted() >= prec - scale:
+        raise T.ParamError("22003", "numeric field overflow", detail=(
+            f"A field with precision {prec}, scale {scale} must round to an absolute value less than "
+            f"10^{prec - scale}."))
+    return q
 
 
-def _be16(b: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    v = b[pos].astype(np.int32) << 8 | b[pos + 1].astype(np.int32)
-    return np.where(v >= 1 << 15, v - (1 << 16), v)
+@dataclass(slots=True)
+class _Walk:
+    starts: np.ndarray  # byte offset of each row
+    offs: list  # per column: the byte offset of each row's length word
+    lens: list  # per column: each row's field length (-1: NULL), int64
+    end: int  # where the last row ends
 
 
-def _binary_numeric(duck: str, b: np.ndarray, data: np.ndarray, ln: np.ndarray, valid: np.ndarray):
+_NO_ROWS = np.empty(0, dtype=np.int64)
+
+
+def _be_view(buf, dtype: str) -> np.ndarray:
+    """The value of this (big-endian) dtype at every byte offset of buf, as a zero-copy view
+    with one-byte strides: `view[offsets]` gathers the values at any offsets in one step."""
+    width = np.dtype(dtype).itemsize
+    count = len(buf) - width + 1
+    if count <= 0:
+        return np.empty(0, dtype=dtype)
+    return np.ndarray((count,), dtype=dtype, buffer=buf, strides=(1,))
+
+
+def _binary_text(oid: int, buf: bytes, data: np.ndarray, ln: np.ndarray, valid: np.ndarray, nulls: int,
+                 line0: int) -> pa.Array:
+    """text, varchar, bpchar, name, json, jsonb and bytea fields → one Arrow array whose data
+    buffer is the fields' bytes gathered in one step; text checked as PostgreSQL's
+    pg_verify_mbstr does (valid UTF-8, no NUL)."""
+    n = len(ln)
+    lens = np.maximum(ln, 0) if nulls else ln
+    if oid == 3802:  # jsonb: a version byte, then the text
+        lens = np.maximum(lens - 1, 0)
+        data = data + 1
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    total = int(offsets[-1])
+    b = np.frombuffer(buf, dtype=np.uint8)
+    if total <= 64 * n:  # short values: one gather of their bytes by index
+        b = np.frombuffer(buf, dtype=np.uint8)
+        values = b[np.arange(total, dtype=np.int64) + np.repeat(data - offsets[:-1], lens)]
+    else:  # long values: a slice each
+        view = memoryview(buf)
+        values = np.frombuffer(b"".join([view[s:s + k] for s, k in zip(data.tolist(), lens.tolist())]), np.uint8)
+    typ = pa.large_binary() if oid == 17 else pa.large_string()
+    validity = None if not nulls else pa.array(valid).buffers()[1]
+    arr = pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(offsets), pa.py_buffer(values)], null_count=nulls)
+    if oid != 17:
+        nul = values.tobytes().find(b"\x00") if total else -1
+        try:
+            arr.validate(full=True)
+            bad = None if nul < 0 else int(np.searchsorted(offsets, nul, side="right")) - 1
+        except pa.ArrowInvalid:
+            bad = next(r for r in range(n) if not _utf8_ok(values[offsets[r]:offsets[r + 1]].tobytes()))
+        if bad is not None:
+            raise CopyError("22021", 'invalid byte sequence for encoding "UTF8"', context_line=line0 + bad + 1)
+    return arr
+
+
+def _utf8_ok(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in b
+
+
+def _binary_numeric(duck: str, buf: bytes, data: np.ndarray, ln: np.ndarray, valid: np.ndarray):
     """PostgreSQL's numeric send format (int16 ndigits, weight, sign, dscale, then base-10000
     digits) → decimal128 of the target DECIMAL(p,s), for all rows at once. None when some value
-    needs what only the per-value path does (rounding away digits, NaN, more than 18 digits)."""
+    needs what only the per-value path does (digits to round or truncate away, NaN,
+    infinities, malformed values, overflow, more than 18 digits)."""
     m = _DECIMAL.match(duck)
     if not m:
         return None
     prec, scale = int(m.group(1)), int(m.group(2))
-    if prec > 18:
-        return None
     n = len(ln)
-    at = np.where(valid, data, 0)
-    if valid.any() and (ln[valid] < 8).any():
+    if prec > 18 or n == 0 or len(buf) < 8:
         return None
-    nd = np.where(valid, _be16(b, at), 0)
-    weight = _be16(b, at + 2)
-    sign = np.where(valid, _be16(b, at + 4) & 0xFFFF, 0)
-    if ((sign != 0) & (sign != 0x4000)).any():
-        return None  # NaN / infinities
+    nulls = not valid.all()
+    if (ln[valid] < 8).any() if nulls else (ln < 8).any():
+        return None
+    at = np.where(valid, data, 0) if nulls else data
+    head = _be_view(buf, ">i8")[at]  # ndigits, weight, sign, dscale: four int16 in one word
+    nd = head >> 48
+    if nulls:
+        nd = np.where(valid, nd, 0)
+    weight = (head >> 32).astype(np.int16).astype(np.int64)
+    sign = (head >> 16) & 0xFFFF
+    dscale = (head & 0xFFFF).astype(np.int16).astype(np.int64)
+    if nulls:  # a NULL's head was read at offset 0: neutral values instead
+        sign = np.where(valid, sign, 0)
+        dscale = np.where(valid, dscale, scale)
+    if ((sign != 0) & (sign != 0x4000)).any() or (nd < 0).any() or (dscale < 0).any():
+        return None  # NaN, infinities, malformed
     if (valid & (ln != 8 + 2 * nd)).any():
         return None
+    # digits below min(dscale, scale) must be zero: numeric_recv truncates digits below the
+    # value's dscale, and the column's scale rounds: both are the per-value path's job
+    keep = np.minimum(dscale, scale)
+    low = int(keep.min()) if n else scale
+    one_keep = low == int(keep.max())
+    be16 = _be_view(buf, ">i2")
+    last = len(be16) - 1
     total = np.zeros(n, dtype=np.int64)
-    for k in range(int(nd.max()) if n else 0):
-        has = k < nd
-        d = np.where(has, _be16(b, np.where(has, at + 8 + 2 * k, 0)), 0).astype(np.int64)
-        e = 4 * (weight.astype(np.int64) - k) + scale
-        if ((e > 18) & (d != 0)).any():
+    # digit group j (worth 10000^j) of each row is its digit number weight - j: one pass per
+    # group position, so that every power of ten is one scalar for all rows
+    some = nd > 0
+    top = int(weight[some].max()) if some.any() else 0
+    bottom = int((weight - nd + 1)[some].min()) if some.any() else 0
+    if top - bottom > 8:
+        return None  # wider than any DECIMAL(18, s) value: the per-value path
+    for j in range(top, bottom - 1, -1):
+        k = weight - j
+        has = (k >= 0) & (k < nd)
+        if not has.any():
+            continue
+        d = be16[np.minimum(at + 8 + 2 * np.maximum(k, 0), last)].astype(np.int64)
+        d = np.where(has, d, 0)
+        if ((d < 0) | (d > 9999)).any():
             return None
-        pos_e = np.clip(e, 0, 18)
-        neg_e = np.clip(-e, 0, 18)
-        div = 10 ** neg_e
-        if ((e < 0) & (d % div != 0)).any():
-            return None  # digits beyond the column's scale: PostgreSQL rounds them (per value)
-        total += np.where(e >= 0, d * 10 ** pos_e, d // div)
+        e = 4 * j + scale  # this group's power of ten in the scaled integer
+        if e >= prec:
+            if d.any():
+                return None  # |value| >= 10^(p-s): the per-value path reports the overflow
+            continue
+        if e > 0 and (d >= 10 ** (prec - e)).any():
+            return None
+        drop = -(4 * j + low)  # decimal digits of this group below what may be nonzero
+        if drop > 0:
+            if not one_keep:
+                drop_each = np.clip(-(4 * j + keep), 0, 4)
+                if (d % _POW10[drop_each] != 0).any():
+                    return None
+            elif (d % 10 ** min(drop, 4)).any():
+                return None
+        if e >= 0:
+            total += d * 10 ** e
+        elif e > -4:
+            total += d // 10 ** -e
     if (np.abs(total) >= 10 ** prec).any():
-        return None  # overflow: the per-value path reports it
+        return None
     total = np.where(sign == 0x4000, -total, total)
     words = np.empty((n, 2), dtype=np.int64)
     words[:, 0] = total
-    words[:, 1] = np.where(total < 0, -1, 0)
-    validity = None if valid.all() else pa.array(valid).buffers()[1]
-    return pa.Array.from_buffers(pa.decimal128(prec, scale), n, [validity, pa.py_buffer(words.tobytes())],
-                                 null_count=int(n - valid.sum()))
+    words[:, 1] = total >> 63
+    validity = pa.array(valid).buffers()[1] if nulls else None
+    return pa.Array.from_buffers(pa.decimal128(prec, scale), n, [validity, pa.py_buffer(words)],
+                                 null_count=int(n - np.count_nonzero(valid)))
+
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
 
 
 _BIN_FIXED = {
