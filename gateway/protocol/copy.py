@@ -1040,6 +1040,13 @@ class BinaryDecoder:
             try:
                 v = T.decode_param(oid, 1, buf[s: s + int(ln[r])])
                 if dm is not None and v.is_finite():
+                    if c.duck == T.UNCONSTRAINED_NUMERIC and -min(v.normalize().as_tuple().exponent, 0) > \
+                            T.UNCONSTRAINED_NUMERIC_SCALE:
+                        # a numeric column without precision: refused, never rounded (sql/numeric_storage.py)
+                        from ..sql.numeric_storage import overflow
+                        err = overflow(str(v))
+                        raise CopyError(err.sqlstate, err.message, detail=err.detail, hint=err.hint,
+                                        context_line=line0 + r + 1)
                     v = _numeric_typmod(v, int(dm.group(1)), int(dm.group(2)))
             except T.ParamError as e:
                 raise CopyError(e.sqlstate, e.message.replace(" in bind parameter", ""), detail=e.detail,
