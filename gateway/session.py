@@ -2090,12 +2090,13 @@ class Session:
             outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
                                       max(self.server.settings.batch_rows, pgcopy.COPY_OUT_BATCH_ROWS), True)
             prep = None  # char(n) padded, jsonb canonical, as the columns' declared types print them
+            versioned: list[int] = []  # binary jsonb columns: version byte 1, then the text
             if plan is not None:
                 pg_types = await self._column_overrides(plan, outcome.names, outcome.types)
                 prep = pg_type_preparation([str(t) for t in outcome.types or []], pg_types) if pg_types else None
-                if prep and spec.fmt == "binary":  # binary jsonb: version byte 1, then the text
-                    prep = {i: (elem, typmod, is_list, elem == 3802 and not is_list)
-                            for i, (elem, typmod, is_list) in prep.items() if not (elem == 3802 and is_list)}
+                if prep and spec.fmt == "binary":
+                    prep = {i: p for i, p in prep.items() if not (p[0] == 3802 and p[2])}  # jsonb[]: as stored
+                    versioned = [i for i, p in prep.items() if p[0] == 3802]
             enc = pgcopy.CopyOutEncoder(spec, outcome.types or [], outcome.names or [])
             fmt = 1 if spec.fmt == "binary" else 0
             self.send(m.copy_out_response(fmt, len(outcome.types or [])))
@@ -2109,7 +2110,7 @@ class Session:
             async def produce() -> None:
                 try:
                     while True:
-                        item = await self._run(cursor, _copy_out_next, reader, enc, prep)
+                        item = await self._run(cursor, _copy_out_next, reader, enc, prep, versioned)
                         self.active = cursor  # a cancel while this waits stops the next read
                         await ready.put(item)
                         if item is None:
@@ -2797,8 +2798,8 @@ def _drop_temp_objects(cursor: Cursor) -> None:
     """Worker thread: every temporary view, table and sequence of this connection but the rows
     of SCROLL cursors (kept in temp tables named __dataforge_scroll_*)."""
     con = cursor.con
-    for kind, view in (("VIEW", "duckdb_views"), ("TABLE", "duckdb_tables"), ("SEQUENCE", "duckdb_sequences")):
-        col = {"duckdb_views": "view_name", "duckdb_tables": "table_name", "duckdb_sequences": "sequence_name"}[view]
+    for kind, view, col in (("VIEW", "duckdb_views", "view_name"), ("TABLE", "duckdb_tables", "table_name"),
+                            ("SEQUENCE", "duckdb_sequences", "sequence_name")):
         names = [r[0] for r in con.execute(
             f"SELECT {col} FROM {view}() WHERE temporary AND {col} NOT LIKE '__dataforge_scroll_%'").fetchall()]
         for name in names:
@@ -2893,12 +2894,12 @@ def _copy_out_encode(enc, batch) -> tuple[bytes, int]:
     return enc.encode(batch), batch.num_rows
 
 
-def _copy_out_next(reader, enc, prep: dict | None = None) -> tuple[bytes, int] | None:
+def _copy_out_next(reader, enc, prep: dict | None = None, versioned: list[int] = ()) -> tuple[bytes, int] | None:
     """Worker thread: the next batch of a COPY TO's result, encoded; None at the end."""
     try:
         batch = _copy_out_read(reader)
         if batch is not None and prep:
-            batch = _copy_out_prepare(batch, prep)
+            batch = _copy_out_prepare(batch, prep, versioned)
     except OSError as e:  # Arrow's stream reports DuckDB's errors as OSError: map them as DuckDB's
         if "INTERRUPT" in str(e):  # cancel or statement_timeout: _run words it
             raise duckdb.InterruptException(str(e)) from None
@@ -2906,11 +2907,10 @@ def _copy_out_next(reader, enc, prep: dict | None = None) -> tuple[bytes, int] |
     return None if batch is None else _copy_out_encode(enc, batch)
 
 
-def _copy_out_prepare(batch: pa.RecordBatch, prep: dict) -> pa.RecordBatch:
-    """The declared types' text (rows.apply_pg_types); a fourth item True: binary jsonb, each
-    value behind its format version byte."""
-    batch = apply_pg_types(batch, {i: p[:3] for i, p in prep.items()})
-    versioned = [i for i, p in prep.items() if len(p) > 3 and p[3]]
+def _copy_out_prepare(batch: pa.RecordBatch, prep: dict, versioned: list[int]) -> pa.RecordBatch:
+    """The declared types' text (rows.apply_pg_types); the `versioned` (binary jsonb) columns'
+    values each behind the format's version byte."""
+    batch = apply_pg_types(batch, prep)
     if not versioned:
         return batch
     cols = list(batch.columns)

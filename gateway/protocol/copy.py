@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 from ..errors import PgError
 from . import types as T
 from . import rows as R
+from ..sql import numeric_storage
 from .rows import DataRowEncoder, pg_text_column
 
 BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
@@ -1040,11 +1041,9 @@ class BinaryDecoder:
             try:
                 v = T.decode_param(oid, 1, buf[s: s + int(ln[r])])
                 if dm is not None and v.is_finite():
-                    if c.duck == T.UNCONSTRAINED_NUMERIC and -min(v.normalize().as_tuple().exponent, 0) > \
-                            T.UNCONSTRAINED_NUMERIC_SCALE:
-                        # a numeric column without precision: refused, never rounded (sql/numeric_storage.py)
-                        from ..sql.numeric_storage import overflow
-                        err = overflow(str(v))
+                    if c.duck == T.UNCONSTRAINED_NUMERIC and not numeric_storage.decimal_fits(v):
+                        # a numeric column without precision: refused, never rounded
+                        err = numeric_storage.overflow(str(v))
                         raise CopyError(err.sqlstate, err.message, detail=err.detail, hint=err.hint,
                                         context_line=line0 + r + 1)
                     v = _numeric_typmod(v, int(dm.group(1)), int(dm.group(2)))
