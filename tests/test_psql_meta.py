@@ -92,6 +92,7 @@ COMMANDS = [
     r"\d {P}_child", r"\d {P}_parent", r"\d+ {P}_child", r"\d {P}_view", r"\d {P}_seq",
     r"\d {P}_child_pkey", r"\d {P}_child_label_idx", r"\df {P}*", r"\df+ {P}*", r"\du postgres",
     r"\dv+ {P}*", r"\dT {P}*", r"\dm {P}*", r"\dE {P}*", r"\db pg_default", r"\dp {P}*",
+    r"\dd {P}*", r"\dO {P}*", r"\dL", r"\dx", r"\dd pg_catalog.pg_class",
 ]
 
 

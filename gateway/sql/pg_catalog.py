@@ -221,7 +221,13 @@ CATALOG_RELATIONS = {
     "pg_rewrite": 2618, "pg_depend": 2608, "pg_shdescription": 2396, "pg_extension": 3079,
     "pg_foreign_table": 3118, "pg_partitioned_table": 3350, "pg_matviews": 0,
     "pg_policy": 3256, "pg_statistic_ext": 3381, "pg_event_trigger": 3466, "pg_language": 2612,
-    "pg_operator": 2617, "pg_cast": 2605,
+    "pg_operator": 2617, "pg_cast": 2605, "pg_opfamily": 2753, "pg_aggregate": 2600,
+    "pg_auth_members": 1261, "pg_conversion": 2607, "pg_db_role_setting": 2964, "pg_default_acl": 826,
+    "pg_foreign_data_wrapper": 2328, "pg_foreign_server": 1417, "pg_init_privs": 3394,
+    "pg_largeobject_metadata": 2995, "pg_publication": 6104, "pg_publication_namespace": 6237,
+    "pg_publication_rel": 6106, "pg_seclabel": 3596, "pg_shdepend": 1214, "pg_statistic": 2619,
+    "pg_statistic_ext_data": 3429, "pg_subscription": 6100, "pg_transform": 3576, "pg_ts_config": 3602,
+    "pg_ts_dict": 3600, "pg_ts_parser": 3601, "pg_ts_template": 3764, "pg_user_mapping": 1418,
 }
 
 # typname → (typtype, typcategory, preferred); absent: base type of category 'U'
@@ -830,7 +836,16 @@ SELECT r.oid AS objoid, 1259::UINTEGER AS classoid, 0::INTEGER AS objsubid, r.de
 FROM {m}.pg_df_relations r WHERE r.description IS NOT NULL AND r.relkind IN ('r', 'v', 'S')
 UNION ALL
 SELECT a.attrelid, 1259::UINTEGER, a.attnum::INTEGER, a.description
-FROM {m}.pg_df_columns a WHERE a.description IS NOT NULL;
+FROM {m}.pg_df_columns a WHERE a.description IS NOT NULL
+UNION ALL  -- the built-in objects' comments (psql's \\dn+, \\dL, \\dx show them)
+SELECT * FROM (VALUES (11::UINTEGER, 2615::UINTEGER, 0, 'system catalog schema'),
+    (99::UINTEGER, 2615::UINTEGER, 0, 'reserved schema for TOAST tables'),
+    ({ns}::UINTEGER, 2615::UINTEGER, 0, 'standard public schema'),
+    (12::UINTEGER, 2612::UINTEGER, 0, 'built-in functions'),
+    (13::UINTEGER, 2612::UINTEGER, 0, 'dynamically-loaded C functions'),
+    (14::UINTEGER, 2612::UINTEGER, 0, 'SQL-language functions'),
+    (13576::UINTEGER, 2612::UINTEGER, 0, 'PL/pgSQL procedural language'),
+    (13500::UINTEGER, 3079::UINTEGER, 0, 'PL/pgSQL procedural language')) v(objoid, classoid, objsubid, description);
 
 CREATE OR REPLACE VIEW {m}.pg_sequence AS
 SELECT s.sequence_oid::UINTEGER AS seqrelid, 20::UINTEGER AS seqtypid, s.start_value AS seqstart,
@@ -1234,6 +1249,8 @@ CREATE OR REPLACE MACRO {m}.pg_encoding_to_char(e) AS
     CASE e WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END;
 CREATE OR REPLACE MACRO {m}.pg_char_to_encoding(e) AS
     CASE upper(e) WHEN 'UTF8' THEN 6 WHEN 'SQL_ASCII' THEN 0 ELSE -1 END;
+CREATE OR REPLACE MACRO {m}.getdatabaseencoding() AS 'UTF8';
+CREATE OR REPLACE MACRO {m}.pg_client_encoding() AS 'UTF8';
 CREATE OR REPLACE MACRO {m}.has_table_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.has_schema_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;
 CREATE OR REPLACE MACRO {m}.has_database_privilege(a) AS true, (a, b) AS true, (a, b, c) AS true;

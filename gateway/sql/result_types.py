@@ -31,6 +31,10 @@ _JSONB_FUNCS = frozenset((
     "jsonb_set", "jsonb_insert", "jsonb_strip_nulls", "jsonb_extract_path", "jsonb_object",
     "jsonb_path_query", "jsonb_path_query_first", "jsonb_path_query_array", "jsonb_set_lax",
 ))
+# functions whose result is name (psql's \\conninfo-style queries, pgjdbc, ORMs ask for them)
+_NAME_EXPRESSIONS = (exp.CurrentUser, exp.SessionUser, exp.CurrentDatabase, exp.CurrentSchema,
+                     exp.CurrentCatalog)
+_NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_role", "current_catalog"))
 # set-returning functions in FROM whose columns include jsonb values: their column names
 _JSONB_SRF = {
     "jsonb_each": (("key", None), ("value", (JSONB, -1))),
@@ -191,9 +195,13 @@ def _int(p: exp.Expression) -> int | None:
 def _type(e: exp.Expression) -> tuple | None:
     while isinstance(e, (exp.Alias, exp.Paren)):
         e = e.this
+    if isinstance(e, exp.Dot) and isinstance(e.this, exp.Identifier) and e.this.name.lower() == "pg_catalog":
+        e = e.expression  # pg_catalog.f()
     if isinstance(e, exp.Cast):  # also TryCast
         return _cast_type(e.to) if isinstance(e.to, exp.DataType) else None
     if isinstance(e, exp.Column):
+        if not e.table and not e.this.quoted and e.name.lower() in ("user", "current_role", "session_user"):
+            return ("fixed", NAME, -1)  # the SQL keywords, parsed as columns
         return ("col", e.table.lower() or None, e.name.lower(), None)
     if isinstance(e, (exp.JSONExtract, exp.JSONBExtract)):
         return _jsonb_of(_type(e.this))
@@ -203,6 +211,8 @@ def _type(e: exp.Expression) -> tuple | None:
         return ("fixed", JSONB, -1)
     if isinstance(e, exp.Anonymous) and e.name.lower() in _JSONB_FUNCS:
         return ("fixed", JSONB, -1)
+    if isinstance(e, _NAME_EXPRESSIONS) or isinstance(e, exp.Anonymous) and e.name.lower() in _NAME_FUNCS:
+        return ("fixed", NAME, -1)
     if isinstance(e, (exp.DPipe, exp.Sub)):
         left = _jsonb_of(_type(e.this))
         right = _jsonb_of(_type(e.expression))

@@ -1267,6 +1267,7 @@ def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
     """pg_catalog.pg_class → dataforge_compat.main.pg_class AS pg_class: PostgreSQL's catalog
     (sql/pg_catalog.py), not DuckDB's own pg_catalog views with DuckDB's OIDs. Columns
     qualified as pg_catalog.pg_class.relname keep working through the alias."""
+    relation_oids: dict[str, int] = {}
     for table in list(tree.find_all(exp.Table)):
         db = table.args.get("db")
         if (isinstance(db, exp.Identifier) and db.name.lower() == "information_schema"
@@ -1279,6 +1280,9 @@ def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
             if not table.args.get("alias"):
                 table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
             continue
+        if db is None and not table.args.get("catalog") and isinstance(table.this, exp.Identifier) and (
+                pg_catalog.CATALOG_RELATIONS.get(table.name.lower())):  # found through search_path
+            relation_oids[table.alias_or_name.lower()] = pg_catalog.CATALOG_RELATIONS[table.name.lower()]
         if not (isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog") or table.args.get("catalog"):
             continue
         if not isinstance(table.this, exp.Identifier):  # pg_catalog.generate_series(…), a function
@@ -1295,11 +1299,34 @@ def pg_catalog_relations(tree: exp.Expression) -> exp.Expression:
         table.set("db", exp.to_identifier("main"))
         if not table.args.get("alias"):
             table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
+        if pg_catalog.CATALOG_RELATIONS.get(name):
+            relation_oids[table.alias_or_name.lower()] = pg_catalog.CATALOG_RELATIONS[name]
     for col in tree.find_all(exp.Column):
         db = col.args.get("db")
         if isinstance(db, exp.Identifier) and db.name.lower() == "pg_catalog" and not col.args.get("catalog"):
             col.set("db", None)
+        if col.name.lower() == "tableoid" and relation_oids:
+            # the system column every PostgreSQL table has: here the catalog relation's own OID
+            # (psql's \dd and \dL join pg_description.classoid on it)
+            qualifier = col.table.lower()
+            if not qualifier and len(relation_oids) == 1 and sum(1 for _ in tree.find_all(exp.Table)) == 1:
+                qualifier = next(iter(relation_oids))
+            if qualifier in relation_oids:
+                _replace_keeping_name(col, _cast(exp.Literal.number(relation_oids[qualifier]), "UINTEGER"))
     return tree
+
+
+def _replace_keeping_name(col: exp.Column, value: exp.Expression) -> None:
+    """col → value; a projection that was named after the column (x.col, x.col::type) keeps
+    that name, as PostgreSQL's FigureColname gives it."""
+    top: exp.Expression = col
+    while isinstance(top.parent, exp.Cast) and top.arg_key == "this":
+        top = top.parent
+    named = isinstance(top.parent, exp.Select) and top.arg_key == "expressions"
+    col.replace(value)
+    if named:
+        target = value if top is col else top
+        target.replace(exp.alias_(target.copy(), col.name, quoted=False))
 
 
 def public_schema_is_main(tree: exp.Expression) -> exp.Expression:
@@ -1514,7 +1541,13 @@ def session_user_keywords(tree: exp.Expression) -> exp.Expression:
             return exp.alias_(call, exp.to_identifier(name, quoted=True))
         return call
     kinds = tuple(k for k in (getattr(exp, "SessionUser", None), exp.CurrentUser) if k is not None)
-    return _replace_all(tree, list(tree.find_all(*kinds)), make_node)
+    tree = _replace_all(tree, list(tree.find_all(*kinds)), make_node)
+
+    def make_catalog(node):  # current_catalog: SQL's keyword for current_database()
+        call = _fn("current_database")
+        return exp.alias_(call, exp.to_identifier("current_catalog", quoted=True)) if isinstance(
+            node.parent, exp.Select) else call
+    return _replace_all(tree, list(tree.find_all(exp.CurrentCatalog)), make_catalog)
 
 
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:

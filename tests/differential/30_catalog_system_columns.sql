@@ -1,0 +1,16 @@
+-- The tableoid system column of the catalog relations (psql's \dd and \dL join
+-- pg_description.classoid on it), encoding functions, and the built-in objects' comments.
+
+SELECT n.tableoid, n.nspname::text FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public';
+SELECT tableoid, count(*) > 0 AS some FROM pg_namespace GROUP BY tableoid;
+SELECT c.tableoid::regclass::text, c.relname::text FROM pg_class c WHERE c.relname = 'pg_class';
+SELECT tableoid::int + 0 AS classoid FROM pg_catalog.pg_proc WHERE proname = 'now';
+SELECT con.tableoid = 'pg_constraint'::regclass AS same FROM pg_constraint con LIMIT 1;
+SELECT getdatabaseencoding(), pg_client_encoding();
+SELECT pg_catalog.getdatabaseencoding();
+SELECT d.description FROM pg_description d JOIN pg_namespace n ON d.objoid = n.oid AND d.classoid = n.tableoid WHERE n.nspname IN ('public', 'pg_catalog') ORDER BY 1;
+SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE n.nspname = 'public';
+SELECT l.lanname::text, d.description FROM pg_language l LEFT JOIN pg_description d ON d.classoid = l.tableoid AND d.objoid = l.oid ORDER BY 1;
+SELECT current_user, session_user, current_database() = current_catalog AS same_db, current_schema(), current_schema, user, current_role;
+SELECT current_catalog = current_database() AS x, upper(current_catalog) = upper(current_database()) AS y;
+SELECT length(current_user) > 0 AS has_user, user = current_user AS same;
