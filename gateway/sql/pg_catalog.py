@@ -230,6 +230,55 @@ CATALOG_RELATIONS = {
     "pg_ts_dict": 3600, "pg_ts_parser": 3601, "pg_ts_template": 3764, "pg_user_mapping": 1418,
 }
 
+# the catalog columns whose PostgreSQL type is name (19): sql/result_types.py describes them
+# so (DuckDB has only VARCHAR), as pgjdbc's ResultSetMetaData and differential checks see them
+CATALOG_NAME_COLUMNS = {
+    "pg_am": "amname",
+    "pg_attribute": "attname",
+    "pg_authid": "rolname",
+    "pg_class": "relname",
+    "pg_collation": "collname",
+    "pg_constraint": "conname",
+    "pg_conversion": "conname",
+    "pg_database": "datname",
+    "pg_enum": "enumlabel",
+    "pg_event_trigger": "evtname evtevent",
+    "pg_extension": "extname",
+    "pg_foreign_data_wrapper": "fdwname",
+    "pg_foreign_server": "srvname",
+    "pg_indexes": "schemaname tablename indexname tablespace",
+    "pg_language": "lanname",
+    "pg_matviews": "schemaname matviewname matviewowner tablespace",
+    "pg_namespace": "nspname",
+    "pg_opclass": "opcname",
+    "pg_operator": "oprname",
+    "pg_opfamily": "opfname",
+    "pg_policy": "polname",
+    "pg_prepared_xacts": "owner database",
+    "pg_proc": "proname",
+    "pg_publication": "pubname",
+    "pg_rewrite": "rulename",
+    "pg_roles": "rolname",
+    "pg_shadow": "usename",
+    "pg_stat_activity": "datname usename",
+    "pg_stat_all_tables": "schemaname relname",
+    "pg_stat_user_tables": "schemaname relname",
+    "pg_statio_user_tables": "schemaname relname",
+    "pg_statistic_ext": "stxname",
+    "pg_subscription": "subname subslotname",
+    "pg_tables": "schemaname tablename tableowner tablespace",
+    "pg_tablespace": "spcname",
+    "pg_trigger": "tgname tgoldtable tgnewtable",
+    "pg_ts_config": "cfgname",
+    "pg_ts_dict": "dictname",
+    "pg_ts_parser": "prsname",
+    "pg_ts_template": "tmplname",
+    "pg_type": "typname",
+    "pg_user": "usename",
+    "pg_views": "schemaname viewname viewowner",
+
+}
+
 # typname → (typtype, typcategory, preferred); absent: base type of category 'U'
 _KIND = {
     "bool": "bB", "bytea": "bU", "char": "bZ", "name": "bS", "int8": "bN", "int2": "bN",

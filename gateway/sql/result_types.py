@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from ..protocol.types import UNCONSTRAINED_NUMERIC_SCALE
+from .pg_catalog import CATALOG_NAME_COLUMNS
 
 VARCHAR, BPCHAR, JSONB, TIMESTAMP, TIMESTAMPTZ, NAME = 1043, 1042, 3802, 1114, 1184, 19
 NUMERIC = 1700
@@ -122,6 +123,9 @@ def _add_table(sources: dict, t: exp.Table, ctes: set) -> None:
     schema = (t.db or "main").lower()
     if schema == "public":
         schema = "main"
+    if name in CATALOG_NAME_COLUMNS and schema in ("pg_catalog", "main") and not t.catalog:
+        sources[_alias(t)] = ("static", {c: (NAME, -1) for c in CATALOG_NAME_COLUMNS[name].split()})
+        return
     sources[_alias(t)] = ("table", schema, name)
 
 

@@ -14,3 +14,7 @@ SELECT l.lanname::text, d.description FROM pg_language l LEFT JOIN pg_descriptio
 SELECT current_user, session_user, current_database() = current_catalog AS same_db, current_schema(), current_schema, user, current_role;
 SELECT current_catalog = current_database() AS x, upper(current_catalog) = upper(current_database()) AS y;
 SELECT length(current_user) > 0 AS has_user, user = current_user AS same;
+SELECT n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'pg_class';
+SELECT nspname FROM pg_namespace WHERE nspname = 'public';
+SELECT t.typname, t.typname::text AS as_text, t.typname || '' AS concatenated FROM pg_type t WHERE t.oid = 23;
+SELECT proname FROM pg_proc WHERE proname = 'now';
