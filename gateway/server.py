@@ -43,6 +43,7 @@ class Server:
         self.schema = SchemaCache(self.db)
         self.catalog = None  # catalog.check.Validator once the schema files are loaded (serve())
         self.sessions: dict[int, Session] = {}
+        self.admitted: set[int] = set()  # pids of sessions holding a connection slot (admit())
         self.channels: dict[str, set[Session]] = {}
         self._next_pid = os.getpid() * 1000 % 2_000_000_000 or 1
         self._server: asyncio.AbstractServer | None = None
@@ -58,6 +59,15 @@ class Server:
 
     def connection_count(self) -> int:
         return len(self.sessions)
+
+    def admit(self, pid: int) -> bool:
+        """A session past its startup packet takes one of max_connections slots, in the order
+        they arrive (as PostgreSQL's postmaster counts backends): a burst of connections gets
+        max_connections in and refuses the rest, not all of them."""
+        if len(self.admitted) >= self.settings.max_connections:
+            return False
+        self.admitted.add(pid)
+        return True
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -143,6 +153,7 @@ class Server:
         finally:
             metrics.CONNECTIONS.dec()
             self.sessions.pop(pid, None)
+            self.admitted.discard(pid)
             if task is not None:
                 self._tasks.discard(task)
 

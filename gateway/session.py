@@ -301,7 +301,7 @@ class Session:
             self.send(m.negotiate_protocol_version(m.PROTOCOL_3_0, unsupported))
         self.user = params.get("user", "postgres")
         self.database = params.get("database", self.user)
-        if self.server.connection_count() > self.server.settings.max_connections:
+        if not self.server.admit(self.pid):
             self.send(m.error_response(PgError("53300", "sorry, too many clients already", severity="FATAL").fields()))
             await self.flush()
             return False

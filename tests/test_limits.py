@@ -42,6 +42,35 @@ def test_max_connections_53300(gateway_factory) -> None:
             c.close()
 
 
+def test_max_connections_admits_a_burst_in_arrival_order(gateway_factory) -> None:
+    """Twelve connections open at once against max_connections = 5: five get in, seven are
+    refused (before, every connection the server had accepted counted, so all twelve were)."""
+    gw = gateway_factory("--config", _cfg(gateway_factory.base, "max_connections = 5"))
+    socks = [w.PgWire.connect(gw.host, gw.port) for _ in range(12)]
+    try:
+        for c in socks:  # the server answering 'N' proves it has accepted this connection
+            c.send(w.ssl_request())
+            assert c.read_byte() == b"N"
+        for c in socks:
+            c.send(w.startup_message({"user": "postgres", "database": "postgres"}))
+        admitted, refused = 0, []
+        for c in socks:
+            first = c.read()
+            if first.type == "E":
+                refused += [(e["C"], e["S"]) for e in w.errors([first])]
+            else:
+                assert first.type == "R"
+                c.read_until("Z")
+                admitted += 1
+        assert admitted == 5
+        assert refused == [("53300", "FATAL")] * 7
+    finally:
+        for c in socks:
+            c.close()
+    with psycopg.connect(gw.dsn) as c:  # the slots are free again
+        assert c.execute("SELECT 1").fetchone() == (1,)
+
+
 def test_huge_message_length_refused_without_allocating(gateway_factory) -> None:
     gw = gateway_factory("--config", _cfg(gateway_factory.base, "max_message_size = 1048576"))
     rss0 = rss_bytes(gw.proc.pid)
