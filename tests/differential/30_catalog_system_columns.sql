@@ -18,3 +18,4 @@ SELECT n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalo
 SELECT nspname FROM pg_namespace WHERE nspname = 'public';
 SELECT t.typname, t.typname::text AS as_text, t.typname || '' AS concatenated FROM pg_type t WHERE t.oid = 23;
 SELECT proname FROM pg_proc WHERE proname = 'now';
+SELECT pg_postmaster_start_time() <= now() AS started_before, now() - pg_postmaster_start_time() >= interval '0' AS uptime_known, pg_conf_load_time() IS NOT NULL AS loaded;
