@@ -8,6 +8,7 @@ error in the extended protocol every message is skipped until Sync, as PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import re
@@ -33,8 +34,8 @@ from .protocol.types import ParamError, decode_param, decode_param_column, pg_ty
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
-from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
-from .sql import pg_catalog
+from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, parse_query_in_path, typed_insert
+from .sql import pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -467,13 +468,49 @@ class Session:
         except Exception:
             pass
 
+    # ------------------------------------------------------------------ search_path
+
+    async def _parse_query(self, sql: str) -> list[Statement]:
+        """parse_query, with the session's search_path applied where it finds relations outside
+        public (sql/search_path.py); the default path costs a cached lookup."""
+        schemas = _path_schemas(self.params.get("search_path", ""), self.user)
+        if schemas == ("main",):
+            return parse_query(sql)
+        relations, existing = await self.server.schema.relations()
+        if search_path.is_default(schemas, existing):
+            return parse_query(sql)
+        temp = await self._temp_relation_names() if self.temp_objects else frozenset()
+        key = (schemas, self.db.schema_version, temp)
+        return parse_query_in_path(
+            sql, key, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)))
+
+    async def _temp_relation_names(self) -> frozenset[str]:
+        """The session's temporary tables and views (they come first, as pg_temp does)."""
+        cursor = self.pinned
+        if cursor is None:
+            return frozenset()
+        rows = await self._run(cursor, lambda: cursor.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary").fetchall())
+        return frozenset(n for (name,) in rows for n in (name, name.lower()))
+
+    async def _copy_target_in_path(self, spec: pgcopy.CopySpec) -> None:
+        """COPY t (unqualified): the schema the session's search_path finds t in."""
+        if spec.table is None or spec.schema is not None:
+            return
+        probe = await self._parse_query("SELECT * FROM " + pgcopy._quote_ident(spec.table))
+        tree = probe[0].tree if probe else None
+        table = tree.find(exp.Table) if tree is not None else None
+        if table is not None and table.db:
+            spec.schema = table.db
+
     # ------------------------------------------------------------------ simple query
 
     async def simple_query(self, sql: str) -> None:
         self.query_text = sql
         self.state = "active"
         try:
-            stmts = parse_query(sql)
+            stmts = await self._parse_query(sql)
         except PgError as e:
             self._error(e)
             self.send(m.ready_for_query(self.txn))
@@ -517,7 +554,7 @@ class Session:
     async def on_parse(self, msg: m.Parse) -> None:
         if msg.name and msg.name in self.prepared:
             raise PgError("42P05", f'prepared statement "{msg.name}" already exists')
-        stmts = parse_query(msg.sql)
+        stmts = await self._parse_query(msg.sql)
         if len(stmts) > 1:
             raise PgError("42601", "cannot insert multiple commands into a prepared statement")
         st = stmts[0] if stmts else None
@@ -1583,7 +1620,7 @@ class Session:
             payload = st.tokens[3].text if len(st.tokens) > 3 else ""
             self._notify(channel, payload)
         elif kind == "prepare":
-            self._sql_prepare(st)
+            await self._sql_prepare(st)
         elif kind == "execute":
             await self._sql_execute(st, portal, simple, formats)
             return
@@ -1739,7 +1776,7 @@ class Session:
 
     def _set(self, name: str, value: str, report: bool = True) -> None:
         key = name.lower()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" and key != "search_path":
             value = value[1:-1]  # asyncpg sends client_encoding='utf-8' quoted
         if key in _READ_ONLY_SETTINGS:
             raise PgError("55P02", f'parameter "{name}" cannot be changed')
@@ -1850,6 +1887,9 @@ class Session:
         key = name.lower()
         if key not in self.params and "." not in key and key not in _KNOWN_SETTINGS:
             raise PgError("42704", f'unrecognized configuration parameter "{name}"')
+        if key == "search_path":  # a 'quoted' or "quoted" element is one name, case kept; shown as SHOW prints it
+            value = search_path.display([t.text if t.token_type.name in ("STRING", "IDENTIFIER") else t.text.lower()
+                                         for t in rest if t.text != ","])
         self._set(name, value)
 
     def _reset(self, name: str) -> None:
@@ -1940,6 +1980,7 @@ class Session:
 
     async def _copy(self, st: Statement) -> str:
         spec = pgcopy.parse_copy(st)
+        await self._copy_target_in_path(spec)
         try:
             if spec.direction == "from":
                 n = await self._copy_in(spec)
@@ -2068,7 +2109,7 @@ class Session:
 
     async def _copy_out(self, spec: pgcopy.CopySpec) -> int:
         if spec.query is not None:
-            inner = parse_query(spec.query)
+            inner = await self._parse_query(spec.query)
             if len(inner) != 1:
                 raise PgError("42601", "syntax error in COPY query")
             q = inner[0]
@@ -2166,7 +2207,7 @@ class Session:
         if name in self.sql_cursors:
             raise PgError("42P03", f'cursor "{name}" already exists')
         query = st.text[toks[for_i + 1].start - toks[0].start:]
-        inner = parse_query(query)
+        inner = await self._parse_query(query)
         if len(inner) != 1 or inner[0].route != READ:
             raise PgError("42601", "DECLARE CURSOR must be followed by a SELECT or VALUES")
         q = inner[0]
@@ -2267,7 +2308,7 @@ class Session:
                 target.tag = _rows_tag(target.prepared.stmt, 0)
         self._fetched(portal, is_move, n)
 
-    def _sql_prepare(self, st: Statement) -> None:
+    async def _sql_prepare(self, st: Statement) -> None:
         """PREPARE name [(type, …)] AS statement: a prepared statement like Parse's, in the
         same namespace (PostgreSQL shares it between SQL and the protocol)."""
         toks = st.tokens
@@ -2282,7 +2323,7 @@ class Session:
         if i >= len(toks) or toks[i].text.upper() != "AS":
             raise PgError("42601", f'syntax error at or near "{toks[i].text if i < len(toks) else ""}"')
         body = st.text[toks[i].end + 1:].strip()
-        stmts = parse_query(body)
+        stmts = await self._parse_query(body)
         if len(stmts) != 1:
             raise PgError("42601", "syntax error at end of input" if not stmts
                           else "cannot insert multiple commands into a prepared statement")
@@ -2627,6 +2668,11 @@ def _aborted() -> PgError:
 
 def _noop() -> None:
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _path_schemas(value: str, user: str) -> tuple[str, ...]:
+    return search_path.duck_schemas(value, user)
 
 
 def _token_value(t) -> str:

@@ -32,6 +32,8 @@ class SchemaCache:
         # (schema, table) → (table OID, [(column, attnum)]): RowDescription's column origins
         self.origins: dict[tuple[str, str], tuple[int, list[tuple[str, int]]]] = {}
         self._origins_version = -1
+        self._relations: tuple[dict[str, set[str]], set[str]] = ({}, set())
+        self._relations_version = -1
 
     def _con(self):
         """The schema cursor's connection (created on first use); hold self._use."""
@@ -67,6 +69,30 @@ class SchemaCache:
             self.origins = await self.db.run(self._load_origins)
             self._origins_version = v
         return self.origins
+
+    def _load_relations(self) -> tuple[dict[str, set[str]], set[str]]:
+        with self._use:
+            con = self._con()
+            rows = con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall()
+            schemas = {r[0] for r in con.execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()").fetchall()}
+        relations: dict[str, set[str]] = {}
+        for schema, name in rows:
+            relations.setdefault(name, set()).add(schema)
+            relations.setdefault(name.lower(), set()).add(schema)
+        return relations, schemas
+
+    async def relations(self) -> tuple[dict[str, set[str]], set[str]]:
+        """name → the schemas holding a table or view of that name, and the schemas, as
+        committed (sql/search_path.py resolves names with them); reloaded after DDL."""
+        if self._relations_version != self.db.schema_version:
+            v = self.db.schema_version
+            self._relations = await self.db.run(self._load_relations)
+            self._relations_version = v
+        return self._relations
 
     async def probe(self, sql: str) -> str | None:
         """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""

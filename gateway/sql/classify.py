@@ -10,7 +10,7 @@ import logging
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token
@@ -111,6 +111,29 @@ def parse_query(sql: str) -> list[Statement]:
     _CACHE[sql] = stmts
     if len(_CACHE) > _CACHE_MAX:
         _CACHE.popitem(last=False)
+    return stmts
+
+
+_PATH_CACHE: OrderedDict[tuple, list[Statement]] = OrderedDict()
+
+
+def parse_query_in_path(sql: str, key: tuple, qualify: Callable[[exp.Expression], exp.Expression]) -> list[Statement]:
+    """parse_query for a session whose search_path finds relations outside public: each tree is
+    qualified (sql/search_path.py) before it is classified. Cached per text and `key` (the path,
+    the schema version and the session's temporary relations, which decide the qualification)."""
+    k = (sql, key)
+    hit = _PATH_CACHE.get(k)
+    if hit is not None:
+        _PATH_CACHE.move_to_end(k)
+        return hit
+    chunks = split(sql)
+    for c in chunks:
+        if c.tree is not None:
+            c.tree = qualify(c.tree)
+    stmts = [classify(c) for c in chunks]
+    _PATH_CACHE[k] = stmts
+    if len(_PATH_CACHE) > _CACHE_MAX:
+        _PATH_CACHE.popitem(last=False)
     return stmts
 
 
