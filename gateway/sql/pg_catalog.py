@@ -944,7 +944,9 @@ SELECT 'postgres' AS usename, 10::UINTEGER AS usesysid, true AS usecreatedb, tru
     NULL::TIMESTAMPTZ AS valuntil, NULL::VARCHAR[] AS useconfig;
 
 CREATE OR REPLACE VIEW {m}.pg_proc AS
-SELECT (f.function_oid)::UINTEGER AS oid, f.function_name AS proname, 11::UINTEGER AS pronamespace,
+SELECT (CASE WHEN f.function_oid <> 0 AND row_number() OVER overloads = 1 THEN f.function_oid
+    ELSE 3000000000 + f.function_oid * 256 + row_number() OVER overloads END)::UINTEGER AS oid,
+    f.function_name AS proname, 11::UINTEGER AS pronamespace,
     10::UINTEGER AS proowner, 12::UINTEGER AS prolang, 1::REAL AS procost, 0::REAL AS prorows,
     0::UINTEGER AS provariadic, '-' AS prosupport,
     (CASE f.function_type WHEN 'aggregate' THEN 'a' ELSE 'f' END)::{m}.pg_char AS prokind,
@@ -958,6 +960,10 @@ SELECT (f.function_oid)::UINTEGER AS oid, f.function_name AS proname, 11::UINTEG
     NULL::VARCHAR[] AS proacl
 FROM duckdb_functions() f
 WHERE f.function_type IN ('scalar', 'aggregate', 'macro', 'table') AND NOT starts_with(f.function_name, 'pg_df_')
+-- DuckDB's overloads share one function OID; each is its own pg_proc row (a join on oid must
+-- not multiply): the first keeps DuckDB's OID, the others get their own above 3e9
+WINDOW overloads AS (PARTITION BY f.function_oid ORDER BY f.function_name, f.function_type,
+    f.parameter_types::VARCHAR, f.parameters::VARCHAR, f.return_type, f.schema_name, f.database_name)
 UNION ALL
 SELECT io.oid, io.proname, 11, 10, 12, 1, 0, 0, '-', 'f', false, false, true, false, 'i', 's', 1, 0,
     0, [], NULL, NULL, NULL, NULL, NULL, io.proname, NULL, NULL, NULL, NULL

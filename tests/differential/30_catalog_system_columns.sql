@@ -19,3 +19,6 @@ SELECT nspname FROM pg_namespace WHERE nspname = 'public';
 SELECT t.typname, t.typname::text AS as_text, t.typname || '' AS concatenated FROM pg_type t WHERE t.oid = 23;
 SELECT proname FROM pg_proc WHERE proname = 'now';
 SELECT pg_postmaster_start_time() <= now() AS started_before, now() - pg_postmaster_start_time() >= interval '0' AS uptime_known, pg_conf_load_time() IS NOT NULL AS loaded;
+SELECT count(*) = count(DISTINCT oid) AS unique_oids FROM pg_proc;
+SELECT count(*) AS multiplied FROM (SELECT t.oid FROM pg_type t LEFT JOIN pg_proc p ON p.oid = t.typreceive GROUP BY t.oid HAVING count(*) > 1) x;
+SELECT p.proname::text FROM pg_type t JOIN pg_proc p ON p.oid = t.typreceive WHERE t.typname IN ('int4', '_int4') ORDER BY 1;
