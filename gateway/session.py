@@ -580,8 +580,13 @@ class Session:
                 prep.oids = list(prep.declared)
             elif all(prep.declared):
                 prep.oids = list(prep.declared)
+            elif self._shared_schema() and (hit := st.describe_cache.get(
+                    ("params", tuple(prep.declared), self.db.schema_version))) is not None:
+                prep.oids = list(hit)  # inferred before for this text (each unnamed Parse asks again)
             else:
-                if self._shared_schema():
+                key = ("params", tuple(prep.declared), self.db.schema_version)
+                shared = self._shared_schema()
+                if shared:
                     lookup = await self.server.schema.lookup(st)
                     probe = self.server.schema.probe
                 else:  # its temporary tables, its transaction's DDL: as its own connection sees them
@@ -596,6 +601,10 @@ class Session:
                     if t is not None:
                         oids[i] = sqlparams.oid_for_duck(t)
                 prep.oids = [o or 25 for o in oids]
+                if shared:
+                    if len(st.describe_cache) > 16:
+                        st.describe_cache.clear()
+                    st.describe_cache[key] = tuple(prep.oids)
         return prep.oids
 
     async def on_bind(self, msg: m.Bind) -> None:

@@ -134,6 +134,35 @@ def test_parameter_types_from_probes_follow_ddl(pg, gateway):
     assert got == exp
 
 
+def test_inferred_parameter_types_are_reused_only_while_they_hold(pg, gateway):
+    """Each unnamed Parse of the same text reuses the inferred parameter types, until DDL
+    changes the table, and never across a session's temporary table of the same name."""
+    t = uniq("param_reuse")
+    q = f"INSERT INTO {t} (a) VALUES ($1)"
+
+    async def fn(url):
+        conn, other = await _connect(url), await _connect(url)
+        try:
+            out = []
+            await conn.execute(f"CREATE TABLE {t} (a int4)")
+            for _ in range(2):
+                out.append([x.name for x in (await conn.prepare(q)).get_parameters()])
+            await conn.execute(f"DROP TABLE {t}; CREATE TABLE {t} (a text)")
+            out.append([x.name for x in (await conn.prepare(q)).get_parameters()])
+            await other.execute(f"CREATE TEMP TABLE {t} (a float8)")
+            out.append([x.name for x in (await other.prepare(q)).get_parameters()])
+            out.append([x.name for x in (await conn.prepare(q)).get_parameters()])
+            await conn.execute(f"DROP TABLE {t}")
+            return out
+        finally:
+            await conn.close()
+            await other.close()
+
+    exp, got = asyncio.run(fn(pg.url)), asyncio.run(fn(gateway.url))
+    assert exp == [["int4"], ["int4"], ["text"], ["float8"], ["text"]]
+    assert got == exp
+
+
 def test_parameter_used_twice_and_untyped(pg, gateway):
     async def fn(conn):
         return (await conn.fetchval("SELECT $1::int + $1::int", 21),
