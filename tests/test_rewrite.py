@@ -522,11 +522,23 @@ def test_untranslatable_constructs():
                      ("CREATE TABLE c (b int) INHERITS (p)", "INHERITS"),
                      ("CREATE TABLE l (LIKE p)", "LIKE"),
                      ("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", "CREATE FUNCTION"),
-                     ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ADD CONSTRAINT"),
+                     ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0), ADD COLUMN b int", "ADD CONSTRAINT"),
                      ("WITH x AS (DELETE FROM t RETURNING a) SELECT * FROM x", "WITH")):
         with pytest.raises(PgError) as e:
             duck(pg)
         assert e.value.sqlstate == "0A000" and what in e.value.message, pg
+
+
+def test_add_foreign_key_or_check_becomes_a_rebuild():
+    import json
+
+    from gateway.engine import rebuild
+
+    sql = duck('ALTER TABLE public.c ADD CONSTRAINT "c_fk" FOREIGN KEY (p) REFERENCES p (id) '
+               'DEFERRABLE INITIALLY DEFERRED, ADD CONSTRAINT c_ck CHECK (v > 0)')
+    assert sql.startswith(rebuild.MARK)
+    assert json.loads(sql[len(rebuild.MARK):]) == {"schema": "main", "table": "c", "constraints": [
+        'CONSTRAINT "c_fk" FOREIGN KEY (p) REFERENCES p (id)', "CONSTRAINT c_ck CHECK (v > 0)"]}
 
 
 def test_unsupported_statement():

@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import pyarrow as pa
 
 from ..protocol.rows import DataRowEncoder
+from . import rebuild
 from .database import Cursor, Database
 
 
@@ -33,6 +34,9 @@ def execute(
 ) -> Outcome:
     cur.prepare(timezone)
     con = cur.con
+    if sql.startswith(rebuild.MARK):  # ALTER TABLE … ADD FOREIGN KEY / CHECK (engine/rebuild.py)
+        rebuild.add_constraints(con, sql)
+        return Outcome(rowcount=0)
     if settings is not None:
         # current_setting() reads the session's PostgreSQL settings from this variable
         con.execute("SET VARIABLE dataforge_settings = $1::MAP(VARCHAR, VARCHAR)", [settings])

@@ -5,6 +5,7 @@ Everything later (classify, guard, rewrite, parameter inference) reads the trees
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -190,11 +191,30 @@ def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
     try:
         trees = DIALECT.parser().parse(tokens, sql)
         tree = trees[0] if trees else None
+        if isinstance(tree, exp.Command) and _UNNAMED_CHECK.match(text):
+            tree = _named_check(text) or tree
         return Chunk(text, tokens, tree)
     except ParseError as e:
         return Chunk(text, tokens, None, _parse_error_message(e))
     except (TokenError, ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
         return Chunk(text, tokens, None, str(e))
+
+
+# ALTER TABLE t ADD CHECK (…): sqlglot reads only the named form
+_UNNAMED_CHECK = re.compile(r"(?is)^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(\S+)\s+ADD\s+CHECK\b")
+
+
+def _named_check(text: str) -> exp.Expression | None:
+    """The statement with PostgreSQL's name for the constraint (<table>_check) spelled out."""
+    m = _UNNAMED_CHECK.match(text)
+    table = m.group(1).split(".")[-1].strip('"')
+    named = text[:m.end() - len("CHECK")] + f'CONSTRAINT "{table}_check" ' + text[m.end() - len("CHECK"):]
+    try:
+        trees = DIALECT.parser().parse(DIALECT.tokenize(named), named)
+    except (ParseError, TokenError):
+        return None
+    tree = trees[0] if trees else None
+    return None if tree is None or isinstance(tree, exp.Command) else tree
 
 
 def _parse_error_message(e: ParseError) -> str:

@@ -17,6 +17,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from ..engine import rebuild
 from ..errors import PgError
 from ..protocol.jsonb import JsonbError, canonical_jsonb_text
 from ..protocol import types as pg_types
@@ -2042,8 +2043,8 @@ _INDEX_METHODS_OK = {"btree", "art"}
 
 def create_index_forms(tree: exp.Expression) -> exp.Expression:
     """CREATE INDEX … USING btree → DuckDB's (ART) index; an unnamed index gets PostgreSQL's
-    name (<table>_<columns>_idx); other access methods (gin, gist, hash, brin…), partial
-    indexes and INCLUDE columns are refused with 0A000 naming the construct."""
+    name (<table>_<columns>_idx); operator classes are dropped; other access methods (gin, gist,
+    hash, brin…), partial indexes and INCLUDE columns are refused with 0A000 naming the construct."""
     if not (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "INDEX"):
         return tree
     index = tree.this
@@ -2064,7 +2065,11 @@ def create_index_forms(tree: exp.Expression) -> exp.Expression:
             raise PgError("0A000", "CREATE INDEX … INCLUDE is not supported")
         for col in params.args.get("columns") or []:
             if isinstance(col, exp.Ordered):
-                col.replace(col.this.copy())  # DuckDB's index has no sort order: it serves both
+                col = col.replace(col.this.copy())  # DuckDB's index has no sort order: it serves both
+            if isinstance(col, exp.Opclass):
+                # a btree operator class (Django's varchar_pattern_ops index for LIKE 'x%'):
+                # DuckDB's ART index has one ordering and serves equality; the class is dropped
+                col.replace(col.this.copy())
     if tree.args.get("concurrently"):
         tree.set("concurrently", False)
     if index.this is None and params is not None:
@@ -2556,6 +2561,40 @@ def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
     return exp.Create(this=index, kind="INDEX", unique=True)
 
 
+# reference options DuckDB's foreign keys cannot spell but behave as: checked at once (no
+# deferral here), and deleting a referenced row is refused (NO ACTION / RESTRICT)
+_FK_OPTIONS_DROPPED = frozenset((
+    "DEFERRABLE", "NOT DEFERRABLE", "INITIALLY DEFERRED", "INITIALLY IMMEDIATE", "ON DELETE NO ACTION",
+    "ON UPDATE NO ACTION", "ON DELETE RESTRICT", "ON UPDATE RESTRICT", "MATCH SIMPLE", "MATCH FULL",
+))
+
+
+def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY … / CHECK (…) (Django, Rails, Prisma,
+    Flyway migrations): DuckDB takes these only in CREATE TABLE, so the statement becomes a
+    table rebuild carried out by engine/rebuild.py (marked DuckDB text, see there)."""
+    if not isinstance(tree, exp.Alter) or not isinstance(tree.this, exp.Table):
+        return tree
+    actions = tree.args.get("actions") or []
+    if not actions or not all(isinstance(a, exp.AddConstraint) and a.expressions for a in actions):
+        return tree
+    constraints: list[str] = []
+    for action in actions:
+        for c in action.expressions:
+            inner = c.expressions if isinstance(c, exp.Constraint) else [c]
+            if not inner or not all(isinstance(x, (exp.ForeignKey, exp.CheckColumnConstraint)) for x in inner):
+                return tree  # primary keys and UNIQUE have their own forms; a mix stays refused
+            c = c.copy()
+            for ref in c.find_all(exp.Reference):
+                kept = [o for o in ref.args.get("options") or [] if str(o).upper() not in _FK_OPTIONS_DROPPED]
+                ref.set("options", kept or None)
+            constraints.append(c.sql("duckdb"))
+    table = tree.this
+    schema = table.db or None
+    return exp.Command(this=rebuild.MARK, expression=exp.Literal.string(
+        rebuild.payload("main" if schema == "public" else schema, table.name, constraints)))
+
+
 def update_set_default(tree: exp.Expression) -> exp.Expression:
     """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
     if isinstance(tree, exp.Update):
@@ -2780,6 +2819,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
+    constraints_by_rebuild,
     update_set_default,
     no_identity_columns,
     untranslatable_constructs,
