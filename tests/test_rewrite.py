@@ -541,6 +541,19 @@ def test_add_foreign_key_or_check_becomes_a_rebuild():
         'CONSTRAINT "c_fk" FOREIGN KEY (p) REFERENCES p (id)', "CONSTRAINT c_ck CHECK (v > 0)"]}
 
 
+def test_alter_table_names_its_renamed_and_dropped_columns():
+    import json
+
+    from gateway.engine import rebuild
+
+    p = json.loads(duck("ALTER TABLE s.t RENAME COLUMN a TO b")[len(rebuild.MARK_ALTER):])
+    assert (p["schema"], p["table"], p["renamed"], p["dropped"]) == ("s", "t", {"a": "b"}, [])
+    assert p["sql"].startswith("ALTER TABLE s.t RENAME COLUMN a TO b;")  # then the declared types follow
+    p = json.loads(duck("ALTER TABLE t DROP COLUMN x, ALTER COLUMN y TYPE bigint")[len(rebuild.MARK_ALTER):])
+    assert (p["dropped"], p["renamed"]) == (["x"], {})
+    assert not duck("ALTER TABLE t RENAME TO u").startswith("/*")  # DuckDB's own refusal stands
+
+
 def test_unsupported_statement():
     from gateway.sql.classify import parse_query
 
@@ -553,7 +566,13 @@ def test_unsupported_statement():
 
 
 def test_add_column_not_null(con):
+    import json
+
+    from gateway.engine import rebuild
+
     sql = duck("ALTER TABLE t ADD COLUMN note text NOT NULL DEFAULT ''")
+    assert sql.startswith(rebuild.MARK_ALTER)  # run by engine/rebuild.alter_table
+    sql = json.loads(sql[len(rebuild.MARK_ALTER):])["sql"]
     assert sql == "ALTER TABLE t ADD COLUMN note TEXT DEFAULT ''; ALTER TABLE t ALTER COLUMN note SET NOT NULL"
 
 

@@ -34,8 +34,11 @@ def execute(
 ) -> Outcome:
     cur.prepare(timezone)
     con = cur.con
-    if sql.startswith(rebuild.MARK):  # ALTER TABLE … ADD FOREIGN KEY / CHECK (engine/rebuild.py)
-        rebuild.add_constraints(con, sql)
+    if sql.startswith("/*dataforge:"):  # ALTER TABLE around DuckDB's limits (engine/rebuild.py)
+        if sql.startswith(rebuild.MARK):
+            rebuild.add_constraints(con, sql)
+        elif sql.startswith(rebuild.MARK_ALTER):
+            rebuild.alter_table(con, sql)
         return Outcome(rowcount=0)
     if settings is not None:
         # current_setting() reads the session's PostgreSQL settings from this variable

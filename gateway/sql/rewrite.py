@@ -474,8 +474,11 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
 
     def make(node: exp.Cast):
         lit, to = node.this, node.to
-        if isinstance(lit, exp.ByteString) and isinstance(to, exp.DataType) and to.this in (
-                T.VARBINARY, T.BINARY, T.BLOB):  # E'\\000'::bytea: the E-string's text, escapes read
+        while isinstance(lit, exp.Paren):  # ('{1,2}')::int[]: Django's UNNEST bulk insert
+            lit = lit.this
+        if isinstance(lit, exp.ByteString) and isinstance(to, exp.DataType):
+            # E'\\000'::bytea, E'{"{\\"i\\": 0}"}'::jsonb[] (psycopg's client-side binding):
+            # the E-string's text, escapes read
             lit = exp.Literal.string(lit.this)
         if not (isinstance(lit, exp.Literal) and lit.is_string) or not isinstance(to, exp.DataType):
             return node
@@ -2934,7 +2937,10 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
 }
 
 
-def to_duckdb(tree: exp.Expression) -> Rewritten:
+def to_duckdb(tree: exp.Expression, _rows_copy: bool = False) -> Rewritten:
+    """The statement in DuckDB's SQL. `_rows_copy`: an ALTER TABLE written for the set-aside
+    rows of a rebuild (engine/rebuild.py): no statements around it (bookkeeping of the real
+    table), not wrapped again."""
     t = tree.copy()
     kinds = {type(n) for n in t.walk()}
     for fn in TRANSFORMS:
@@ -2947,9 +2953,45 @@ def to_duckdb(tree: exp.Expression) -> Rewritten:
     except SqlglotError as e:
         raise PgError("0A000", f"statement cannot be translated for DuckDB: {e}") from None
     before, after = t.meta.get("duckdb_before"), t.meta.get("duckdb_after")
+    if _rows_copy:
+        return Rewritten(t, sql)
     if before or after:  # statements the translation needs around it (a serial's sequence…)
         sql = "; ".join([*(before or []), sql, *(after or [])])
+    if isinstance(t, exp.Alter) and str(t.args.get("kind") or "").upper() == "TABLE" and (
+            isinstance(tree.this, exp.Table)) and not any(isinstance(a, exp.AlterRename) for a in t.args.get("actions") or []):
+        sql = _alter_with_dependents(tree, t, sql)
     return Rewritten(t, sql)
+
+
+def _alter_with_dependents(pg_tree: exp.Alter, t: exp.Alter, sql: str) -> str:
+    """ALTER TABLE runs through engine/rebuild.alter_table, which rebuilds a table DuckDB would
+    refuse to alter (an index, referencing foreign keys). It needs the same ALTER written for
+    the table's set-aside rows (not for ADD COLUMN, which DuckDB does in place, and whose
+    serial sequence must not be created twice) and the renamed and dropped columns."""
+    actions = t.args.get("actions") or []
+    renamed: dict[str, str] = {}
+    dropped: list[str] = []
+    retyped = [a.this.name for a in actions if isinstance(a, exp.AlterColumn) and a.args.get("dtype") is not None]
+    checks = []  # a new varchar(n)/char(n) type's length check, as CREATE TABLE gives it
+    for a in actions:
+        if isinstance(a, exp.AlterColumn) and isinstance(a.args.get("dtype"), exp.DataType):
+            c = _length_check(exp.to_identifier(a.this.name), a.args["dtype"])
+            if c is not None:
+                checks.append(c.args["kind"].sql("duckdb"))
+    for a in actions:
+        if isinstance(a, exp.RenameColumn) and a.args.get("to") is not None:
+            renamed[a.this.name.lower()] = a.args["to"].name
+        elif isinstance(a, exp.Drop) and str(a.args.get("kind") or "").upper() == "COLUMN":
+            dropped += [c.name for c in a.args.get("tables") or []]
+    keep_sql = None
+    if not any(isinstance(a, exp.ColumnDef) for a in actions):
+        keep = pg_tree.copy()
+        keep.set("this", exp.to_table(rebuild.KEEP))
+        keep_sql = to_duckdb(keep, _rows_copy=True).sql
+    schema = pg_tree.this.db or None
+    return rebuild.MARK_ALTER + rebuild.alter_payload(
+        "main" if schema == "public" else schema, pg_tree.this.name, sql, keep_sql, renamed, dropped, retyped,
+        checks)
 
 
 def _one_per_table(t: exp.Expression) -> str | None:
