@@ -35,7 +35,7 @@ from .engine.column_types import load as load_column_types, overrides as column_
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, parse_query_in_path, typed_insert
-from .sql import pg_catalog, search_path
+from .sql import group_by, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -472,17 +472,21 @@ class Session:
 
     async def _parse_query(self, sql: str) -> list[Statement]:
         """parse_query, with the session's search_path applied where it finds relations outside
-        public (sql/search_path.py); the default path costs a cached lookup."""
+        public (sql/search_path.py; the default path costs a cached lookup), and GROUP BY a
+        primary key made explicit for DuckDB (_grouped_by_primary_key)."""
         schemas = _path_schemas(self.params.get("search_path", ""), self.user)
         if schemas == ("main",):
-            return parse_query(sql)
-        relations, existing = await self.server.schema.relations()
-        if search_path.is_default(schemas, existing):
-            return parse_query(sql)
-        temp = await self._temp_relation_names() if self.temp_objects else frozenset()
-        key = (schemas, self.db.schema_version, temp)
-        return parse_query_in_path(
-            sql, key, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)))
+            stmts = parse_query(sql)
+        else:
+            relations, existing = await self.server.schema.relations()
+            if search_path.is_default(schemas, existing):
+                stmts = parse_query(sql)
+            else:
+                temp = await self._temp_relation_names() if self.temp_objects else frozenset()
+                key = (schemas, self.db.schema_version, temp)
+                stmts = parse_query_in_path(
+                    sql, key, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)))
+        return [await self._grouped_by_primary_key(st) for st in stmts]
 
     async def _temp_relation_names(self) -> frozenset[str]:
         """The session's temporary tables and views (they come first, as pg_temp does)."""
@@ -1332,6 +1336,26 @@ class Session:
         if cur is not None:
             self.cancel_reason = "canceling statement due to user request"
             cur.interrupt()
+
+    async def _grouped_by_primary_key(self, st: Statement) -> Statement:
+        """A SELECT grouped by a table's primary key that selects the row's other columns
+        (PostgreSQL's functional dependency; Django's annotate()): the statement with those
+        columns grouped too (sql/group_by.py), which DuckDB accepts; once per text and schema
+        version."""
+        if st.route != READ or st.tree is None or not st.words or st.words[0] not in ("SELECT", "WITH"):
+            return st
+        key = ("group-by-pk", self.db.schema_version)
+        fixed = st.describe_cache.get(key)
+        if fixed is None:
+            fixed = st
+            if st.tree.find(exp.Group) is not None:
+                tree = group_by.with_dependent_columns(st.tree, await self.server.schema.primary_keys())
+                if tree is not None:
+                    again = parse_query(tree.sql("postgres"))
+                    if len(again) == 1 and again[0].error is None:
+                        fixed = again[0]
+            st.describe_cache[key] = fixed
+        return fixed
 
     async def _read(self, st, values, oids, formats, portal, simple, max_rows) -> None:
         sql, params = sqlparams.bind_sql(st, values, oids)

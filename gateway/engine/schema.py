@@ -34,6 +34,8 @@ class SchemaCache:
         self._origins_version = -1
         self._relations: tuple[dict[str, set[str]], set[str]] = ({}, set())
         self._relations_version = -1
+        self._pks: dict[tuple[str, str], list[str]] = {}
+        self._pk_version = -1
 
     def _con(self):
         """The schema cursor's connection (created on first use); hold self._use."""
@@ -93,6 +95,21 @@ class SchemaCache:
             self._relations = await self.db.run(self._load_relations)
             self._relations_version = v
         return self._relations
+
+    def _load_primary_keys(self) -> dict[tuple[str, str], list[str]]:
+        with self._use:
+            rows = self._con().execute(
+                "SELECT schema_name, table_name, constraint_column_names FROM duckdb_constraints() "
+                "WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()").fetchall()
+        return {(s.lower(), t.lower()): [c.lower() for c in cols] for s, t, cols in rows}
+
+    async def primary_keys(self) -> dict[tuple[str, str], list[str]]:
+        """(schema, table) → primary key columns, as committed (sql/group_by.py); per DDL."""
+        if self._pk_version != self.db.schema_version:
+            v = self.db.schema_version
+            self._pks = await self.db.run(self._load_primary_keys)
+            self._pk_version = v
+        return self._pks
 
     async def probe(self, sql: str) -> str | None:
         """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
