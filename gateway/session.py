@@ -29,7 +29,7 @@ from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
 from .protocol import messages as m
 from .protocol.rows import apply_pg_types, pg_type_preparation
-from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
+from .protocol.types import ParamError, decode_param, decode_param_array, decode_param_column, pg_type_of
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
@@ -600,6 +600,12 @@ class Session:
         st = prep.stmt
         started = time.perf_counter()
         await self._param_oids(prep)
+        # inside a transaction the rows will be appended on its cursor: take the writer lease
+        # and begin the DuckDB transaction now, while the client is still sending them
+        # (only when the lease is free: a wait for it stays where the append needs it)
+        ready = None
+        if self.txn == "T" and not self.pinned_begun and (self.lease or not self.server.writer.lease.locked()):
+            ready = asyncio.ensure_future(self._ready_to_append())
         run: list = []  # (message, unit index for Executes / PgError for a Bind)
         units: list[list[m.Bind]] = [[]]  # per Sync-delimited unit, the Binds it executes
         bound: dict[str, m.Bind] = {}
@@ -616,7 +622,7 @@ class Session:
         eager: dict[int, asyncio.Future] = {}
 
         def go_eager() -> None:
-            if self.txn == "T" and len(units[-1]) >= self.EAGER_ROWS:
+            if self.txn == "T" and sum(len(b) if type(b) is m.BindBlock else 1 for b in units[-1]) >= self.EAGER_ROWS:
                 prev = eager[max(eager)] if eager else None
                 eager[len(units) - 1] = asyncio.ensure_future(self._eager_append(prev, prep, units[-1], tz))
                 units.append([])
@@ -661,17 +667,18 @@ class Session:
                     if shape is None or described != shape_described:
                         shape, shape_described = m.bind_row_shape(bound[""], described), described
                     while True:
-                        binds, partial = dec.take_bind_executes(shape, self.MAX_RUN_ROWS)
+                        block, binds, partial = dec.take_bind_block(shape, self.MAX_RUN_ROWS)
+                        k = len(units) - 1
+                        if block is not None:
+                            units[k].append(block)
+                            rows += per_execute * len(block)
+                            bound[""] = block.last()
+                            run.append((_RowBlock(k, block, described), None))
                         if binds:
-                            k = len(units) - 1
                             units[k].extend(binds)
                             rows += per_execute * len(binds)
                             bound[""] = binds[-1]
-                            for b in binds:
-                                run.append((b, None))
-                                if described:
-                                    run.append((_DESCRIBE_UNNAMED_MSG, None))
-                                run.append((_EXECUTE_UNNAMED_MSG, k))
+                            run.append((_RowBlock(k, binds, described), None))
                         go_eager()
                         if not partial:
                             break
@@ -699,9 +706,11 @@ class Session:
                 else:
                     msg = m.decode_body(t, body)
         except BaseException:
-            if eager:  # the cursor must be free before the session rolls back or goes on
-                await asyncio.wait(list(eager.values()))
+            if eager or ready is not None:  # the cursor must be free before the session rolls back or goes on
+                await asyncio.wait(list(eager.values()) + ([ready] if ready is not None else []))
             raise
+        if ready is not None:
+            await ready  # its error, if any, comes again from the append that needs the lease
         # decode each unit's parameter values; a value that fails fails its whole unit at its
         # Bind (PostgreSQL aborts the unit's implicit transaction: none of its rows are kept)
         bad: dict[int, PgError] = {}  # id(Bind) → its error
@@ -724,6 +733,7 @@ class Session:
                     bad_units.add(k)
                     units[k] = []
         if bad:
+            run = _expand_blocks(run)
             failing = False
             for i, (msg, info) in enumerate(run):
                 if isinstance(msg, m.Sync):
@@ -783,8 +793,15 @@ class Session:
         done_tag = m.command_complete(f"INSERT 0 {nrows}")
         done = 0  # Executes answered INSERT 0 n, counted in the metrics at once
         out = self.out
+        if not bad and any(isinstance(o, BaseException) for o in outcome):
+            run = _expand_blocks(run)  # an error: answered message by message below
         for msg, info in run:
             cls = type(msg)
+            if cls is _RowBlock:  # a unit's rows that all succeeded: one answer, repeated
+                if not self.skip_until_sync:
+                    out += (m.BIND_COMPLETE + (m.NO_DATA if msg.described else b"") + done_tag) * len(msg.rows)
+                    done += len(msg.rows)
+                continue
             if cls is m.Sync:
                 self.skip_until_sync = False
                 out += m.ready_for_query(self.txn)
@@ -856,6 +873,13 @@ class Session:
             return from_duckdb(e)
         return Outcome(rowcount=len(rows))
 
+    async def _ready_to_append(self) -> None:
+        try:
+            await self._take_lease()
+            await self._pinned()
+        except PgError:
+            pass  # the append that needs them raises it again, at the right message
+
     async def _append_in_txn(self, key: str, ncols: int, rows: list | pa.Table, tz: str) -> Outcome:
         await self._take_lease()
         cursor = await self._pinned()
@@ -866,11 +890,29 @@ class Session:
     # a unit this many rows or more goes to DuckDB as Arrow columns decoded a column at a time
     COLUMNAR_ROWS = 64
 
-    def _unit_rows(self, prep: Prepared, binds: list[m.Bind]) -> list | pa.Table:
+    def _unit_rows(self, prep: Prepared, binds: list) -> list | pa.Table:
         """One unit's Executes → the rows to append (a row list, or an Arrow table for many
-        rows of a one-row VALUES). Raises _UnitBindError naming the first Bind whose values
+        rows of a one-row VALUES). `binds` holds Binds and BindBlocks (many rows' parameters
+        as Arrow columns). Raises _UnitBindError naming the first Bind whose values
         PostgreSQL would refuse."""
         shape = prep.stmt.insert
+        if any(type(b) is m.BindBlock for b in binds):
+            fmts = binds[0].param_formats
+            if all(b.param_formats == fmts for b in binds) and len(shape.rows) == 1 \
+                    and sum(len(b) if type(b) is m.BindBlock else 1 for b in binds) >= self.COLUMNAR_ROWS:
+                oids = prep.oids if prep.oids is not None else prep.declared
+                cols = []
+                pieces = _column_pieces(binds, len(prep.declared))
+                try:
+                    for i, raws in enumerate(pieces):
+                        f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
+                        cols.append(decode_param_array(oids[i] if (f == 1 or prep.declared[i]) else 0, f,
+                                                       raws[0] if len(raws) == 1 else pa.concat_arrays(raws)))
+                except ParamError:
+                    pass  # find the failing Bind value by value below
+                else:
+                    return pa.table([cols[i] for i in shape.rows[0]], names=[f"c{j}" for j in range(shape.ncols)])
+            binds = [x for b in binds for x in (b.binds() if type(b) is m.BindBlock else (b,))]
         fmts = binds[0].param_formats
         if len(binds) >= self.COLUMNAR_ROWS and len(shape.rows) == 1 \
                 and all(b.param_formats == fmts for b in binds):
@@ -2825,6 +2867,54 @@ _EXECUTE_UNNAMED = b"\x00\x00\x00\x00\x00"  # Execute: portal "", no row limit
 _EXECUTE_UNNAMED_MSG = m.Execute("", 0)
 _DESCRIBE_UNNAMED = b"P\x00"  # Describe portal ""
 _DESCRIBE_UNNAMED_MSG = m.Describe("P", "")
+
+
+class _RowBlock:
+    """Rows of a run taken from the buffer together (a list of Binds or a BindBlock): per
+    row BindComplete, [NoData,] CommandComplete when its unit succeeded; expanded to single
+    messages on any error."""
+
+    __slots__ = ("unit", "rows", "described")
+
+    def __init__(self, unit: int, rows, described: bool):
+        self.unit, self.rows, self.described = unit, rows, described
+
+
+def _column_pieces(binds: list, nparams: int) -> list[list[pa.Array]]:
+    """Per parameter, the Arrow binary arrays holding its values for these Binds and
+    BindBlocks in order (the Binds between blocks gathered into arrays of their own)."""
+    pieces: list[list[pa.Array]] = [[] for _ in range(nparams)]
+    loose: list[m.Bind] = []
+
+    def flush() -> None:
+        for i in range(nparams):
+            pieces[i].append(pa.array([b.params[i] for b in loose], type=pa.large_binary()))
+        loose.clear()
+    for b in binds:
+        if type(b) is m.BindBlock:
+            if loose:
+                flush()
+            for i in range(nparams):
+                pieces[i].append(b.columns[i])
+        else:
+            loose.append(b)
+    if loose:
+        flush()
+    return pieces
+
+
+def _expand_blocks(run: list) -> list:
+    out = []
+    for msg, info in run:
+        if type(msg) is _RowBlock:
+            for b in (msg.rows.binds() if type(msg.rows) is m.BindBlock else msg.rows):
+                out.append((b, None))
+                if msg.described:
+                    out.append((_DESCRIBE_UNNAMED_MSG, None))
+                out.append((_EXECUTE_UNNAMED_MSG, msg.unit))
+        else:
+            out.append((msg, info))
+    return out
 
 
 class _UnitBindError(Exception):
