@@ -621,8 +621,28 @@ class Session:
         # sending the rest (psycopg sends a batch row by row): unit index → its append
         eager: dict[int, asyncio.Future] = {}
 
+        # decoding ahead: the unit, its first undecoded item, and that item's rows and after
+        ahead: list = [0, 0, units[-1]]
+
+        def added(n: int) -> None:
+            if ahead[2] is not units[-1]:
+                ahead[:] = [0, 0, units[-1]]
+            ahead[1] += n
+
         def go_eager() -> None:
-            if self.txn == "T" and sum(len(b) if type(b) is m.BindBlock else 1 for b in units[-1]) >= self.EAGER_ROWS:
+            # while waiting for the client: decode the rows received so far, so that after
+            # Sync only the last few are left to decode
+            unit = units[-1]
+            if ahead[2] is unit and ahead[1] >= self.DECODE_AHEAD_ROWS and len(unit) > ahead[0]:
+                k = ahead[0]
+                try:
+                    cols = self._decode_items(prep, unit[k:])
+                except ParamError:
+                    ahead[1] = -1 << 60  # a bad value: the unit is decoded Bind by Bind after Sync
+                else:
+                    unit[k:] = [_DecodedRows(unit[k:], cols)]
+                    ahead[:2] = [k + 1, 0]
+            if self.txn == "T" and _nrows(units[-1]) >= self.EAGER_ROWS:
                 prev = eager[max(eager)] if eager else None
                 eager[len(units) - 1] = asyncio.ensure_future(self._eager_append(prev, prep, units[-1], tz))
                 units.append([])
@@ -646,6 +666,7 @@ class Session:
                     run.append((msg, None))
                 elif isinstance(msg, m.Execute) and msg.portal in bound:
                     units[-1].append(bound[msg.portal])
+                    added(1)
                     rows += per_execute
                     run.append((msg, len(units) - 1))
                 elif isinstance(msg, m.Sync):
@@ -671,11 +692,13 @@ class Session:
                         k = len(units) - 1
                         if block is not None:
                             units[k].append(block)
+                            added(len(block))
                             rows += per_execute * len(block)
                             bound[""] = block.last()
                             run.append((_RowBlock(k, block, described), None))
                         if binds:
                             units[k].extend(binds)
+                            added(len(binds))
                             rows += per_execute * len(binds)
                             bound[""] = binds[-1]
                             run.append((_RowBlock(k, binds, described), None))
@@ -695,6 +718,7 @@ class Session:
                 # per row psycopg sends Bind, Describe portal, Execute: the last two as fixed bytes
                 if t == 0x45 and body == _EXECUTE_UNNAMED and "" in bound:
                     units[-1].append(bound[""])
+                    added(1)
                     rows += per_execute
                     run.append((_EXECUTE_UNNAMED_MSG, len(units) - 1))
                     ran_unnamed = True
@@ -890,29 +914,49 @@ class Session:
     # a unit this many rows or more goes to DuckDB as Arrow columns decoded a column at a time
     COLUMNAR_ROWS = 64
 
+    # rows decoded ahead while the client is still sending (go_eager), this many at a time
+    DECODE_AHEAD_ROWS = 256
+
+    def _decode_items(self, prep: Prepared, items: list) -> list[pa.Array]:
+        """Binds and BindBlocks of one parameter format list → per parameter, its decoded
+        Arrow column (raises ParamError for a value PostgreSQL would refuse)."""
+        fmts = items[0].param_formats
+        if len(prep.stmt.insert.rows) != 1 or any(b.param_formats != fmts for b in items):
+            raise ParamError("22P03", "mixed parameter formats")  # not worth a column at a time
+        oids = prep.oids if prep.oids is not None else prep.declared
+        cols = []
+        for i, raws in enumerate(_column_pieces(items, len(prep.declared))):
+            f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
+            cols.append(decode_param_array(oids[i] if (f == 1 or prep.declared[i]) else 0, f,
+                                           raws[0] if len(raws) == 1 else pa.concat_arrays(raws)))
+        return cols
+
     def _unit_rows(self, prep: Prepared, binds: list) -> list | pa.Table:
         """One unit's Executes → the rows to append (a row list, or an Arrow table for many
-        rows of a one-row VALUES). `binds` holds Binds and BindBlocks (many rows' parameters
-        as Arrow columns). Raises _UnitBindError naming the first Bind whose values
-        PostgreSQL would refuse."""
+        rows of a one-row VALUES). `binds` holds Binds, BindBlocks (many rows' parameters
+        as Arrow columns) and _DecodedRows (rows decoded ahead). Raises _UnitBindError
+        naming the first Bind whose values PostgreSQL would refuse."""
         shape = prep.stmt.insert
-        if any(type(b) is m.BindBlock for b in binds):
-            fmts = binds[0].param_formats
-            if all(b.param_formats == fmts for b in binds) and len(shape.rows) == 1 \
-                    and sum(len(b) if type(b) is m.BindBlock else 1 for b in binds) >= self.COLUMNAR_ROWS:
-                oids = prep.oids if prep.oids is not None else prep.declared
-                cols = []
-                pieces = _column_pieces(binds, len(prep.declared))
+        if any(type(b) is not m.Bind for b in binds):
+            if _nrows(binds) >= self.COLUMNAR_ROWS:
                 try:
-                    for i, raws in enumerate(pieces):
-                        f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
-                        cols.append(decode_param_array(oids[i] if (f == 1 or prep.declared[i]) else 0, f,
-                                                       raws[0] if len(raws) == 1 else pa.concat_arrays(raws)))
-                except ParamError:
+                    parts: list[list[pa.Array]] = []
+                    raw: list = []
+                    for b in binds + [None]:
+                        if type(b) is _DecodedRows or b is None:
+                            if raw:
+                                parts.append(self._decode_items(prep, raw))
+                                raw = []
+                            if b is not None:
+                                parts.append(b.columns)
+                        else:
+                            raw.append(b)
+                    cols = [p[0] if len(p) == 1 else pa.concat_arrays(p) for p in zip(*parts)]
+                except (ParamError, pa.ArrowInvalid):
                     pass  # find the failing Bind value by value below
                 else:
                     return pa.table([cols[i] for i in shape.rows[0]], names=[f"c{j}" for j in range(shape.ncols)])
-            binds = [x for b in binds for x in (b.binds() if type(b) is m.BindBlock else (b,))]
+            binds = _flat_binds(binds)
         fmts = binds[0].param_formats
         if len(binds) >= self.COLUMNAR_ROWS and len(shape.rows) == 1 \
                 and all(b.param_formats == fmts for b in binds):
@@ -2878,6 +2922,39 @@ class _RowBlock:
 
     def __init__(self, unit: int, rows, described: bool):
         self.unit, self.rows, self.described = unit, rows, described
+
+
+class _DecodedRows:
+    """Rows of a unit already decoded (while the client was still sending): their Binds /
+    BindBlocks, and per parameter the decoded Arrow column."""
+
+    __slots__ = ("items", "columns", "n", "param_formats")
+
+    def __init__(self, items: list, columns: list):
+        self.items, self.columns = items, columns
+        self.n = _nrows(items)
+        self.param_formats = items[0].param_formats
+
+
+def _nrows(items: list) -> int:
+    n = 0
+    for b in items:
+        t = type(b)
+        n += 1 if t is m.Bind else (b.n if t is _DecodedRows else len(b))
+    return n
+
+
+def _flat_binds(items: list) -> list:
+    out = []
+    for b in items:
+        t = type(b)
+        if t is m.Bind:
+            out.append(b)
+        elif t is _DecodedRows:
+            out.extend(_flat_binds(b.items))
+        else:
+            out.extend(b.binds())
+    return out
 
 
 def _column_pieces(binds: list, nparams: int) -> list[list[pa.Array]]:
