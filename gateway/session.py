@@ -680,8 +680,8 @@ class Session:
                     self.pushback = msg
                     break
                 synced = isinstance(msg, m.Sync)
-                if synced and rows >= self.MAX_RUN_ROWS:
-                    break
+                if synced and (rows >= self.MAX_RUN_ROWS or self.implicit):
+                    break  # (an implicit transaction ends at this Sync: the units after it are not in it)
                 if msg is None and ran_unnamed and bound.get("") is not None and not bound[""].portal:
                     # the rows that follow: scanned from the buffer without a message object for
                     # their Describe and Execute, appended to the run as if decoded one by one
@@ -828,6 +828,9 @@ class Session:
                 continue
             if cls is m.Sync:
                 self.skip_until_sync = False
+                if self.implicit:  # begun by a statement before this run, in the same pipeline
+                    await self._finish_implicit()
+                    self._end_implicit()
                 out += m.ready_for_query(self.txn)
                 continue
             if self.skip_until_sync:
