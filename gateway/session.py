@@ -33,7 +33,7 @@ from .protocol.types import ParamError, decode_param, decode_param_array, decode
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
-from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, typed_insert
+from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, typed_insert
 from .sql import pg_catalog
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
@@ -786,7 +786,7 @@ class Session:
                     outcome[k] = _aborted()
                     continue
                 try:
-                    outcome[k] = await self._append_in_txn(st.insert.key, st.insert.ncols, unit, tz)
+                    outcome[k] = await self._append_in_txn(st.insert, unit, tz)
                 except PgError as e:
                     outcome[k] = e
                     failed = True
@@ -800,7 +800,7 @@ class Session:
                     # the client goes on without a Sync: these rows open an implicit transaction
                     # that the statements after them join, committed (or not) at Sync
                     self._begin_implicit()
-                    jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, unit, tz))
+                    jobs.append(self._append_in_txn(st.insert, unit, tz))
                 else:
                     jobs.append(self.server.writer.submit(_insert_job(st, unit, tz)))
             pending = [j for j in jobs if j is not None]
@@ -891,7 +891,7 @@ class Session:
             self.active = cursor  # a CancelRequest interrupts it
             try:
                 await asyncio.get_running_loop().run_in_executor(
-                    self.db.executor, _append_on, cursor, ins.key, ins.ncols, rows, tz)
+                    self.db.executor, _append_on, cursor, ins, rows, tz)
             finally:
                 self.active = None
         except PgError as e:
@@ -907,11 +907,11 @@ class Session:
         except PgError:
             pass  # the append that needs them raises it again, at the right message
 
-    async def _append_in_txn(self, key: str, ncols: int, rows: list | pa.Table, tz: str) -> Outcome:
+    async def _append_in_txn(self, ins: InsertShape, rows: list | pa.Table, tz: str) -> Outcome:
         await self._take_lease()
         cursor = await self._pinned()
         self.txn_writes += 1
-        await self._run(cursor, _append_on, cursor, key, ncols, rows, tz)
+        await self._run(cursor, _append_on, cursor, ins, rows, tz)
         return Outcome(rowcount=len(rows))
 
     # a unit this many rows or more goes to DuckDB as Arrow columns decoded a column at a time
@@ -2902,12 +2902,12 @@ def _quiet_rollback(cursor: Cursor) -> None:
         pass
 
 
-def _append_on(cursor: Cursor, key: str, ncols: int, rows: list | pa.Table, tz: str) -> None:
+def _append_on(cursor: Cursor, ins: InsertShape, rows: list | pa.Table, tz: str) -> None:
     cursor.prepare(tz)
     if isinstance(rows, pa.Table):
-        append_table(cursor.con, key, rows)
+        append_table(cursor.con, ins.key, rows, ins.table, ins.columns)
     else:
-        append_rows(cursor.con, key, ncols, rows)
+        append_rows(cursor.con, ins.key, ins.ncols, rows)
 
 
 _EXECUTE_UNNAMED = b"\x00\x00\x00\x00\x00"  # Execute: portal "", no row limit
