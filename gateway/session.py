@@ -644,7 +644,8 @@ class Session:
                     ahead[:2] = [k + 1, 0]
             if self.txn == "T" and _nrows(units[-1]) >= self.EAGER_ROWS:
                 prev = eager[max(eager)] if eager else None
-                eager[len(units) - 1] = asyncio.ensure_future(self._eager_append(prev, prep, units[-1], tz))
+                eager[len(units) - 1] = asyncio.ensure_future(
+                    self._eager_append(prev, prep, units[-1], tz, ready if prev is None else None))
                 units.append([])
         try:
             while True:
@@ -871,12 +872,14 @@ class Session:
     EAGER_ROWS = 2048
 
     async def _eager_append(self, prev: asyncio.Future | None, prep: Prepared, unit: list[m.Bind],
-                            tz: str) -> "Outcome | PgError | _UnitBindError":
+                            tz: str, ready: asyncio.Future | None = None) -> "Outcome | PgError | _UnitBindError":
         """Append one chunk of a run inside the session's transaction while the main loop
         goes on reading the client: after the previous chunk (nothing if that one failed: the
         transaction is then aborted), on the pinned cursor, holding the writer lease. Returns
         the outcome instead of raising: the run reports it at the chunk's first Execute. Not
         through _run: that would read the socket, which the main loop is reading."""
+        if ready is not None:
+            await ready  # the run's own lease + BEGIN: two BEGINs on one cursor would fail
         if prev is not None and not isinstance(await prev, Outcome):
             return _aborted()
         try:
