@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import os
 import secrets
@@ -318,6 +319,10 @@ async def serve(settings: Settings, ready: Callable[[Server], None] | None = Non
     if server._http is not None:
         print(f"dataforge: metrics on http://{settings.metrics_host}:{server._http.sockets[0].getsockname()[1]}"
               f"/metrics", file=sys.stderr, flush=True)
+    # the start-up heap (sqlglot, the catalog, DuckDB and Arrow bindings) lives as long as the
+    # process: out of the collector's sight, a full collection no longer walks it (~50 ms
+    # pauses mid-statement, ~10% of executemany's CPU)
+    gc.freeze()
     print(f"dataforge: listening on {settings.host}:{server.port()} (database {settings.database})",
           file=sys.stderr, flush=True)
     if ready is not None:

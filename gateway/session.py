@@ -30,11 +30,12 @@ from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
 from .protocol import messages as m
 from .protocol.rows import apply_pg_types, pg_type_preparation
-from .protocol.types import ParamError, decode_param, decode_param_column, pg_type_of
+from .protocol.types import ParamError, decode_param, decode_param_array, decode_param_column, pg_type_of
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
-from .sql.classify import READ, SESSION, WRITE, Statement, parse_query, parse_query_in_path, typed_insert
+from .sql.classify import (READ, SESSION, WRITE, InsertShape, Statement, parse_query, parse_query_in_path,
+                           typed_insert)
 from .sql import group_by, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
@@ -650,6 +651,12 @@ class Session:
         st = prep.stmt
         started = time.perf_counter()
         await self._param_oids(prep)
+        # inside a transaction the rows will be appended on its cursor: take the writer lease
+        # and begin the DuckDB transaction now, while the client is still sending them
+        # (only when the lease is free: a wait for it stays where the append needs it)
+        ready = None
+        if self.txn == "T" and not self.pinned_begun and (self.lease or not self.server.writer.lease.locked()):
+            ready = asyncio.ensure_future(self._ready_to_append())
         run: list = []  # (message, unit index for Executes / PgError for a Bind)
         units: list[list[m.Bind]] = [[]]  # per Sync-delimited unit, the Binds it executes
         bound: dict[str, m.Bind] = {}
@@ -665,10 +672,31 @@ class Session:
         # sending the rest (psycopg sends a batch row by row): unit index → its append
         eager: dict[int, asyncio.Future] = {}
 
+        # decoding ahead: the unit, its first undecoded item, and that item's rows and after
+        ahead: list = [0, 0, units[-1]]
+
+        def added(n: int) -> None:
+            if ahead[2] is not units[-1]:
+                ahead[:] = [0, 0, units[-1]]
+            ahead[1] += n
+
         def go_eager() -> None:
-            if self.txn == "T" and len(units[-1]) >= self.EAGER_ROWS:
+            # while waiting for the client: decode the rows received so far, so that after
+            # Sync only the last few are left to decode
+            unit = units[-1]
+            if ahead[2] is unit and ahead[1] >= self.DECODE_AHEAD_ROWS and len(unit) > ahead[0]:
+                k = ahead[0]
+                try:
+                    cols = self._decode_items(prep, unit[k:])
+                except ParamError:
+                    ahead[1] = -1 << 60  # a bad value: the unit is decoded Bind by Bind after Sync
+                else:
+                    unit[k:] = [_DecodedRows(unit[k:], cols)]
+                    ahead[:2] = [k + 1, 0]
+            if self.txn == "T" and _nrows(units[-1]) >= self.EAGER_ROWS:
                 prev = eager[max(eager)] if eager else None
-                eager[len(units) - 1] = asyncio.ensure_future(self._eager_append(prev, prep, units[-1], tz))
+                eager[len(units) - 1] = asyncio.ensure_future(
+                    self._eager_append(prev, prep, units[-1], tz, ready if prev is None else None))
                 units.append([])
         try:
             while True:
@@ -690,6 +718,7 @@ class Session:
                     run.append((msg, None))
                 elif isinstance(msg, m.Execute) and msg.portal in bound:
                     units[-1].append(bound[msg.portal])
+                    added(1)
                     rows += per_execute
                     run.append((msg, len(units) - 1))
                 elif isinstance(msg, m.Sync):
@@ -703,25 +732,28 @@ class Session:
                     self.pushback = msg
                     break
                 synced = isinstance(msg, m.Sync)
-                if synced and rows >= self.MAX_RUN_ROWS:
-                    break
+                if synced and (rows >= self.MAX_RUN_ROWS or self.implicit):
+                    break  # (an implicit transaction ends at this Sync: the units after it are not in it)
                 if msg is None and ran_unnamed and bound.get("") is not None and not bound[""].portal:
                     # the rows that follow: scanned from the buffer without a message object for
                     # their Describe and Execute, appended to the run as if decoded one by one
                     if shape is None or described != shape_described:
                         shape, shape_described = m.bind_row_shape(bound[""], described), described
                     while True:
-                        binds, partial = dec.take_bind_executes(shape, self.MAX_RUN_ROWS)
+                        block, binds, partial = dec.take_bind_block(shape, self.MAX_RUN_ROWS)
+                        k = len(units) - 1
+                        if block is not None:
+                            units[k].append(block)
+                            added(len(block))
+                            rows += per_execute * len(block)
+                            bound[""] = block.last()
+                            run.append((_RowBlock(k, block, described), None))
                         if binds:
-                            k = len(units) - 1
                             units[k].extend(binds)
+                            added(len(binds))
                             rows += per_execute * len(binds)
                             bound[""] = binds[-1]
-                            for b in binds:
-                                run.append((b, None))
-                                if described:
-                                    run.append((_DESCRIBE_UNNAMED_MSG, None))
-                                run.append((_EXECUTE_UNNAMED_MSG, k))
+                            run.append((_RowBlock(k, binds, described), None))
                         go_eager()
                         if not partial:
                             break
@@ -738,6 +770,7 @@ class Session:
                 # per row psycopg sends Bind, Describe portal, Execute: the last two as fixed bytes
                 if t == 0x45 and body == _EXECUTE_UNNAMED and "" in bound:
                     units[-1].append(bound[""])
+                    added(1)
                     rows += per_execute
                     run.append((_EXECUTE_UNNAMED_MSG, len(units) - 1))
                     ran_unnamed = True
@@ -749,9 +782,11 @@ class Session:
                 else:
                     msg = m.decode_body(t, body)
         except BaseException:
-            if eager:  # the cursor must be free before the session rolls back or goes on
-                await asyncio.wait(list(eager.values()))
+            if eager or ready is not None:  # the cursor must be free before the session rolls back or goes on
+                await asyncio.wait(list(eager.values()) + ([ready] if ready is not None else []))
             raise
+        if ready is not None:
+            await ready  # its error, if any, comes again from the append that needs the lease
         # decode each unit's parameter values; a value that fails fails its whole unit at its
         # Bind (PostgreSQL aborts the unit's implicit transaction: none of its rows are kept)
         bad: dict[int, PgError] = {}  # id(Bind) → its error
@@ -774,6 +809,7 @@ class Session:
                     bad_units.add(k)
                     units[k] = []
         if bad:
+            run = _expand_blocks(run)
             failing = False
             for i, (msg, info) in enumerate(run):
                 if isinstance(msg, m.Sync):
@@ -802,7 +838,7 @@ class Session:
                     outcome[k] = _aborted()
                     continue
                 try:
-                    outcome[k] = await self._append_in_txn(st.insert.key, st.insert.ncols, unit, tz)
+                    outcome[k] = await self._append_in_txn(st.insert, unit, tz)
                 except PgError as e:
                     outcome[k] = e
                     failed = True
@@ -816,7 +852,7 @@ class Session:
                     # the client goes on without a Sync: these rows open an implicit transaction
                     # that the statements after them join, committed (or not) at Sync
                     self._begin_implicit()
-                    jobs.append(self._append_in_txn(st.insert.key, st.insert.ncols, unit, tz))
+                    jobs.append(self._append_in_txn(st.insert, unit, tz))
                 else:
                     jobs.append(self.server.writer.submit(_insert_job(st, unit, tz)))
             pending = [j for j in jobs if j is not None]
@@ -833,10 +869,20 @@ class Session:
         done_tag = m.command_complete(f"INSERT 0 {nrows}")
         done = 0  # Executes answered INSERT 0 n, counted in the metrics at once
         out = self.out
+        if not bad and any(isinstance(o, BaseException) for o in outcome):
+            run = _expand_blocks(run)  # an error: answered message by message below
         for msg, info in run:
             cls = type(msg)
+            if cls is _RowBlock:  # a unit's rows that all succeeded: one answer, repeated
+                if not self.skip_until_sync:
+                    out += (m.BIND_COMPLETE + (m.NO_DATA if msg.described else b"") + done_tag) * len(msg.rows)
+                    done += len(msg.rows)
+                continue
             if cls is m.Sync:
                 self.skip_until_sync = False
+                if self.implicit:  # begun by a statement before this run, in the same pipeline
+                    await self._finish_implicit()
+                    self._end_implicit()
                 out += m.ready_for_query(self.txn)
                 continue
             if self.skip_until_sync:
@@ -877,12 +923,14 @@ class Session:
     EAGER_ROWS = 2048
 
     async def _eager_append(self, prev: asyncio.Future | None, prep: Prepared, unit: list[m.Bind],
-                            tz: str) -> "Outcome | PgError | _UnitBindError":
+                            tz: str, ready: asyncio.Future | None = None) -> "Outcome | PgError | _UnitBindError":
         """Append one chunk of a run inside the session's transaction while the main loop
         goes on reading the client: after the previous chunk (nothing if that one failed: the
         transaction is then aborted), on the pinned cursor, holding the writer lease. Returns
         the outcome instead of raising: the run reports it at the chunk's first Execute. Not
         through _run: that would read the socket, which the main loop is reading."""
+        if ready is not None:
+            await ready  # the run's own lease + BEGIN: two BEGINs on one cursor would fail
         if prev is not None and not isinstance(await prev, Outcome):
             return _aborted()
         try:
@@ -897,7 +945,7 @@ class Session:
             self.active = cursor  # a CancelRequest interrupts it
             try:
                 await asyncio.get_running_loop().run_in_executor(
-                    self.db.executor, _append_on, cursor, ins.key, ins.ncols, rows, tz)
+                    self.db.executor, _append_on, cursor, ins, rows, tz)
             finally:
                 self.active = None
         except PgError as e:
@@ -906,21 +954,66 @@ class Session:
             return from_duckdb(e)
         return Outcome(rowcount=len(rows))
 
-    async def _append_in_txn(self, key: str, ncols: int, rows: list | pa.Table, tz: str) -> Outcome:
+    async def _ready_to_append(self) -> None:
+        try:
+            await self._take_lease()
+            await self._pinned()
+        except PgError:
+            pass  # the append that needs them raises it again, at the right message
+
+    async def _append_in_txn(self, ins: InsertShape, rows: list | pa.Table, tz: str) -> Outcome:
         await self._take_lease()
         cursor = await self._pinned()
         self.txn_writes += 1
-        await self._run(cursor, _append_on, cursor, key, ncols, rows, tz)
+        await self._run(cursor, _append_on, cursor, ins, rows, tz)
         return Outcome(rowcount=len(rows))
 
     # a unit this many rows or more goes to DuckDB as Arrow columns decoded a column at a time
     COLUMNAR_ROWS = 64
 
-    def _unit_rows(self, prep: Prepared, binds: list[m.Bind]) -> list | pa.Table:
+    # rows decoded ahead while the client is still sending (go_eager), this many at a time
+    DECODE_AHEAD_ROWS = 256
+
+    def _decode_items(self, prep: Prepared, items: list) -> list[pa.Array]:
+        """Binds and BindBlocks of one parameter format list → per parameter, its decoded
+        Arrow column (raises ParamError for a value PostgreSQL would refuse)."""
+        fmts = items[0].param_formats
+        if len(prep.stmt.insert.rows) != 1 or any(b.param_formats != fmts for b in items):
+            raise ParamError("22P03", "mixed parameter formats")  # not worth a column at a time
+        oids = prep.oids if prep.oids is not None else prep.declared
+        cols = []
+        for i, raws in enumerate(_column_pieces(items, len(prep.declared))):
+            f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
+            cols.append(decode_param_array(oids[i] if (f == 1 or prep.declared[i]) else 0, f,
+                                           raws[0] if len(raws) == 1 else pa.concat_arrays(raws)))
+        return cols
+
+    def _unit_rows(self, prep: Prepared, binds: list) -> list | pa.Table:
         """One unit's Executes → the rows to append (a row list, or an Arrow table for many
-        rows of a one-row VALUES). Raises _UnitBindError naming the first Bind whose values
-        PostgreSQL would refuse."""
+        rows of a one-row VALUES). `binds` holds Binds, BindBlocks (many rows' parameters
+        as Arrow columns) and _DecodedRows (rows decoded ahead). Raises _UnitBindError
+        naming the first Bind whose values PostgreSQL would refuse."""
         shape = prep.stmt.insert
+        if any(type(b) is not m.Bind for b in binds):
+            if _nrows(binds) >= self.COLUMNAR_ROWS:
+                try:
+                    parts: list[list[pa.Array]] = []
+                    raw: list = []
+                    for b in binds + [None]:
+                        if type(b) is _DecodedRows or b is None:
+                            if raw:
+                                parts.append(self._decode_items(prep, raw))
+                                raw = []
+                            if b is not None:
+                                parts.append(b.columns)
+                        else:
+                            raw.append(b)
+                    cols = [p[0] if len(p) == 1 else pa.concat_arrays(p) for p in zip(*parts)]
+                except (ParamError, pa.ArrowInvalid):
+                    pass  # find the failing Bind value by value below
+                else:
+                    return pa.table([cols[i] for i in shape.rows[0]], names=[f"c{j}" for j in range(shape.ncols)])
+            binds = _flat_binds(binds)
         fmts = binds[0].param_formats
         if len(binds) >= self.COLUMNAR_ROWS and len(shape.rows) == 1 \
                 and all(b.param_formats == fmts for b in binds):
@@ -2892,18 +2985,99 @@ def _quiet_rollback(cursor: Cursor) -> None:
         pass
 
 
-def _append_on(cursor: Cursor, key: str, ncols: int, rows: list | pa.Table, tz: str) -> None:
+def _append_on(cursor: Cursor, ins: InsertShape, rows: list | pa.Table, tz: str) -> None:
     cursor.prepare(tz)
     if isinstance(rows, pa.Table):
-        append_table(cursor.con, key, rows)
+        append_table(cursor.con, ins.key, rows, ins.table, ins.columns)
     else:
-        append_rows(cursor.con, key, ncols, rows)
+        append_rows(cursor.con, ins.key, ins.ncols, rows)
 
 
 _EXECUTE_UNNAMED = b"\x00\x00\x00\x00\x00"  # Execute: portal "", no row limit
 _EXECUTE_UNNAMED_MSG = m.Execute("", 0)
 _DESCRIBE_UNNAMED = b"P\x00"  # Describe portal ""
 _DESCRIBE_UNNAMED_MSG = m.Describe("P", "")
+
+
+class _RowBlock:
+    """Rows of a run taken from the buffer together (a list of Binds or a BindBlock): per
+    row BindComplete, [NoData,] CommandComplete when its unit succeeded; expanded to single
+    messages on any error."""
+
+    __slots__ = ("unit", "rows", "described")
+
+    def __init__(self, unit: int, rows, described: bool):
+        self.unit, self.rows, self.described = unit, rows, described
+
+
+class _DecodedRows:
+    """Rows of a unit already decoded (while the client was still sending): their Binds /
+    BindBlocks, and per parameter the decoded Arrow column."""
+
+    __slots__ = ("items", "columns", "n", "param_formats")
+
+    def __init__(self, items: list, columns: list):
+        self.items, self.columns = items, columns
+        self.n = _nrows(items)
+        self.param_formats = items[0].param_formats
+
+
+def _nrows(items: list) -> int:
+    n = 0
+    for b in items:
+        t = type(b)
+        n += 1 if t is m.Bind else (b.n if t is _DecodedRows else len(b))
+    return n
+
+
+def _flat_binds(items: list) -> list:
+    out = []
+    for b in items:
+        t = type(b)
+        if t is m.Bind:
+            out.append(b)
+        elif t is _DecodedRows:
+            out.extend(_flat_binds(b.items))
+        else:
+            out.extend(b.binds())
+    return out
+
+
+def _column_pieces(binds: list, nparams: int) -> list[list[pa.Array]]:
+    """Per parameter, the Arrow binary arrays holding its values for these Binds and
+    BindBlocks in order (the Binds between blocks gathered into arrays of their own)."""
+    pieces: list[list[pa.Array]] = [[] for _ in range(nparams)]
+    loose: list[m.Bind] = []
+
+    def flush() -> None:
+        for i in range(nparams):
+            pieces[i].append(pa.array([b.params[i] for b in loose], type=pa.large_binary()))
+        loose.clear()
+    for b in binds:
+        if type(b) is m.BindBlock:
+            if loose:
+                flush()
+            for i in range(nparams):
+                pieces[i].append(b.columns[i])
+        else:
+            loose.append(b)
+    if loose:
+        flush()
+    return pieces
+
+
+def _expand_blocks(run: list) -> list:
+    out = []
+    for msg, info in run:
+        if type(msg) is _RowBlock:
+            for b in (msg.rows.binds() if type(msg.rows) is m.BindBlock else msg.rows):
+                out.append((b, None))
+                if msg.described:
+                    out.append((_DESCRIBE_UNNAMED_MSG, None))
+                out.append((_EXECUTE_UNNAMED_MSG, msg.unit))
+        else:
+            out.append((msg, info))
+    return out
 
 
 class _UnitBindError(Exception):

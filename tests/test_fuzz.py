@@ -311,6 +311,48 @@ def test_executemany_scanner_agrees_with_the_decoder(profile: str) -> None:
     run_with(profile, check)
 
 
+def test_executemany_block_scanner_agrees_with_the_row_scanner(profile: str) -> None:
+    """take_bind_block (the column-at-a-time scanner) on any stream of executemany rows, cut
+    anywhere, with bytes flipped and lengths rewritten: its block's rows plus the Binds it
+    returns after them are exactly what take_bind_executes returns on the same bytes, it
+    consumes exactly as much, and says `partial` when that one does."""
+    @given(first=st.builds(m.Bind, st.just(""), names, st.lists(fmt, max_size=4),
+                           st.lists(param, min_size=0, max_size=4), st.lists(fmt, max_size=3)),
+           rows=st.lists(st.lists(param, min_size=0, max_size=4), min_size=0, max_size=40),
+           same=st.booleans(), describe=st.booleans(), tail=st.lists(typed_messages, max_size=2),
+           cut=st.integers(0, 6000), muts=st.lists(mutations, max_size=2), limit=st.integers(1, 60))
+    def check(first, rows, same, describe, tail, cut, muts, limit) -> None:
+        stream = b""
+        for params in rows:
+            if same:  # mostly rows of the first Bind's shape, as executemany sends them
+                params = (params + first.params)[:len(first.params)]
+            stream += encode(m.Bind("", first.statement, first.param_formats, params, first.result_formats))
+            if describe:
+                stream += encode(m.Describe("P", ""))
+            stream += encode(m.Execute("", 0))
+        stream += b"".join(encode(x) for x in tail)
+        for mu in muts:
+            stream = mutate(stream, mu)
+        stream = stream[:cut]
+        shape = m.bind_row_shape(first, describe)
+        ref = after_startup()
+        ref.feed(stream)
+        expect, ref_partial = ref.take_bind_executes(shape, limit)
+        d = after_startup()
+        d.feed(stream)
+        block, rest, partial = d.take_bind_block(shape, limit)
+        last = block.last() if block is not None else None  # built from the columns
+        got = (block.binds() if block is not None else []) + rest
+        assert got == expect
+        assert d.pos == ref.pos and partial == ref_partial
+        if block is not None:
+            assert len(block) >= d.BLOCK_MIN_ROWS
+            assert last == block.binds()[-1]
+            assert all(len(c) == len(block) for c in block.columns)
+
+    run_with(profile, check)
+
+
 def test_decoder_bounded_memory_for_any_header(profile: str) -> None:
     # Whatever the header says, a decoder fed 5 bytes either waits (length within the
     # limit, and then only for the declared bytes) or raises; it never decodes past them.

@@ -1472,18 +1472,7 @@ def decode_param_column(oid: int, fmt: int, raws: list) -> pa.Array:
         data = b"".join(raws)
         if len(data) != width * n or any(len(r) != width for r in raws):
             raise ParamError("22P03", "incorrect binary data format in bind parameter")
-        vals = np.frombuffer(data, dtype=dtype).astype(np.dtype(dtype).newbyteorder("="))
-        if kind == "date":
-            if ((vals == 0x7FFFFFFF) | (vals == -0x80000000)).any():
-                return _column_by_value(oid, fmt, raws if mask is None else _restore_nulls(raws, mask))
-            return pa.array(vals.astype(np.int64) + _PG_EPOCH_DAYS, mask=mask).cast(pa.int32()).cast(pa.date32())
-        if kind in ("ts", "tstz"):
-            if (vals > _TS_INF - _PG_EPOCH_US).any() or (vals == -_TS_INF - 1).any():
-                # infinities, and instants past DuckDB's range: decode_param's text forms
-                return _column_by_value(oid, fmt, raws if mask is None else _restore_nulls(raws, mask))
-            arr = pa.array(vals + _PG_EPOCH_US, mask=mask)
-            return arr.cast(pa.timestamp("us", tz="UTC" if kind == "tstz" else None))
-        return pa.array(vals, mask=mask)
+        return _binary_fixed_column(oid, fmt, raws, data, mask)
     if fmt == 0 and oid in _COLUMN_TEXT:
         arr = pa.array(raws, type=pa.binary())
         try:
@@ -1494,6 +1483,47 @@ def decode_param_column(oid: int, fmt: int, raws: list) -> pa.Array:
                     _utf8(bytes(r))  # raises the PostgreSQL error for the first bad value
             raise
     return _column_by_value(oid, fmt, raws)
+
+
+def decode_param_array(oid: int, fmt: int, raws: pa.Array) -> pa.Array:
+    """decode_param_column for parameters already in an Arrow binary array (a BindBlock's
+    column): fixed-width binary and text values go to their Arrow type without a Python
+    object per value; anything else, and any value to refuse, takes decode_param_column."""
+    if fmt == 1 and oid in _COLUMN_BINARY and raws.null_count == 0 and raws.offset == 0:
+        width = np.dtype(_COLUMN_BINARY[oid][0]).itemsize
+        _, offsets, data = raws.buffers()
+        offs = np.frombuffer(offsets, dtype=np.int64 if pa.types.is_large_binary(raws.type) else np.int32,
+                             count=len(raws) + 1)
+        if (np.diff(offs) == width).all():
+            return _binary_fixed_column(oid, fmt, None, memoryview(data)[offs[0]:offs[-1]], None, raws)
+    elif fmt == 0 and oid in _COLUMN_TEXT:
+        try:
+            return raws.cast(pa.large_string())
+        except pa.ArrowInvalid:
+            pass  # decode_param_column names the bad value
+    return decode_param_column(oid, fmt, raws.to_pylist())
+
+
+def _binary_fixed_column(oid: int, fmt: int, raws: list | None, data, mask, array: pa.Array | None = None) -> pa.Array:
+    """Fixed-width binary values, all `data` in row order (a NULL as zero bytes, `mask` True),
+    → their Arrow array; the rare values DuckDB cannot hold as such (infinities) go value by
+    value from `raws` (or from `array`, the same values as an Arrow array)."""
+    dtype, kind = _COLUMN_BINARY[oid]
+    vals = np.frombuffer(data, dtype=dtype).astype(np.dtype(dtype).newbyteorder("="))
+
+    def by_value() -> pa.Array:
+        values = raws if raws is not None else array.to_pylist()
+        return _column_by_value(oid, fmt, values if mask is None else _restore_nulls(values, mask))
+    if kind == "date":
+        if ((vals == 0x7FFFFFFF) | (vals == -0x80000000)).any():
+            return by_value()
+        return pa.array(vals.astype(np.int64) + _PG_EPOCH_DAYS, mask=mask).cast(pa.int32()).cast(pa.date32())
+    if kind in ("ts", "tstz"):
+        if (vals > _TS_INF - _PG_EPOCH_US).any() or (vals == -_TS_INF - 1).any():
+            return by_value()  # infinities, and instants past DuckDB's range: decode_param's text forms
+        arr = pa.array(vals + _PG_EPOCH_US, mask=mask)
+        return arr.cast(pa.timestamp("us", tz="UTC" if kind == "tstz" else None))
+    return pa.array(vals, mask=mask)
 
 
 def _restore_nulls(raws: list, mask) -> list:

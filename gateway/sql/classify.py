@@ -34,6 +34,8 @@ class InsertShape:
     key: str  # 'INSERT INTO "t" ("a", "b")' in DuckDB SQL
     ncols: int
     rows: list[list[int]]  # per VALUES row, the 0-based parameter index of each column
+    table: str = ""  # the target table, DuckDB SQL ('"t"')
+    columns: tuple[str, ...] | None = None  # the column list, if the INSERT names one
 
     def bind(self, values: list) -> list[list]:
         """The VALUES rows with these parameter values in place."""
@@ -463,7 +465,7 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
     key = "INSERT INTO " + table.sql("duckdb")
     if cols is not None:
         key += " (" + ", ".join(exp.to_identifier(c).sql("duckdb") for c in cols) + ")"
-    return InsertShape(key, width or 0, rows)
+    return InsertShape(key, width or 0, rows, table.sql("duckdb"), tuple(cols) if cols is not None else None)
 
 
 def _table_of(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
