@@ -339,9 +339,11 @@ def _be_matrix(values: np.ndarray, dtype: str) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _tables():
-    """Look-up tables for dates and times: 'HH:MM:SS' per second of the day (as 8-byte
-    words), '.ffffff' per microsecond fraction (as 8-byte words, 7 bytes used) and the
-    length of that fraction once PostgreSQL has trimmed its trailing zeros."""
+    """Look-up tables for times: 'HH:MM:SS' per second of the day (as 8-byte words), and for
+    a microsecond fraction f = hi * 1000 + lo: '.ddd' per hi (bytes 0..3 of an 8-byte word),
+    'ddd' per lo (bytes 4..6), and the fraction's text length once PostgreSQL has trimmed its
+    trailing zeros, by hi when lo is 0 (0 when f is 0: no fraction) and by lo otherwise.
+    Tables of a thousand entries stay in cache (one of a million entries would not)."""
     secs = np.arange(86401)
     digits = np.frombuffer(b"0123456789", np.uint8)
     tod = np.empty((86401, 8), dtype=np.uint8)
@@ -349,72 +351,94 @@ def _tables():
                      (6, secs % 60 // 10), (7, secs % 10)):
         tod[:, col] = digits[val]
     tod[:, 2] = tod[:, 5] = ord(":")
-    f = np.arange(1_000_000)
-    frac = np.zeros((1_000_000, 8), dtype=np.uint8)
-    frac[:, 0] = ord(".")
-    for i in range(6):
-        frac[:, 1 + i] = digits[f // 10 ** (5 - i) % 10]
-    flen = np.full(1_000_000, 7, dtype=np.int8)
-    for z in range(1, 7):
-        flen[f % 10 ** z == 0] = 7 - z
-    flen[0] = 0
-    return tod.view("<u8")[:, 0].copy(), frac.view("<u8")[:, 0].copy(), flen
+    k = np.arange(1000)
+    three = np.stack([digits[k // 100], digits[k // 10 % 10], digits[k % 10]], axis=1)
+    hi = np.zeros((1000, 8), dtype=np.uint8)
+    hi[:, 0] = ord(".")
+    hi[:, 1:4] = three
+    lo = np.zeros((1000, 8), dtype=np.uint8)
+    lo[:, 4:7] = three
+    zeros = (k % 10 == 0).astype(_I32) + (k % 100 == 0) + (k % 1000 == 0)
+    len_hi = np.where(k == 0, 0, 4 - zeros).astype(_I32)
+    len_lo = (7 - zeros).astype(_I32)
+    return (tod.view("<u8")[:, 0].copy(), hi.view("<u8")[:, 0].copy(), lo.view("<u8")[:, 0].copy(),
+            len_hi, len_lo)
 
 
-_V10 = np.dtype("V10")
+def _fraction(f: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Microsecond fractions 0..999999 → '.ffffff' as 8-byte words, and base + the length
+    PostgreSQL prints of it (trailing zeros trimmed)."""
+    _, hi_w, lo_w, len_hi, len_lo = _tables()
+    hi = f // 1000
+    lo = f - hi * 1000
+    lens = np.where(lo != 0, len_lo[lo], len_hi[hi])
+    lens += base
+    return hi_w[hi] | lo_w[lo], lens
 
 
+_DAY_BLOCK = 4096  # date tables cover whole blocks of days, so neighbouring batches share one
+
+
+@lru_cache(maxsize=16)
 def _date_table(lo: int, hi: int) -> np.ndarray:
-    """'YYYY-MM-DD' (as V10 items) for days lo..hi, all within years 1..9999."""
+    """'YYYY-MM-DD' for days lo..hi (all within years 1..9999), 16 bytes a day, as complex128
+    items: NumPy gathers those as single 16-byte words (rows of a 2-D table go one by one)."""
+    m = hi - lo + 1
     s = pc.cast(pa.array(np.arange(lo, hi + 1, dtype=_I32), pa.date32()), pa.string())
-    return np.frombuffer(s.buffers()[2], dtype=_V10, count=hi - lo + 1)
+    t = np.zeros((m, 16), dtype=np.uint8)
+    t[:, :10] = np.frombuffer(s.buffers()[2], dtype=np.uint8, count=10 * m).reshape(m, 10)
+    t = t.view(np.complex128)[:, 0]
+    t.flags.writeable = False  # shared by every batch (and thread) that reads this range
+    return t
 
 
-def _date_items(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """'YYYY-MM-DD' as V10 items for each day where ok (others: arbitrary)."""
+def _date_words(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """'YYYY-MM-DD' as (n, 2) <u8 words (bytes 10..15 zero) for each day where ok (others:
+    arbitrary)."""
     n = len(days)
     all_ok = bool(ok.all())
     if n == 0 or not all_ok and not ok.any():
-        return np.zeros(n, dtype=_V10)
-    d = days.astype(np.int64)
-    lo, hi = (int(d.min()), int(d.max())) if all_ok else (int(d[ok].min()), int(d[ok].max()))
+        return np.zeros((n, 2), dtype="<u8")
+    lo, hi = (int(days.min()), int(days.max())) if all_ok else (int(days[ok].min()), int(days[ok].max()))
     if hi - lo + 1 <= max(4096, 2 * n):
-        return _date_table(lo, hi)[d - lo if all_ok else np.where(ok, d - lo, 0)]
-    s = pc.cast(pa.array(np.where(ok, d, 0).astype(_I32), pa.date32()), pa.string())
-    return np.frombuffer(s.buffers()[2], dtype=_V10, count=n).copy()
-
-
-_TS_ROW = np.dtype({"names": ["date", "sp", "tod", "frac"], "formats": [_V10, "u1", "<u8", "<u8"],
-                    "offsets": [0, 10, 11, 19], "itemsize": 27})
-_TIME_ROW = np.dtype({"names": ["tod", "frac"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 16})
+        blo = max(lo - lo % _DAY_BLOCK, _MIN_DAY)
+        bhi = min(hi - hi % _DAY_BLOCK + _DAY_BLOCK - 1, _MAX_DAY)
+        items = _date_table(blo, bhi)[days - blo if all_ok else np.where(ok, days - blo, 0)]
+        return items.view("<u8").reshape(n, 2)
+    s = pc.cast(pa.array(np.where(ok, days, 0).astype(_I32), pa.date32()), pa.string())
+    out = np.zeros((n, 16), dtype=np.uint8)
+    out[:, :10] = np.frombuffer(s.buffers()[2], dtype=np.uint8, count=10 * n).reshape(n, 10)
+    return out.view("<u8")
 
 
 def _time_parts(tod_us: np.ndarray):
     """Microseconds within a day → (n, 16) 'HH:MM:SS.ffffff' matrix and trimmed lengths."""
-    tod, frac, flen = _tables()
     secs = tod_us // 1_000_000
-    f = tod_us - secs * 1_000_000
-    rows = np.empty(len(tod_us), dtype=_TIME_ROW)
-    rows["tod"] = tod[secs]
-    rows["frac"] = frac[f]
-    return rows.view(np.uint8).reshape(-1, 16), (8 + flen[f]).astype(_I32)
+    fr, lens = _fraction(tod_us - secs * 1_000_000, 8)
+    rows = np.empty((len(tod_us), 2), dtype="<u8")
+    rows[:, 0] = _tables()[0][secs]
+    rows[:, 1] = fr
+    return rows.view(np.uint8), lens
 
 
 def _timestamp_parts(us: np.ndarray, ok: np.ndarray):
-    """µs since 1970 (naive, years 1..9999 where ok) → (n, 27) matrix and trimmed lengths."""
-    tod, frac, flen = _tables()
+    """µs since 1970 (naive, years 1..9999 where ok) → (n, 32) matrix of
+    'YYYY-MM-DD HH:MM:SS.ffffff' and the trimmed lengths. Each row is built as four
+    little-endian words from the date, time-of-day and fraction tables' words, by shifts."""
     if not ok.all():
         us = np.where(ok, us, 0)
-    days = np.floor_divide(us, 86_400_000_000)
+    days = us // 86_400_000_000
     rest = us - days * 86_400_000_000
     secs = rest // 1_000_000
-    f = rest - secs * 1_000_000
-    rows = np.empty(len(us), dtype=_TS_ROW)
-    rows["date"] = _date_items(days, ok)
-    rows["sp"] = ord(" ")
-    rows["tod"] = tod[secs]
-    rows["frac"] = frac[f]
-    return rows.view(np.uint8).reshape(-1, 27), (19 + flen[f]).astype(_I32)
+    fr, lens = _fraction(rest - secs * 1_000_000, 19)
+    date = _date_words(days, ok)
+    t = _tables()[0][secs]
+    out = np.empty((len(us), 4), dtype="<u8")
+    out[:, 0] = date[:, 0]                            # YYYY-MM-
+    out[:, 1] = date[:, 1] | 0x200000 | (t << 24)    # DD, ' ', HH:MM
+    out[:, 2] = (t >> 40) | (fr << 24)                # :SS, .ffff
+    out[:, 3] = fr >> 40                              # ff
+    return out.view(np.uint8), lens
 
 
 def _offset_suffix(offsets_s: np.ndarray) -> _Var:
@@ -499,7 +523,7 @@ def _text_date(arr: pa.Array) -> _Col:
     ok = (days >= _MIN_DAY) & (days <= _MAX_DAY)
     if valid is not None:
         ok &= valid
-    mat = _date_items(days, ok).view(np.uint8).reshape(-1, 10)
+    mat = _date_words(days, ok).view(np.uint8)[:, :10]
     bad = np.flatnonzero(~ok if valid is None else (~ok & valid))
     if len(bad) == 0:
         return _Col([mat], valid)
