@@ -287,6 +287,65 @@ def _col_to_array(col: _Col, n: int) -> pa.Array:
                                  [validity, pa.py_buffer(offsets), buf])
 
 
+def _word_views(words: np.ndarray, lens: np.ndarray) -> _Var:
+    """Inline views of the first lens[i] (<= 8) bytes of each little-endian 8-byte word."""
+    data = words & _LOW_BYTES[lens]
+    views = np.empty((len(words), 2), dtype="<u8")
+    views[:, 0] = lens.astype(np.uint64) | (data << 32)
+    views[:, 1] = data >> 32
+    return _Var(views.view(_I32), [])
+
+
+_LOW_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], dtype=np.uint64)
+_SMALL_INT = 10 ** 8
+
+
+@lru_cache(maxsize=1)
+def _digit_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For 0..9999: the four digits with leading zeros (first digit in the lowest byte) as an
+    8-byte word, and how many digits the number has (1 for 0)."""
+    k = np.arange(10000)
+    d = np.stack([48 + k // 1000, 48 + k // 100 % 10, 48 + k // 10 % 10, 48 + k % 10], axis=1).astype(np.uint8)
+    return d.view("<u4")[:, 0].astype(np.uint64), (1 + (k >= 10) + (k >= 100) + (k >= 1000)).astype(np.int64)
+
+
+def _small_int_views(mag: np.ndarray, neg: np.ndarray | None) -> _Var:
+    """Inline views of the decimal text of integers 0 <= mag < 10**8, '-' first where neg.
+    Two four-digit table words side by side make the eight digits with leading zeros in one
+    little-endian word; shifting it right by a byte per leading zero leaves the digits at its
+    front. No text conversion, no data buffer (Arrow's int → string, then to views, costs
+    twice as much)."""
+    four, nd4 = _digit_tables()
+    hi = mag // 10000
+    lo = mag - hi * 10000
+    nd = np.where(hi > 0, nd4[hi] + 4, nd4[lo])
+    w = four[hi] | (four[lo] << 32)
+    w >>= ((8 - nd) * 8).astype(np.uint64)
+    views = np.empty((len(mag), 2), dtype="<u8")
+    if neg is None or not neg.any():
+        views[:, 0] = nd.astype(np.uint64) | (w << 32)
+        views[:, 1] = w >> 32
+    else:  # '-' then up to eight digits: nine bytes, over the two words
+        first = np.where(neg, (w << 8) | 0x2D, w)
+        views[:, 0] = (nd + neg).astype(np.uint64) | (first << 32)
+        views[:, 1] = (first >> 32) | np.where(neg, w >> 56, 0) << 32
+    return _Var(views.view(_I32), [])
+
+
+def _int_text(v: np.ndarray, valid: np.ndarray | None) -> _Var | None:
+    """Views of the text of integers (any NumPy integer dtype), when all (non-null) lie
+    within ±10**8; None otherwise."""
+    if len(v) == 0:
+        return None
+    if valid is not None:
+        v = np.where(valid, v, 0)
+    if v.dtype.itemsize >= 4 and not (int(v.min()) > -_SMALL_INT and int(v.max()) < _SMALL_INT):
+        return None
+    v = v.astype(np.int64, copy=False)
+    neg = v < 0
+    return _small_int_views(np.abs(v), neg)
+
+
 # --------------------------------------------------------------------------- Arrow access
 
 def _valid(arr: pa.Array) -> np.ndarray | None:
@@ -499,6 +558,10 @@ def _fallback(arr: pa.Array, fmt, valid=None) -> _Col:
 def _text_float(arr: pa.Array, single: bool) -> _Col:
     valid = _valid(arr)
     x = _values(arr, np.float32 if single else np.float64)
+    if not single:
+        col = _text_float8_fixed(x, valid)
+        if col is not None:
+            return col
     var = _binary_views(pc.cast(arr, pa.string()))
     a = np.abs(x)
     with np.errstate(invalid="ignore"):
@@ -515,6 +578,69 @@ def _text_float(arr: pa.Array, single: bool) -> _Col:
         f = T.float4_text if single else T.float8_text
         var = _patch(var, idx, [f(float(v)) for v in x[idx]])
     return _Col([var], valid)
+
+
+_FIXED_MAX = 4294967296.0  # 2**32: below it neighbouring doubles are less than 1e-6 apart
+_FIXED_PROBE = 64
+
+
+def _micro_units(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x * 10**6 rounded to an integer (as float64), and where that is exactly x's value in
+    PostgreSQL's fixed layout: v / 10**6 rounds back to x, 1e-4 <= |x| < 2**32 (or x is +0)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        a = np.abs(x)
+        v = np.rint(x * 1e6)
+        good = (v / 1e6 == x) & (a >= 1e-4) & (a < _FIXED_MAX)
+        good |= (x == 0) & ~np.signbit(x)
+    return v, good
+
+
+def _text_float8_fixed(x: np.ndarray, valid: np.ndarray | None) -> _Col | None:
+    """float8out for a batch whose every value has at most six decimals (prices, rounded
+    measurements…), without formatting floats: PostgreSQL prints the shortest digits that
+    read back as x; when x = v / 10**6 for an integer v and |x| < 2**32, no other number with
+    six decimals or fewer reads back as x (the doubles there are < 1e-6 apart) and any
+    shorter digit string would be one of those, so the shortest digits are v's own with
+    trailing zeros dropped: an integer part and a trimmed fraction, as a timestamp's. Within
+    [1e-4, 1e15) PostgreSQL writes them without an exponent. None when a value is not of that
+    form (the caller formats the batch as floats)."""
+    n = len(x)
+    if n == 0:
+        return None
+    probe = slice(0, min(n, _FIXED_PROBE))  # random doubles fail at once: skip the full check
+    _, good = _micro_units(x[probe])
+    if not (good if valid is None else good | ~valid[probe]).all():
+        return None
+    v, good = _micro_units(x)
+    if valid is not None:
+        good |= ~valid
+        v = np.where(valid, v, 0.0)
+    if not good.all():
+        return None
+    vi = v.astype(np.int64)
+    neg = vi < 0
+    mag = np.abs(vi)
+    q = mag // 1_000_000
+    words, lens = _fraction(mag - q * 1_000_000, 0)
+    if int(q.max()) < _SMALL_INT:
+        whole = _small_int_views(q, neg)  # '-0' for -0.5, as PostgreSQL prints it
+    else:
+        whole = _binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))
+        negzero = neg & (q == 0)
+        if negzero.any():
+            whole = _set_inline(whole, negzero, b"-0")
+    return _Col([whole, _word_views(words, lens)], valid)
+
+
+def _set_inline(var: _Var, rows: np.ndarray, value: bytes) -> _Var:
+    """The part with the rows where `rows` is true replaced by one short value (<= 12 bytes,
+    held in the views themselves)."""
+    item = np.zeros(16, dtype=np.uint8)
+    item[:4] = np.frombuffer(np.int32(len(value)).tobytes(), np.uint8)
+    item[4:4 + len(value)] = np.frombuffer(value, np.uint8)
+    views = var.views.copy()
+    views[rows] = item.view(_I32)
+    return _Var(views, var.bufs)
 
 
 def _text_date(arr: pa.Array) -> _Col:
@@ -749,7 +875,11 @@ def _text_decimal(arr: pa.Array) -> _Col:
     mag = np.abs(lo if fits.all() else np.where(fits, lo, 0))
     p10 = 10 ** scale
     q = mag // p10 if scale else mag
-    parts: list = [_binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
+    # (mag is negative for -2**63 alone: Arrow's text of it is right)
+    small = n > 0 and int(q.min()) >= 0 and int(q.max()) < _SMALL_INT
+    # (the small integers' views put '-' before a zero integer part too: -0.05)
+    parts: list = [_small_int_views(q, neg) if small else
+                   _binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
     trim = _is_unconstrained(arr.type)
     if scale:
         r = mag - q * p10
@@ -770,9 +900,8 @@ def _text_decimal(arr: pa.Array) -> _Col:
     negzero = neg & (q == 0)
     if valid is not None:
         negzero &= valid
-    nz = np.flatnonzero(negzero)
-    if len(nz):  # -0.05: the integer part's text is '-0'
-        parts[0] = _patch(parts[0], nz, [b"-0"] * len(nz))
+    if not small and negzero.any():  # -0.05: the integer part's text is '-0'
+        parts[0] = _set_inline(parts[0], negzero, b"-0")
     big = np.flatnonzero(~fits)
     if len(big):  # beyond int64: the whole text per value
         if trim:
@@ -986,7 +1115,9 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _Col([np.where(_bools(arr), np.uint8(116), np.uint8(102)).astype(np.uint8).reshape(-1, 1)],
                     _valid(arr))
     if pa.types.is_integer(t):
-        return _Col([_binary_views(pc.cast(arr, pa.string()))], _valid(arr))
+        valid = _valid(arr)
+        var = _int_text(_values(arr, t.to_pandas_dtype()), valid)
+        return _Col([var if var is not None else _binary_views(pc.cast(arr, pa.string()))], valid)
     if pa.types.is_floating(t):
         if t.bit_width == 16:
             arr = arr.cast(pa.float32())
