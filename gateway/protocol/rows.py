@@ -1101,9 +1101,9 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _fallback(arr, lambda v: str(T.bignum_value(v)).encode())
     if ext == "arrow.uuid" or (oid == 2950 and pa.types.is_fixed_size_binary(_storage(arr).type)):
         return _Col([_uuid_matrix_from_bytes(_fsb_matrix(arr, 16))], _valid(arr))
-    if ext == "arrow.bool8":  # lossless export: booleans as int8 storage
-        arr = _bool8(arr)
-        t = arr.type
+    if ext == "arrow.bool8":  # lossless export: booleans as int8 storage, read as they are
+        st = arr.storage
+        return _Col([np.where(_values(st, np.int8) != 0, np.uint8(116), np.uint8(102)).reshape(-1, 1)], _valid(st))
     if isinstance(t, pa.BaseExtensionType):
         arr = arr.storage
         t = arr.type
