@@ -16,6 +16,11 @@ so compare that.
 Cases: `copy` = `COPY (SELECT * FROM bench_rows) TO STDOUT (FORMAT csv)` read by psycopg,
 `text` = `cursor.execute` + `fetchall` of the same rows (text format), `binary` = the same with
 `conn.cursor(binary=True)`.
+
+`--encoder` times the encoders alone instead, in this process: the rows are read once (with the
+gateway's Arrow settings), then every tree's `gateway.protocol` encodes all of them
+(`CopyOutEncoder` csv for `copy`, `DataRowEncoder` for `text`/`binary`), runs alternating,
+process CPU time.
 """
 
 from __future__ import annotations
@@ -91,12 +96,15 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--case", action="append", choices=["copy", "text", "binary"])
     p.add_argument("--tree", action="append", type=Path, help="another checkout to compare (repeatable)")
+    p.add_argument("--encoder", action="store_true", help="time the encoders alone, in this process")
     args = p.parse_args()
     cases = args.case or ["copy", "text"]
     trees = [REPO_ROOT] + [t.resolve() for t in args.tree or []]
     tmp = Path(tempfile.mkdtemp(prefix="dfcopyout-"))
     seed = tmp / "seed.duckdb"
     build_seed(seed, args.rows, bench_rows=True, tpch=False, log=lambda s: None)
+    if args.encoder:
+        return encoders(seed, trees, cases, args.runs, 1_000_000 / args.rows)
     servers = []
     try:
         for i, tree in enumerate(trees):
@@ -126,6 +134,49 @@ def main() -> None:
         for proc, _ in servers:
             proc.terminate()
             proc.wait(10)
+
+
+def _protocol_of(tree: Path):
+    """The gateway.protocol modules of a checkout (each tree's own copy, side by side)."""
+    for name in [m for m in sys.modules if m == "gateway" or m.startswith("gateway.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(tree))
+    try:
+        from gateway.protocol import copy, rows
+    finally:
+        sys.path.remove(str(tree))
+    return rows, copy
+
+
+def encoders(seed: Path, trees: list[Path], cases: list[str], runs: int, per_m: float) -> None:
+    import duckdb
+
+    mods = [_protocol_of(t) for t in trees]
+    con = duckdb.connect(str(seed), read_only=True)
+    con.execute("SET TimeZone = 'UTC'; SET arrow_lossless_conversion = true")  # as the gateway's cursors
+    for case in cases:
+        cur = con.execute(SQL)
+        types, names = [str(d[1]) for d in cur.description], [d[0] for d in cur.description]
+        batches = list(cur.to_arrow_reader(65536 if case == "copy" else 16384))
+        encs = []
+        for rows, copy in mods:
+            if case == "copy":
+                spec = copy.CopySpec(direction="to", fmt="csv")
+                spec.finish()
+                encs.append(copy.CopyOutEncoder(spec, types, names))
+            else:
+                encs.append(rows.DataRowEncoder(types, [1 if case == "binary" else 0] * len(types)))
+            encs[-1].encode(batches[0])  # look-up tables built before timing
+        got: dict[int, list] = {i: [] for i in range(len(trees))}
+        for run in range(runs):
+            for i in (range(len(trees)) if run % 2 == 0 else reversed(range(len(trees)))):
+                t0 = time.process_time()
+                for b in batches:
+                    encs[i].encode(b)
+                got[i].append((time.process_time() - t0) * per_m)
+        for i, tree in enumerate(trees):
+            print(f"== {case} encoder {tree}: CPU per 1M rows median {statistics.median(got[i]):.3f} s "
+                  f"(min {min(got[i]):.3f})", flush=True)
 
 
 if __name__ == "__main__":
