@@ -111,6 +111,12 @@ SCALAR_CASES = [
      ["-170141183460469231731687303715884105728", "170141183460469231731687303715884105727", "0", "-1",
       "100000000", "-9223372036854775808", "9223372036854775808", None]),
     ("float8", "float8", "DOUBLE", FLOAT8),
+    # every value with <= 6 decimals and |x| < 2**32: the batch takes the integer + fraction path
+    ("float8-six-decimals", "float8", "DOUBLE",
+     ["0", "0.5", "-0.5", "-0.05", "0.0001", "-0.0001", "0.000123", "4294967295.999999", "-4294967295.5",
+      "1234.000001", "100", "-100", "99999999.999999", "100000000.25", "123456.789", "0.1", "17", None]),
+    ("int4-small", "int4", "INTEGER", ["0", "-1", "1", "99999999", "-99999999", "7", "-10", "10000", None]),
+    ("int8-small", "int8", "BIGINT", ["0", "-99999999", "99999999", "12345678", "-5", None]),
     ("float4", "float4", "FLOAT", FLOAT4),
     ("numeric(12,2)", "numeric(12,2)", "DECIMAL(12,2)",
      ["0", "1.5", "-1.5", "-0.05", "0.01", "9999999999.99", "-9999999999.99", "100", "-100", "12.34", None]),
@@ -623,6 +629,28 @@ def test_vectorised_float_text_matches_scalar(xs):
     assert pg_text_column(arr, "DOUBLE").to_pylist() == [T.float8_text(x).encode() for x in xs]
     arr32 = pa.array(xs, pa.float32())
     assert pg_text_column(arr32, "FLOAT").to_pylist() == [T.float4_text(x).encode() for x in arr32.to_pylist()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-(2 ** 32) * 10 ** 6, 2 ** 32 * 10 ** 6)), min_size=1, max_size=50),
+       st.integers(0, 6))
+def test_vectorised_few_decimal_floats_match_scalar(units, decimals):
+    """Batches of doubles with <= 6 decimals (the integer + fraction path, and its fallback
+    for the values it may not take: |x| < 1e-4 or >= 2**32) print as float8out does."""
+    xs = [None if u is None else u / 10 ** decimals for u in units]
+    assert pg_text_column(pa.array(xs, pa.float64()), "DOUBLE").to_pylist() == [
+        None if x is None else T.float8_text(x).encode() for x in xs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-(10 ** 8), 10 ** 8)), min_size=1, max_size=50),
+       st.sampled_from([("INTEGER", pa.int32()), ("BIGINT", pa.int64()), ("UINTEGER", pa.uint32())]))
+def test_vectorised_integer_text_matches_str(values, typ):
+    duck, arrow = typ
+    if pa.types.is_unsigned_integer(arrow):
+        values = [None if v is None else abs(v) for v in values]
+    assert pg_text_column(pa.array(values, arrow), duck).to_pylist() == [
+        None if v is None else str(v).encode() for v in values]
 
 
 @settings(max_examples=100, deadline=None)

@@ -1308,7 +1308,7 @@ class CopyOutEncoder:
             return _msg_d(BINARY_TRAILER)
         return b""
 
-    def encode(self, batch: pa.RecordBatch) -> bytes:
+    def encode(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
         if batch.num_rows == 0:
             return b""
         if self.spec.fmt == "binary":
@@ -1324,7 +1324,7 @@ class CopyOutEncoder:
             return bytes(buf)
         return self._encode_lines(batch)
 
-    def _encode_lines(self, batch: pa.RecordBatch) -> bytes:
+    def _encode_lines(self, batch: pa.RecordBatch) -> pa.Buffer:
         """Text/csv rows as CopyData messages, assembled in one pass (rows.py's part joiner):
         per row 'd', length, then each column's text with the delimiter between and a newline.
         Columns that may need quoting/escaping, or hold NULLs, go through Arrow compute first."""
@@ -1378,8 +1378,8 @@ class CopyOutEncoder:
         size = int(total.sum()) + n
         data, k = R._join(parts, n, large=size >= 2**31 - 1)
         if k is None:
-            return data.tobytes()
-        return data.buffers()[2].to_pybytes()[:size]
+            return pa.py_buffer(data)
+        return data.buffers()[2].slice(0, size)  # written as it is: no copy into bytes
 
     def _plain_strings(self, arr: pa.Array, duck: str) -> "R._Col | None":
         """A text column whose values all go out as they are — no value holds a byte that

@@ -287,6 +287,65 @@ def _col_to_array(col: _Col, n: int) -> pa.Array:
                                  [validity, pa.py_buffer(offsets), buf])
 
 
+def _word_views(words: np.ndarray, lens: np.ndarray) -> _Var:
+    """Inline views of the first lens[i] (<= 8) bytes of each little-endian 8-byte word."""
+    data = words & _LOW_BYTES[lens]
+    views = np.empty((len(words), 2), dtype="<u8")
+    views[:, 0] = lens.astype(np.uint64) | (data << 32)
+    views[:, 1] = data >> 32
+    return _Var(views.view(_I32), [])
+
+
+_LOW_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], dtype=np.uint64)
+_SMALL_INT = 10 ** 8
+
+
+@lru_cache(maxsize=1)
+def _digit_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For 0..9999: the four digits with leading zeros (first digit in the lowest byte) as an
+    8-byte word, and how many digits the number has (1 for 0)."""
+    k = np.arange(10000)
+    d = np.stack([48 + k // 1000, 48 + k // 100 % 10, 48 + k // 10 % 10, 48 + k % 10], axis=1).astype(np.uint8)
+    return d.view("<u4")[:, 0].astype(np.uint64), (1 + (k >= 10) + (k >= 100) + (k >= 1000)).astype(np.int64)
+
+
+def _small_int_views(mag: np.ndarray, neg: np.ndarray | None) -> _Var:
+    """Inline views of the decimal text of integers 0 <= mag < 10**8, '-' first where neg.
+    Two four-digit table words side by side make the eight digits with leading zeros in one
+    little-endian word; shifting it right by a byte per leading zero leaves the digits at its
+    front. No text conversion, no data buffer (Arrow's int → string, then to views, costs
+    twice as much)."""
+    four, nd4 = _digit_tables()
+    hi = mag // 10000
+    lo = mag - hi * 10000
+    nd = np.where(hi > 0, nd4[hi] + 4, nd4[lo])
+    w = four[hi] | (four[lo] << 32)
+    w >>= ((8 - nd) * 8).astype(np.uint64)
+    views = np.empty((len(mag), 2), dtype="<u8")
+    if neg is None or not neg.any():
+        views[:, 0] = nd.astype(np.uint64) | (w << 32)
+        views[:, 1] = w >> 32
+    else:  # '-' then up to eight digits: nine bytes, over the two words
+        first = np.where(neg, (w << 8) | 0x2D, w)
+        views[:, 0] = (nd + neg).astype(np.uint64) | (first << 32)
+        views[:, 1] = (first >> 32) | np.where(neg, w >> 56, 0) << 32
+    return _Var(views.view(_I32), [])
+
+
+def _int_text(v: np.ndarray, valid: np.ndarray | None) -> _Var | None:
+    """Views of the text of integers (any NumPy integer dtype), when all (non-null) lie
+    within ±10**8; None otherwise."""
+    if len(v) == 0:
+        return None
+    if valid is not None:
+        v = np.where(valid, v, 0)
+    if v.dtype.itemsize >= 4 and not (int(v.min()) > -_SMALL_INT and int(v.max()) < _SMALL_INT):
+        return None
+    v = v.astype(np.int64, copy=False)
+    neg = v < 0
+    return _small_int_views(np.abs(v), neg)
+
+
 # --------------------------------------------------------------------------- Arrow access
 
 def _valid(arr: pa.Array) -> np.ndarray | None:
@@ -339,9 +398,11 @@ def _be_matrix(values: np.ndarray, dtype: str) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _tables():
-    """Look-up tables for dates and times: 'HH:MM:SS' per second of the day (as 8-byte
-    words), '.ffffff' per microsecond fraction (as 8-byte words, 7 bytes used) and the
-    length of that fraction once PostgreSQL has trimmed its trailing zeros."""
+    """Look-up tables for times: 'HH:MM:SS' per second of the day (as 8-byte words), and for
+    a microsecond fraction f = hi * 1000 + lo: '.ddd' per hi (bytes 0..3 of an 8-byte word),
+    'ddd' per lo (bytes 4..6), and the fraction's text length once PostgreSQL has trimmed its
+    trailing zeros, by hi when lo is 0 (0 when f is 0: no fraction) and by lo otherwise.
+    Tables of a thousand entries stay in cache (one of a million entries would not)."""
     secs = np.arange(86401)
     digits = np.frombuffer(b"0123456789", np.uint8)
     tod = np.empty((86401, 8), dtype=np.uint8)
@@ -349,72 +410,94 @@ def _tables():
                      (6, secs % 60 // 10), (7, secs % 10)):
         tod[:, col] = digits[val]
     tod[:, 2] = tod[:, 5] = ord(":")
-    f = np.arange(1_000_000)
-    frac = np.zeros((1_000_000, 8), dtype=np.uint8)
-    frac[:, 0] = ord(".")
-    for i in range(6):
-        frac[:, 1 + i] = digits[f // 10 ** (5 - i) % 10]
-    flen = np.full(1_000_000, 7, dtype=np.int8)
-    for z in range(1, 7):
-        flen[f % 10 ** z == 0] = 7 - z
-    flen[0] = 0
-    return tod.view("<u8")[:, 0].copy(), frac.view("<u8")[:, 0].copy(), flen
+    k = np.arange(1000)
+    three = np.stack([digits[k // 100], digits[k // 10 % 10], digits[k % 10]], axis=1)
+    hi = np.zeros((1000, 8), dtype=np.uint8)
+    hi[:, 0] = ord(".")
+    hi[:, 1:4] = three
+    lo = np.zeros((1000, 8), dtype=np.uint8)
+    lo[:, 4:7] = three
+    zeros = (k % 10 == 0).astype(_I32) + (k % 100 == 0) + (k % 1000 == 0)
+    len_hi = np.where(k == 0, 0, 4 - zeros).astype(_I32)
+    len_lo = (7 - zeros).astype(_I32)
+    return (tod.view("<u8")[:, 0].copy(), hi.view("<u8")[:, 0].copy(), lo.view("<u8")[:, 0].copy(),
+            len_hi, len_lo)
 
 
-_V10 = np.dtype("V10")
+def _fraction(f: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Microsecond fractions 0..999999 → '.ffffff' as 8-byte words, and base + the length
+    PostgreSQL prints of it (trailing zeros trimmed)."""
+    _, hi_w, lo_w, len_hi, len_lo = _tables()
+    hi = f // 1000
+    lo = f - hi * 1000
+    lens = np.where(lo != 0, len_lo[lo], len_hi[hi])
+    lens += base
+    return hi_w[hi] | lo_w[lo], lens
 
 
+_DAY_BLOCK = 4096  # date tables cover whole blocks of days, so neighbouring batches share one
+
+
+@lru_cache(maxsize=16)
 def _date_table(lo: int, hi: int) -> np.ndarray:
-    """'YYYY-MM-DD' (as V10 items) for days lo..hi, all within years 1..9999."""
+    """'YYYY-MM-DD' for days lo..hi (all within years 1..9999), 16 bytes a day, as complex128
+    items: NumPy gathers those as single 16-byte words (rows of a 2-D table go one by one)."""
+    m = hi - lo + 1
     s = pc.cast(pa.array(np.arange(lo, hi + 1, dtype=_I32), pa.date32()), pa.string())
-    return np.frombuffer(s.buffers()[2], dtype=_V10, count=hi - lo + 1)
+    t = np.zeros((m, 16), dtype=np.uint8)
+    t[:, :10] = np.frombuffer(s.buffers()[2], dtype=np.uint8, count=10 * m).reshape(m, 10)
+    t = t.view(np.complex128)[:, 0]
+    t.flags.writeable = False  # shared by every batch (and thread) that reads this range
+    return t
 
 
-def _date_items(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """'YYYY-MM-DD' as V10 items for each day where ok (others: arbitrary)."""
+def _date_words(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """'YYYY-MM-DD' as (n, 2) <u8 words (bytes 10..15 zero) for each day where ok (others:
+    arbitrary)."""
     n = len(days)
     all_ok = bool(ok.all())
     if n == 0 or not all_ok and not ok.any():
-        return np.zeros(n, dtype=_V10)
-    d = days.astype(np.int64)
-    lo, hi = (int(d.min()), int(d.max())) if all_ok else (int(d[ok].min()), int(d[ok].max()))
+        return np.zeros((n, 2), dtype="<u8")
+    lo, hi = (int(days.min()), int(days.max())) if all_ok else (int(days[ok].min()), int(days[ok].max()))
     if hi - lo + 1 <= max(4096, 2 * n):
-        return _date_table(lo, hi)[d - lo if all_ok else np.where(ok, d - lo, 0)]
-    s = pc.cast(pa.array(np.where(ok, d, 0).astype(_I32), pa.date32()), pa.string())
-    return np.frombuffer(s.buffers()[2], dtype=_V10, count=n).copy()
-
-
-_TS_ROW = np.dtype({"names": ["date", "sp", "tod", "frac"], "formats": [_V10, "u1", "<u8", "<u8"],
-                    "offsets": [0, 10, 11, 19], "itemsize": 27})
-_TIME_ROW = np.dtype({"names": ["tod", "frac"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 16})
+        blo = max(lo - lo % _DAY_BLOCK, _MIN_DAY)
+        bhi = min(hi - hi % _DAY_BLOCK + _DAY_BLOCK - 1, _MAX_DAY)
+        items = _date_table(blo, bhi)[days - blo if all_ok else np.where(ok, days - blo, 0)]
+        return items.view("<u8").reshape(n, 2)
+    s = pc.cast(pa.array(np.where(ok, days, 0).astype(_I32), pa.date32()), pa.string())
+    out = np.zeros((n, 16), dtype=np.uint8)
+    out[:, :10] = np.frombuffer(s.buffers()[2], dtype=np.uint8, count=10 * n).reshape(n, 10)
+    return out.view("<u8")
 
 
 def _time_parts(tod_us: np.ndarray):
     """Microseconds within a day → (n, 16) 'HH:MM:SS.ffffff' matrix and trimmed lengths."""
-    tod, frac, flen = _tables()
     secs = tod_us // 1_000_000
-    f = tod_us - secs * 1_000_000
-    rows = np.empty(len(tod_us), dtype=_TIME_ROW)
-    rows["tod"] = tod[secs]
-    rows["frac"] = frac[f]
-    return rows.view(np.uint8).reshape(-1, 16), (8 + flen[f]).astype(_I32)
+    fr, lens = _fraction(tod_us - secs * 1_000_000, 8)
+    rows = np.empty((len(tod_us), 2), dtype="<u8")
+    rows[:, 0] = _tables()[0][secs]
+    rows[:, 1] = fr
+    return rows.view(np.uint8), lens
 
 
 def _timestamp_parts(us: np.ndarray, ok: np.ndarray):
-    """µs since 1970 (naive, years 1..9999 where ok) → (n, 27) matrix and trimmed lengths."""
-    tod, frac, flen = _tables()
+    """µs since 1970 (naive, years 1..9999 where ok) → (n, 32) matrix of
+    'YYYY-MM-DD HH:MM:SS.ffffff' and the trimmed lengths. Each row is built as four
+    little-endian words from the date, time-of-day and fraction tables' words, by shifts."""
     if not ok.all():
         us = np.where(ok, us, 0)
-    days = np.floor_divide(us, 86_400_000_000)
+    days = us // 86_400_000_000
     rest = us - days * 86_400_000_000
     secs = rest // 1_000_000
-    f = rest - secs * 1_000_000
-    rows = np.empty(len(us), dtype=_TS_ROW)
-    rows["date"] = _date_items(days, ok)
-    rows["sp"] = ord(" ")
-    rows["tod"] = tod[secs]
-    rows["frac"] = frac[f]
-    return rows.view(np.uint8).reshape(-1, 27), (19 + flen[f]).astype(_I32)
+    fr, lens = _fraction(rest - secs * 1_000_000, 19)
+    date = _date_words(days, ok)
+    t = _tables()[0][secs]
+    out = np.empty((len(us), 4), dtype="<u8")
+    out[:, 0] = date[:, 0]                            # YYYY-MM-
+    out[:, 1] = date[:, 1] | 0x200000 | (t << 24)    # DD, ' ', HH:MM
+    out[:, 2] = (t >> 40) | (fr << 24)                # :SS, .ffff
+    out[:, 3] = fr >> 40                              # ff
+    return out.view(np.uint8), lens
 
 
 def _offset_suffix(offsets_s: np.ndarray) -> _Var:
@@ -475,6 +558,10 @@ def _fallback(arr: pa.Array, fmt, valid=None) -> _Col:
 def _text_float(arr: pa.Array, single: bool) -> _Col:
     valid = _valid(arr)
     x = _values(arr, np.float32 if single else np.float64)
+    if not single:
+        col = _text_float8_fixed(x, valid)
+        if col is not None:
+            return col
     var = _binary_views(pc.cast(arr, pa.string()))
     a = np.abs(x)
     with np.errstate(invalid="ignore"):
@@ -493,13 +580,76 @@ def _text_float(arr: pa.Array, single: bool) -> _Col:
     return _Col([var], valid)
 
 
+_FIXED_MAX = 4294967296.0  # 2**32: below it neighbouring doubles are less than 1e-6 apart
+_FIXED_PROBE = 64
+
+
+def _micro_units(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x * 10**6 rounded to an integer (as float64), and where that is exactly x's value in
+    PostgreSQL's fixed layout: v / 10**6 rounds back to x, 1e-4 <= |x| < 2**32 (or x is +0)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        a = np.abs(x)
+        v = np.rint(x * 1e6)
+        good = (v / 1e6 == x) & (a >= 1e-4) & (a < _FIXED_MAX)
+        good |= (x == 0) & ~np.signbit(x)
+    return v, good
+
+
+def _text_float8_fixed(x: np.ndarray, valid: np.ndarray | None) -> _Col | None:
+    """float8out for a batch whose every value has at most six decimals (prices, rounded
+    measurements…), without formatting floats: PostgreSQL prints the shortest digits that
+    read back as x; when x = v / 10**6 for an integer v and |x| < 2**32, no other number with
+    six decimals or fewer reads back as x (the doubles there are < 1e-6 apart) and any
+    shorter digit string would be one of those, so the shortest digits are v's own with
+    trailing zeros dropped: an integer part and a trimmed fraction, as a timestamp's. Within
+    [1e-4, 1e15) PostgreSQL writes them without an exponent. None when a value is not of that
+    form (the caller formats the batch as floats)."""
+    n = len(x)
+    if n == 0:
+        return None
+    probe = slice(0, min(n, _FIXED_PROBE))  # random doubles fail at once: skip the full check
+    _, good = _micro_units(x[probe])
+    if not (good if valid is None else good | ~valid[probe]).all():
+        return None
+    v, good = _micro_units(x)
+    if valid is not None:
+        good |= ~valid
+        v = np.where(valid, v, 0.0)
+    if not good.all():
+        return None
+    vi = v.astype(np.int64)
+    neg = vi < 0
+    mag = np.abs(vi)
+    q = mag // 1_000_000
+    words, lens = _fraction(mag - q * 1_000_000, 0)
+    if int(q.max()) < _SMALL_INT:
+        whole = _small_int_views(q, neg)  # '-0' for -0.5, as PostgreSQL prints it
+    else:
+        whole = _binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))
+        negzero = neg & (q == 0)
+        if negzero.any():
+            whole = _set_inline(whole, negzero, b"-0")
+    return _Col([whole, _word_views(words, lens)], valid)
+
+
+def _set_inline(var: _Var, rows: np.ndarray, value: bytes) -> _Var:
+    """The part with the rows where `rows` is true replaced by one short value (<= 12 bytes,
+    held in the views themselves)."""
+    item = np.zeros(16, dtype=np.uint8)
+    item[:4] = np.frombuffer(np.int32(len(value)).tobytes(), np.uint8)
+    item[4:4 + len(value)] = np.frombuffer(value, np.uint8)
+    views = var.views.copy()
+    views[rows] = item.view(_I32)
+    return _Var(views, var.bufs)
+
+
 def _text_date(arr: pa.Array) -> _Col:
     valid = _valid(arr)
     days = _values(arr, np.int32)
     ok = (days >= _MIN_DAY) & (days <= _MAX_DAY)
     if valid is not None:
         ok &= valid
-    mat = _date_items(days, ok).view(np.uint8).reshape(-1, 10)
+    mat = _date_words(days, ok).view(np.uint8)[:, :10]
     bad = np.flatnonzero(~ok if valid is None else (~ok & valid))
     if len(bad) == 0:
         return _Col([mat], valid)
@@ -725,7 +875,11 @@ def _text_decimal(arr: pa.Array) -> _Col:
     mag = np.abs(lo if fits.all() else np.where(fits, lo, 0))
     p10 = 10 ** scale
     q = mag // p10 if scale else mag
-    parts: list = [_binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
+    # (mag is negative for -2**63 alone: Arrow's text of it is right)
+    small = n > 0 and int(q.min()) >= 0 and int(q.max()) < _SMALL_INT
+    # (the small integers' views put '-' before a zero integer part too: -0.05)
+    parts: list = [_small_int_views(q, neg) if small else
+                   _binary_views(pc.cast(pa.array(np.where(neg, -q, q)), pa.string()))]
     trim = _is_unconstrained(arr.type)
     if scale:
         r = mag - q * p10
@@ -746,9 +900,8 @@ def _text_decimal(arr: pa.Array) -> _Col:
     negzero = neg & (q == 0)
     if valid is not None:
         negzero &= valid
-    nz = np.flatnonzero(negzero)
-    if len(nz):  # -0.05: the integer part's text is '-0'
-        parts[0] = _patch(parts[0], nz, [b"-0"] * len(nz))
+    if not small and negzero.any():  # -0.05: the integer part's text is '-0'
+        parts[0] = _set_inline(parts[0], negzero, b"-0")
     big = np.flatnonzero(~fits)
     if len(big):  # beyond int64: the whole text per value
         if trim:
@@ -948,9 +1101,9 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _fallback(arr, lambda v: str(T.bignum_value(v)).encode())
     if ext == "arrow.uuid" or (oid == 2950 and pa.types.is_fixed_size_binary(_storage(arr).type)):
         return _Col([_uuid_matrix_from_bytes(_fsb_matrix(arr, 16))], _valid(arr))
-    if ext == "arrow.bool8":  # lossless export: booleans as int8 storage
-        arr = _bool8(arr)
-        t = arr.type
+    if ext == "arrow.bool8":  # lossless export: booleans as int8 storage, read as they are
+        st = arr.storage
+        return _Col([np.where(_values(st, np.int8) != 0, np.uint8(116), np.uint8(102)).reshape(-1, 1)], _valid(st))
     if isinstance(t, pa.BaseExtensionType):
         arr = arr.storage
         t = arr.type
@@ -962,7 +1115,9 @@ def _encode_text(arr: pa.Array, duck: str) -> _Col:
         return _Col([np.where(_bools(arr), np.uint8(116), np.uint8(102)).astype(np.uint8).reshape(-1, 1)],
                     _valid(arr))
     if pa.types.is_integer(t):
-        return _Col([_binary_views(pc.cast(arr, pa.string()))], _valid(arr))
+        valid = _valid(arr)
+        var = _int_text(_values(arr, t.to_pandas_dtype()), valid)
+        return _Col([var if var is not None else _binary_views(pc.cast(arr, pa.string()))], valid)
     if pa.types.is_floating(t):
         if t.bit_width == 16:
             arr = arr.cast(pa.float32())
