@@ -682,6 +682,68 @@ def sha2_lengths(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _regex_literal(pattern: exp.Expression, flags: exp.Expression | None, fn: str) -> tuple[str, int]:
+    """(DuckDB pattern, number of capture groups) of a constant PostgreSQL pattern and flags.
+    The groups decide what PostgreSQL returns, so a pattern only known at run time is refused."""
+    if not (isinstance(pattern, exp.Literal) and pattern.is_string) or (
+            flags is not None and not (isinstance(flags, exp.Literal) and flags.is_string)):
+        raise PgError("0A000", f"{fn} with a pattern or flags that are not constants is not supported",
+                      hint="Write the pattern as a string constant.")
+        # (their capture groups decide the result's shape; sqlglot sees the text only)
+    flag_text = flags.this if flags is not None else ""
+    if set(flag_text) - {"i", "c"}:
+        raise PgError("0A000", f"{fn} flags other than i and c are not supported")
+    try:
+        groups = re.compile(pattern.this).groups
+    except re.error:
+        groups = len(re.findall(r"(?<!\\)\((?!\?)", pattern.this))
+    last_case_flag = [f for f in flag_text if f in "ic"][-1:]  # the last of i / c wins
+    return ("(?i)" if last_case_flag == ["i"] else "") + pattern.this, groups
+
+
+def _regex_match_array(s: exp.Expression, regex: str, groups: int, as_rows: bool = False) -> exp.Expression:
+    """PostgreSQL's regexp_match: NULL without a match, else text[] of the capture groups (of
+    the whole match when there are none). as_rows: a list of that one array, or empty."""
+    pat = exp.Literal.string(regex)
+    items = exp.Array(expressions=[_fn("regexp_extract", s.copy(), pat.copy(), exp.Literal.number(g))
+                                   for g in (range(1, groups + 1) if groups else [0])])
+    return exp.Case(ifs=[exp.If(this=_fn("regexp_matches", s.copy(), pat.copy()),
+                                true=exp.Array(expressions=[items]) if as_rows else items)],
+                    default=exp.Array(expressions=[]) if as_rows else _cast(exp.Null(), "VARCHAR[]"))
+
+
+def regexp_match_functions(tree: exp.Expression) -> exp.Expression:
+    """regexp_match(s, re [, flags]) (DuckDB has none), regexp_matches(s, re [, flags]) without
+    'g' (one row with the text[] of the match, or none; DuckDB's regexp_matches is a boolean
+    test) and substring(s from re) / substring(s, re) (the first capture group, or the match;
+    DuckDB reads the pattern as a start position)."""
+    for node in list(tree.find_all(exp.Anonymous, exp.Substring)):
+        if isinstance(node, exp.Substring):
+            start = node.args.get("start")
+            if node.args.get("length") is None and isinstance(start, exp.Literal) and start.is_string:
+                regex, groups = _regex_literal(start, None, "substring(… from pattern)")
+                pat = exp.Literal.string(regex)
+                node.replace(exp.Case(
+                    ifs=[exp.If(this=_fn("regexp_matches", node.this.copy(), pat.copy()),
+                                true=_fn("regexp_extract", node.this.copy(), pat.copy(),
+                                         exp.Literal.number(1 if groups else 0)))],
+                    default=_cast(exp.Null(), "VARCHAR")))
+            continue
+        name = node.name.lower()
+        args = node.expressions
+        if name not in ("regexp_match", "regexp_matches") or len(args) not in (2, 3):
+            continue
+        flags = args[2] if len(args) == 3 else None
+        if name == "regexp_matches" and isinstance(flags, exp.Literal) and "g" in flags.this:
+            continue  # regexp_matches_global
+        regex, groups = _regex_literal(args[1], flags, name)
+        if name == "regexp_match":
+            node.replace(_regex_match_array(args[0], regex, groups))
+        else:  # a set-returning function: one row or none
+            node.replace(exp.Explode(this=_regex_match_array(args[0], regex, groups, as_rows=True)))
+    return tree
+
+
 def regexp_matches_global(tree: exp.Expression) -> exp.Expression:
     """regexp_matches(s, re, 'g'): one row per match, each the text[] of the match (DuckDB's
     regexp_matches is a boolean test and takes no 'g'). Patterns with capture groups return one
@@ -2183,6 +2245,16 @@ def interval_division(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.Div)), make)
 
 
+def division_stays_integer(tree: exp.Expression) -> exp.Expression:
+    """10::int / 3 is int4 3 in PostgreSQL. sqlglot marks a division whose operand types it
+    can see as `typed` and writes it for DuckDB as CAST(TRUNC(a / b) AS BIGINT) (int8);
+    the engine runs with integer_division = true, so the plain `/` is already PostgreSQL's."""
+    for node in tree.find_all(exp.Div):
+        if node.args.get("typed"):
+            node.set("typed", False)
+    return tree
+
+
 def array_append_operator(tree: exp.Expression) -> exp.Expression:
     """ARRAY[…] || 3 and 0 || ARRAY[…]: PostgreSQL appends/prepends an element; DuckDB's ||
     only joins two lists. Recognised where one side is an ARRAY constructor and the other a
@@ -2773,6 +2845,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     char_length_casts,
     series_bound_literals,
     regexp_matches_global,
+    regexp_match_functions,
     sha2_lengths,
     multi_argument_unnest,
     set_returning_functions,
@@ -2784,6 +2857,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     concat_null_is_text,
     time_literal_seconds,
     interval_division,
+    division_stays_integer,
     array_append_operator,
     div_function,
     quote_functions,
@@ -2848,6 +2922,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     update_set_default: (exp.Update,),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
+    division_stays_integer: (exp.Div,),
     similar_to_regex: (exp.SimilarTo,),
     unsupported_types: (exp.DataType,),
     array_append_operator: (exp.Array,),
