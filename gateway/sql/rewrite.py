@@ -89,6 +89,7 @@ _FUNC_NAMES = {
     exp.StrPosition: "position", exp.JSONArrayAgg: "json_agg", exp.ArrayPosition: "array_position",
     exp.StrToDate: "to_date", exp.TimeToStr: "to_char", exp.Rand: "random", exp.ArrayConcat: "array_cat",
     exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
+    exp.JSONBObjectAgg: "jsonb_object_agg", exp.JSONObjectAgg: "json_object_agg",
 }
 
 
@@ -742,6 +743,18 @@ def regexp_match_functions(tree: exp.Expression) -> exp.Expression:
         else:  # a set-returning function: one row or none
             node.replace(exp.Explode(this=_regex_match_array(args[0], regex, groups, as_rows=True)))
     return tree
+
+
+def row_constructor_fields(tree: exp.Expression) -> exp.Expression:
+    """ROW(1, 'a') has fields f1, f2 … in PostgreSQL (row_to_json gives {"f1":1,"f2":"a"});
+    DuckDB's row() makes a struct with empty field names ({"":"a"}: the names collide)."""
+    def make(node: exp.Anonymous):
+        if node.name.lower() != "row" or not node.expressions:
+            return node
+        return exp.Struct(expressions=[
+            exp.PropertyEQ(this=exp.to_identifier(f"f{i}"), expression=e.copy())
+            for i, e in enumerate(node.expressions, 1)])
+    return _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
 
 
 def regexp_matches_global(tree: exp.Expression) -> exp.Expression:
@@ -2846,6 +2859,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     series_bound_literals,
     regexp_matches_global,
     regexp_match_functions,
+    row_constructor_fields,
     sha2_lengths,
     multi_argument_unnest,
     set_returning_functions,
