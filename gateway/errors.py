@@ -38,6 +38,7 @@ class PgError(Exception):
         self.column: str | None = None
         self.constraint: str | None = None
         self.raw_key: str | None = None  # DuckDB's 'col: value' of a foreign key violation
+        self.raw_values: str | None = None  # DuckDB's 'v1, v2' of an in-transaction duplicate
         self.candidates: list[str] | None = None  # DuckDB's guesses for an unknown column
 
     def fields(self) -> dict:
@@ -264,6 +265,9 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         message = "duplicate key value violates unique constraint"
         cols, vals = _key_columns(dm.group("k"))
         detail = f"Key ({', '.join(cols)})=({', '.join(vals)}) already exists."
+    um = re.search(r'PRIMARY KEY or UNIQUE constraint violation: duplicate key "(?P<v>.*)"$', message)
+    if um and sqlstate == "23505":  # a key repeated inside one transaction: values, no columns
+        message = "duplicate key value violates unique constraint"
     fk = re.search(r'Violates foreign key constraint because key "(?P<k>[^"]*)"', raw)
     if fk and sqlstate == "23503":
         detail = None  # DuckDB's advice on its foreign key limitations
@@ -278,6 +282,8 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         hint = "The transaction might succeed if retried."
     err = PgError(sqlstate, message, detail=detail, hint=hint, position=position)
     err.candidates = candidates
+    if um and sqlstate == "23505":
+        err.raw_values = um.group("v")  # named by name_constraint_violation when it can tell
     if fk and sqlstate == "23503":
         err.raw_key = fk.group("k")  # named by name_constraint_violation
     return err
@@ -357,7 +363,7 @@ def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tu
     if e.sqlstate == "23505":
         km = re.search(r"Key \((?P<c>[^)]*)\)=", e.detail or "")
         if km is None:
-            return
+            return _unnamed_duplicate(e, table, own)
         cols = [c.strip() for c in km["c"].split(",")]
         name = None
         for r in own:
@@ -392,6 +398,38 @@ def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tu
                 e.constraint = name
                 e.message = f'new row for relation "{table}" violates check constraint "{name}"'
                 return
+
+
+def _unique_keys(table: str, own: list[tuple]) -> list[tuple[str, list[str]]]:
+    """(PostgreSQL's name, columns) of each primary key, unique constraint and unique index."""
+    keys = []
+    for r in own:
+        if r[1] == "PRIMARY KEY":
+            keys.append((f"{table}_pkey", list(r[2])))
+        elif r[1] == "UNIQUE":
+            keys.append((f"{table}_{'_'.join(r[2])}_key", list(r[2])))
+        elif r[1] == "INDEX":
+            keys.append((r[4], [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")]))
+    return keys
+
+
+def _unnamed_duplicate(e: PgError, table: str, own: list[tuple]) -> None:
+    """DuckDB's in-transaction duplicate ('duplicate key "1, x"') gives the values only: the
+    key is named when one unique key of the table has that many columns."""
+    raw = e.raw_values
+    if raw is None:
+        return
+    keys = _unique_keys(table, own)
+    fits = [k for k in keys if len(raw.split(", ")) == len(k[1])]  # a value may hold ", " too
+    if len(fits) != 1:
+        fits = [k for k in keys if len(k[1]) == 1 or len(raw.split(", ")) == len(k[1])]
+    if len(fits) != 1:
+        return
+    name, cols = fits[0]
+    vals = [raw] if len(cols) == 1 else raw.split(", ")
+    e.constraint = name
+    e.message = f'duplicate key value violates unique constraint "{name}"'
+    e.detail = f"Key ({', '.join(cols)})=({', '.join(vals)}) already exists."
 
 
 def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
