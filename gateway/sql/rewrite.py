@@ -591,7 +591,11 @@ def int4_results(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Length):  # length(bytea) is its octet count
             return _cast(_fn("pg_length", node.this.copy()), "INTEGER")
         return _cast(node.copy(), "INTEGER")
-    nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)]
+    # a CHECK constraint keeps DuckDB's own functions: DuckDB binds it without the column's
+    # type, so pg_length's VARCHAR/BLOB overloads are ambiguous there (and the result type
+    # of an expression inside a CHECK is never seen by a client)
+    nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)
+             if not n.find_ancestor(exp.CheckColumnConstraint)]
     return _replace_all(tree, nodes, make)
 
 
