@@ -761,6 +761,34 @@ def row_constructor_fields(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
 
 
+_TABLE_FUNCTION_CLASSES = (exp.ExplodingGenerateSeries, exp.GenerateSeries, exp.Unnest, exp.Explode, exp.ReadCSV)
+
+
+def scalar_function_in_from(tree: exp.Expression) -> exp.Expression:
+    """SELECT * FROM upper($1) AS result: PostgreSQL treats a scalar function in FROM as a one-row
+    table whose column is named after the alias (pgjdbc's CallableStatement `{? = call f(?)}`
+    sends exactly this); DuckDB looks for a table function. Functions sqlglot knows as scalar
+    become a one-row subquery; unknown (Anonymous) names are left to DuckDB's table functions."""
+    for table in list(tree.find_all(exp.Table)):
+        fn = table.this
+        if not isinstance(fn, exp.Func) or isinstance(fn, (exp.Anonymous, *_TABLE_FUNCTION_CLASSES)) \
+                or type(fn).__name__.startswith("Read"):
+            continue
+        alias = table.args.get("alias")
+        cols = alias.columns if alias is not None else []
+        if cols:
+            name = cols[0].name
+        elif alias is not None and alias.name:
+            name = alias.name
+        else:
+            name = _pg_colname(fn) or "?column?"
+        inner = exp.select(exp.alias_(fn.copy(), exp.to_identifier(name, quoted=True)))
+        table_alias = exp.TableAlias(this=exp.to_identifier(alias.name if alias is not None and alias.name else name,
+                                                             quoted=True))
+        table.replace(exp.Subquery(this=inner, alias=table_alias))
+    return tree
+
+
 def regexp_matches_global(tree: exp.Expression) -> exp.Expression:
     """regexp_matches(s, re, 'g'): one row per match, each the text[] of the match (DuckDB's
     regexp_matches is a boolean test and takes no 'g'). Patterns with capture groups return one
@@ -2841,6 +2869,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     untranslatable_constructs,
     no_cross_database_references,
     fold_unquoted_identifiers,
+    scalar_function_in_from,
     operator_syntax,
     default_collation,
     sequence_functions,
