@@ -23,7 +23,7 @@ from sqlglot import exp
 from . import auth, errors, metrics
 from .engine.schema import bind_type, lookup_in, table_columns
 from .engine.database import Cursor
-from .engine.results import Outcome, ResultStream, execute, materialize
+from .engine.results import Outcome, ResultStream, execute, execute_staged, materialize
 from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_table
 from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
@@ -1152,6 +1152,8 @@ class Session:
         """Name the constraint a write violated as PostgreSQL does (errors.py), reading the
         table's constraints on a reader: DuckDB's message names only the key."""
         target = errors.violation_target(st.tree)
+        if target is None and st.staged is not None:  # a data-modifying CTE: its DML, if not the outer
+            target = errors.violation_target(st.staged.tree)
         if target is None or e.table is not None:
             return
         try:
@@ -1410,8 +1412,12 @@ class Session:
                 st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
-            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
-                                      self._settings_for(st))
+            if st.staged is not None:  # a data-modifying CTE (classify._staged_statement)
+                outcome = await self._run(cursor, execute_staged, cursor, _staged_job(st, values, oids), sql, params,
+                                          tz, 65536, st.returns_rows, self._settings_for(st))
+            else:
+                outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
+                                          self._settings_for(st))
             if st.ddl:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
@@ -1469,7 +1475,8 @@ class Session:
             return _insert_job(st, rows, tz)
         sql, params = sqlparams.bind_sql(st, values, oids)
         return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz,
-                        settings=self._settings_for(st))
+                        settings=self._settings_for(st),
+                        staged=_staged_job(st, values, oids) if st.staged is not None else None)
 
     def _settings_for(self, st: Statement) -> dict[str, str] | None:
         """The session's settings for current_setting() in a write, as reads pass them."""
@@ -2937,10 +2944,18 @@ def _msg_type(msg) -> int:
             "Close": 0x43, "Terminate": 0x58, "FunctionCall": 0x46}.get(type(msg).__name__, 0)
 
 
+def _staged_job(st: Statement, values, oids) -> tuple:
+    """(DuckDB SQL, params, view) of a data-modifying CTE's DML, for execute_staged."""
+    sql, params = sqlparams.bind_sql(st.staged, values, oids)
+    return sql, params, st.staged_view
+
+
 def _returning_probe(st: Statement) -> str | None:
     """A SELECT with the same result columns as a write's RETURNING clause, for Describe."""
     from sqlglot import exp
 
+    if st.staged is not None:
+        return st.staged_probe
     tree = st.tree
     if tree is None:
         return None

@@ -2704,7 +2704,10 @@ def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
                 refuse("ALTER TABLE … ADD CONSTRAINT", "Declare constraints in CREATE TABLE.")
     for cte in tree.find_all(exp.CTE):
         if isinstance(cte.this, (exp.Insert, exp.Update, exp.Delete)):
-            refuse("INSERT/UPDATE/DELETE inside WITH (a data-modifying CTE)")
+            # (sql/classify.py carries out the one form it can before this is reached)
+            refuse("INSERT/UPDATE/DELETE inside WITH (a data-modifying CTE) other than one "
+                   "… RETURNING CTE read by a SELECT",
+                   "Write WITH x AS (INSERT … RETURNING …) SELECT … FROM x, or run the statements apart.")
     return tree
 
 
