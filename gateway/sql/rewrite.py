@@ -1172,6 +1172,16 @@ def _jsonb_function(node: exp.Expression) -> exp.Expression:
         top = _agg_frame(node)
         agg = _reframe(top, node, inner)
         return top, _fn("pg_jsonb_in", _concat_text([exp.Literal.string("{"), agg, exp.Literal.string("}")]))
+    if isinstance(node, exp.JSONObjectAgg):  # json_object_agg: PostgreSQL's '{ "k" : v, … }' text
+        if len(node.expressions) != 2:
+            return node, node
+        k, v = node.expressions
+        inner = exp.GroupConcat(this=_concat_text([_jsonb_key_text(k), exp.Literal.string(" : "),
+                                                  _json_value_text(v)]),
+                                separator=exp.Literal.string(", "))
+        top = _agg_frame(node)
+        agg = _reframe(top, node, inner)
+        return top, _cast(_concat_text([exp.Literal.string("{ "), agg, exp.Literal.string(" }")]), "JSON")
     if isinstance(node, exp.JSONArrayAgg):  # json_agg: elements as written, ", " between
         arg = node.this
         order = arg if isinstance(arg, exp.Order) else None
@@ -1307,7 +1317,7 @@ def jsonb_functions(tree: exp.Expression) -> exp.Expression:
              exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
              exp.JSONBDeleteAtPath, exp.JSONBContains, exp.ArrayContainsAll, exp.ArrayContainedBy,
              exp.JSONBPathExists, exp.MatchAgainst, exp.DPipe, exp.Sub, exp.EQ, exp.NEQ,
-             exp.Anonymous, exp.JSONBObjectAgg, exp.JSONArrayAgg)
+             exp.Anonymous, exp.JSONBObjectAgg, exp.JSONArrayAgg, exp.JSONObjectAgg)
     nodes = [n for n in tree.walk(bfs=False) if isinstance(n, kinds)]
     nodes.reverse()  # operands before the operators that read them
     for node in nodes:
@@ -1328,7 +1338,7 @@ def jsonb_functions(tree: exp.Expression) -> exp.Expression:
             if new is not old:
                 tree = _swap(tree, old, new)
             continue
-        if isinstance(node, (exp.JSONBObjectAgg, exp.JSONArrayAgg)):
+        if isinstance(node, (exp.JSONBObjectAgg, exp.JSONArrayAgg, exp.JSONObjectAgg)):
             old, new = _jsonb_function(node)
             tree = _swap(tree, old, new)
             continue

@@ -1,0 +1,45 @@
+-- Acceptance sweep, round 2: query forms applications and drivers send that round 1 did not
+-- cover: regexp_match / regexp_matches without 'g' / substring(s from pattern), integer
+-- division of typed operands, ROW(…) in json functions, scalar functions in FROM (pgjdbc's
+-- CallableStatement), jsonb aggregate/set-returning names and types, CHECK (length(c) < n).
+
+-- extended
+SELECT regexp_match('foo123bar', '(\d+)'), regexp_match('ab', '(a)(b)?'), regexp_match('abc', 'B', 'i'), regexp_match('abc', 'z');
+-- extended
+SELECT regexp_matches('foo123', '\d+');
+-- extended
+SELECT regexp_matches('foo123', '(o)(\d)', 'i');
+-- extended
+SELECT regexp_matches('foo', 'x');
+-- extended
+SELECT substring('foobar' from 'o+b'), substring('foobar' from 'o(o)b'), substring('foobar', 'z'), substring('foobar' from 2 for 3), substring('foobar', 3);
+-- extended
+SELECT x, regexp_match(x, '(\d+)-(\d+)'), substring(x from '\d+$') FROM (VALUES ('10-20'), ('a'), (NULL)) v(x) ORDER BY x;
+-- extended
+SELECT 10::int / 3, 7::smallint / 2::smallint, 10::bigint / 4, -7::int / 2, 9::int2 / 2;
+-- extended
+SELECT row_to_json(row(1, 'a')), to_json(row(1, 'a')), json_build_object('r', row(1, 2)), row_to_json(row(1, NULL::text));
+-- extended
+SELECT jsonb_object_agg(k, v), json_object_agg(k, v) FROM (VALUES ('a', 1), ('b', 2)) t(k, v);
+-- extended
+SELECT jsonb_array_elements('[1, "a", {"b": 2}]');
+-- extended
+SELECT * FROM upper('abc') AS result;
+-- extended
+SELECT * FROM lower('ABC');
+-- extended
+SELECT r.x FROM length('abcd') r(x);
+-- extended
+SELECT * FROM abs(-3) a, md5('x') m;
+-- extended
+SELECT * FROM coalesce(NULL, 5) AS c;
+CREATE TABLE d24_ck (id int PRIMARY KEY, note text, CONSTRAINT d24_ck_note CHECK (length(note) < 5), CHECK (char_length(note) > 0));
+INSERT INTO d24_ck VALUES (1, 'abcd');
+-- error: 23514
+INSERT INTO d24_ck VALUES (2, 'abcde');
+-- error: 23514
+INSERT INTO d24_ck VALUES (3, '');
+-- error: 23505
+INSERT INTO d24_ck VALUES (4, 'a'), (4, 'b');
+SELECT * FROM d24_ck ORDER BY id;
+DROP TABLE d24_ck;
