@@ -306,6 +306,10 @@ SELECT table_name, 'INDEX', NULL, expressions, index_name, NULL, 'i'
 FROM duckdb_indexes()
 WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
   AND is_unique
+UNION ALL
+SELECT table_name, 'COLUMN', [column_name], data_type, NULL, NULL, 'd'
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
 """
 
 def violation_target(tree) -> tuple[str, str, set[str] | None] | None:
@@ -419,10 +423,16 @@ def _unnamed_duplicate(e: PgError, table: str, own: list[tuple]) -> None:
     raw = e.raw_values
     if raw is None:
         return
+    types = {r[2][0].lower(): r[3] for r in own if r[1] == "COLUMN"}
+    def could_hold(cols: list[str], vals: list[str]) -> bool:  # '1' fits an integer key, 'x' no
+        return all(not re.match(r"(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U?INT)", types.get(c.lower(), "VARCHAR"))
+                   or re.fullmatch(r"-?\d+", v) for c, v in zip(cols, vals))
     keys = _unique_keys(table, own)
-    fits = [k for k in keys if len(raw.split(", ")) == len(k[1])]  # a value may hold ", " too
+    parts = raw.split(", ")
+    fits = [k for k in keys if len(parts) == len(k[1]) and could_hold(k[1], parts)]  # a value may hold ", "
     if len(fits) != 1:
-        fits = [k for k in keys if len(k[1]) == 1 or len(raw.split(", ")) == len(k[1])]
+        fits = [k for k in keys if (len(k[1]) == 1 and could_hold(k[1], [raw]))
+                or (len(parts) == len(k[1]) and could_hold(k[1], parts))]
     if len(fits) != 1:
         return
     name, cols = fits[0]
