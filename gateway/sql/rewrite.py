@@ -90,6 +90,8 @@ _FUNC_NAMES = {
     exp.StrToDate: "to_date", exp.TimeToStr: "to_char", exp.Rand: "random", exp.ArrayConcat: "array_cat",
     exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
     exp.JSONBObjectAgg: "jsonb_object_agg", exp.JSONObjectAgg: "json_object_agg",
+    exp.BitwiseAndAgg: "bit_and", exp.BitwiseOrAgg: "bit_or", exp.BitwiseXorAgg: "bit_xor",
+    exp.Overlay: "overlay",
 }
 
 
@@ -906,8 +908,32 @@ def missing_functions(tree: exp.Expression) -> exp.Expression:
         args = [e.copy() for e in node.expressions]
         if name in _RENAMES:
             return _fn(_RENAMES[name], *args)
+        if name == "array_replace" and len(args) == 3:  # every element equal to (or, NULL: also) old
+            x = exp.to_identifier("__x")
+            same = exp.NullSafeEQ(this=exp.column(x.copy()), expression=args[1])
+            return _fn("list_transform", args[0], exp.Lambda(
+                this=exp.Case(ifs=[exp.If(this=same, true=args[2])], default=exp.column(x.copy())),
+                expressions=[x]))
+        if name == "pg_typeof" and len(args) == 1:  # DuckDB's names where PostgreSQL's differ
+            t = _fn("pg_typeof", args[0])
+            ifs = [exp.If(this=exp.Like(this=t.copy(), expression=exp.Literal.string(f"decimal(%){arr}")),
+                          true=exp.Literal.string(f"numeric{arr}")) for arr in ("", "[]")]
+            ifs += [exp.If(this=exp.EQ(this=t.copy(), expression=exp.Literal.string(duck + arr)),
+                           true=exp.Literal.string(pg + arr))
+                    for duck, pg in (("varchar", "text"), ("double", "double precision"), ("float", "real"))
+                    for arr in ("", "[]")]
+            return exp.Case(ifs=ifs, default=t)
         return node
     tree = _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
+    def make_overlay(node: exp.Overlay):  # overlay(s placing r from a [for n]): n = length(r)
+        s_, r, a, n = (node.this, node.expression, node.args.get("from_") or node.args.get("from"),
+                       node.args.get("for_") or node.args.get("for"))
+        if a is None:
+            return node
+        n = n.copy() if n is not None else _fn("length", r.copy())
+        return _concat_text([_fn("substring", s_.copy(), exp.Literal.number(1), exp.Sub(this=a.copy(), expression=exp.Literal.number(1))),
+                             r.copy(), _fn("substring", s_.copy(), exp.Add(this=a.copy(), expression=n))])
+    tree = _replace_all(tree, list(tree.find_all(exp.Overlay)), make_overlay)
     # sqlglot parses encode/decode itself (as charset conversions)
     def make_codec(node):
         fn = "pg_encode" if isinstance(node, exp.Encode) else "pg_decode"

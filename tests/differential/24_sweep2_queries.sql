@@ -33,6 +33,14 @@ SELECT r.x FROM length('abcd') r(x);
 SELECT * FROM abs(-3) a, md5('x') m;
 -- extended
 SELECT * FROM coalesce(NULL, 5) AS c;
+-- extended
+SELECT array_replace(ARRAY[1,2,1], 1, 9), array_replace(ARRAY['a',NULL], NULL, 'z'), array_replace(NULL::int[], 1, 2);
+-- extended
+SELECT overlay('Txxxxas' placing 'hom' from 2 for 4), overlay('abc' placing 'XY' from 2), overlay('abc' placing '' from 1 for 1);
+-- extended
+SELECT bit_and(x), bit_or(x), bit_xor(x) FROM (VALUES (1), (3)) v(x);
+-- diff: types,ext-binary:rows reason: pg_typeof() is text here (regtype in PostgreSQL); the names are PostgreSQL's
+SELECT pg_typeof(now()), pg_typeof(1::int2 + 1), pg_typeof(1.5), pg_typeof('a'::varchar || 'b'), pg_typeof(ARRAY[1.5]), pg_typeof('x'::text), pg_typeof(1.5::float8), pg_typeof(1::float4);
 CREATE TABLE d24_ck (id int PRIMARY KEY, note text, CONSTRAINT d24_ck_note CHECK (length(note) < 5), CHECK (char_length(note) > 0));
 INSERT INTO d24_ck VALUES (1, 'abcd');
 -- error: 23514
