@@ -265,3 +265,34 @@ def test_sqlalchemy_check_length_and_flush_duplicate(gateway, pg):
     expected = _sqlalchemy_checks(pg.url, t)
     assert expected[0] == "23514"
     assert _sqlalchemy_checks(gateway.url, t) == expected
+
+
+# ----------------------------------------------------------------- enum parameters
+
+
+async def _enum_params(url: str, t: str) -> list:
+    asyncpg = pytest.importorskip("asyncpg")
+    c = await asyncpg.connect(url)
+    try:
+        await c.execute(f"CREATE TYPE {t}_mood AS ENUM ('sad', 'ok', 'happy')")
+        await c.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, m {t}_mood, ms {t}_mood[])")
+        await c.execute(f"INSERT INTO {t} VALUES ($1, $2, $3)", 1, "ok", ["sad", "happy"])
+        out = [await c.fetchval(f"SELECT $1::{t}_mood[]", ["ok", "sad"]),
+               await c.fetchval(f"SELECT $1::{t}_mood", "happy")]
+        row = await c.fetchrow(f"SELECT m, ms, m::text AS mt, 'ok'::{t}_mood FROM {t} WHERE ms @> $1::{t}_mood[]",
+                               ["happy"])
+        out.append([(k.replace(t, "T"), v) for k, v in row.items()])
+        await c.execute(f"DROP TABLE {t}")
+        await c.execute(f"DROP TYPE {t}_mood")
+        return out
+    finally:
+        await c.close()
+
+
+def test_enum_parameters_asyncpg(gateway, pg):
+    """An enum array parameter (asyncpg encodes by the described type: it was text, so a list
+    failed client-side) and a cast's column name (the type's name, was 'userdefined')."""
+    t = uniq("en")
+    expected = asyncio.run(_enum_params(pg.url, t))
+    assert expected[0] == ["ok", "sad"]
+    assert asyncio.run(_enum_params(gateway.url, t)) == expected

@@ -165,8 +165,8 @@ def _oid_for_duck(type_name: str) -> int:
             return t.oid
     try:
         canonical = str(duckdb.sqltype(type_name))
-    except Exception:
-        return 25
+    except Exception:  # a type of the database (an enum): text, as its values are sent
+        return 1009 if type_name.endswith("[]") else 25
     return pg_type_of(canonical).oid
 
 

@@ -118,9 +118,14 @@ def _pg_colname(e: exp.Expression) -> str | None:
                     elem = elem.expressions[0]
                 if isinstance(elem, exp.ObjectIdentifier):  # oid[], regtype[]…
                     return str(elem.this).lower()
+                if isinstance(elem, exp.DataType) and elem.this == exp.DataType.Type.USERDEFINED \
+                        and elem.args.get("kind") is not None:  # x::mood[]: the type's name
+                    return elem.args["kind"].name.lower()
                 if isinstance(elem, exp.DataType) and isinstance(elem.this, exp.DataType.Type):
                     return _CAST_NAMES.get(elem.this.name, elem.this.name.lower())
                 return "?column?"
+            if to.this == exp.DataType.Type.USERDEFINED and to.args.get("kind") is not None:
+                return to.args["kind"].name.lower()  # x::mood (an enum): named after the type
             return _CAST_NAMES.get(to.this.name, to.this.name.lower())
         return "?column?"
     if isinstance(e, exp.Paren):
