@@ -134,6 +134,8 @@ def _pg_colname(e: exp.Expression) -> str | None:
         return _pg_colname(e.this)  # f(…) OVER (…), f(…) FILTER (…): the function's name
     if isinstance(e, exp.Pad):
         return "lpad" if e.args.get("is_left") else "rpad"
+    if isinstance(e, exp.Trim):  # ltrim(s, x) and trim(leading x from s) are both "ltrim"
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(str(e.args.get("position") or "").upper(), "btrim")
     if isinstance(e, exp.SHA2Digest):  # sha224() … sha512()
         n = e.args.get("length")
         return f"sha{n.this if isinstance(n, exp.Literal) else 256}"
