@@ -64,6 +64,8 @@ def feature_not_supported(what: str, hint: str | None = None) -> PgError:
 
 # (pattern on DuckDB's message, SQLSTATE, PostgreSQL message template or None to keep DuckDB's)
 _RULES: list[tuple[re.Pattern, str, str | None]] = [
+    (re.compile(r"^(?P<n>\w+) is not supported in returning statements"), "0A000",
+     "{n} in RETURNING is not supported"),  # DuckDB's limit (a subquery), not an unknown column
     (re.compile(r"Table with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
     (re.compile(r"View with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
     (re.compile(r"Sequence with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),

@@ -2315,6 +2315,15 @@ def time_literal_seconds(tree: exp.Expression) -> exp.Expression:
             m = _TIME_NO_SECONDS.match(lit.this)
             if m:
                 lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
+    for col in tree.find_all(exp.ColumnDef):  # … timestamptz DEFAULT '2024-01-01 00:00+00'
+        kind = col.args.get("kind")
+        if not (isinstance(kind, exp.DataType) and kind.this in (T.TIMETZ, T.TIMESTAMPTZ)):
+            continue
+        for c in col.args.get("constraints") or []:
+            lit = c.args.get("kind").this if isinstance(c.args.get("kind"), exp.DefaultColumnConstraint) else None
+            m = _TIME_NO_SECONDS.match(lit.this) if isinstance(lit, exp.Literal) and lit.is_string else None
+            if m:
+                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
     return tree
 
 
@@ -2685,8 +2694,11 @@ def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
 
 def update_set_default(tree: exp.Expression) -> exp.Expression:
     """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
-    if isinstance(tree, exp.Update):
-        for eq in tree.expressions:
+    conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
+    sets = tree.expressions if isinstance(tree, exp.Update) else (
+        conflict.expressions or [] if conflict is not None else [])  # … ON CONFLICT DO UPDATE SET n = DEFAULT
+    if sets:
+        for eq in sets:
             v = eq.expression if isinstance(eq, exp.EQ) else None
             if isinstance(v, exp.Column) and not v.table and isinstance(v.this, exp.Identifier) \
                     and not v.this.quoted and v.name.upper() == "DEFAULT":
@@ -3012,7 +3024,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
-    update_set_default: (exp.Update,),
+    update_set_default: (exp.Update, exp.Insert),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
     division_stays_integer: (exp.Div,),
