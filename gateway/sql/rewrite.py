@@ -2514,6 +2514,30 @@ def unknown_operands(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+_NUMERIC_TYPES = {exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT,
+                  exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
+
+
+def unknown_literal_takes_operand_type(tree: exp.Expression) -> exp.Expression:
+    """1 + '2', '3' - 1::bigint: a quoted literal next to a number takes the number's type in
+    PostgreSQL (an unknown-typed constant); DuckDB cannot choose between +(INTEGER, INTEGER) and
+    +(INTEGER, DATE). Typed here where the other operand's type shows: a cast to a numeric type,
+    or a number constant (integer: int4, else numeric)."""
+    for node in list(tree.find_all(*_ARITH)):
+        for side, other in (("this", node.expression), ("expression", node.this)):
+            lit = node.args.get(side)
+            if not (isinstance(lit, exp.Literal) and lit.is_string):
+                continue
+            to = None
+            if isinstance(other, exp.Cast) and isinstance(other.to, exp.DataType) and other.to.this in _NUMERIC_TYPES:
+                to = other.to.copy()
+            elif isinstance(other, exp.Literal) and not other.is_string:
+                to = exp.DataType.build("INT" if _int_literal(other) is not None else "DECIMAL")
+            if to is not None:
+                lit.replace(exp.Cast(this=lit.copy(), to=to))
+    return tree
+
+
 def bool_literals_concatenated(tree: exp.Expression) -> exp.Expression:
     """concat('x', true) and 'x' || true write a boolean as t/f in PostgreSQL (its output
     function); DuckDB writes true/false."""
@@ -2970,6 +2994,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     typed_math_functions,
     justify_functions,
     unknown_operands,
+    unknown_literal_takes_operand_type,
     bool_literals_concatenated,
     numeric_literal_casts,
     numeric_storage.casts,

@@ -43,6 +43,10 @@ SELECT bit_and(x), bit_or(x), bit_xor(x) FROM (VALUES (1), (3)) v(x);
 SELECT pg_typeof(now()), pg_typeof(1::int2 + 1), pg_typeof(1.5), pg_typeof('a'::varchar || 'b'), pg_typeof(ARRAY[1.5]), pg_typeof('x'::text), pg_typeof(1.5::float8), pg_typeof(1::float4);
 -- extended
 SELECT ltrim('xxy', 'x'), rtrim('a '), trim(leading 'x' from 'xxy'), trim(trailing from 'b  '), btrim(' a '), trim(' a ');
+-- extended
+SELECT 1::int + '2', '2' + 1, 1 + '2', 1.5 * '2', '3' - 1::bigint, 10 / '4', 2.5 + '0.25', '7' % 4;
+-- error: 22P02
+SELECT 1 + 'x';
 CREATE TABLE d24_ck (id int PRIMARY KEY, note text, CONSTRAINT d24_ck_note CHECK (length(note) < 5), CHECK (char_length(note) > 0));
 INSERT INTO d24_ck VALUES (1, 'abcd');
 -- error: 23514
