@@ -177,6 +177,7 @@ class Session:
         self.prepared: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.sql_cursors: dict[str, SqlCursor] = {}
+        self.utility_values: tuple = ((), ())  # the Bind values of the utility statement running
         self.skip_until_sync = False
         self.active: Cursor | None = None  # cursor running this session's statement (for cancel)
         self.cancel_reason: str | None = None
@@ -1098,6 +1099,7 @@ class Session:
                 self._notice("42622", text, "NOTICE")
             auth.check_role(self, st)
             if st.route == SESSION:
+                self.utility_values = (values, oids)  # DECLARE … CURSOR FOR … $1 (psycopg's named cursors)
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
                 if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
@@ -2181,17 +2183,22 @@ class Session:
         if q.error:
             raise q.error
         await self._catalog_check(q)
+        values, oids = self.utility_values
+        if q.nparams and len(values) < q.nparams:
+            raise PgError("08P01", f"bind message supplies {len(values)} parameters, but the cursor's "
+                          f"query requires {q.nparams}")
+        query_sql, query_params = sqlparams.bind_sql(q, values, oids) if q.nparams else (q.duck_sql, None)
         cursor = await self.db.run(self.db.cursor, f"sqlcursor-{self.pid}-{name}")
         table, total, names = None, 0, None
         try:
             if scroll:
                 table = f"__dataforge_scroll_{self.pid}_{next(_SCROLL_IDS)}"
-                total, names = await self._run(cursor, _materialize_scroll, cursor, table, q.duck_sql,
-                                               self.params["timezone"])
-                sql = f'SELECT * FROM temp."{table}" LIMIT 0'
+                total, names = await self._run(cursor, _materialize_scroll, cursor, table, query_sql,
+                                               self.params["timezone"], query_params)
+                sql, query_params = f'SELECT * FROM temp."{table}" LIMIT 0', None
             else:
-                sql = q.duck_sql
-            outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
+                sql = query_sql
+            outcome = await self._run(cursor, execute, cursor, sql, query_params, self.params["timezone"],
                                       self.server.settings.batch_rows, True)
         except BaseException:
             cursor.close()
@@ -2391,13 +2398,15 @@ class Session:
 _SCROLL_IDS = itertools.count(1)
 
 
-def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str) -> tuple[int, list[str]]:
+def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str, params=None) -> tuple[int, list[str]]:
     """Worker thread: a SCROLL cursor's rows into a temp table (in the query's order: DuckDB
     preserves insertion order); returns how many, and the query's own column names (the
     table's are made unique)."""
     cursor.prepare(tz)
-    names = list(cursor.con.sql(sql).columns)  # bound, not run
-    cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}')
+    names = list(cursor.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description or []) if params \
+        else list(cursor.con.sql(sql).columns)  # bound, not run
+    names = [d[0] for d in names] if params else names
+    cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}', params)
     return int(cursor.con.execute(f'SELECT count(*) FROM temp."{table}"').fetchone()[0]), names
 
 

@@ -296,3 +296,51 @@ def test_enum_parameters_asyncpg(gateway, pg):
     expected = asyncio.run(_enum_params(pg.url, t))
     assert expected[0] == ["ok", "sad"]
     assert asyncio.run(_enum_params(gateway.url, t)) == expected
+
+
+# ----------------------------------------------------------------- server-side cursors with parameters
+
+
+def _named_cursors(dsn: str) -> list:
+    out = []
+    with psycopg.connect(dsn) as c:
+        with c.cursor(name="sw2_plain") as cur:  # DECLARE … CURSOR FOR … $1, bound at Bind
+            cur.itersize = 7
+            cur.execute("SELECT g, g * 2 AS d FROM generate_series(1, 25) g WHERE g > %s ORDER BY g", [3])
+            out.append(cur.fetchmany(3))
+            out.append(len(cur.fetchall()))
+        with c.cursor(name="sw2_scroll", scrollable=True, withhold=True) as cur:
+            cur.execute("SELECT g, %s::text AS t FROM generate_series(1, 10) g WHERE g <= %s ORDER BY g", ["x", 8])
+            cur.scroll(5)
+            out.append(cur.fetchone())
+            cur.scroll(-3)
+            out.append(cur.fetchone())
+            out.append([d.name for d in cur.description])
+        c.commit()
+    return out
+
+
+def test_named_cursor_with_parameters_psycopg(gateway, pg):
+    """psycopg's server-side cursors (and SQLAlchemy's stream_results on psycopg) send DECLARE
+    with bound parameters: they failed ('Values were not provided…')."""
+    expected = _named_cursors(pg.dsn)
+    assert expected[0] == [(4, 8), (5, 10), (6, 12)]
+    assert _named_cursors(gateway.dsn) == expected
+
+
+def _stream_results(url: str) -> list:
+    sa = pytest.importorskip("sqlalchemy")
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=4).execute(
+                sa.text("SELECT g FROM generate_series(1, 10) g WHERE g % :m = 0 ORDER BY g"), {"m": 2})
+            return [r[0] for r in result]
+    finally:
+        engine.dispose()
+
+
+def test_sqlalchemy_stream_results_with_parameters(gateway, pg):
+    expected = _stream_results(pg.url)
+    assert expected == [2, 4, 6, 8, 10]
+    assert _stream_results(gateway.url) == expected
