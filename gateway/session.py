@@ -519,6 +519,9 @@ class Session:
         if msg.name and msg.name in self.prepared:
             raise PgError("42P05", f'prepared statement "{msg.name}" already exists')
         stmts = parse_query(msg.sql)
+        if sqlparams.VOID_OID in msg.param_oids and len(stmts) == 1:  # pgjdbc's {? = call f(?)}
+            text = sqlparams.without_void_arguments(stmts[0].text, stmts[0].tokens, msg.param_oids)
+            stmts = parse_query(text) if text is not None else stmts
         if len(stmts) > 1:
             raise PgError("42601", "cannot insert multiple commands into a prepared statement")
         st = stmts[0] if stmts else None

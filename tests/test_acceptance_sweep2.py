@@ -146,6 +146,17 @@ public class SweepTwoJdbc {
     ResultSet r = f.executeQuery();
     r.next();
     System.out.println(r.getMetaData().getColumnName(1) + "=" + r.getString(1));
+    // {? = call f(?)}: pgjdbc sends select * from f($1,$2) as result, $1 a void OUT placeholder
+    CallableStatement cs = c.prepareCall("{? = call upper(?)}");
+    cs.registerOutParameter(1, Types.VARCHAR);
+    cs.setString(2, "call me");
+    cs.execute();
+    System.out.println("call=" + cs.getString(1));
+    CallableStatement cs2 = c.prepareCall("{? = call length(?)}");
+    cs2.registerOutParameter(1, Types.INTEGER);
+    cs2.setString(2, "four");
+    cs2.execute();
+    System.out.println("call=" + cs2.getInt(1));
     s.execute("DROP TABLE " + t);
   }
 }
@@ -153,11 +164,12 @@ public class SweepTwoJdbc {
 
 
 def test_writable_cte_and_function_in_from_pgjdbc(gateway, pg):
+    """Also pgjdbc's CallableStatement, whose void OUT placeholder PostgreSQL drops from the call."""
     def jdbc(server):
         return f"jdbc:postgresql://{server.host}:{server.port}/postgres"
     t = uniq("wcj")
     expected = run_java(JDBC_CALLS, jdbc(pg), t).stdout
-    assert "result=ABC" in expected
+    assert "result=ABC" in expected and "call=CALL ME" in expected and "call=4" in expected
     assert run_java(JDBC_CALLS, jdbc(gateway), t).stdout == expected
 
 
