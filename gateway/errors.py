@@ -312,6 +312,10 @@ UNION ALL
 SELECT table_name, 'COLUMN', [column_name], data_type, NULL, NULL, 'd'
 FROM duckdb_columns()
 WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
+UNION ALL
+SELECT table_name, 'NAME', string_split(cols, ','), contype, name, NULL, 'n'
+FROM _dataforge.constraint_names
+WHERE schema_name = lower($1) AND table_name = lower($2)
 """
 
 def violation_target(tree) -> tuple[str, str, set[str] | None] | None:
@@ -350,6 +354,14 @@ def _same_columns(a, b) -> bool:
     return [x.lower() for x in a or []] == [x.lower() for x in b or []]
 
 
+def _given_name(own: list[tuple], contype: str, cols, default: str) -> str:
+    """The name CREATE TABLE gave the constraint (CONSTRAINTS_SQL's NAME rows), else default."""
+    for r in own:
+        if r[1] == "NAME" and r[3] == contype and _same_columns(r[2], cols):
+            return r[4]
+    return default
+
+
 def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tuple],
                               updated: set[str] | None = None) -> None:
     """A unique/foreign-key/check/not-null violation as PostgreSQL reports it: the message names
@@ -374,9 +386,9 @@ def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tu
         name = None
         for r in own:
             if r[1] == "PRIMARY KEY" and _same_columns(r[2], cols):
-                name = f"{table}_pkey"
+                name = _given_name(own, "p", cols, f"{table}_pkey")
             elif r[1] == "UNIQUE" and _same_columns(r[2], cols) and name is None:
-                name = f"{table}_{'_'.join(cols)}_key"
+                name = _given_name(own, "u", cols, f"{table}_{'_'.join(cols)}_key")
         if name is None:
             idx = [r for r in own if r[1] == "INDEX" and _same_columns(
                 [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")], cols)]
@@ -411,9 +423,9 @@ def _unique_keys(table: str, own: list[tuple]) -> list[tuple[str, list[str]]]:
     keys = []
     for r in own:
         if r[1] == "PRIMARY KEY":
-            keys.append((f"{table}_pkey", list(r[2])))
+            keys.append((_given_name(own, "p", r[2], f"{table}_pkey"), list(r[2])))
         elif r[1] == "UNIQUE":
-            keys.append((f"{table}_{'_'.join(r[2])}_key", list(r[2])))
+            keys.append((_given_name(own, "u", r[2], f"{table}_{'_'.join(r[2])}_key"), list(r[2])))
         elif r[1] == "INDEX":
             keys.append((r[4], [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")]))
     return keys
@@ -453,7 +465,7 @@ def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
     if "does not exist in the referenced table" in e.message:  # a child row without a parent
         for r in own:
             if r[1] == "FOREIGN KEY" and _same_columns(r[5], cols):
-                name = f"{table}_{'_'.join(r[2])}_fkey"
+                name = _given_name(own, "f", r[2], f"{table}_{'_'.join(r[2])}_fkey")
                 e.constraint = name
                 e.message = f'insert or update on table "{table}" violates foreign key constraint "{name}"'
                 e.detail = (f"Key ({', '.join(r[2])})=({', '.join(vals)}) is not present in table "

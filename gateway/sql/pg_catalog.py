@@ -547,7 +547,8 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         INSERT INTO {m}.pg_df_duck_types VALUES {_values(sorted((d, pg_type_of(d).oid) for (d,) in duck_types))};
         """)
     con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS, storage=numeric_storage.STORAGE))
-    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con)))
+    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con),
+                                      names=_constraint_names_relation(con)))
     con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
     con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
 
@@ -563,6 +564,18 @@ def _declared_types_relation(con: duckdb.DuckDBPyConnection) -> str:
     return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, "
             "NULL::INTEGER AS type_oid, NULL::INTEGER AS typmod WHERE false)")
 
+
+
+def _constraint_names_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The constraint names CREATE TABLE gave (engine/column_types.py CONSTRAINT_NAMES), named
+    with the user's database; an empty relation when absent."""
+    db = con.execute("SELECT current_database()").fetchone()[0]
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = '_dataforge' "
+                        "AND table_name = 'constraint_names'", [db]).fetchone()[0]
+    if found:
+        return '"' + db.replace('"', '""') + '"._dataforge.constraint_names'
+    return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS contype, "
+            "NULL::VARCHAR AS cols, NULL::VARCHAR AS name WHERE false)")
 
 
 # The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
@@ -638,9 +651,10 @@ k AS (
         AND uk.schema_name = base.schema_name AND uk.database_name = base.database_name
         AND uk.constraint_column_names = base.referenced_column_names)
 SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
+    coalesce(nm.name,  -- the name CREATE TABLE gave it (engine/column_types.py CONSTRAINT_NAMES)
     CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
          WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
-         ELSE k.constraint_name END AS conname,
+         ELSE k.constraint_name END) AS conname,
     {m}.pg_df_nsp(k.database_name, k.schema_name, k.schema_oid) AS relnamespace,
     k.contype, k.table_oid::UINTEGER AS conrelid,
     CASE WHEN k.contype IN ('p', 'u') THEN (k.table_oid * 64 + 32 + k.n)::UINTEGER
@@ -658,7 +672,10 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
          ELSE CASE WHEN k.expression LIKE '(%)' THEN 'CHECK ' || k.expression  -- DuckDB parenthesises it
                    ELSE 'CHECK (' || k.expression || ')' END END AS condef,
     k.database_name AS db, k.schema_name AS sch, k.table_name
-FROM k;
+FROM k
+LEFT JOIN {names} nm ON k.database_name = current_database()
+    AND nm.schema_name = lower(k.schema_name) AND nm.table_name = lower(k.table_name) AND nm.contype = k.contype
+    AND nm.cols = lower(array_to_string(k.constraint_column_names, ','));
 
 CREATE OR REPLACE VIEW {m}.pg_df_relations AS
 SELECT t.table_oid::UINTEGER AS oid, t.table_name AS relname,

@@ -2846,11 +2846,44 @@ def _table_key(t: exp.Table) -> tuple[str, str]:
     return ("main" if schema == "public" else schema), t.name.lower()
 
 
+def _named_constraints(schema: exp.Schema, s: str, t: str) -> list[str]:
+    """VALUES rows (schema, table, contype, cols, name) for the primary keys, unique constraints
+    and foreign keys a CREATE TABLE names itself (CONSTRAINT uq_code UNIQUE (code), Alembic's and
+    Django's naming conventions), when the name is not the one PostgreSQL would generate."""
+    found: list[tuple[str, list[str], str]] = []
+    for e in schema.expressions:
+        if isinstance(e, exp.Constraint) and isinstance(e.this, exp.Identifier) and len(e.expressions) == 1:
+            c = e.expressions[0]
+            if isinstance(c, exp.PrimaryKey):
+                found.append(("p", [i.name for i in c.expressions], e.this.name))
+            elif isinstance(c, exp.UniqueColumnConstraint) and isinstance(c.this, exp.Schema):
+                found.append(("u", [i.name for i in c.this.expressions], e.this.name))
+            elif isinstance(c, exp.ForeignKey):
+                found.append(("f", [i.name for i in c.expressions], e.this.name))
+        elif isinstance(e, exp.ColumnDef):
+            for cc in e.args.get("constraints") or []:
+                if not (isinstance(cc, exp.ColumnConstraint) and isinstance(cc.this, exp.Identifier)):
+                    continue
+                kind = cc.args.get("kind")
+                contype = ("p" if isinstance(kind, exp.PrimaryKeyColumnConstraint) else
+                           "u" if isinstance(kind, exp.UniqueColumnConstraint) else
+                           "f" if isinstance(kind, exp.Reference) else None)
+                if contype is not None:
+                    found.append((contype, [e.name], cc.this.name))
+    rows = []
+    for contype, cols, name in found:
+        cols = [c.lower() for c in cols]
+        generated = {"p": f"{t}_pkey", "u": f"{t}_{'_'.join(cols)}_key", "f": f"{t}_{'_'.join(cols)}_fkey"}[contype]
+        if cols and name != generated:
+            rows.append(f"({_sql_str(s)}, {_sql_str(t)}, '{contype}', {_sql_str(','.join(cols))}, {_sql_str(name)})")
+    return rows
+
+
 def declared_column_types(tree: exp.Expression) -> exp.Expression:
     """Record the PostgreSQL types DuckDB does not keep (varchar(n), char(n), jsonb,
     timestamp(p)…) in _dataforge.column_types, in the DDL's own transaction (statements run
     after it: engine/column_types.py), and enforce varchar(n)/char(n) lengths with a CHECK."""
-    from ..engine.column_types import TABLE
+    from ..engine.column_types import CONSTRAINT_NAMES, TABLE
     after: list[str] = []
     where = "schema_name = {} AND table_name = {}"
     if (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "TABLE"
@@ -2859,6 +2892,10 @@ def declared_column_types(tree: exp.Expression) -> exp.Expression:
         if props is not None and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions):
             return tree
         s, t = _table_key(tree.this.this)
+        named = _named_constraints(tree.this, s, t)
+        if named:
+            after.append(f"DELETE FROM {CONSTRAINT_NAMES} WHERE " + where.format(_sql_str(s), _sql_str(t)))
+            after.append(f"INSERT INTO {CONSTRAINT_NAMES} VALUES " + ", ".join(named))
         rows = []
         for col in tree.this.expressions:
             if not isinstance(col, exp.ColumnDef):
@@ -2870,10 +2907,8 @@ def declared_column_types(tree: exp.Expression) -> exp.Expression:
             check = _length_check(col.this, col.args["kind"])
             if check is not None:
                 col.append("constraints", check)
-        if not rows:
-            return tree
-        after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
         if rows:
+            after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
             after.append(f"INSERT INTO {TABLE} VALUES " + ", ".join(rows))
     elif isinstance(tree, exp.Alter) and isinstance(tree.this, exp.Table):
         s, t = _table_key(tree.this)
@@ -2898,11 +2933,13 @@ def declared_column_types(tree: exp.Expression) -> exp.Expression:
                              f"WHERE {tw} AND column_name = {_sql_str(action.this.name.lower())}")
             elif isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
                 after.append(f"UPDATE {TABLE} SET table_name = {_sql_str(action.this.name.lower())} WHERE {tw}")
+                after.append(f"UPDATE {CONSTRAINT_NAMES} SET table_name = {_sql_str(action.this.name.lower())} WHERE {tw}")
     elif isinstance(tree, exp.Drop) and str(tree.args.get("kind") or "").upper() == "TABLE":
         for tbl in tree.args.get("tables") or []:
             if isinstance(tbl, exp.Table):
                 s, t = _table_key(tbl)
                 after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
+                after.append(f"DELETE FROM {CONSTRAINT_NAMES} WHERE " + where.format(_sql_str(s), _sql_str(t)))
     if after:
         tree.meta["duckdb_after"] = [*(tree.meta.get("duckdb_after") or []), *after]
     return tree
