@@ -356,3 +356,78 @@ def test_sqlalchemy_stream_results_with_parameters(gateway, pg):
     expected = _stream_results(pg.url)
     assert expected == [2, 4, 6, 8, 10]
     assert _stream_results(gateway.url) == expected
+
+
+# ----------------------------------------------------------------- named constraints
+
+
+def _named_constraints(dsn: str, t: str) -> list:
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f"CREATE TABLE {t}_p (id int CONSTRAINT {t}_pk PRIMARY KEY, code text CONSTRAINT uq_{t}_code UNIQUE,"
+                  f" a int, b int, CONSTRAINT uq_{t}_ab UNIQUE (a, b))")
+        c.execute(f"CREATE TABLE {t}_c (id int PRIMARY KEY, pid int, "
+                  f"CONSTRAINT fk_{t}_parent FOREIGN KEY (pid) REFERENCES {t}_p (id))")
+        c.execute(f"INSERT INTO {t}_p VALUES (1, 'x', 1, 1)")
+        for sql in [f"INSERT INTO {t}_p VALUES (1, 'y', 2, 2)", f"INSERT INTO {t}_p VALUES (2, 'x', 2, 2)",
+                    f"INSERT INTO {t}_p VALUES (3, 'z', 1, 1)", f"INSERT INTO {t}_c VALUES (1, 9)",
+                    f"INSERT INTO {t}_p VALUES (5, 'q', 5, 5), (6, 'q', 6, 6)"]:
+            with pytest.raises(psycopg.errors.IntegrityError) as ei:
+                c.execute(sql)
+            d = ei.value.diag
+            out.append((d.sqlstate, d.message_primary.replace(t, "T"), (d.constraint_name or "").replace(t, "T"),
+                        d.message_detail.replace(t, "T")))
+        for q in (f"SELECT conname, contype FROM pg_constraint WHERE conrelid IN ('{t}_p'::regclass, '{t}_c'::regclass) "
+                  f"ORDER BY 1",
+                  f"SELECT constraint_name, constraint_type FROM information_schema.table_constraints "
+                  f"WHERE table_name LIKE '{t}%' AND constraint_type <> 'CHECK' ORDER BY 1",
+                  f"SELECT indexname FROM pg_indexes WHERE tablename LIKE '{t}%' ORDER BY 1"):
+            out.append([tuple(str(v).replace(t, "T") for v in r) for r in c.execute(q).fetchall()])
+        c.execute(f"CREATE TABLE {t}_r (id int, CONSTRAINT uq_{t}_r UNIQUE (id))")
+        c.execute(f"ALTER TABLE {t}_r RENAME TO {t}_k")  # the name follows the table
+        out.append(c.execute(f"SELECT conname FROM pg_constraint WHERE conrelid = '{t}_k'::regclass")
+                   .fetchall()[0][0].replace(t, "T"))
+        c.execute(f"DROP TABLE {t}_k")
+        c.execute(f"DROP TABLE {t}_c")
+        c.execute(f"DROP TABLE {t}_p")
+    return out
+
+
+def test_named_constraints(gateway, pg):
+    """CONSTRAINT names given in CREATE TABLE (Alembic's and Django's naming conventions) are
+    what pg_constraint and violation errors report."""
+    t = uniq("nc")
+    expected = _named_constraints(pg.dsn, t)
+    assert expected[1][2] == "uq_T_code"
+    assert _named_constraints(gateway.dsn, t) == expected
+
+
+def _alembic_diff(url: str, t: str) -> list:
+    sa = pytest.importorskip("sqlalchemy")
+    pytest.importorskip("alembic")
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    md = sa.MetaData()
+    sa.Table(f"{t}_p", md, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("code", sa.String(10), nullable=False), sa.Column("a", sa.Integer), sa.Column("b", sa.Integer),
+             sa.UniqueConstraint("code", name=f"uq_{t}_code"), sa.UniqueConstraint("a", "b"),
+             sa.CheckConstraint("a >= 0", name=f"ck_{t}_a"), sa.Index(f"ix_{t}_a", "a"))
+    sa.Table(f"{t}_c", md, sa.Column("id", sa.BigInteger, primary_key=True),
+             sa.Column("pid", sa.Integer, sa.ForeignKey(f"{t}_p.id", name=f"fk_{t}_p"), nullable=False))
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        md.create_all(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), md)
+        # only differences in the model's tables (the server may hold others)
+        return [d for d in diff if t in repr(d)]
+    finally:
+        md.drop_all(engine)
+        engine.dispose()
+
+
+def test_alembic_autogenerate_named_constraints(gateway, pg):
+    t = uniq("al")
+    assert _alembic_diff(pg.url, t) == []
+    assert _alembic_diff(gateway.url, t) == []
