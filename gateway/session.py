@@ -2406,9 +2406,10 @@ def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str, params=No
     preserves insertion order); returns how many, and the query's own column names (the
     table's are made unique)."""
     cursor.prepare(tz)
-    names = list(cursor.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description or []) if params \
-        else list(cursor.con.sql(sql).columns)  # bound, not run
-    names = [d[0] for d in names] if params else names
+    if params:  # DECLARE … FOR … $1 with values not written into the text
+        names = [d[0] for d in cursor.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
+    else:
+        names = list(cursor.con.sql(sql).columns)  # bound, not run
     cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}', params)
     return int(cursor.con.execute(f'SELECT count(*) FROM temp."{table}"').fetchone()[0]), names
 
