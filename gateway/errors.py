@@ -354,7 +354,10 @@ def _same_columns(a, b) -> bool:
     return [x.lower() for x in a or []] == [x.lower() for x in b or []]
 
 
-def _given_name(own: list[tuple], contype: str, cols, default: str) -> str:
+_LENGTH_CHECK = re.compile(r"\((char_)?length\(rtrim\(.*, ' '\)\) <= \d+\)")  # rewrite._length_check
+
+
+def _given_name(own: list[tuple], contype: str, cols, default: str | None) -> str | None:
     """The name CREATE TABLE gave the constraint (CONSTRAINTS_SQL's NAME rows), else default."""
     for r in own:
         if r[1] == "NAME" and r[3] == contype and _same_columns(r[2], cols):
@@ -406,13 +409,20 @@ def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tu
             return
         checks = [r for r in own if r[1] == "CHECK"]
         seen: dict[str, int] = {}
+        place = 0  # among the table's own CHECKs, not the varchar(n) length checks: CREATE TABLE's names
         for r in checks:  # PostgreSQL: t_col_check for one column, t_check for more; then 1, 2…
-            cols = list(dict.fromkeys(c.lower() for c in (r[2] or [])))
-            base = f"{table}_{cols[0]}_check" if len(cols) == 1 else f"{table}_check"
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            if r[3] == m["x"]:
+            given = None
+            if not _LENGTH_CHECK.fullmatch(r[3] or ""):
+                place += 1
+                given = _given_name(own, "c", [f"#{place}"], None)
+            name = given
+            if given is None:  # (a named CHECK takes no number of the generated ones)
+                cols = list(dict.fromkeys(c.lower() for c in (r[2] or [])))
+                base = f"{table}_{cols[0]}_check" if len(cols) == 1 else f"{table}_check"
+                n = seen.get(base, 0)
+                seen[base] = n + 1
                 name = base if n == 0 else f"{base}{n}"
+            if r[3] == m["x"]:
                 e.constraint = name
                 e.message = f'new row for relation "{table}" violates check constraint "{name}"'
                 return

@@ -15,7 +15,8 @@ SCHEMA = "_dataforge"
 TABLE = f"{SCHEMA}.column_types"
 # The names CREATE TABLE gave its constraints (CONSTRAINT uq_code UNIQUE (code)): DuckDB keeps
 # none, and pg_constraint (sql/pg_catalog.py) would otherwise report PostgreSQL's generated
-# ones. contype p/u/f, cols the constrained columns, lower case, comma-separated.
+# ones. contype p/u/f/c, cols the constrained columns, lower case, comma-separated ('#n' for
+# the n-th CHECK of the table, not counting the varchar(n) length checks).
 CONSTRAINT_NAMES = f"{SCHEMA}.constraint_names"
 CREATE = (f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}; CREATE TABLE IF NOT EXISTS {TABLE} ("
           "schema_name VARCHAR NOT NULL, table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, "

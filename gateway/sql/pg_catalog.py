@@ -620,6 +620,7 @@ WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.l
 CREATE OR REPLACE VIEW {m}.pg_df_constraints AS
 WITH base AS (
     SELECT c.*, row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
+        row_number() OVER (PARTITION BY c.table_oid, c.constraint_type ORDER BY c.constraint_index) AS tn,
         CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u'
              WHEN 'FOREIGN KEY' THEN 'f' WHEN 'CHECK' THEN 'c' END AS contype
     FROM duckdb_constraints() c
@@ -675,7 +676,8 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
 FROM k
 LEFT JOIN {names} nm ON k.database_name = current_database()
     AND nm.schema_name = lower(k.schema_name) AND nm.table_name = lower(k.table_name) AND nm.contype = k.contype
-    AND nm.cols = lower(array_to_string(k.constraint_column_names, ','));
+    AND nm.cols = CASE WHEN k.contype = 'c' THEN '#' || k.tn  -- a CHECK by its place
+                       ELSE lower(array_to_string(k.constraint_column_names, ',')) END;
 
 CREATE OR REPLACE VIEW {m}.pg_df_relations AS
 SELECT t.table_oid::UINTEGER AS oid, t.table_name AS relname,

@@ -2847,14 +2847,21 @@ def _table_key(t: exp.Table) -> tuple[str, str]:
 
 
 def _named_constraints(schema: exp.Schema, s: str, t: str) -> list[str]:
-    """VALUES rows (schema, table, contype, cols, name) for the primary keys, unique constraints
-    and foreign keys a CREATE TABLE names itself (CONSTRAINT uq_code UNIQUE (code), Alembic's and
-    Django's naming conventions), when the name is not the one PostgreSQL would generate."""
+    """VALUES rows (schema, table, contype, cols, name) for the primary keys, unique constraints,
+    foreign keys and checks a CREATE TABLE names itself (CONSTRAINT uq_code UNIQUE (code),
+    Alembic's and Django's naming conventions), when the name is not the one PostgreSQL would
+    generate. A check's cols is '#n': the n-th CHECK of the table."""
     found: list[tuple[str, list[str], str]] = []
+    checks = 0  # a CHECK is told by its place among the table's CHECKs (DuckDB keeps that order)
     for e in schema.expressions:
-        if isinstance(e, exp.Constraint) and isinstance(e.this, exp.Identifier) and len(e.expressions) == 1:
+        if isinstance(e, exp.CheckColumnConstraint):  # CHECK (…) without a name
+            checks += 1
+        elif isinstance(e, exp.Constraint) and isinstance(e.this, exp.Identifier) and len(e.expressions) == 1:
             c = e.expressions[0]
-            if isinstance(c, exp.PrimaryKey):
+            if isinstance(c, exp.CheckColumnConstraint):
+                checks += 1
+                found.append(("c", [f"#{checks}"], e.this.name))
+            elif isinstance(c, exp.PrimaryKey):
                 found.append(("p", [i.name for i in c.expressions], e.this.name))
             elif isinstance(c, exp.UniqueColumnConstraint) and isinstance(c.this, exp.Schema):
                 found.append(("u", [i.name for i in c.this.expressions], e.this.name))
@@ -2862,18 +2869,24 @@ def _named_constraints(schema: exp.Schema, s: str, t: str) -> list[str]:
                 found.append(("f", [i.name for i in c.expressions], e.this.name))
         elif isinstance(e, exp.ColumnDef):
             for cc in e.args.get("constraints") or []:
-                if not (isinstance(cc, exp.ColumnConstraint) and isinstance(cc.this, exp.Identifier)):
+                if not isinstance(cc, exp.ColumnConstraint):
                     continue
                 kind = cc.args.get("kind")
+                if isinstance(kind, exp.CheckColumnConstraint):
+                    checks += 1
+                    if isinstance(cc.this, exp.Identifier):
+                        found.append(("c", [f"#{checks}"], cc.this.name))
+                    continue
                 contype = ("p" if isinstance(kind, exp.PrimaryKeyColumnConstraint) else
                            "u" if isinstance(kind, exp.UniqueColumnConstraint) else
                            "f" if isinstance(kind, exp.Reference) else None)
-                if contype is not None:
+                if contype is not None and isinstance(cc.this, exp.Identifier):
                     found.append((contype, [e.name], cc.this.name))
     rows = []
     for contype, cols, name in found:
         cols = [c.lower() for c in cols]
-        generated = {"p": f"{t}_pkey", "u": f"{t}_{'_'.join(cols)}_key", "f": f"{t}_{'_'.join(cols)}_fkey"}[contype]
+        generated = {"p": f"{t}_pkey", "u": f"{t}_{'_'.join(cols)}_key", "f": f"{t}_{'_'.join(cols)}_fkey",
+                     "c": None}[contype]
         if cols and name != generated:
             rows.append(f"({_sql_str(s)}, {_sql_str(t)}, '{contype}', {_sql_str(','.join(cols))}, {_sql_str(name)})")
     return rows
