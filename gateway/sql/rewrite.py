@@ -583,8 +583,9 @@ def int4_results(tree: exp.Expression) -> exp.Expression:
             name = node.name.lower()
             if name == "cardinality" and len(node.expressions) == 1:
                 return _cast(_fn("len", node.expressions[0].copy()), "INTEGER")
-            if name == "array_upper" and len(node.expressions) == 2:
-                return _cast(_fn("array_length", *[e.copy() for e in node.expressions]), "INTEGER")
+            if name == "array_upper" and len(node.expressions) == 2:  # NULL for an empty array
+                return _cast(exp.Nullif(this=_fn("array_length", *[e.copy() for e in node.expressions]),
+                                        expression=exp.Literal.number(0)), "INTEGER")
             if name == "array_lower" and len(node.expressions) == 2:
                 a = node.expressions[0].copy()
                 return exp.Case(ifs=[exp.If(this=exp.GT(this=_fn("len", a), expression=exp.Literal.number(0)),
@@ -599,13 +600,17 @@ def int4_results(tree: exp.Expression) -> exp.Expression:
             return node
         if isinstance(node, exp.Length):  # length(bytea) is its octet count
             return _cast(_fn("pg_length", node.this.copy()), "INTEGER")
+        if isinstance(node, exp.ArraySize):  # array_length('{}', 1) is NULL, not 0
+            return _cast(exp.Nullif(this=node.copy(), expression=exp.Literal.number(0)), "INTEGER")
         return _cast(node.copy(), "INTEGER")
     # a CHECK constraint keeps DuckDB's own functions: DuckDB binds it without the column's
     # type, so pg_length's VARCHAR/BLOB overloads are ambiguous there (and the result type
     # of an expression inside a CHECK is never seen by a client)
     nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)
              if not n.find_ancestor(exp.CheckColumnConstraint)]
-    return _replace_all(tree, nodes, make)
+    tree = _replace_all(tree, nodes, make)
+    in_checks = [n for n in tree.find_all(exp.ArraySize) if n.find_ancestor(exp.CheckColumnConstraint)]
+    return _replace_all(tree, in_checks, lambda n: exp.Nullif(this=n.copy(), expression=exp.Literal.number(0)))
 
 
 def subtraction_types(tree: exp.Expression) -> exp.Expression:

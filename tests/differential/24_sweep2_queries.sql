@@ -47,6 +47,21 @@ SELECT ltrim('xxy', 'x'), rtrim('a '), trim(leading 'x' from 'xxy'), trim(traili
 SELECT 1::int + '2', '2' + 1, 1 + '2', 1.5 * '2', '3' - 1::bigint, 10 / '4', 2.5 + '0.25', '7' % 4;
 -- error: 22P02
 SELECT 1 + 'x';
+-- extended
+SELECT array_length('{}'::int[], 1), array_length('{}'::int[], 1) IS NULL, array_upper('{}'::int[], 1), array_lower('{}'::int[], 1), cardinality('{}'::int[]), array_length(ARRAY[1,2], 1), array_upper(ARRAY[1,2], 1);
+CREATE TABLE d24_ck2 (email text CHECK (position('@' in email) > 1), code text CHECK (code ~ '^[a-z]+$'), nm text CHECK (lower(nm) = nm), t text CHECK (trim(t) <> ''), j jsonb CHECK (jsonb_typeof(j) = 'object'), arr int[] CHECK (array_length(arr, 1) > 0));
+INSERT INTO d24_ck2 VALUES ('a@b', 'abc', 'x', 'y', '{"a":1}', '{1}');
+-- error: 23514
+INSERT INTO d24_ck2 (email) VALUES ('@b');
+-- error: 23514
+INSERT INTO d24_ck2 (code) VALUES ('AB');
+-- error: 23514
+INSERT INTO d24_ck2 (nm) VALUES ('AB');
+-- error: 23514
+INSERT INTO d24_ck2 (j) VALUES ('[1]');
+INSERT INTO d24_ck2 (arr) VALUES ('{}');
+SELECT count(*) FROM d24_ck2;
+DROP TABLE d24_ck2;
 CREATE TABLE d24_ck (id int PRIMARY KEY, note text, CONSTRAINT d24_ck_note CHECK (length(note) < 5), CHECK (char_length(note) > 0));
 INSERT INTO d24_ck VALUES (1, 'abcd');
 -- error: 23514
