@@ -6,6 +6,8 @@ layer calls, and a PostgreSQL-faithful pg_catalog subset (real OIDs) over the us
 
 from __future__ import annotations
 
+import datetime
+
 import duckdb
 
 from ..protocol.types import PG_CHAR_LABELS, pg_type_of
@@ -549,7 +551,9 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
     con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS, storage=numeric_storage.STORAGE))
     con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con),
                                       names=_constraint_names_relation(con)))
-    con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS))
+    # the start time as a constant: a DuckDB variable would be the installing connection's only
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS, started=started))
     con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
 
 
@@ -1287,8 +1291,8 @@ CREATE OR REPLACE MACRO {m}.pg_size_pretty(b) AS (
          WHEN abs(b) < 10240 * 1024 * 1024 THEN round(b / 1024 / 1024) || ' MB'
          WHEN abs(b) < 10240 * 1024 * 1024 * 1024 THEN round(b / 1024 / 1024 / 1024) || ' GB'
          ELSE round(b / 1024 / 1024 / 1024 / 1024) || ' TB' END);
-CREATE OR REPLACE MACRO {m}.pg_postmaster_start_time() AS getvariable('dataforge_started')::TIMESTAMPTZ;
-CREATE OR REPLACE MACRO {m}.pg_conf_load_time() AS getvariable('dataforge_started')::TIMESTAMPTZ;
+CREATE OR REPLACE MACRO {m}.pg_postmaster_start_time() AS '{started}'::TIMESTAMPTZ;
+CREATE OR REPLACE MACRO {m}.pg_conf_load_time() AS '{started}'::TIMESTAMPTZ;
 CREATE OR REPLACE MACRO {m}.inet_server_addr() AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.inet_server_port() AS NULL::INTEGER;
 CREATE OR REPLACE MACRO {m}.inet_client_addr() AS NULL::VARCHAR;

@@ -49,6 +49,8 @@ SELECT 1::int + '2', '2' + 1, 1 + '2', 1.5 * '2', '3' - 1::bigint, 10 / '4', 2.5
 SELECT 1 + 'x';
 -- extended
 SELECT array_length('{}'::int[], 1), array_length('{}'::int[], 1) IS NULL, array_upper('{}'::int[], 1), array_lower('{}'::int[], 1), cardinality('{}'::int[]), array_length(ARRAY[1,2], 1), array_upper(ARRAY[1,2], 1);
+-- extended
+SELECT pg_postmaster_start_time() < now(), pg_conf_load_time() <= now(), pg_postmaster_start_time() IS NOT NULL;
 CREATE TABLE d24_ck2 (email text CHECK (position('@' in email) > 1), code text CHECK (code ~ '^[a-z]+$'), nm text CHECK (lower(nm) = nm), t text CHECK (trim(t) <> ''), j jsonb CHECK (jsonb_typeof(j) = 'object'), arr int[] CHECK (array_length(arr, 1) > 0));
 INSERT INTO d24_ck2 VALUES ('a@b', 'abc', 'x', 'y', '{"a":1}', '{1}');
 -- error: 23514
