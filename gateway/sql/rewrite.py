@@ -2786,6 +2786,11 @@ def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
             if isinstance(action, exp.AddConstraint) and not _adds_primary_key(action):
                 # DuckDB adds a primary key to an existing table (pgbench -i does), nothing else
                 refuse("ALTER TABLE … ADD CONSTRAINT", "Declare constraints in CREATE TABLE.")
+    for check in tree.find_all(exp.CheckColumnConstraint):
+        if any(check.find_all(exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, exp.Rand)):
+            # DuckDB takes only deterministic CHECKs (it reported an unknown column CURRENT_TIMESTAMP)
+            refuse("a CHECK constraint calling now(), current_date or random()",
+                   "Check the value in the application, or against a constant.")
     for cte in tree.find_all(exp.CTE):
         if isinstance(cte.this, (exp.Insert, exp.Update, exp.Delete)):
             # (sql/classify.py carries out the one form it can before this is reached)
