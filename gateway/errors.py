@@ -38,6 +38,7 @@ class PgError(Exception):
         self.column: str | None = None
         self.constraint: str | None = None
         self.raw_key: str | None = None  # DuckDB's 'col: value' of a foreign key violation
+        self.raw_values: str | None = None  # DuckDB's 'v1, v2' of an in-transaction duplicate
         self.candidates: list[str] | None = None  # DuckDB's guesses for an unknown column
 
     def fields(self) -> dict:
@@ -63,6 +64,8 @@ def feature_not_supported(what: str, hint: str | None = None) -> PgError:
 
 # (pattern on DuckDB's message, SQLSTATE, PostgreSQL message template or None to keep DuckDB's)
 _RULES: list[tuple[re.Pattern, str, str | None]] = [
+    (re.compile(r"^(?P<n>\w+) is not supported in returning statements"), "0A000",
+     "{n} in RETURNING is not supported"),  # DuckDB's limit (a subquery), not an unknown column
     (re.compile(r"Table with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
     (re.compile(r"View with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
     (re.compile(r"Sequence with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
@@ -264,6 +267,9 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         message = "duplicate key value violates unique constraint"
         cols, vals = _key_columns(dm.group("k"))
         detail = f"Key ({', '.join(cols)})=({', '.join(vals)}) already exists."
+    um = re.search(r'PRIMARY KEY or UNIQUE constraint violation: duplicate key "(?P<v>.*)"$', message)
+    if um and sqlstate == "23505":  # a key repeated inside one transaction: values, no columns
+        message = "duplicate key value violates unique constraint"
     fk = re.search(r'Violates foreign key constraint because key "(?P<k>[^"]*)"', raw)
     if fk and sqlstate == "23503":
         detail = None  # DuckDB's advice on its foreign key limitations
@@ -278,6 +284,8 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         hint = "The transaction might succeed if retried."
     err = PgError(sqlstate, message, detail=detail, hint=hint, position=position)
     err.candidates = candidates
+    if um and sqlstate == "23505":
+        err.raw_values = um.group("v")  # named by name_constraint_violation when it can tell
     if fk and sqlstate == "23503":
         err.raw_key = fk.group("k")  # named by name_constraint_violation
     return err
@@ -300,6 +308,14 @@ SELECT table_name, 'INDEX', NULL, expressions, index_name, NULL, 'i'
 FROM duckdb_indexes()
 WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
   AND is_unique
+UNION ALL
+SELECT table_name, 'COLUMN', [column_name], data_type, NULL, NULL, 'd'
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)
+UNION ALL
+SELECT table_name, 'NAME', string_split(cols, ','), contype, name, NULL, 'n'
+FROM _dataforge.constraint_names
+WHERE schema_name = lower($1) AND table_name = lower($2)
 """
 
 def violation_target(tree) -> tuple[str, str, set[str] | None] | None:
@@ -338,6 +354,17 @@ def _same_columns(a, b) -> bool:
     return [x.lower() for x in a or []] == [x.lower() for x in b or []]
 
 
+_LENGTH_CHECK = re.compile(r"\((char_)?length\(rtrim\(.*, ' '\)\) <= \d+\)")  # rewrite._length_check
+
+
+def _given_name(own: list[tuple], contype: str, cols, default: str | None) -> str | None:
+    """The name CREATE TABLE gave the constraint (CONSTRAINTS_SQL's NAME rows), else default."""
+    for r in own:
+        if r[1] == "NAME" and r[3] == contype and _same_columns(r[2], cols):
+            return r[4]
+    return default
+
+
 def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tuple],
                               updated: set[str] | None = None) -> None:
     """A unique/foreign-key/check/not-null violation as PostgreSQL reports it: the message names
@@ -357,14 +384,14 @@ def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tu
     if e.sqlstate == "23505":
         km = re.search(r"Key \((?P<c>[^)]*)\)=", e.detail or "")
         if km is None:
-            return
+            return _unnamed_duplicate(e, table, own)
         cols = [c.strip() for c in km["c"].split(",")]
         name = None
         for r in own:
             if r[1] == "PRIMARY KEY" and _same_columns(r[2], cols):
-                name = f"{table}_pkey"
+                name = _given_name(own, "p", cols, f"{table}_pkey")
             elif r[1] == "UNIQUE" and _same_columns(r[2], cols) and name is None:
-                name = f"{table}_{'_'.join(cols)}_key"
+                name = _given_name(own, "u", cols, f"{table}_{'_'.join(cols)}_key")
         if name is None:
             idx = [r for r in own if r[1] == "INDEX" and _same_columns(
                 [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")], cols)]
@@ -382,16 +409,61 @@ def name_constraint_violation(e: PgError, schema: str, table: str, rows: list[tu
             return
         checks = [r for r in own if r[1] == "CHECK"]
         seen: dict[str, int] = {}
+        place = 0  # among the table's own CHECKs, not the varchar(n) length checks: CREATE TABLE's names
         for r in checks:  # PostgreSQL: t_col_check for one column, t_check for more; then 1, 2…
-            cols = list(dict.fromkeys(c.lower() for c in (r[2] or [])))
-            base = f"{table}_{cols[0]}_check" if len(cols) == 1 else f"{table}_check"
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            if r[3] == m["x"]:
+            given = None
+            if not _LENGTH_CHECK.fullmatch(r[3] or ""):
+                place += 1
+                given = _given_name(own, "c", [f"#{place}"], None)
+            name = given
+            if given is None:  # (a named CHECK takes no number of the generated ones)
+                cols = list(dict.fromkeys(c.lower() for c in (r[2] or [])))
+                base = f"{table}_{cols[0]}_check" if len(cols) == 1 else f"{table}_check"
+                n = seen.get(base, 0)
+                seen[base] = n + 1
                 name = base if n == 0 else f"{base}{n}"
+            if r[3] == m["x"]:
                 e.constraint = name
                 e.message = f'new row for relation "{table}" violates check constraint "{name}"'
                 return
+
+
+def _unique_keys(table: str, own: list[tuple]) -> list[tuple[str, list[str]]]:
+    """(PostgreSQL's name, columns) of each primary key, unique constraint and unique index."""
+    keys = []
+    for r in own:
+        if r[1] == "PRIMARY KEY":
+            keys.append((_given_name(own, "p", r[2], f"{table}_pkey"), list(r[2])))
+        elif r[1] == "UNIQUE":
+            keys.append((_given_name(own, "u", r[2], f"{table}_{'_'.join(r[2])}_key"), list(r[2])))
+        elif r[1] == "INDEX":
+            keys.append((r[4], [x.strip().strip("'").strip('"') for x in (r[3] or "").strip("[]").split(",")]))
+    return keys
+
+
+def _unnamed_duplicate(e: PgError, table: str, own: list[tuple]) -> None:
+    """DuckDB's in-transaction duplicate ('duplicate key "1, x"') gives the values only: the
+    key is named when one unique key of the table has that many columns."""
+    raw = e.raw_values
+    if raw is None:
+        return
+    types = {r[2][0].lower(): r[3] for r in own if r[1] == "COLUMN"}
+    def could_hold(cols: list[str], vals: list[str]) -> bool:  # '1' fits an integer key, 'x' no
+        return all(not re.match(r"(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U?INT)", types.get(c.lower(), "VARCHAR"))
+                   or re.fullmatch(r"-?\d+", v) for c, v in zip(cols, vals))
+    keys = _unique_keys(table, own)
+    parts = raw.split(", ")
+    fits = [k for k in keys if len(parts) == len(k[1]) and could_hold(k[1], parts)]  # a value may hold ", "
+    if len(fits) != 1:
+        fits = [k for k in keys if (len(k[1]) == 1 and could_hold(k[1], [raw]))
+                or (len(parts) == len(k[1]) and could_hold(k[1], parts))]
+    if len(fits) != 1:
+        return
+    name, cols = fits[0]
+    vals = [raw] if len(cols) == 1 else raw.split(", ")
+    e.constraint = name
+    e.message = f'duplicate key value violates unique constraint "{name}"'
+    e.detail = f"Key ({', '.join(cols)})=({', '.join(vals)}) already exists."
 
 
 def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
@@ -403,7 +475,7 @@ def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
     if "does not exist in the referenced table" in e.message:  # a child row without a parent
         for r in own:
             if r[1] == "FOREIGN KEY" and _same_columns(r[5], cols):
-                name = f"{table}_{'_'.join(r[2])}_fkey"
+                name = _given_name(own, "f", r[2], f"{table}_{'_'.join(r[2])}_fkey")
                 e.constraint = name
                 e.message = f'insert or update on table "{table}" violates foreign key constraint "{name}"'
                 e.detail = (f"Key ({', '.join(r[2])})=({', '.join(vals)}) is not present in table "

@@ -24,7 +24,7 @@ from sqlglot import exp
 from . import auth, errors, metrics
 from .engine.schema import bind_type, lookup_in, table_columns
 from .engine.database import Cursor
-from .engine.results import Outcome, ResultStream, execute, materialize
+from .engine.results import Outcome, ResultStream, execute, execute_staged, materialize
 from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_table
 from .errors import PgError, from_duckdb
 from .protocol import copy as pgcopy
@@ -179,6 +179,7 @@ class Session:
         self.prepared: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.sql_cursors: dict[str, SqlCursor] = {}
+        self.utility_values: tuple = ((), ())  # the Bind values of the utility statement running
         self.skip_until_sync = False
         self.active: Cursor | None = None  # cursor running this session's statement (for cancel)
         self.cancel_reason: str | None = None
@@ -560,6 +561,9 @@ class Session:
         if msg.name and msg.name in self.prepared:
             raise PgError("42P05", f'prepared statement "{msg.name}" already exists')
         stmts = await self._parse_query(msg.sql)
+        if sqlparams.VOID_OID in msg.param_oids and len(stmts) == 1:  # pgjdbc's {? = call f(?)}
+            text = sqlparams.without_void_arguments(stmts[0].text, stmts[0].tokens, msg.param_oids)
+            stmts = await self._parse_query(text) if text is not None else stmts
         if len(stmts) > 1:
             raise PgError("42601", "cannot insert multiple commands into a prepared statement")
         st = stmts[0] if stmts else None
@@ -1241,6 +1245,7 @@ class Session:
                 self._notice("42622", text, "NOTICE")
             auth.check_role(self, st)
             if st.route == SESSION:
+                self.utility_values = (values, oids)  # DECLARE … CURSOR FOR … $1 (psycopg's named cursors)
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
                 if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
@@ -1295,6 +1300,8 @@ class Session:
         """Name the constraint a write violated as PostgreSQL does (errors.py), reading the
         table's constraints on a reader: DuckDB's message names only the key."""
         target = errors.violation_target(st.tree)
+        if target is None and st.staged is not None:  # a data-modifying CTE: its DML, if not the outer
+            target = errors.violation_target(st.staged.tree)
         if target is None or e.table is not None:
             return
         try:
@@ -1573,8 +1580,12 @@ class Session:
                 st = await self._typed_insert(st)
             self.txn_writes += 1
             sql, params = sqlparams.bind_sql(st, values, oids)
-            outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
-                                      self._settings_for(st))
+            if st.staged is not None:  # a data-modifying CTE (classify._staged_statement)
+                outcome = await self._run(cursor, execute_staged, cursor, _staged_job(st, values, oids), sql, params,
+                                          tz, 65536, st.returns_rows, self._settings_for(st))
+            else:
+                outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
+                                          self._settings_for(st))
             if st.ddl:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
@@ -1632,7 +1643,8 @@ class Session:
             return _insert_job(st, rows, tz)
         sql, params = sqlparams.bind_sql(st, values, oids)
         return WriteJob(sql=sql, params=params, returns_rows=st.returns_rows, timezone=tz,
-                        settings=self._settings_for(st))
+                        settings=self._settings_for(st),
+                        staged=_staged_job(st, values, oids) if st.staged is not None else None)
 
     def _settings_for(self, st: Statement) -> dict[str, str] | None:
         """The session's settings for current_setting() in a write, as reads pass them."""
@@ -1647,6 +1659,7 @@ class Session:
                                   pg_types=pg_types)
             stream.names = outcome.names
             fake = Statement(st.text, st.kind, st.route, st.tag, returns_rows=True)
+            fake.typmod_free = st.typmod_free  # RETURNING c * 2: numeric without typmod, as PostgreSQL
             await self._start_rows(fake, stream, portal, simple, 0)
             return
         tag = _rows_tag(st, outcome.rowcount)
@@ -2340,17 +2353,22 @@ class Session:
         if q.error:
             raise q.error
         await self._catalog_check(q)
+        values, oids = self.utility_values
+        if q.nparams and len(values) < q.nparams:
+            raise PgError("08P01", f"bind message supplies {len(values)} parameters, but the cursor's "
+                          f"query requires {q.nparams}")
+        query_sql, query_params = sqlparams.bind_sql(q, values, oids) if q.nparams else (q.duck_sql, None)
         cursor = await self.db.run(self.db.cursor, f"sqlcursor-{self.pid}-{name}")
         table, total, names = None, 0, None
         try:
             if scroll:
                 table = f"__dataforge_scroll_{self.pid}_{next(_SCROLL_IDS)}"
-                total, names = await self._run(cursor, _materialize_scroll, cursor, table, q.duck_sql,
-                                               self.params["timezone"])
-                sql = f'SELECT * FROM temp."{table}" LIMIT 0'
+                total, names = await self._run(cursor, _materialize_scroll, cursor, table, query_sql,
+                                               self.params["timezone"], query_params)
+                sql, query_params = f'SELECT * FROM temp."{table}" LIMIT 0', None
             else:
-                sql = q.duck_sql
-            outcome = await self._run(cursor, execute, cursor, sql, None, self.params["timezone"],
+                sql = query_sql
+            outcome = await self._run(cursor, execute, cursor, sql, query_params, self.params["timezone"],
                                       self.server.settings.batch_rows, True)
         except BaseException:
             cursor.close()
@@ -2550,13 +2568,16 @@ class Session:
 _SCROLL_IDS = itertools.count(1)
 
 
-def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str) -> tuple[int, list[str]]:
+def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str, params=None) -> tuple[int, list[str]]:
     """Worker thread: a SCROLL cursor's rows into a temp table (in the query's order: DuckDB
     preserves insertion order); returns how many, and the query's own column names (the
     table's are made unique)."""
     cursor.prepare(tz)
-    names = list(cursor.con.sql(sql).columns)  # bound, not run
-    cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}')
+    if params:  # DECLARE … FOR … $1 with values not written into the text
+        names = [d[0] for d in cursor.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
+    else:
+        names = list(cursor.con.sql(sql).columns)  # bound, not run
+    cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}', params)
     return int(cursor.con.execute(f'SELECT count(*) FROM temp."{table}"').fetchone()[0]), names
 
 
@@ -3190,10 +3211,18 @@ def _msg_type(msg) -> int:
             "Close": 0x43, "Terminate": 0x58, "FunctionCall": 0x46}.get(type(msg).__name__, 0)
 
 
+def _staged_job(st: Statement, values, oids) -> tuple:
+    """(DuckDB SQL, params, view) of a data-modifying CTE's DML, for execute_staged."""
+    sql, params = sqlparams.bind_sql(st.staged, values, oids)
+    return sql, params, st.staged_view
+
+
 def _returning_probe(st: Statement) -> str | None:
     """A SELECT with the same result columns as a write's RETURNING clause, for Describe."""
     from sqlglot import exp
 
+    if st.staged is not None:
+        return st.staged_probe
     tree = st.tree
     if tree is None:
         return None

@@ -650,3 +650,33 @@ def test_jsonb_functions(con):
     with pytest.raises(PgError) as pe:
         duck("SELECT jsonb_path_query('{}', '$.a')")
     assert pe.value.sqlstate == "0A000"
+
+
+def test_regexp_match_forms(con):
+    """regexp_match / regexp_matches without 'g' / substring(s from re): the groups decide the
+    result, so a constant pattern is read here (sweep 2)."""
+    assert duck("SELECT regexp_match(s, '(a)(b)?') AS m FROM x") == (
+        "SELECT CASE WHEN REGEXP_MATCHES(s, '(a)(b)?') THEN [REGEXP_EXTRACT(s, '(a)(b)?', 1), "
+        "REGEXP_EXTRACT(s, '(a)(b)?', 2)] ELSE CAST(NULL AS TEXT[]) END AS m FROM x")
+    assert run(con, "SELECT regexp_match('foo123', '\\d+') AS m, regexp_match('x', 'y') AS n")[1] == [(["123"], None)]
+    assert run(con, "SELECT regexp_matches('A1', 'a(\\d)', 'i') AS m")[1] == [(["1"],)]
+    assert run(con, "SELECT regexp_matches('x', 'y') AS m")[1] == []  # no match: no row
+    assert run(con, "SELECT substring('foobar' from 'o(o)b') AS a, substring('foobar' from 'z') AS b")[1] == [("o", None)]
+    with pytest.raises(PgError) as pe:
+        duck("SELECT regexp_match(s, p) FROM x")
+    assert pe.value.sqlstate == "0A000"
+
+
+def test_typed_integer_division_stays_int4(con):
+    assert duck("SELECT 10::int / 3 AS q") == "SELECT CAST(10 AS INT) / CAST(3 AS INT) AS q"
+    assert run(con, "SELECT 10::int / 3 AS q, -7::int / 2 AS r") == (["INTEGER", "INTEGER"], [(3, -3)])
+
+
+def test_row_constructor_fields_and_function_in_from(con):
+    assert duck("SELECT row_to_json(row(1, 'a')) AS j") == "SELECT ROW_TO_JSON({'f1': 1, 'f2': 'a'}) AS j"
+    assert duck("SELECT * FROM upper($1) AS result") == 'SELECT * FROM (SELECT PG_UPPER($1) AS "result") AS "result"'
+    assert run(con, "SELECT * FROM abs(-3) AS a")[1] == [(3,)]
+
+
+def test_check_constraint_keeps_duckdb_length():
+    assert duck("CREATE TABLE c (n TEXT, CHECK (length(n) < 5))") == "CREATE TABLE c (n TEXT, CHECK (LENGTH(n) < 5))"

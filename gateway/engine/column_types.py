@@ -13,9 +13,16 @@ import threading
 
 SCHEMA = "_dataforge"
 TABLE = f"{SCHEMA}.column_types"
+# The names CREATE TABLE gave its constraints (CONSTRAINT uq_code UNIQUE (code)): DuckDB keeps
+# none, and pg_constraint (sql/pg_catalog.py) would otherwise report PostgreSQL's generated
+# ones. contype p/u/f/c, cols the constrained columns, lower case, comma-separated ('#n' for
+# the n-th CHECK of the table, not counting the varchar(n) length checks).
+CONSTRAINT_NAMES = f"{SCHEMA}.constraint_names"
 CREATE = (f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}; CREATE TABLE IF NOT EXISTS {TABLE} ("
           "schema_name VARCHAR NOT NULL, table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, "
-          "type_oid INTEGER NOT NULL, typmod INTEGER NOT NULL)")
+          "type_oid INTEGER NOT NULL, typmod INTEGER NOT NULL); "
+          f"CREATE TABLE IF NOT EXISTS {CONSTRAINT_NAMES} (schema_name VARCHAR NOT NULL, "
+          "table_name VARCHAR NOT NULL, contype VARCHAR NOT NULL, cols VARCHAR NOT NULL, name VARCHAR NOT NULL)")
 
 
 def ensure(con) -> None:

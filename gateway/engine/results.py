@@ -57,6 +57,25 @@ def execute(
     )
 
 
+def execute_staged(
+    cur: Cursor, staged: tuple[str, Sequence[Any] | None, str], sql: str, params: Sequence[Any] | None,
+    timezone: str, batch_rows: int, returns_rows: bool, settings: dict[str, str] | None = None,
+) -> Outcome:
+    """A data-modifying CTE (sql/classify.py _staged_statement): the DML `staged` = (DuckDB
+    SQL, params, view name) runs first and its RETURNING rows are registered as the view the
+    SELECT `sql` reads; both in the caller's transaction. The result is materialized before the
+    view goes (the RETURNING rows are in memory anyway, as a write's RETURNING is). The outer
+    statement is a SELECT, or an INSERT/UPDATE/DELETE without RETURNING (returns_rows False)."""
+    dml_sql, dml_params, view = staged
+    out = execute(cur, dml_sql, dml_params, timezone, batch_rows, True, settings)
+    rows = out.reader.read_all() if out.reader is not None else pa.table({})
+    cur.con.register(view, rows)
+    try:
+        return materialize(execute(cur, sql, params, timezone, batch_rows, returns_rows, settings))
+    finally:
+        cur.con.unregister(view)
+
+
 def _count(con) -> int:
     """DuckDB answers DML with one row holding the affected-row count."""
     desc = con.description

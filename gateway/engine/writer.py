@@ -29,7 +29,7 @@ from ..sql import numeric_storage
 from ..sql.numeric_storage import check_appended_rows, check_appended_table
 from ..sql.params import render_literal
 from .database import Cursor, Database
-from .results import Outcome, execute, materialize
+from .results import Outcome, execute, execute_staged, materialize
 
 log = logging.getLogger("dataforge.writer")
 
@@ -57,6 +57,7 @@ class WriteJob:
     insert: InsertRows | None = None
     future: asyncio.Future | None = field(default=None, repr=False)
     settings: dict[str, str] | None = None  # the session's settings, for current_setting()
+    staged: tuple[str, Sequence[Any] | None, str] | None = None  # a data-modifying CTE's DML (execute_staged)
 
 
 class Writer:
@@ -178,6 +179,10 @@ class Writer:
                     results[j] = Outcome(rowcount=jobs[j].insert.count)
                 done_inserts.add(key)
                 self.batch_n += 1
+                continue
+            if job.staged is not None:
+                results[i] = execute_staged(self.cursor, job.staged, job.sql, job.params, job.timezone, 65536,
+                                            job.returns_rows, job.settings)
                 continue
             out = execute(self.cursor, job.sql, job.params, job.timezone, 65536, job.returns_rows, job.settings)
             results[i] = materialize(out)

@@ -83,6 +83,12 @@ class Statement:
     # the end of each transaction (DuckDB only knows PRESERVE ROWS)
     on_commit: tuple[str, str] | None = None
     origin: tuple | None = None  # result_types.origin_of: the table its columns come from
+    # WITH x AS (INSERT|UPDATE|DELETE … RETURNING …) SELECT …: the data-modifying CTE, run first
+    # in the same transaction; its rows are registered as `staged_view`, which the outer
+    # statement (this one's duck_sql) reads in its place. staged_probe: Describe's SELECT.
+    staged: "Statement | None" = None
+    staged_view: str = ""
+    staged_probe: str = ""
 
     def pg_fields(self, fields: list) -> list:
         """Result fields with the typmods PostgreSQL reports (see rewrite.typmod_free_columns)."""
@@ -237,6 +243,8 @@ def _classify(chunk: Chunk) -> Statement:
         )
 
     nparams = _max_param(tree)
+    if _data_modifying_cte(tree) is not None:
+        return _staged_statement(text, tree, words, nparams)
     if isinstance(tree, exp.Select) and tree.args.get("into") is not None:
         # SELECT … INTO t: CREATE TABLE t AS SELECT …, a write like it (tag `SELECT n`)
         st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)
@@ -299,6 +307,84 @@ def _classify(chunk: Chunk) -> Statement:
     if nparams:
         _make_template(st, rewritten.tree)
     return st
+
+
+def _data_modifying_cte(tree: exp.Expression) -> exp.CTE | None:
+    """The one INSERT/UPDATE/DELETE … RETURNING CTE of a SELECT (the form carried out here:
+    `WITH ins AS (INSERT … RETURNING id) SELECT … FROM ins`); None for anything else (other
+    forms stay refused by rewrite.untranslatable_constructs)."""
+    if isinstance(tree, exp.Select):
+        if tree.args.get("into") is not None:
+            return None
+    elif not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)) or tree.args.get("returning") is not None:
+        return None  # an outer write is carried out without RETURNING only
+    with_ = tree.args.get("with_")
+    ctes = with_.expressions if with_ is not None else []
+    dml = [c for c in ctes if isinstance(c.this, (exp.Insert, exp.Update, exp.Delete))]
+    if len(dml) != 1 or dml[0].this.args.get("returning") is None or with_.args.get("recursive"):
+        return None
+    if any(n is not dml[0].this and n.find_ancestor(exp.CTE) is not dml[0]
+           for n in tree.find_all(exp.Insert, exp.Update, exp.Delete) if n is not tree):
+        return None
+    names = {c.alias_or_name.lower() for c in ctes}
+    if any(t.name.lower() in names for t in dml[0].this.find_all(exp.Table) if not t.db):
+        return None  # the DML reads another CTE of the statement
+    return dml[0]
+
+
+def _staged_statement(text: str, tree: exp.Expression, words: list[str], nparams: int) -> Statement:
+    """WITH x AS (DML … RETURNING …) SELECT …: DuckDB has no data-modifying CTEs, so the DML
+    runs first (its own DuckDB statement) and the SELECT reads its RETURNING rows, both in one
+    transaction (engine/results.execute_staged). The tag is the SELECT's, as PostgreSQL's."""
+    cte = _data_modifying_cte(tree)
+    outer_kind = {exp.Insert: "insert", exp.Update: "update", exp.Delete: "delete"}.get(type(tree))
+    if outer_kind is None:
+        st = Statement(text, "staged", WRITE, "SELECT", returns_rows=True, tree=tree, words=words, nparams=nparams)
+    else:  # WITH moved AS (DELETE … RETURNING …) INSERT INTO archive SELECT … FROM moved
+        st = Statement(text, outer_kind, WRITE, outer_kind.upper(), tree=tree, words=words, nparams=nparams)
+    dml = cte.this.copy()
+    view = f"__dataforge_staged_{cte.alias_or_name.lower()}"
+    kind = {exp.Insert: "insert", exp.Update: "update", exp.Delete: "delete"}[type(dml)]
+    inner = Statement(text, kind, WRITE, kind.upper(), returns_rows=True, tree=dml, words=words, nparams=nparams)
+    outer = tree.copy()
+    probe_tree = tree.copy()
+    for t, body in ((outer, exp.select("*").from_(exp.to_identifier(view, quoted=True))),
+                    (probe_tree, _returning_select(dml))):
+        for c in t.args["with_"].expressions:
+            if c.alias_or_name == cte.alias_or_name and isinstance(c.this, (exp.Insert, exp.Update, exp.Delete)):
+                c.set("this", body)
+    try:
+        inner_sql = rewrite.to_duckdb(dml)
+        outer_sql = rewrite.to_duckdb(outer)
+        probe = probe_tree.copy()
+        for p in list(probe.find_all(exp.Parameter)):
+            p.replace(exp.Null())
+        st.staged_probe = rewrite.to_duckdb(probe).sql
+    except PgError as e:
+        st.error = e
+        return st
+    except Exception as e:  # a translation bug costs the statement an XX000, never the connection
+        logging.getLogger("dataforge.rewrite").exception("cannot translate %r", text[:200])
+        st.error = PgError("XX000", f"internal error translating the statement: {type(e).__name__}: {e}")
+        return st
+    inner.duck_sql, st.duck_sql = inner_sql.sql, outer_sql.sql
+    st.staged, st.staged_view = inner, view
+    if st.returns_rows:
+        st.typmod_free = rewrite.typmod_free_columns(probe_tree)
+        st.result_plan = result_types.plan_of(probe_tree)
+    if nparams:
+        _make_template(inner, inner_sql.tree)
+        _make_template(st, outer_sql.tree)
+    return st
+
+
+def _returning_select(dml: exp.Expression) -> exp.Select:
+    """SELECT <the RETURNING list> FROM <the target> LIMIT 0: the columns the DML returns."""
+    target = dml.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    ret = dml.args["returning"]
+    return exp.select(*[e.copy() for e in ret.expressions]).from_(target.copy()).limit(0)
 
 
 _SETTINGS_MACROS = frozenset(("pg_current_setting", "pg_backend_pid", "pg_session_user"))

@@ -165,8 +165,8 @@ def _oid_for_duck(type_name: str) -> int:
             return t.oid
     try:
         canonical = str(duckdb.sqltype(type_name))
-    except Exception:
-        return 25
+    except Exception:  # a type of the database (an enum): text, as its values are sent
+        return 1009 if type_name.endswith("[]") else 25
     return pg_type_of(canonical).oid
 
 
@@ -315,3 +315,38 @@ def _table_name(node) -> str | None:
     if isinstance(node, exp.Table):
         return node.name
     return None
+
+
+VOID_OID = 2278
+
+
+def without_void_arguments(text: str, tokens: list, param_oids: Sequence[int]) -> str | None:
+    """pgjdbc's CallableStatement `{? = call f(?)}` sends `select * from f($1,$2) as result`
+    with $1 declared void (the OUT placeholder, bound to NULL); PostgreSQL's function lookup
+    drops void-typed parameters from a call's arguments, so it calls f($2). The statement's
+    text without them (its other parameters keep their numbers), or None when none is an
+    argument. Read from the tokens: sqlglot cannot parse f($1,$2) for a one-argument f."""
+    cut: list[tuple[int, int]] = []
+    n = len(tokens)
+    for i in range(1, n - 2):
+        t, num = tokens[i], tokens[i + 1]
+        if t.token_type.name != "PARAMETER" or num.token_type.name != "NUMBER" or not num.text.isdigit():
+            continue
+        k = int(num.text)
+        if k > len(param_oids) or param_oids[k - 1] != VOID_OID:
+            continue
+        before, after = tokens[i - 1].token_type.name, tokens[i + 2].token_type.name
+        if before == "L_PAREN" and after == "COMMA":  # f($1, …): the argument and the comma after it
+            cut.append((t.start, tokens[i + 3].start if i + 3 < n else tokens[i + 2].end + 1))
+        elif before == "COMMA" and after in ("COMMA", "R_PAREN"):  # f(…, $1[, …]): the comma before it
+            cut.append((tokens[i - 1].start, num.end + 1))
+        elif before == "L_PAREN" and after == "R_PAREN" and i >= 2 and tokens[i - 2].token_type.name == "VAR":
+            cut.append((t.start, num.end + 1))  # f($1): no arguments left
+    if not cut:
+        return None
+    out, pos = [], 0
+    for a, b in cut:
+        out.append(text[pos:a])
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)

@@ -604,8 +604,9 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
         INSERT INTO {m}.pg_df_duck_types VALUES {_values(sorted((d, pg_type_of(d).oid) for (d,) in duck_types))};
         """)
     con.execute(_HELPER_MACROS.format(m=m, ns=PUBLIC_NS, storage=numeric_storage.STORAGE))
-    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con)))
-    # the server's start: the catalog is installed once, when the gateway starts
+    con.execute(_CATALOG_VIEWS.format(m=m, ns=PUBLIC_NS, declared=_declared_types_relation(con),
+                                      names=_constraint_names_relation(con)))
+    # the start time as a constant: a DuckDB variable would be the installing connection's only
     started = datetime.datetime.now(datetime.timezone.utc).isoformat()
     con.execute(_CATALOG_MACROS.format(m=m, ns=PUBLIC_NS, started=started))
     con.execute(_LATE_VIEWS.format(m=m, ns=PUBLIC_NS))
@@ -622,6 +623,18 @@ def _declared_types_relation(con: duckdb.DuckDBPyConnection) -> str:
     return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, "
             "NULL::INTEGER AS type_oid, NULL::INTEGER AS typmod WHERE false)")
 
+
+
+def _constraint_names_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The constraint names CREATE TABLE gave (engine/column_types.py CONSTRAINT_NAMES), named
+    with the user's database; an empty relation when absent."""
+    db = con.execute("SELECT current_database()").fetchone()[0]
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = '_dataforge' "
+                        "AND table_name = 'constraint_names'", [db]).fetchone()[0]
+    if found:
+        return '"' + db.replace('"', '""') + '"._dataforge.constraint_names'
+    return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS contype, "
+            "NULL::VARCHAR AS cols, NULL::VARCHAR AS name WHERE false)")
 
 
 # The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
@@ -666,6 +679,7 @@ WHERE t.database_name IN (current_database(), 'temp') AND NOT t.internal AND t.l
 CREATE OR REPLACE VIEW {m}.pg_df_constraints AS
 WITH base AS (
     SELECT c.*, row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
+        row_number() OVER (PARTITION BY c.table_oid, c.constraint_type ORDER BY c.constraint_index) AS tn,
         CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u'
              WHEN 'FOREIGN KEY' THEN 'f' WHEN 'CHECK' THEN 'c' END AS contype
     FROM duckdb_constraints() c
@@ -697,9 +711,10 @@ k AS (
         AND uk.schema_name = base.schema_name AND uk.database_name = base.database_name
         AND uk.constraint_column_names = base.referenced_column_names)
 SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
+    coalesce(nm.name,  -- the name CREATE TABLE gave it (engine/column_types.py CONSTRAINT_NAMES)
     CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
          WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
-         ELSE k.constraint_name END AS conname,
+         ELSE k.constraint_name END) AS conname,
     {m}.pg_df_nsp(k.database_name, k.schema_name, k.schema_oid) AS relnamespace,
     k.contype, k.table_oid::UINTEGER AS conrelid,
     CASE WHEN k.contype IN ('p', 'u') THEN (k.table_oid * 64 + 32 + k.n)::UINTEGER
@@ -717,7 +732,11 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
          ELSE CASE WHEN k.expression LIKE '(%)' THEN 'CHECK ' || k.expression  -- DuckDB parenthesises it
                    ELSE 'CHECK (' || k.expression || ')' END END AS condef,
     k.database_name AS db, k.schema_name AS sch, k.table_name
-FROM k;
+FROM k
+LEFT JOIN {names} nm ON k.database_name = current_database()
+    AND nm.schema_name = lower(k.schema_name) AND nm.table_name = lower(k.table_name) AND nm.contype = k.contype
+    AND nm.cols = CASE WHEN k.contype = 'c' THEN '#' || k.tn  -- a CHECK by its place
+                       ELSE lower(array_to_string(k.constraint_column_names, ',')) END;
 
 CREATE OR REPLACE VIEW {m}.pg_df_relations AS
 SELECT t.table_oid::UINTEGER AS oid, t.table_name AS relname,

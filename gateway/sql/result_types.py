@@ -31,6 +31,7 @@ _JSONB_FUNCS = frozenset((
     "jsonb_build_object", "jsonb_build_array", "to_jsonb", "jsonb_agg", "jsonb_object_agg",
     "jsonb_set", "jsonb_insert", "jsonb_strip_nulls", "jsonb_extract_path", "jsonb_object",
     "jsonb_path_query", "jsonb_path_query_first", "jsonb_path_query_array", "jsonb_set_lax",
+    "jsonb_array_elements",  # in a select list (in FROM: _JSONB_SRF)
 ))
 # functions whose result is name (psql's \\conninfo-style queries, pgjdbc, ORMs ask for them)
 _NAME_EXPRESSIONS = (exp.CurrentUser, exp.SessionUser, exp.CurrentDatabase, exp.CurrentSchema,

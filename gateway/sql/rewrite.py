@@ -90,6 +90,9 @@ _FUNC_NAMES = {
     exp.StrPosition: "position", exp.JSONArrayAgg: "json_agg", exp.ArrayPosition: "array_position",
     exp.StrToDate: "to_date", exp.TimeToStr: "to_char", exp.Rand: "random", exp.ArrayConcat: "array_cat",
     exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
+    exp.JSONBObjectAgg: "jsonb_object_agg", exp.JSONObjectAgg: "json_object_agg",
+    exp.BitwiseAndAgg: "bit_and", exp.BitwiseOrAgg: "bit_or", exp.BitwiseXorAgg: "bit_xor",
+    exp.Overlay: "overlay",
 }
 
 
@@ -116,9 +119,14 @@ def _pg_colname(e: exp.Expression) -> str | None:
                     elem = elem.expressions[0]
                 if isinstance(elem, exp.ObjectIdentifier):  # oid[], regtype[]…
                     return str(elem.this).lower()
+                if isinstance(elem, exp.DataType) and elem.this == exp.DataType.Type.USERDEFINED \
+                        and elem.args.get("kind") is not None:  # x::mood[]: the type's name
+                    return elem.args["kind"].name.lower()
                 if isinstance(elem, exp.DataType) and isinstance(elem.this, exp.DataType.Type):
                     return _CAST_NAMES.get(elem.this.name, elem.this.name.lower())
                 return "?column?"
+            if to.this == exp.DataType.Type.USERDEFINED and to.args.get("kind") is not None:
+                return to.args["kind"].name.lower()  # x::mood (an enum): named after the type
             return _CAST_NAMES.get(to.this.name, to.this.name.lower())
         return "?column?"
     if isinstance(e, exp.Paren):
@@ -127,6 +135,8 @@ def _pg_colname(e: exp.Expression) -> str | None:
         return _pg_colname(e.this)  # f(…) OVER (…), f(…) FILTER (…): the function's name
     if isinstance(e, exp.Pad):
         return "lpad" if e.args.get("is_left") else "rpad"
+    if isinstance(e, exp.Trim):  # ltrim(s, x) and trim(leading x from s) are both "ltrim"
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(str(e.args.get("position") or "").upper(), "btrim")
     if isinstance(e, exp.SHA2Digest):  # sha224() … sha512()
         n = e.args.get("length")
         return f"sha{n.this if isinstance(n, exp.Literal) else 256}"
@@ -577,8 +587,9 @@ def int4_results(tree: exp.Expression) -> exp.Expression:
             name = node.name.lower()
             if name == "cardinality" and len(node.expressions) == 1:
                 return _cast(_fn("len", node.expressions[0].copy()), "INTEGER")
-            if name == "array_upper" and len(node.expressions) == 2:
-                return _cast(_fn("array_length", *[e.copy() for e in node.expressions]), "INTEGER")
+            if name == "array_upper" and len(node.expressions) == 2:  # NULL for an empty array
+                return _cast(exp.Nullif(this=_fn("array_length", *[e.copy() for e in node.expressions]),
+                                        expression=exp.Literal.number(0)), "INTEGER")
             if name == "array_lower" and len(node.expressions) == 2:
                 a = node.expressions[0].copy()
                 return exp.Case(ifs=[exp.If(this=exp.GT(this=_fn("len", a), expression=exp.Literal.number(0)),
@@ -593,9 +604,17 @@ def int4_results(tree: exp.Expression) -> exp.Expression:
             return node
         if isinstance(node, exp.Length):  # length(bytea) is its octet count
             return _cast(_fn("pg_length", node.this.copy()), "INTEGER")
+        if isinstance(node, exp.ArraySize):  # array_length('{}', 1) is NULL, not 0
+            return _cast(exp.Nullif(this=node.copy(), expression=exp.Literal.number(0)), "INTEGER")
         return _cast(node.copy(), "INTEGER")
-    nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)]
-    return _replace_all(tree, nodes, make)
+    # a CHECK constraint keeps DuckDB's own functions: DuckDB binds it without the column's
+    # type, so pg_length's VARCHAR/BLOB overloads are ambiguous there (and the result type
+    # of an expression inside a CHECK is never seen by a client)
+    nodes = [n for n in tree.find_all(exp.Length, exp.StrPosition, exp.ArraySize, exp.Anonymous, exp.Window)
+             if not n.find_ancestor(exp.CheckColumnConstraint)]
+    tree = _replace_all(tree, nodes, make)
+    in_checks = [n for n in tree.find_all(exp.ArraySize) if n.find_ancestor(exp.CheckColumnConstraint)]
+    return _replace_all(tree, in_checks, lambda n: exp.Nullif(this=n.copy(), expression=exp.Literal.number(0)))
 
 
 def subtraction_types(tree: exp.Expression) -> exp.Expression:
@@ -683,6 +702,108 @@ def sha2_lengths(tree: exp.Expression) -> exp.Expression:
         n = node.args.get("length")
         if isinstance(n, exp.Literal) and n.this != "256":
             raise PgError("0A000", f"sha{n.this}() is not supported", hint="sha256() and md5() are.")
+    return tree
+
+
+def _regex_literal(pattern: exp.Expression, flags: exp.Expression | None, fn: str) -> tuple[str, int]:
+    """(DuckDB pattern, number of capture groups) of a constant PostgreSQL pattern and flags.
+    The groups decide what PostgreSQL returns, so a pattern only known at run time is refused."""
+    if not (isinstance(pattern, exp.Literal) and pattern.is_string) or (
+            flags is not None and not (isinstance(flags, exp.Literal) and flags.is_string)):
+        raise PgError("0A000", f"{fn} with a pattern or flags that are not constants is not supported",
+                      hint="Write the pattern as a string constant.")
+        # (their capture groups decide the result's shape; sqlglot sees the text only)
+    flag_text = flags.this if flags is not None else ""
+    if set(flag_text) - {"i", "c"}:
+        raise PgError("0A000", f"{fn} flags other than i and c are not supported")
+    try:
+        groups = re.compile(pattern.this).groups
+    except re.error:
+        groups = len(re.findall(r"(?<!\\)\((?!\?)", pattern.this))
+    last_case_flag = [f for f in flag_text if f in "ic"][-1:]  # the last of i / c wins
+    return ("(?i)" if last_case_flag == ["i"] else "") + pattern.this, groups
+
+
+def _regex_match_array(s: exp.Expression, regex: str, groups: int, as_rows: bool = False) -> exp.Expression:
+    """PostgreSQL's regexp_match: NULL without a match, else text[] of the capture groups (of
+    the whole match when there are none). as_rows: a list of that one array, or empty."""
+    pat = exp.Literal.string(regex)
+    items = exp.Array(expressions=[_fn("regexp_extract", s.copy(), pat.copy(), exp.Literal.number(g))
+                                   for g in (range(1, groups + 1) if groups else [0])])
+    return exp.Case(ifs=[exp.If(this=_fn("regexp_matches", s.copy(), pat.copy()),
+                                true=exp.Array(expressions=[items]) if as_rows else items)],
+                    default=exp.Array(expressions=[]) if as_rows else _cast(exp.Null(), "VARCHAR[]"))
+
+
+def regexp_match_functions(tree: exp.Expression) -> exp.Expression:
+    """regexp_match(s, re [, flags]) (DuckDB has none), regexp_matches(s, re [, flags]) without
+    'g' (one row with the text[] of the match, or none; DuckDB's regexp_matches is a boolean
+    test) and substring(s from re) / substring(s, re) (the first capture group, or the match;
+    DuckDB reads the pattern as a start position)."""
+    for node in list(tree.find_all(exp.Anonymous, exp.Substring)):
+        if isinstance(node, exp.Substring):
+            start = node.args.get("start")
+            if node.args.get("length") is None and isinstance(start, exp.Literal) and start.is_string:
+                regex, groups = _regex_literal(start, None, "substring(… from pattern)")
+                pat = exp.Literal.string(regex)
+                node.replace(exp.Case(
+                    ifs=[exp.If(this=_fn("regexp_matches", node.this.copy(), pat.copy()),
+                                true=_fn("regexp_extract", node.this.copy(), pat.copy(),
+                                         exp.Literal.number(1 if groups else 0)))],
+                    default=_cast(exp.Null(), "VARCHAR")))
+            continue
+        name = node.name.lower()
+        args = node.expressions
+        if name not in ("regexp_match", "regexp_matches") or len(args) not in (2, 3):
+            continue
+        flags = args[2] if len(args) == 3 else None
+        if name == "regexp_matches" and isinstance(flags, exp.Literal) and "g" in flags.this:
+            continue  # regexp_matches_global
+        regex, groups = _regex_literal(args[1], flags, name)
+        if name == "regexp_match":
+            node.replace(_regex_match_array(args[0], regex, groups))
+        else:  # a set-returning function: one row or none
+            node.replace(exp.Explode(this=_regex_match_array(args[0], regex, groups, as_rows=True)))
+    return tree
+
+
+def row_constructor_fields(tree: exp.Expression) -> exp.Expression:
+    """ROW(1, 'a') has fields f1, f2 … in PostgreSQL (row_to_json gives {"f1":1,"f2":"a"});
+    DuckDB's row() makes a struct with empty field names ({"":"a"}: the names collide)."""
+    def make(node: exp.Anonymous):
+        if node.name.lower() != "row" or not node.expressions:
+            return node
+        return exp.Struct(expressions=[
+            exp.PropertyEQ(this=exp.to_identifier(f"f{i}"), expression=e.copy())
+            for i, e in enumerate(node.expressions, 1)])
+    return _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
+
+
+_TABLE_FUNCTION_CLASSES = (exp.ExplodingGenerateSeries, exp.GenerateSeries, exp.Unnest, exp.Explode, exp.ReadCSV)
+
+
+def scalar_function_in_from(tree: exp.Expression) -> exp.Expression:
+    """SELECT * FROM upper($1) AS result: PostgreSQL treats a scalar function in FROM as a one-row
+    table whose column is named after the alias (pgjdbc's CallableStatement `{? = call f(?)}`
+    sends exactly this); DuckDB looks for a table function. Functions sqlglot knows as scalar
+    become a one-row subquery; unknown (Anonymous) names are left to DuckDB's table functions."""
+    for table in list(tree.find_all(exp.Table)):
+        fn = table.this
+        if not isinstance(fn, exp.Func) or isinstance(fn, (exp.Anonymous, *_TABLE_FUNCTION_CLASSES)) \
+                or type(fn).__name__.startswith("Read"):
+            continue
+        alias = table.args.get("alias")
+        cols = alias.columns if alias is not None else []
+        if cols:
+            name = cols[0].name
+        elif alias is not None and alias.name:
+            name = alias.name
+        else:
+            name = _pg_colname(fn) or "?column?"
+        inner = exp.select(exp.alias_(fn.copy(), exp.to_identifier(name, quoted=True)))
+        table_alias = exp.TableAlias(this=exp.to_identifier(alias.name if alias is not None and alias.name else name,
+                                                             quoted=True))
+        table.replace(exp.Subquery(this=inner, alias=table_alias))
     return tree
 
 
@@ -803,8 +924,32 @@ def missing_functions(tree: exp.Expression) -> exp.Expression:
         args = [e.copy() for e in node.expressions]
         if name in _RENAMES:
             return _fn(_RENAMES[name], *args)
+        if name == "array_replace" and len(args) == 3:  # every element equal to (or, NULL: also) old
+            x = exp.to_identifier("__x")
+            same = exp.NullSafeEQ(this=exp.column(x.copy()), expression=args[1])
+            return _fn("list_transform", args[0], exp.Lambda(
+                this=exp.Case(ifs=[exp.If(this=same, true=args[2])], default=exp.column(x.copy())),
+                expressions=[x]))
+        if name == "pg_typeof" and len(args) == 1:  # DuckDB's names where PostgreSQL's differ
+            t = _fn("pg_typeof", args[0])
+            ifs = [exp.If(this=exp.Like(this=t.copy(), expression=exp.Literal.string(f"decimal(%){arr}")),
+                          true=exp.Literal.string(f"numeric{arr}")) for arr in ("", "[]")]
+            ifs += [exp.If(this=exp.EQ(this=t.copy(), expression=exp.Literal.string(duck + arr)),
+                           true=exp.Literal.string(pg + arr))
+                    for duck, pg in (("varchar", "text"), ("double", "double precision"), ("float", "real"))
+                    for arr in ("", "[]")]
+            return exp.Case(ifs=ifs, default=t)
         return node
     tree = _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
+    def make_overlay(node: exp.Overlay):  # overlay(s placing r from a [for n]): n = length(r)
+        s_, r, a, n = (node.this, node.expression, node.args.get("from_") or node.args.get("from"),
+                       node.args.get("for_") or node.args.get("for"))
+        if a is None:
+            return node
+        n = n.copy() if n is not None else _fn("length", r.copy())
+        return _concat_text([_fn("substring", s_.copy(), exp.Literal.number(1), exp.Sub(this=a.copy(), expression=exp.Literal.number(1))),
+                             r.copy(), _fn("substring", s_.copy(), exp.Add(this=a.copy(), expression=n))])
+    tree = _replace_all(tree, list(tree.find_all(exp.Overlay)), make_overlay)
     # sqlglot parses encode/decode itself (as charset conversions)
     def make_codec(node):
         fn = "pg_encode" if isinstance(node, exp.Encode) else "pg_decode"
@@ -1069,6 +1214,16 @@ def _jsonb_function(node: exp.Expression) -> exp.Expression:
         top = _agg_frame(node)
         agg = _reframe(top, node, inner)
         return top, _fn("pg_jsonb_in", _concat_text([exp.Literal.string("{"), agg, exp.Literal.string("}")]))
+    if isinstance(node, exp.JSONObjectAgg):  # json_object_agg: PostgreSQL's '{ "k" : v, … }' text
+        if len(node.expressions) != 2:
+            return node, node
+        k, v = node.expressions
+        inner = exp.GroupConcat(this=_concat_text([_jsonb_key_text(k), exp.Literal.string(" : "),
+                                                  _json_value_text(v)]),
+                                separator=exp.Literal.string(", "))
+        top = _agg_frame(node)
+        agg = _reframe(top, node, inner)
+        return top, _cast(_concat_text([exp.Literal.string("{ "), agg, exp.Literal.string(" }")]), "JSON")
     if isinstance(node, exp.JSONArrayAgg):  # json_agg: elements as written, ", " between
         arg = node.this
         order = arg if isinstance(arg, exp.Order) else None
@@ -1204,7 +1359,7 @@ def jsonb_functions(tree: exp.Expression) -> exp.Expression:
              exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
              exp.JSONBDeleteAtPath, exp.JSONBContains, exp.ArrayContainsAll, exp.ArrayContainedBy,
              exp.JSONBPathExists, exp.MatchAgainst, exp.DPipe, exp.Sub, exp.EQ, exp.NEQ,
-             exp.Anonymous, exp.JSONBObjectAgg, exp.JSONArrayAgg)
+             exp.Anonymous, exp.JSONBObjectAgg, exp.JSONArrayAgg, exp.JSONObjectAgg)
     nodes = [n for n in tree.walk(bfs=False) if isinstance(n, kinds)]
     nodes.reverse()  # operands before the operators that read them
     for node in nodes:
@@ -1225,7 +1380,7 @@ def jsonb_functions(tree: exp.Expression) -> exp.Expression:
             if new is not old:
                 tree = _swap(tree, old, new)
             continue
-        if isinstance(node, (exp.JSONBObjectAgg, exp.JSONArrayAgg)):
+        if isinstance(node, (exp.JSONBObjectAgg, exp.JSONArrayAgg, exp.JSONObjectAgg)):
             old, new = _jsonb_function(node)
             tree = _swap(tree, old, new)
             continue
@@ -2206,6 +2361,15 @@ def time_literal_seconds(tree: exp.Expression) -> exp.Expression:
             m = _TIME_NO_SECONDS.match(lit.this)
             if m:
                 lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
+    for col in tree.find_all(exp.ColumnDef):  # … timestamptz DEFAULT '2024-01-01 00:00+00'
+        kind = col.args.get("kind")
+        if not (isinstance(kind, exp.DataType) and kind.this in (T.TIMETZ, T.TIMESTAMPTZ)):
+            continue
+        for c in col.args.get("constraints") or []:
+            lit = c.args.get("kind").this if isinstance(c.args.get("kind"), exp.DefaultColumnConstraint) else None
+            m = _TIME_NO_SECONDS.match(lit.this) if isinstance(lit, exp.Literal) and lit.is_string else None
+            if m:
+                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
     return tree
 
 
@@ -2222,6 +2386,16 @@ def interval_division(tree: exp.Expression) -> exp.Expression:
         # months, days and time divided apart, remainders cascading down (interval_div)
         return _fn("pg_interval_div", node.this.copy(), node.expression.copy())
     return _replace_all(tree, list(tree.find_all(exp.Div)), make)
+
+
+def division_stays_integer(tree: exp.Expression) -> exp.Expression:
+    """10::int / 3 is int4 3 in PostgreSQL. sqlglot marks a division whose operand types it
+    can see as `typed` and writes it for DuckDB as CAST(TRUNC(a / b) AS BIGINT) (int8);
+    the engine runs with integer_division = true, so the plain `/` is already PostgreSQL's."""
+    for node in tree.find_all(exp.Div):
+        if node.args.get("typed"):
+            node.set("typed", False)
+    return tree
 
 
 def array_append_operator(tree: exp.Expression) -> exp.Expression:
@@ -2383,6 +2557,30 @@ def unknown_operands(tree: exp.Expression) -> exp.Expression:
             op = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}.get(type(node), "?")
             raise PgError("42725", f"operator is not unique: unknown {op} unknown",
                           hint="Could not choose a best candidate operator. You might need to add explicit type casts.")
+    return tree
+
+
+_NUMERIC_TYPES = {exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT,
+                  exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
+
+
+def unknown_literal_takes_operand_type(tree: exp.Expression) -> exp.Expression:
+    """1 + '2', '3' - 1::bigint: a quoted literal next to a number takes the number's type in
+    PostgreSQL (an unknown-typed constant); DuckDB cannot choose between +(INTEGER, INTEGER) and
+    +(INTEGER, DATE). Typed here where the other operand's type shows: a cast to a numeric type,
+    or a number constant (integer: int4, else numeric)."""
+    for node in list(tree.find_all(*_ARITH)):
+        for side, other in (("this", node.expression), ("expression", node.this)):
+            lit = node.args.get(side)
+            if not (isinstance(lit, exp.Literal) and lit.is_string):
+                continue
+            to = None
+            if isinstance(other, exp.Cast) and isinstance(other.to, exp.DataType) and other.to.this in _NUMERIC_TYPES:
+                to = other.to.copy()
+            elif isinstance(other, exp.Literal) and not other.is_string:
+                to = exp.DataType.build("INT" if _int_literal(other) is not None else "DECIMAL")
+            if to is not None:
+                lit.replace(exp.Cast(this=lit.copy(), to=to))
     return tree
 
 
@@ -2600,8 +2798,11 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
 
 def update_set_default(tree: exp.Expression) -> exp.Expression:
     """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
-    if isinstance(tree, exp.Update):
-        for eq in tree.expressions:
+    conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
+    sets = tree.expressions if isinstance(tree, exp.Update) else (
+        conflict.expressions or [] if conflict is not None else [])  # … ON CONFLICT DO UPDATE SET n = DEFAULT
+    if sets:
+        for eq in sets:
             v = eq.expression if isinstance(eq, exp.EQ) else None
             if isinstance(v, exp.Column) and not v.table and isinstance(v.this, exp.Identifier) \
                     and not v.this.quoted and v.name.upper() == "DEFAULT":
@@ -2660,9 +2861,17 @@ def untranslatable_constructs(tree: exp.Expression) -> exp.Expression:
             if isinstance(action, exp.AddConstraint) and not _adds_primary_key(action):
                 # DuckDB adds a primary key to an existing table (pgbench -i does), nothing else
                 refuse("ALTER TABLE … ADD CONSTRAINT", "Declare constraints in CREATE TABLE.")
+    for check in tree.find_all(exp.CheckColumnConstraint):
+        if any(check.find_all(exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, exp.Rand)):
+            # DuckDB takes only deterministic CHECKs (it reported an unknown column CURRENT_TIMESTAMP)
+            refuse("a CHECK constraint calling now(), current_date or random()",
+                   "Check the value in the application, or against a constant.")
     for cte in tree.find_all(exp.CTE):
         if isinstance(cte.this, (exp.Insert, exp.Update, exp.Delete)):
-            refuse("INSERT/UPDATE/DELETE inside WITH (a data-modifying CTE)")
+            # (sql/classify.py carries out the one form it can before this is reached)
+            refuse("INSERT/UPDATE/DELETE inside WITH (a data-modifying CTE) other than one "
+                   "… RETURNING CTE read by a SELECT",
+                   "Write WITH x AS (INSERT … RETURNING …) SELECT … FROM x, or run the statements apart.")
     return tree
 
 
@@ -2722,11 +2931,57 @@ def _table_key(t: exp.Table) -> tuple[str, str]:
     return ("main" if schema == "public" else schema), t.name.lower()
 
 
+def _named_constraints(schema: exp.Schema, s: str, t: str) -> list[str]:
+    """VALUES rows (schema, table, contype, cols, name) for the primary keys, unique constraints,
+    foreign keys and checks a CREATE TABLE names itself (CONSTRAINT uq_code UNIQUE (code),
+    Alembic's and Django's naming conventions), when the name is not the one PostgreSQL would
+    generate. A check's cols is '#n': the n-th CHECK of the table."""
+    found: list[tuple[str, list[str], str]] = []
+    checks = 0  # a CHECK is told by its place among the table's CHECKs (DuckDB keeps that order)
+    for e in schema.expressions:
+        if isinstance(e, exp.CheckColumnConstraint):  # CHECK (…) without a name
+            checks += 1
+        elif isinstance(e, exp.Constraint) and isinstance(e.this, exp.Identifier) and len(e.expressions) == 1:
+            c = e.expressions[0]
+            if isinstance(c, exp.CheckColumnConstraint):
+                checks += 1
+                found.append(("c", [f"#{checks}"], e.this.name))
+            elif isinstance(c, exp.PrimaryKey):
+                found.append(("p", [i.name for i in c.expressions], e.this.name))
+            elif isinstance(c, exp.UniqueColumnConstraint) and isinstance(c.this, exp.Schema):
+                found.append(("u", [i.name for i in c.this.expressions], e.this.name))
+            elif isinstance(c, exp.ForeignKey):
+                found.append(("f", [i.name for i in c.expressions], e.this.name))
+        elif isinstance(e, exp.ColumnDef):
+            for cc in e.args.get("constraints") or []:
+                if not isinstance(cc, exp.ColumnConstraint):
+                    continue
+                kind = cc.args.get("kind")
+                if isinstance(kind, exp.CheckColumnConstraint):
+                    checks += 1
+                    if isinstance(cc.this, exp.Identifier):
+                        found.append(("c", [f"#{checks}"], cc.this.name))
+                    continue
+                contype = ("p" if isinstance(kind, exp.PrimaryKeyColumnConstraint) else
+                           "u" if isinstance(kind, exp.UniqueColumnConstraint) else
+                           "f" if isinstance(kind, exp.Reference) else None)
+                if contype is not None and isinstance(cc.this, exp.Identifier):
+                    found.append((contype, [e.name], cc.this.name))
+    rows = []
+    for contype, cols, name in found:
+        cols = [c.lower() for c in cols]
+        generated = {"p": f"{t}_pkey", "u": f"{t}_{'_'.join(cols)}_key", "f": f"{t}_{'_'.join(cols)}_fkey",
+                     "c": None}[contype]
+        if cols and name != generated:
+            rows.append(f"({_sql_str(s)}, {_sql_str(t)}, '{contype}', {_sql_str(','.join(cols))}, {_sql_str(name)})")
+    return rows
+
+
 def declared_column_types(tree: exp.Expression) -> exp.Expression:
     """Record the PostgreSQL types DuckDB does not keep (varchar(n), char(n), jsonb,
     timestamp(p)…) in _dataforge.column_types, in the DDL's own transaction (statements run
     after it: engine/column_types.py), and enforce varchar(n)/char(n) lengths with a CHECK."""
-    from ..engine.column_types import TABLE
+    from ..engine.column_types import CONSTRAINT_NAMES, TABLE
     after: list[str] = []
     where = "schema_name = {} AND table_name = {}"
     if (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "TABLE"
@@ -2735,6 +2990,10 @@ def declared_column_types(tree: exp.Expression) -> exp.Expression:
         if props is not None and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions):
             return tree
         s, t = _table_key(tree.this.this)
+        named = _named_constraints(tree.this, s, t)
+        if named:
+            after.append(f"DELETE FROM {CONSTRAINT_NAMES} WHERE " + where.format(_sql_str(s), _sql_str(t)))
+            after.append(f"INSERT INTO {CONSTRAINT_NAMES} VALUES " + ", ".join(named))
         rows = []
         for col in tree.this.expressions:
             if not isinstance(col, exp.ColumnDef):
@@ -2746,10 +3005,8 @@ def declared_column_types(tree: exp.Expression) -> exp.Expression:
             check = _length_check(col.this, col.args["kind"])
             if check is not None:
                 col.append("constraints", check)
-        if not rows:
-            return tree
-        after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
         if rows:
+            after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
             after.append(f"INSERT INTO {TABLE} VALUES " + ", ".join(rows))
     elif isinstance(tree, exp.Alter) and isinstance(tree.this, exp.Table):
         s, t = _table_key(tree.this)
@@ -2774,11 +3031,13 @@ def declared_column_types(tree: exp.Expression) -> exp.Expression:
                              f"WHERE {tw} AND column_name = {_sql_str(action.this.name.lower())}")
             elif isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
                 after.append(f"UPDATE {TABLE} SET table_name = {_sql_str(action.this.name.lower())} WHERE {tw}")
+                after.append(f"UPDATE {CONSTRAINT_NAMES} SET table_name = {_sql_str(action.this.name.lower())} WHERE {tw}")
     elif isinstance(tree, exp.Drop) and str(tree.args.get("kind") or "").upper() == "TABLE":
         for tbl in tree.args.get("tables") or []:
             if isinstance(tbl, exp.Table):
                 s, t = _table_key(tbl)
                 after.append(f"DELETE FROM {TABLE} WHERE " + where.format(_sql_str(s), _sql_str(t)))
+                after.append(f"DELETE FROM {CONSTRAINT_NAMES} WHERE " + where.format(_sql_str(s), _sql_str(t)))
     if after:
         tree.meta["duckdb_after"] = [*(tree.meta.get("duckdb_after") or []), *after]
     return tree
@@ -2828,6 +3087,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     untranslatable_constructs,
     no_cross_database_references,
     fold_unquoted_identifiers,
+    scalar_function_in_from,
     operator_syntax,
     default_collation,
     sequence_functions,
@@ -2849,6 +3109,8 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     char_length_casts,
     series_bound_literals,
     regexp_matches_global,
+    regexp_match_functions,
+    row_constructor_fields,
     sha2_lengths,
     multi_argument_unnest,
     set_returning_functions,
@@ -2860,6 +3122,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     concat_null_is_text,
     time_literal_seconds,
     interval_division,
+    division_stays_integer,
     array_append_operator,
     div_function,
     quote_functions,
@@ -2867,6 +3130,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     typed_math_functions,
     justify_functions,
     unknown_operands,
+    unknown_literal_takes_operand_type,
     bool_literals_concatenated,
     numeric_literal_casts,
     numeric_storage.casts,
@@ -2921,9 +3185,10 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
-    update_set_default: (exp.Update,),
+    update_set_default: (exp.Update, exp.Insert),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
+    division_stays_integer: (exp.Div,),
     similar_to_regex: (exp.SimilarTo,),
     unsupported_types: (exp.DataType,),
     array_append_operator: (exp.Array,),
