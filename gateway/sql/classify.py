@@ -145,6 +145,15 @@ def parse_query_in_path(sql: str, key: tuple, qualify: Callable[[exp.Expression]
     return stmts
 
 
+def _translation_error(e: Exception, text: str) -> PgError:
+    """A refusal from the rewrite as it is; a translation bug costs the statement an XX000,
+    never the connection."""
+    if isinstance(e, PgError):
+        return e
+    logging.getLogger("dataforge.rewrite").exception("cannot translate %r", text[:200])
+    return PgError("XX000", f"internal error translating the statement: {type(e).__name__}: {e}")
+
+
 def _without_on_commit(chunk: Chunk) -> tuple[Chunk, str | None]:
     """CREATE TEMP TABLE … ON COMMIT {DROP | DELETE ROWS | PRESERVE ROWS}: the statement parsed
     without the clause (DuckDB takes none but PRESERVE ROWS), and which action it named."""
@@ -290,12 +299,8 @@ def _classify(chunk: Chunk) -> Statement:
 
     try:
         rewritten = rewrite.to_duckdb(tree)
-    except PgError as e:
-        st.error = e
-        return st
-    except Exception as e:  # a translation bug costs the statement an XX000, never the connection
-        logging.getLogger("dataforge.rewrite").exception("cannot translate %r", text[:200])
-        st.error = PgError("XX000", f"internal error translating the statement: {type(e).__name__}: {e}")
+    except Exception as e:
+        st.error = _translation_error(e, text)
         return st
     st.duck_sql = rewritten.sql
     # the compat macros that read the session's settings (sql/pg_catalog.py) need them sent along
@@ -360,12 +365,8 @@ def _staged_statement(text: str, tree: exp.Expression, words: list[str], nparams
         for p in list(probe.find_all(exp.Parameter)):
             p.replace(exp.Null())
         st.staged_probe = rewrite.to_duckdb(probe).sql
-    except PgError as e:
-        st.error = e
-        return st
-    except Exception as e:  # a translation bug costs the statement an XX000, never the connection
-        logging.getLogger("dataforge.rewrite").exception("cannot translate %r", text[:200])
-        st.error = PgError("XX000", f"internal error translating the statement: {type(e).__name__}: {e}")
+    except Exception as e:
+        st.error = _translation_error(e, text)
         return st
     inner.duck_sql, st.duck_sql = inner_sql.sql, outer_sql.sql
     st.staged, st.staged_view = inner, view

@@ -613,28 +613,28 @@ def _install_catalog(con: duckdb.DuckDBPyConnection, m: str) -> None:
 
 
 def _declared_types_relation(con: duckdb.DuckDBPyConnection) -> str:
-    """The declared PostgreSQL column types (engine/column_types.py), named with the user's
-    database (a view here binds in the compat catalog); an empty relation when absent."""
-    db = con.execute("SELECT current_database()").fetchone()[0]
-    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = '_dataforge' "
-                        "AND table_name = 'column_types'", [db]).fetchone()[0]
-    if found:
-        return '"' + db.replace('"', '""') + '"._dataforge.column_types'
-    return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, "
-            "NULL::INTEGER AS type_oid, NULL::INTEGER AS typmod WHERE false)")
-
+    """The declared PostgreSQL column types (engine/column_types.py)."""
+    return _dataforge_relation(con, "column_types", (
+        "NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, "
+        "NULL::INTEGER AS type_oid, NULL::INTEGER AS typmod"))
 
 
 def _constraint_names_relation(con: duckdb.DuckDBPyConnection) -> str:
-    """The constraint names CREATE TABLE gave (engine/column_types.py CONSTRAINT_NAMES), named
-    with the user's database; an empty relation when absent."""
+    """The constraint names CREATE TABLE gave (engine/column_types.py CONSTRAINT_NAMES)."""
+    return _dataforge_relation(con, "constraint_names", (
+        "NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS contype, "
+        "NULL::VARCHAR AS cols, NULL::VARCHAR AS name"))
+
+
+def _dataforge_relation(con: duckdb.DuckDBPyConnection, table: str, empty_columns: str) -> str:
+    """The gateway's own table `_dataforge.<table>`, named with the user's database (a view
+    here binds in the compat catalog); an empty relation of those columns when absent."""
     db = con.execute("SELECT current_database()").fetchone()[0]
     found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = '_dataforge' "
-                        "AND table_name = 'constraint_names'", [db]).fetchone()[0]
+                        "AND table_name = ?", [db, table]).fetchone()[0]
     if found:
-        return '"' + db.replace('"', '""') + '"._dataforge.constraint_names'
-    return ("(SELECT NULL::VARCHAR AS schema_name, NULL::VARCHAR AS table_name, NULL::VARCHAR AS contype, "
-            "NULL::VARCHAR AS cols, NULL::VARCHAR AS name WHERE false)")
+        return '"' + db.replace('"', '""') + f'"._dataforge.{table}'
+    return f"(SELECT {empty_columns} WHERE false)"
 
 
 # The user's objects. `pg_df_*` are the gateway's own helpers (full rows, PG names), the
