@@ -1566,6 +1566,8 @@ class Session:
         tz = self.params["timezone"]
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
             raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
+        if st.ddl and isinstance(st.tree, (exp.Drop, exp.Create)) and st.tree.args.get("exists"):
+            await self._skipping_notices(st.tree)
         if self.txn == "I":
             if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
                 st = await self._typed_insert(st)
@@ -1832,6 +1834,45 @@ class Session:
             portal.done = True
             portal.tag = t
         self.send(m.command_complete(t))
+
+    async def _skipping_notices(self, tree: exp.Drop | exp.Create) -> None:
+        """DROP … IF EXISTS of a missing object, CREATE … IF NOT EXISTS of an existing one:
+        PostgreSQL's NOTICE that it skips (DuckDB skips silently). Told from the committed
+        catalog, so not for a session whose own transaction or temporary objects could differ."""
+        kind = str(tree.args.get("kind") or "").lower()
+        if self.temp_objects or self.txn_wrote_ddl or kind not in ("table", "view", "schema", "sequence", "index",
+                                                                   "type"):
+            return
+        objects = await self.server.schema.objects()
+        drop = isinstance(tree, exp.Drop)
+        targets = (tree.args.get("tables") or [tree.this]) if drop else [tree.this]
+        for t in targets:
+            if isinstance(t, exp.Schema):
+                t = t.this
+            if isinstance(t, exp.Index):
+                t = t.this
+            name = t.name if isinstance(t, (exp.Table, exp.Identifier)) else None
+            if kind == "schema" and isinstance(t, exp.Table) and not name:
+                name = t.db  # sqlglot reads a schema's name as a table's qualifier
+            if not name:
+                continue
+            if kind == "schema":
+                schema = "main" if name.lower() == "public" else name.lower()
+                found = any(s == schema for s, _ in objects["schema"])
+                what = "schema"
+            else:
+                schema = (t.db if isinstance(t, exp.Table) else "") or "main"
+                schema = "main" if schema.lower() == "public" else schema.lower()
+                kinds = [kind] if drop else ["table", "view", "sequence", "index"]
+                if kind == "type":
+                    kinds = ["type"]
+                found = any((schema, name.lower()) in objects[k] for k in kinds)
+                what = kind if drop or kind in ("schema", "type") else "relation"
+            if drop and not found:
+                self._notice("00000", f'{what} "{name}" does not exist, skipping', severity="NOTICE")
+            elif not drop and found:
+                code = {"schema": "42P06", "type": "42710"}.get(kind, "42P07")
+                self._notice(code, f'{what} "{name}" already exists, skipping', severity="NOTICE")
 
     def _notice(self, sqlstate: str, message: str, severity: str = "WARNING") -> None:
         self.send(m.notice_response({"severity": severity, "severity_nonlocalized": severity,

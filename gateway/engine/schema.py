@@ -36,6 +36,8 @@ class SchemaCache:
         self._relations_version = -1
         self._pks: dict[tuple[str, str], list[str]] = {}
         self._pk_version = -1
+        self._objects: dict[str, set[tuple[str, str]]] = {}
+        self._objects_version = -1
 
     def _con(self):
         """The schema cursor's connection (created on first use); hold self._use."""
@@ -110,6 +112,32 @@ class SchemaCache:
             self._pks = await self.db.run(self._load_primary_keys)
             self._pk_version = v
         return self._pks
+
+    def _load_objects(self) -> dict[str, set[tuple[str, str]]]:
+        with self._use:
+            con = self._con()
+            q = {
+                "table": "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()",
+                "view": "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() "
+                        "AND NOT internal",
+                "sequence": "SELECT schema_name, sequence_name FROM duckdb_sequences() "
+                            "WHERE database_name = current_database()",
+                "index": "SELECT schema_name, index_name FROM duckdb_indexes() WHERE database_name = current_database()",
+                "type": "SELECT schema_name, type_name FROM duckdb_types() WHERE database_name = current_database() "
+                        "AND NOT internal",
+                "schema": "SELECT schema_name, schema_name FROM duckdb_schemas() "
+                          "WHERE database_name = current_database()",
+            }
+            return {kind: {(a.lower(), b.lower()) for a, b in con.execute(sql).fetchall()} for kind, sql in q.items()}
+
+    async def objects(self) -> dict[str, set[tuple[str, str]]]:
+        """kind → {(schema, name)} of the committed tables, views, sequences, indexes, types and
+        schemas (lower case), for PostgreSQL's IF [NOT] EXISTS notices; reloaded after DDL."""
+        if self._objects_version != self.db.schema_version:
+            v = self.db.schema_version
+            self._objects = await self.db.run(self._load_objects)
+            self._objects_version = v
+        return self._objects
 
     async def probe(self, sql: str) -> str | None:
         """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
