@@ -80,8 +80,8 @@ def alter_table(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         return
     db, sch, name = found[:3]
     children = _referencing(con, db, sch, name)
-    # a new type for a varchar(n) column: its length CHECK would make DuckDB refuse (the new
-    # length is not checked afterwards: ALTER … TYPE varchar(m) keeps only the type)
+    # a new type for a varchar(n) column: its length CHECK would make DuckDB refuse; a new
+    # varchar(m) type brings its own check (p["checks"]), which DuckDB takes only at CREATE
     checks = [_length_check(c) for c in p.get("retyped") or []]
     checked = any(c.search(found[3]) for c in checks)
     if not children and not checked and not p.get("checks") and not _indexes(con, db, sch, name):
