@@ -38,23 +38,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.copy_binary_cpu import cpu_ticks  # noqa: E402  (all threads' /proc ticks)
 from benchmarks.data import build_seed, copy_seed  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
 HZ = os.sysconf("SC_CLK_TCK")
 SQL = "SELECT * FROM bench_rows"
-
-
-def cpu_ticks(pid: int) -> int:
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            stat = open(f"/proc/{pid}/task/{tid}/stat").read()
-        except OSError:
-            continue  # a thread that ended meanwhile
-        fields = stat[stat.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])
-    return total
 
 
 def start(tree: Path, database: Path, log: Path) -> tuple[subprocess.Popen, int]:
