@@ -480,7 +480,8 @@ class Session:
         if schemas == ("main",):
             stmts = parse_query(sql)
         else:
-            relations, existing = await self.server.schema.relations()
+            names = await self.server.schema.names()
+            relations, existing = names.relations, names.schemas
             if search_path.is_default(schemas, existing):
                 stmts = parse_query(sql)
             else:
@@ -1449,7 +1450,7 @@ class Session:
         if fixed is None:
             fixed = st
             if st.tree.find(exp.Group) is not None:
-                tree = group_by.with_dependent_columns(st.tree, await self.server.schema.primary_keys())
+                tree = group_by.with_dependent_columns(st.tree, (await self.server.schema.names()).primary_keys)
                 if tree is not None:
                     again = parse_query(tree.sql("postgres"))
                     if len(again) == 1 and again[0].error is None:
@@ -1843,7 +1844,7 @@ class Session:
         if self.temp_objects or self.txn_wrote_ddl or kind not in ("table", "view", "schema", "sequence", "index",
                                                                    "type"):
             return
-        objects = await self.server.schema.objects()
+        objects = (await self.server.schema.names()).objects
         drop = isinstance(tree, exp.Drop)
         targets = (tree.args.get("tables") or [tree.this]) if drop else [tree.this]
         for t in targets:

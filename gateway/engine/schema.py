@@ -1,4 +1,5 @@
-"""Column types of the live database, for parameter type inference (sql/params.py).
+"""Column types and object names of the live database, for parameter type inference
+(sql/params.py), search_path resolution, GROUP BY a primary key and IF [NOT] EXISTS notices.
 
 Shared by all sessions through SchemaCache (reloaded after DDL, probes cached per schema
 version); a session whose view differs (its temporary tables, its transaction's DDL) reads the
@@ -9,12 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlglot import exp
 
 from ..sql.classify import Statement
 from .database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogNames:
+    relations: dict[str, set[str]]  # table or view name (as created, and lower case) → its schemas
+    schemas: set[str]  # as created
+    objects: dict[str, set[tuple[str, str]]]  # kind (table, view, sequence, index, type, schema) → (schema, name), lower
+    primary_keys: dict[tuple[str, str], list[str]]  # (schema, table) → columns, lower
 
 
 class SchemaCache:
@@ -32,12 +42,8 @@ class SchemaCache:
         # (schema, table) → (table OID, [(column, attnum)]): RowDescription's column origins
         self.origins: dict[tuple[str, str], tuple[int, list[tuple[str, int]]]] = {}
         self._origins_version = -1
-        self._relations: tuple[dict[str, set[str]], set[str]] = ({}, set())
-        self._relations_version = -1
-        self._pks: dict[tuple[str, str], list[str]] = {}
-        self._pk_version = -1
-        self._objects: dict[str, set[tuple[str, str]]] = {}
-        self._objects_version = -1
+        self._names = CatalogNames({}, set(), {}, {})
+        self._names_version = -1
 
     def _con(self):
         """The schema cursor's connection (created on first use); hold self._use."""
@@ -74,49 +80,10 @@ class SchemaCache:
             self._origins_version = v
         return self.origins
 
-    def _load_relations(self) -> tuple[dict[str, set[str]], set[str]]:
+    def _load_names(self) -> CatalogNames:
         with self._use:
             con = self._con()
-            rows = con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
-                "UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
-                "WHERE database_name = current_database() AND NOT internal").fetchall()
-            schemas = {r[0] for r in con.execute(
-                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()").fetchall()}
-        relations: dict[str, set[str]] = {}
-        for schema, name in rows:
-            relations.setdefault(name, set()).add(schema)
-            relations.setdefault(name.lower(), set()).add(schema)
-        return relations, schemas
-
-    async def relations(self) -> tuple[dict[str, set[str]], set[str]]:
-        """name → the schemas holding a table or view of that name, and the schemas, as
-        committed (sql/search_path.py resolves names with them); reloaded after DDL."""
-        if self._relations_version != self.db.schema_version:
-            v = self.db.schema_version
-            self._relations = await self.db.run(self._load_relations)
-            self._relations_version = v
-        return self._relations
-
-    def _load_primary_keys(self) -> dict[tuple[str, str], list[str]]:
-        with self._use:
-            rows = self._con().execute(
-                "SELECT schema_name, table_name, constraint_column_names FROM duckdb_constraints() "
-                "WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()").fetchall()
-        return {(s.lower(), t.lower()): [c.lower() for c in cols] for s, t, cols in rows}
-
-    async def primary_keys(self) -> dict[tuple[str, str], list[str]]:
-        """(schema, table) → primary key columns, as committed (sql/group_by.py); per DDL."""
-        if self._pk_version != self.db.schema_version:
-            v = self.db.schema_version
-            self._pks = await self.db.run(self._load_primary_keys)
-            self._pk_version = v
-        return self._pks
-
-    def _load_objects(self) -> dict[str, set[tuple[str, str]]]:
-        with self._use:
-            con = self._con()
-            q = {
+            kinds = {
                 "table": "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()",
                 "view": "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() "
                         "AND NOT internal",
@@ -128,16 +95,28 @@ class SchemaCache:
                 "schema": "SELECT schema_name, schema_name FROM duckdb_schemas() "
                           "WHERE database_name = current_database()",
             }
-            return {kind: {(a.lower(), b.lower()) for a, b in con.execute(sql).fetchall()} for kind, sql in q.items()}
+            rows = {kind: con.execute(sql).fetchall() for kind, sql in kinds.items()}
+            pk_rows = con.execute(
+                "SELECT schema_name, table_name, constraint_column_names FROM duckdb_constraints() "
+                "WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()").fetchall()
+        relations: dict[str, set[str]] = {}
+        for schema, name in rows["table"] + rows["view"]:
+            relations.setdefault(name, set()).add(schema)
+            relations.setdefault(name.lower(), set()).add(schema)
+        return CatalogNames(
+            relations=relations,
+            schemas={schema for schema, _ in rows["schema"]},
+            objects={kind: {(a.lower(), b.lower()) for a, b in r} for kind, r in rows.items()},
+            primary_keys={(s.lower(), t.lower()): [c.lower() for c in cols] for s, t, cols in pk_rows})
 
-    async def objects(self) -> dict[str, set[tuple[str, str]]]:
-        """kind → {(schema, name)} of the committed tables, views, sequences, indexes, types and
-        schemas (lower case), for PostgreSQL's IF [NOT] EXISTS notices; reloaded after DDL."""
-        if self._objects_version != self.db.schema_version:
+    async def names(self) -> CatalogNames:
+        """The committed database's object names (search_path resolution, GROUP BY a primary
+        key, IF [NOT] EXISTS notices), read once per schema version."""
+        if self._names_version != self.db.schema_version:
             v = self.db.schema_version
-            self._objects = await self.db.run(self._load_objects)
-            self._objects_version = v
-        return self._objects
+            self._names = await self.db.run(self._load_names)
+            self._names_version = v
+        return self._names
 
     async def probe(self, sql: str) -> str | None:
         """The DuckDB type of a one-column SELECT, from binding it (params.probe_queries)."""
