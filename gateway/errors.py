@@ -103,8 +103,7 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      "value too long for type character({len})"),
     (re.compile(r"CHECK constraint failed"), "23514", None),
     (re.compile(r"Cannot change the type of a column that has a CHECK constraint"), "0A000",
-     "ALTER COLUMN … TYPE of a column with a CHECK constraint (a varchar(n)/char(n) column's length "
-     "check too) is not supported"),
+     "ALTER COLUMN … TYPE of a column with a CHECK constraint is not supported"),
     (re.compile(r"FOREIGN KEY constraints cannot use CASCADE, SET NULL or SET DEFAULT"), "0A000",
      "FOREIGN KEY … ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT is not supported"),
     (re.compile(r"Adding columns with constraints not yet supported"), "0A000",
@@ -112,8 +111,8 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"automatically install the required extension '(?P<n>[^']+)'"), "0A000",
      'the types and functions of DuckDB extension "{n}" (inet, cidr, macaddr…) are not available'),
     (re.compile(r'Cannot alter entry "(?P<n>[^"]+)" because there are entries that depend on it'), "0A000",
-     'ALTER TABLE "{n}" is not supported while other tables reference it (DuckDB cannot alter a table '
-     'that a foreign key points to)'),
+     'ALTER TABLE "{n}" is not supported while an index or another table\'s foreign key depends on it '
+     '(DuckDB cannot rename such a table; the gateway rebuilds it for other ALTERs)'),
     (re.compile(r'Cannot drop entry "(?P<n>[^"]+)" because there are entries that depend on it'), "2BP01",
      'cannot drop {n} because other objects depend on it'),
     (re.compile(r"foreign key constraint", re.I), "23503", None),
