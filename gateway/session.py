@@ -476,20 +476,27 @@ class Session:
         """parse_query, with the session's search_path applied where it finds relations outside
         public (sql/search_path.py; the default path costs a cached lookup), and GROUP BY a
         primary key made explicit for DuckDB (_grouped_by_primary_key)."""
-        schemas = _path_schemas(self.params.get("search_path", ""), self.user)
-        if schemas == ("main",):
+        path = await self._search_path()
+        if path is None:
             stmts = parse_query(sql)
         else:
-            names = await self.server.schema.names()
-            relations, existing = names.relations, names.schemas
-            if search_path.is_default(schemas, existing):
-                stmts = parse_query(sql)
-            else:
-                temp = await self._temp_relation_names() if self.temp_objects else frozenset()
-                key = (schemas, self.db.schema_version, temp)
-                stmts = parse_query_in_path(
-                    sql, key, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)))
+            schemas, relations, existing, temp = path
+            key = (schemas, self.db.schema_version, temp)
+            stmts = parse_query_in_path(
+                sql, key, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)))
         return [await self._grouped_by_primary_key(st) for st in stmts]
+
+    async def _search_path(self) -> tuple | None:
+        """(schemas, relations, existing schemas, temporary relations) when the session's
+        search_path can find a relation outside main; None for the default path."""
+        schemas = _path_schemas(self.params.get("search_path", ""), self.user)
+        if schemas == ("main",):
+            return None
+        names = await self.server.schema.names()
+        if search_path.is_default(schemas, names.schemas):
+            return None
+        temp = await self._temp_relation_names() if self.temp_objects else frozenset()
+        return schemas, names.relations, names.schemas, temp
 
     async def _temp_relation_names(self) -> frozenset[str]:
         """The session's temporary tables and views (they come first, as pg_temp does)."""
@@ -505,11 +512,10 @@ class Session:
         """COPY t (unqualified): the schema the session's search_path finds t in."""
         if spec.table is None or spec.schema is not None:
             return
-        probe = await self._parse_query("SELECT * FROM " + pgcopy._quote_ident(spec.table))
-        tree = probe[0].tree if probe else None
-        table = tree.find(exp.Table) if tree is not None else None
-        if table is not None and table.db:
-            spec.schema = table.db
+        path = await self._search_path()
+        if path is not None:
+            schemas, relations, _, temp = path
+            spec.schema = search_path.schema_of(spec.table, schemas, relations, temp)
 
     # ------------------------------------------------------------------ simple query
 

@@ -87,17 +87,24 @@ def qualify(tree: exp.Expression, schemas: tuple[str, ...], relations: dict[str,
         if t is created or t.args.get("db") or t.args.get("catalog") or not isinstance(t.this, exp.Identifier):
             continue
         name = t.name if t.this.quoted else t.name.lower()
-        if name.lower() in ctes or name in temp:
+        if name.lower() in ctes:
             continue
-        holders = relations.get(name)
-        if not holders:
-            continue
-        for s in schemas:
-            if s in holders:
-                if s != "main":
-                    t.set("db", exp.to_identifier(s))
-                break
+        schema = schema_of(name, schemas, relations, temp)
+        if schema is not None:
+            t.set("db", exp.to_identifier(schema))
     return tree
+
+
+def schema_of(name: str, schemas: tuple[str, ...], relations: dict[str, set[str]], temp) -> str | None:
+    """The schema the path finds relation `name` in (as written: lower case unless it was
+    quoted); None for a temporary relation, one found nowhere or first in main: left as written."""
+    if name in temp:
+        return None
+    holders = relations.get(name) or ()
+    for s in schemas:
+        if s in holders:
+            return None if s == "main" else s
+    return None
 
 
 def _pg_name(schema: str) -> str:
