@@ -34,8 +34,7 @@ from .protocol.types import ParamError, decode_param, decode_param_array, decode
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
-from .sql.classify import (READ, SESSION, WRITE, InsertShape, Statement, parse_query, parse_query_in_path,
-                           typed_insert)
+from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, typed_insert
 from .sql import group_by, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
@@ -481,9 +480,8 @@ class Session:
             stmts = parse_query(sql)
         else:
             schemas, relations, existing, temp = path
-            key = (schemas, self.db.schema_version, temp)
-            stmts = parse_query_in_path(
-                sql, key, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)))
+            stmts = parse_query(sql, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)),
+                                key=(schemas, self.db.schema_version, temp))
         return [await self._grouped_by_primary_key(st) for st in stmts]
 
     async def _search_path(self) -> tuple | None:

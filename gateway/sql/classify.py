@@ -105,43 +105,30 @@ class Statement:
         return self.kind in ("begin", "commit", "rollback")
 
 
-_CACHE: OrderedDict[str, list[Statement]] = OrderedDict()
+_CACHE: OrderedDict[str | tuple, list[Statement]] = OrderedDict()
 _CACHE_MAX = 4096
 
 
-def parse_query(sql: str) -> list[Statement]:
-    """All statements of one Query (or Parse) text, classified; cached per text."""
-    hit = _CACHE.get(sql)
+def parse_query(sql: str, qualify: Callable[[exp.Expression], exp.Expression] | None = None,
+                key: tuple = ()) -> list[Statement]:
+    """All statements of one Query (or Parse) text, classified; cached per text. `qualify`: for
+    a session whose search_path finds relations outside public, each tree is qualified
+    (sql/search_path.py) before it is classified, cached per text and `key` (the path, the
+    schema version and the session's temporary relations, which decide the qualification)."""
+    k: str | tuple = (sql, key) if qualify is not None else sql
+    hit = _CACHE.get(k)
     if hit is not None:
-        _CACHE.move_to_end(sql)
-        return hit
-    stmts = [classify(c) for c in split(sql)]
-    _CACHE[sql] = stmts
-    if len(_CACHE) > _CACHE_MAX:
-        _CACHE.popitem(last=False)
-    return stmts
-
-
-_PATH_CACHE: OrderedDict[tuple, list[Statement]] = OrderedDict()
-
-
-def parse_query_in_path(sql: str, key: tuple, qualify: Callable[[exp.Expression], exp.Expression]) -> list[Statement]:
-    """parse_query for a session whose search_path finds relations outside public: each tree is
-    qualified (sql/search_path.py) before it is classified. Cached per text and `key` (the path,
-    the schema version and the session's temporary relations, which decide the qualification)."""
-    k = (sql, key)
-    hit = _PATH_CACHE.get(k)
-    if hit is not None:
-        _PATH_CACHE.move_to_end(k)
+        _CACHE.move_to_end(k)
         return hit
     chunks = split(sql)
-    for c in chunks:
-        if c.tree is not None:
-            c.tree = qualify(c.tree)
+    if qualify is not None:
+        for c in chunks:
+            if c.tree is not None:
+                c.tree = qualify(c.tree)
     stmts = [classify(c) for c in chunks]
-    _PATH_CACHE[k] = stmts
-    if len(_PATH_CACHE) > _CACHE_MAX:
-        _PATH_CACHE.popitem(last=False)
+    _CACHE[k] = stmts
+    if len(_CACHE) > _CACHE_MAX:
+        _CACHE.popitem(last=False)
     return stmts
 
 
