@@ -1667,6 +1667,7 @@ class Session:
             stream.names = outcome.names
             fake = Statement(st.text, st.kind, st.route, st.tag, returns_rows=True)
             fake.typmod_free = st.typmod_free  # RETURNING c * 2: numeric without typmod, as PostgreSQL
+            fake.origin = st.origin  # the target table's columns (pgjdbc's getGeneratedKeys metadata)
             await self._start_rows(fake, stream, portal, simple, 0)
             return
         tag = _rows_tag(st, outcome.rowcount)

@@ -337,7 +337,13 @@ def _column_origins(dsn: str, t: str) -> list:
         c.execute(f"CREATE TABLE {t} (id serial PRIMARY KEY, name text NOT NULL, x int)")
         for sql, prepare in [(f"SELECT * FROM {t}", False), (f"SELECT * FROM {t}", True),
                              (f"SELECT name, x + 1, id AS ident FROM {t} o WHERE id > 0", False),
-                             (f"SELECT o.x FROM {t} o WHERE o.id = 1", True)]:
+                             (f"SELECT o.x FROM {t} o WHERE o.id = 1", True),
+                             # RETURNING describes the target table's columns too (pgjdbc's
+                             # getGeneratedKeys metadata: serial, NOT NULL, table name)
+                             (f"INSERT INTO {t} (name, x) VALUES ('a', 1) RETURNING id, x * 2, name", False),
+                             (f"INSERT INTO {t} AS o (name) VALUES ('b') RETURNING o.*", True),
+                             (f"UPDATE {t} SET x = 3 WHERE id = 1 RETURNING *", False),
+                             (f"DELETE FROM {t} WHERE id = 2 RETURNING name, id", True)]:
             r = c.execute(sql, prepare=prepare).pgresult
             out.append([(r.ftable(i) != 0, r.ftablecol(i)) for i in range(r.nfields)])
         out.append(c.execute(f"SELECT relname FROM pg_class WHERE oid = {r.ftable(0)}").fetchall() == [(t,)])

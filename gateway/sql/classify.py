@@ -578,7 +578,7 @@ def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
     tree = rewrite.insert_literal_types(st.tree.copy(), dict(columns), [c for c, _ in columns])
     typed = Statement(st.text, st.kind, st.route, st.tag, returns_rows=st.returns_rows, tree=st.tree,
                       words=st.words, ddl=st.ddl, tokens=st.tokens, typmod_free=st.typmod_free,
-                      result_plan=st.result_plan, uses_settings=st.uses_settings, store_target=st.store_target,
+                      result_plan=st.result_plan, origin=st.origin, uses_settings=st.uses_settings, store_target=st.store_target,
                       nparams=st.nparams)
     try:
         rewritten = rewrite.to_duckdb(tree)

@@ -365,18 +365,28 @@ def origin_of(tree: exp.Expression | None) -> tuple | None:
     OID and column number RowDescription carries (pgjdbc's getTableName/isNullable/
     isAutoIncrement, node-postgres' tableID read them): (schema, table, items), items per select
     item the column name (lower case), '*' for all columns, or None for a computed value.
-    None for anything else (joins, subqueries, set operations): those columns report 0."""
+    None for anything else (joins, subqueries, set operations): those columns report 0.
+    INSERT/UPDATE/DELETE … RETURNING report their target table's columns the same way."""
+    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        returning = tree.args.get("returning")
+        if returning is None:
+            return None
+        t = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        return _origin(tree, t, returning.expressions)
     if not isinstance(tree, exp.Select) or tree.args.get("joins"):
         return None
     frm = tree.args.get("from_") or tree.args.get("from")
-    t = frm.this if frm is not None else None
+    return _origin(tree, frm.this if frm is not None else None, tree.expressions)
+
+
+def _origin(tree: exp.Expression, t: exp.Expression | None, expressions: list) -> tuple | None:
     if not isinstance(t, exp.Table) or not isinstance(t.this, exp.Identifier) or t.args.get("catalog"):
         return None
     if _cte_names(tree):
         return None
     alias = _alias(t)
     items = []
-    for e in tree.expressions:
+    for e in expressions:
         inner = e.this if isinstance(e, exp.Alias) else e
         if isinstance(e, exp.Star) or (isinstance(inner, exp.Column) and inner.is_star
                                        and inner.table.lower() in ("", alias)):

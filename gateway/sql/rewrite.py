@@ -2810,6 +2810,24 @@ def update_set_default(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def insert_alias_in_returning(tree: exp.Expression) -> exp.Expression:
+    """INSERT INTO t AS o … RETURNING o.*, o.id: DuckDB takes the alias in ON CONFLICT but not
+    in RETURNING (Binder Error). Only the target table is in RETURNING's scope, so columns
+    qualified with the alias lose the qualifier."""
+    returning = tree.args.get("returning") if isinstance(tree, exp.Insert) else None
+    table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    alias = table.alias if isinstance(table, exp.Table) else ""
+    if returning is None or not alias:
+        return tree
+    for col in list(returning.find_all(exp.Column)):
+        if col.table == alias and not col.args.get("db"):
+            if col.is_star:
+                col.replace(exp.Star())
+            else:
+                col.set("table", None)
+    return tree
+
+
 def no_identity_columns(tree: exp.Expression) -> exp.Expression:
     """CASE WHEN pg_attribute.attidentity != '' THEN (SELECT … pg_sequence … pg_get_serial_sequence
     …) ELSE NULL END (SQLAlchemy's column reflection, Alembic): attidentity is '' for every
@@ -3083,6 +3101,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
     constraints_by_rebuild,
     update_set_default,
+    insert_alias_in_returning,
     no_identity_columns,
     untranslatable_constructs,
     no_cross_database_references,
@@ -3186,6 +3205,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
     update_set_default: (exp.Update, exp.Insert),
+    insert_alias_in_returning: (exp.Returning,),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
     division_stays_integer: (exp.Div,),
