@@ -35,7 +35,7 @@ from .engine.column_types import load as load_column_types, overrides as column_
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, typed_insert
-from .sql import group_by, pg_catalog, search_path
+from .sql import enum_order, group_by, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -482,7 +482,12 @@ class Session:
             schemas, relations, existing, temp = path
             stmts = parse_query(sql, lambda tree: search_path.qualify(tree, schemas, relations, existing, set(temp)),
                                 key=(schemas, self.db.schema_version, temp))
-        return [await self._grouped_by_primary_key(st) for st in stmts]
+        out = []
+        for st in stmts:
+            st = await self._grouped_by_primary_key(st)
+            st = await self._insert_with_column_list(st)
+            out.append(await self._enum_comparisons(st))
+        return out
 
     async def _search_path(self) -> tuple | None:
         """(schemas, relations, existing schemas, temporary relations) when the session's
@@ -1460,6 +1465,54 @@ class Session:
                     if len(again) == 1 and again[0].error is None:
                         fixed = again[0]
             st.describe_cache[key] = fixed
+        return fixed
+
+    async def _enum_comparisons(self, st: Statement) -> Statement:
+        """`mood > 'sad'` compares in the enum's label order (sql/enum_order.py); once per text
+        and schema version, and only while some table has an enum column."""
+        if st.tree is None or st.route not in (READ, WRITE):
+            return st
+        enum_columns = (await self.server.schema.names()).enum_columns
+        if not enum_columns:
+            return st
+        key = ("enum-order", self.db.schema_version)
+        fixed = st.describe_cache.get(key)
+        if fixed is None:
+            fixed = st
+            if st.tree.find(*enum_order.ORDERING) is not None:
+                tree = enum_order.with_enum_casts(st.tree, enum_columns)
+                if tree is not None:
+                    again = parse_query(tree.sql("postgres"))
+                    if len(again) == 1 and again[0].error is None:
+                        fixed = again[0]
+            st.describe_cache[key] = fixed
+        return fixed
+
+    async def _insert_with_column_list(self, st: Statement) -> Statement:
+        """INSERT INTO t VALUES (…) giving fewer values than t has columns: PostgreSQL fills
+        the rest with their defaults, DuckDB refuses (Binder Error). The statement again with
+        the first columns named; once per text and schema version."""
+        if st.positional is None or st.store_target is None or self.txn == "E":
+            return st  # (in a failed transaction the statement is refused anyway: 25P02)
+        key = ("column-list", self.db.schema_version)
+        shared = self.txn == "I" or not self.txn_wrote_ddl  # a transaction's own DDL is its alone
+        fixed = st.describe_cache.get(key) if shared else None
+        if fixed is None:
+            fixed = st
+            cursor, release = await self._cursor_for_read()  # after DDL in a transaction: its own cursor
+            try:
+                columns = await self._run(cursor, _column_types, cursor, *st.store_target)
+            finally:
+                release()
+            if st.positional < len(columns):
+                tree = st.tree.copy()
+                tree.set("this", exp.Schema(this=tree.this, expressions=[
+                    exp.to_identifier(name, quoted=True) for name, _ in columns[:st.positional]]))
+                again = parse_query(tree.sql("postgres"))
+                if len(again) == 1 and again[0].error is None:
+                    fixed = again[0]
+            if shared:
+                st.describe_cache[key] = fixed
         return fixed
 
     async def _read(self, st, values, oids, formats, portal, simple, max_rows) -> None:

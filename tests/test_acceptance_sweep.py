@@ -501,3 +501,38 @@ def test_sqlalchemy_column_reflection_is_fast_and_same(gateway, pg):
         out[name] = ([(c["name"], str(c["type"]), c["nullable"], c["default"]) for c in cols], elapsed)
     assert out["gw"][0] == out["pg"][0]
     assert out["gw"][1] < 30, f"get_columns took {out['gw'][1]:.1f} s"
+
+
+def _enum_params(dsn: str, url: str, t: str) -> list:
+    """Parameters compared with an enum column, as psycopg (untyped text) and asyncpg (typed by
+    the server's ParameterDescription) send them."""
+    import asyncpg
+
+    out = []
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f"CREATE TYPE {t}_mood AS ENUM ('sad', 'ok', 'happy')")
+        c.execute(f"CREATE TABLE {t} (id int, m {t}_mood)")
+        c.execute(f"INSERT INTO {t} VALUES (1, 'ok'), (2, 'happy'), (3, 'sad')")
+        for sql, args in [(f"SELECT id FROM {t} WHERE m > %s ORDER BY id", ["sad"]),
+                          (f"SELECT id FROM {t} WHERE m BETWEEN %s AND %s ORDER BY id", ["sad", "ok"]),
+                          (f"SELECT id FROM {t} WHERE %s >= m ORDER BY id", ["ok"])]:
+            out.append(c.execute(sql, args).fetchall())
+            out.append(c.execute(sql, args, prepare=True).fetchall())
+
+    async def run():
+        conn = await asyncpg.connect(url)
+        try:
+            return [[tuple(r) for r in await conn.fetch(f"SELECT id FROM {t} WHERE m < $1 ORDER BY id", "happy")]]
+        finally:
+            await conn.close()
+    out += asyncio.run(run())
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f"DROP TABLE {t}")
+        c.execute(f"DROP TYPE {t}_mood")
+    return out
+
+
+def test_enum_compared_with_parameters(gateway, pg):
+    """`m > $1` on an enum column follows the label order (DuckDB alone compares the text)."""
+    t = uniq("enp")
+    assert _enum_params(gateway.dsn, gateway.url, t) == _enum_params(pg.dsn, pg.url, t)

@@ -1,5 +1,6 @@
 """Column types and object names of the live database, for parameter type inference
-(sql/params.py), search_path resolution, GROUP BY a primary key and IF [NOT] EXISTS notices.
+(sql/params.py), search_path resolution, GROUP BY a primary key, enum comparisons and
+IF [NOT] EXISTS notices.
 
 Shared by all sessions through SchemaCache (reloaded after DDL, probes cached per schema
 version); a session whose view differs (its temporary tables, its transaction's DDL) reads the
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlglot import exp
@@ -25,6 +26,8 @@ class CatalogNames:
     schemas: set[str]  # as created
     objects: dict[str, set[tuple[str, str]]]  # kind (table, view, sequence, index, type, schema) → (schema, name), lower
     primary_keys: dict[tuple[str, str], list[str]]  # (schema, table) → columns, lower
+    # (schema, table) → {column: (type schema, type name)} of columns of a user's ENUM type, lower
+    enum_columns: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
 
 
 class SchemaCache:
@@ -99,6 +102,18 @@ class SchemaCache:
             pk_rows = con.execute(
                 "SELECT schema_name, table_name, constraint_column_names FROM duckdb_constraints() "
                 "WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()").fetchall()
+            # DuckDB names an enum column's type by its labels: matched to the CREATE TYPE here
+            enum_rows = con.execute(
+                "WITH e AS (SELECT schema_name, type_name, 'ENUM(' || array_to_string(list_transform(labels, "
+                "x -> chr(39) || replace(x, chr(39), chr(39) || chr(39)) || chr(39)), ', ') || ')' AS sig "
+                "FROM duckdb_types() WHERE logical_type = 'ENUM' AND NOT internal "
+                "AND database_name = current_database()) "
+                "SELECT c.schema_name, c.table_name, c.column_name, first(e.schema_name), first(e.type_name) "
+                "FROM duckdb_columns() c JOIN e ON c.data_type = e.sig "
+                "WHERE c.database_name = current_database() GROUP BY ALL").fetchall()
+        enum_columns: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+        for schema, table, column, type_schema, type_name in enum_rows:
+            enum_columns.setdefault((schema.lower(), table.lower()), {})[column.lower()] = (type_schema, type_name)
         relations: dict[str, set[str]] = {}
         for schema, name in rows["table"] + rows["view"]:
             relations.setdefault(name, set()).add(schema)
@@ -107,7 +122,8 @@ class SchemaCache:
             relations=relations,
             schemas={schema for schema, _ in rows["schema"]},
             objects={kind: {(a.lower(), b.lower()) for a, b in r} for kind, r in rows.items()},
-            primary_keys={(s.lower(), t.lower()): [c.lower() for c in cols] for s, t, cols in pk_rows})
+            primary_keys={(s.lower(), t.lower()): [c.lower() for c in cols] for s, t, cols in pk_rows},
+            enum_columns=enum_columns)
 
     async def names(self) -> CatalogNames:
         """The committed database's object names (search_path resolution, GROUP BY a primary

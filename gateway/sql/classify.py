@@ -83,6 +83,9 @@ class Statement:
     # the end of each transaction (DuckDB only knows PRESERVE ROWS)
     on_commit: tuple[str, str] | None = None
     origin: tuple | None = None  # result_types.origin_of: the table its columns come from
+    # INSERT without a column list: how many values a row gives (PostgreSQL fills the columns
+    # after them with their defaults; the session adds the column list DuckDB needs)
+    positional: int | None = None
     # WITH x AS (INSERT|UPDATE|DELETE … RETURNING …) SELECT …: the data-modifying CTE, run first
     # in the same transaction; its rows are registered as `staged_view`, which the outer
     # statement (this one's duck_sql) reads in its place. staged_probe: Describe's SELECT.
@@ -254,6 +257,7 @@ def _classify(chunk: Chunk) -> Statement:
         st.insert = _insert_shape(tree)
         st.literal_target = _literal_target(tree) if not nparams else None
         st.store_target = _table_of(tree)
+        st.positional = _positional_width(tree)
     elif isinstance(tree, exp.Update):
         st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
@@ -548,6 +552,21 @@ def _table_of(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
         return None
     schema = target.db or "main"
     return ("main" if schema.lower() == "public" else schema, target.name)
+
+
+def _positional_width(tree: exp.Insert) -> int | None:
+    """INSERT INTO t VALUES (…) / SELECT …: the number of values per row (None when the
+    INSERT names its columns, or a SELECT * hides the number)."""
+    if not isinstance(tree.this, exp.Table):
+        return None
+    source = tree.expression
+    if isinstance(source, exp.Values):
+        row = source.expressions[0] if source.expressions else None
+        return len(row.expressions) if isinstance(row, exp.Tuple) else None
+    if isinstance(source, exp.Select) and not any(
+            isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star) for e in source.expressions):
+        return len(source.expressions)
+    return None
 
 
 def _literal_target(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
