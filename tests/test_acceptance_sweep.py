@@ -536,3 +536,16 @@ def test_enum_compared_with_parameters(gateway, pg):
     """`m > $1` on an enum column follows the label order (DuckDB alone compares the text)."""
     t = uniq("enp")
     assert _enum_params(gateway.dsn, gateway.url, t) == _enum_params(pg.dsn, pg.url, t)
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("CREATE TYPE {t} AS (a int, b text)", "composite types are not supported"),
+    ("CREATE TYPE {t} AS RANGE (subtype = int4)", "range types are not supported"),
+])
+def test_unsupported_type_kinds(gateway, sql, message):
+    """CREATE TYPE … AS (composite) / AS RANGE: a clear 0A000, not a syntax error (42601)."""
+    with psycopg.connect(gateway.dsn, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.FeatureNotSupported) as ei:
+            c.execute(sql.format(t=uniq("ty")))
+        assert ei.value.diag.message_primary == message and ei.value.diag.message_hint
+        assert c.execute("SELECT 1").fetchone() == (1,)

@@ -2717,6 +2717,13 @@ def unsupported_statement(words: list[str]) -> PgError | None:
     otherwise DuckDB's parser would answer with its own syntax error, or (CREATE FUNCTION …
     AS $$ … $$) create something else under the same name."""
     words = " ".join(words).split()  # a command's rest may come as one token
+    if words[:2] == ["CREATE", "TYPE"]:  # CREATE TYPE name AS ( … ) | AS RANGE: only AS ENUM is
+        rest = words[words.index("AS") + 1:] if "AS" in words else []
+        if rest[:1] == ["("]:
+            return PgError("0A000", "composite types are not supported",
+                           hint="Use separate columns, or a json/jsonb column.")
+        if rest[:1] == ["RANGE"]:
+            return PgError("0A000", "range types are not supported", hint="Use two columns for the bounds.")
     for prefix, what, hint in _UNSUPPORTED_STATEMENTS:
         if tuple(words[:len(prefix)]) == prefix:
             return PgError("0A000", f"{what} is not supported", hint=hint)
