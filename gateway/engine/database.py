@@ -59,7 +59,10 @@ class Cursor:
 # Engine settings the gateway itself changes per cursor after the configuration is locked
 # (session TimeZone, compat search_path, PostgreSQL integer division, lossless Arrow types).
 # A client can never reach them: the SQL guard refuses SET/RESET/PRAGMA of engine settings.
-ALLOWED_CONFIGS = ("TimeZone", "search_path", "integer_division", "arrow_lossless_conversion")
+# DuckDB itself sets current_transaction_invalidation_policy while it runs ALTER TABLE … ADD
+# COLUMN … DEFAULT in a transaction: locked, every such ALTER failed there.
+ALLOWED_CONFIGS = ("TimeZone", "search_path", "integer_division", "arrow_lossless_conversion",
+                   "current_transaction_invalidation_policy")
 
 
 def lockdown(con: duckdb.DuckDBPyConnection, path: str, temp_directory: str) -> None:

@@ -41,9 +41,9 @@ KEEP = "__dataforge_keep__"
 
 
 def alter_payload(schema: str | None, table: str, sql: str, keep_sql: str | None, renamed: dict[str, str],
-                  dropped: list[str], retyped: list[str], checks: list[str]) -> str:
+                  dropped: list[str], retyped: list[str], checks: list[str], adds_not_null: bool = False) -> str:
     return json.dumps({"schema": schema, "table": table, "sql": sql, "keep_sql": keep_sql, "renamed": renamed,
-                       "dropped": dropped, "retyped": retyped, "checks": checks})
+                       "dropped": dropped, "retyped": retyped, "checks": checks, "adds_not_null": adds_not_null})
 
 
 def _length_check(column: str) -> re.Pattern:
@@ -84,7 +84,11 @@ def alter_table(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     # varchar(m) type brings its own check (p["checks"]), which DuckDB takes only at CREATE
     checks = [_length_check(c) for c in p.get("retyped") or []]
     checked = any(c.search(found[3]) for c in checks)
-    if not children and not checked and not p.get("checks") and not _indexes(con, db, sch, name):
+    # ADD COLUMN … NOT NULL is ADD COLUMN then SET NOT NULL in DuckDB, which refuses the second
+    # on a table with rows changed in the same transaction ("outstanding updates"): rebuilt
+    # whenever in a transaction; in autocommit each runs on its own
+    in_place = not p.get("adds_not_null") or not _in_transaction(con)
+    if in_place and not children and not checked and not p.get("checks") and not _indexes(con, db, sch, name):
         con.execute(p["sql"])
         return
 
@@ -155,11 +159,15 @@ def _loosened(ddl: str, retyped: list[str]) -> tuple[str, list[str] | None, list
     return tree.sql("duckdb"), pk, uniques
 
 
-def _atomically(con, fn) -> None:
+def _in_transaction(con) -> bool:
     # inside a transaction (the client's, or the writer's group) two statements share one
     # transaction id; in autocommit each has its own. (A failed BEGIN would abort the
     # caller's transaction, so it cannot be the probe.)
-    own = con.execute("SELECT txid_current()").fetchone() != con.execute("SELECT txid_current()").fetchone()
+    return con.execute("SELECT txid_current()").fetchone() == con.execute("SELECT txid_current()").fetchone()
+
+
+def _atomically(con, fn) -> None:
+    own = not _in_transaction(con)
     if own:
         con.execute("BEGIN TRANSACTION")
     try:

@@ -3258,8 +3258,8 @@ def to_duckdb(tree: exp.Expression, _rows_copy: bool = False) -> Rewritten:
 def _alter_with_dependents(pg_tree: exp.Alter, t: exp.Alter, sql: str) -> str:
     """ALTER TABLE runs through engine/rebuild.alter_table, which rebuilds a table DuckDB would
     refuse to alter (an index, referencing foreign keys). It needs the same ALTER written for
-    the table's set-aside rows (not for ADD COLUMN, which DuckDB does in place, and whose
-    serial sequence must not be created twice) and the renamed and dropped columns."""
+    the table's set-aside rows (not for a plain ADD COLUMN, which DuckDB does in place; the
+    rows' copy never creates a serial's sequence again) and the renamed and dropped columns."""
     actions = t.args.get("actions") or []
     renamed: dict[str, str] = {}
     dropped: list[str] = []
@@ -3270,20 +3270,29 @@ def _alter_with_dependents(pg_tree: exp.Alter, t: exp.Alter, sql: str) -> str:
             c = _length_check(exp.to_identifier(a.this.name), a.args["dtype"])
             if c is not None:
                 checks.append(c.args["kind"].sql("duckdb"))
+        elif isinstance(a, exp.ColumnDef) and isinstance(a.args.get("kind"), exp.DataType):
+            c = _length_check(exp.to_identifier(a.this.name), a.args["kind"])  # ADD COLUMN c varchar(n)
+            if c is not None:
+                checks.append(c.args["kind"].sql("duckdb"))
     for a in actions:
         if isinstance(a, exp.RenameColumn) and a.args.get("to") is not None:
             renamed[a.this.name.lower()] = a.args["to"].name
         elif isinstance(a, exp.Drop) and str(a.args.get("kind") or "").upper() == "COLUMN":
             dropped += [c.name for c in a.args.get("tables") or []]
     keep_sql = None
-    if not any(isinstance(a, exp.ColumnDef) for a in actions):
+    # ADD COLUMN runs in place, unless it also sets NOT NULL (DuckDB: a second ALTER, refused on
+    # an indexed table) or brings a length check: then the rows are rebuilt with the column too
+    adds = [a for a in pg_tree.args.get("actions") or [] if isinstance(a, exp.ColumnDef)]
+    adds_not_null = any(isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)
+                        for a in adds for c in a.args.get("constraints") or [])
+    if not adds or checks or adds_not_null:
         keep = pg_tree.copy()
         keep.set("this", exp.to_table(rebuild.KEEP))
         keep_sql = to_duckdb(keep, _rows_copy=True).sql
     schema = pg_tree.this.db or None
     return rebuild.MARK_ALTER + rebuild.alter_payload(
         "main" if schema == "public" else schema, pg_tree.this.name, sql, keep_sql, renamed, dropped, retyped,
-        checks)
+        checks, adds_not_null)
 
 
 def _one_per_table(t: exp.Expression) -> str | None:
