@@ -104,6 +104,10 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"CHECK constraint failed"), "23514", None),
     (re.compile(r"Cannot change the type of a column that has a CHECK constraint"), "0A000",
      "ALTER COLUMN … TYPE of a column with a CHECK constraint is not supported"),
+    (re.compile(r"Cannot insert into a generated column"), "428C9",
+     "cannot insert a non-DEFAULT value into a generated column"),
+    (re.compile(r'Cant update column "(?P<n>[^"]+)" because it is a generated column'), "428C9",
+     'column "{n}" can only be updated to DEFAULT'),
     (re.compile(r"FOREIGN KEY constraints cannot use CASCADE, SET NULL or SET DEFAULT"), "0A000",
      "FOREIGN KEY … ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT is not supported"),
     (re.compile(r"Adding columns with constraints not yet supported"), "0A000",
@@ -498,6 +502,8 @@ def _foreign_key(e: PgError, table: str, rows: list[tuple], own: list[tuple],
                              f'"{name}" on table "{r[0]}"')
                 e.detail = (f"Key ({', '.join(r[5])})=({', '.join(vals)}) is still referenced from "
                             f'table "{r[0]}".')
+                e.hint = ("The gateway does not carry out ON DELETE/UPDATE CASCADE or SET NULL: change or "
+                          "delete the referencing rows first.")
                 return
 
 

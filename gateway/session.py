@@ -1251,8 +1251,8 @@ class Session:
         try:
             if st.refused is not None:
                 raise st.refused  # sql/guard.py: host access or engine changes
-            for text in st.notices:
-                self._notice("42622", text, "NOTICE")
+            for code, text, severity in st.notices:
+                self._notice(code, text, severity)
             auth.check_role(self, st)
             if st.route == SESSION:
                 self.utility_values = (values, oids)  # DECLARE … CURSOR FOR … $1 (psycopg's named cursors)

@@ -374,8 +374,11 @@ def test_create_index_forms(con):
     assert duck("CREATE INDEX i ON t USING btree (i4 DESC)") == "CREATE INDEX i ON t(i4)"
     assert duck("CREATE UNIQUE INDEX ON t (i4, i8)") == "CREATE UNIQUE INDEX t_i4_i8_key ON t(i4, i8)"
     assert duck("CREATE INDEX ON t (i4)") == "CREATE INDEX t_i4_idx ON t(i4)"
+    # a plain index over every row serves what a partial one would; INCLUDE only adds payload
+    assert duck("CREATE INDEX p ON t (i4) WHERE i4 > 0") == "CREATE INDEX p ON t(i4)"
+    assert duck("CREATE UNIQUE INDEX u ON t (i4) INCLUDE (i8)") == "CREATE UNIQUE INDEX u ON t(i4)"
     for pg, what in (("CREATE INDEX g ON t USING gin (j)", '"gin"'),
-                     ("CREATE INDEX p ON t (i4) WHERE i4 > 0", "partial"),
+                     ("CREATE UNIQUE INDEX p ON t (i4) WHERE i4 > 0", "partial unique"),
                      ("CREATE INDEX h ON t USING hash (i4)", '"hash"')):
         with pytest.raises(PgError) as e:
             duck(pg)
@@ -538,7 +541,19 @@ def test_add_foreign_key_or_check_becomes_a_rebuild():
                'DEFERRABLE INITIALLY DEFERRED, ADD CONSTRAINT c_ck CHECK (v > 0)')
     assert sql.startswith(rebuild.MARK)
     assert json.loads(sql[len(rebuild.MARK):]) == {"schema": "main", "table": "c", "constraints": [
-        'CONSTRAINT "c_fk" FOREIGN KEY (p) REFERENCES p (id)', "CONSTRAINT c_ck CHECK (v > 0)"]}
+        'CONSTRAINT "c_fk" FOREIGN KEY (p) REFERENCES p (id)', "CONSTRAINT c_ck CHECK (v > 0)"],
+        "names": [["f", ["p"], "c_fk"], ["c", [], "c_ck"]]}  # recorded for pg_constraint
+
+
+def test_drop_constraint_becomes_a_rebuild():
+    import json
+
+    from gateway.engine import rebuild
+
+    sql = duck('ALTER TABLE public.c DROP CONSTRAINT IF EXISTS "C_fk" CASCADE')
+    assert sql.startswith(rebuild.MARK_DROP)
+    assert json.loads(sql[len(rebuild.MARK_DROP):]) == {"schema": "main", "table": "c", "name": "C_fk",
+                                                        "if_exists": True}
 
 
 def test_alter_table_names_its_renamed_and_dropped_columns():

@@ -27,13 +27,21 @@ import uuid
 import duckdb
 
 from ..errors import PgError
+from .column_types import CONSTRAINT_NAMES
 
 MARK = "/*dataforge:add-constraints*/"
 MARK_ALTER = "/*dataforge:alter-table*/"
+MARK_DROP = "/*dataforge:drop-constraint*/"
 
 
-def payload(schema: str | None, table: str, constraints: list[str]) -> str:
-    return json.dumps({"schema": schema, "table": table, "constraints": constraints})
+def payload(schema: str | None, table: str, constraints: list[str],
+            names: list[tuple[str, list[str], str]] | None = None) -> str:
+    """`names`: (contype f|c, columns, name) of the constraints the ALTER names itself."""
+    return json.dumps({"schema": schema, "table": table, "constraints": constraints, "names": names or []})
+
+
+def drop_payload(schema: str | None, table: str, name: str, if_exists: bool) -> str:
+    return json.dumps({"schema": schema, "table": table, "name": name, "if_exists": if_exists})
 
 
 # the name the ALTER's second copy (sql/rewrite.py) uses for the table's rows
@@ -58,9 +66,112 @@ def _q(name: str) -> str:
 
 
 def add_constraints(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Worker thread: carry out a MARK statement on this connection, atomically."""
+    """Worker thread: carry out a MARK statement on this connection, atomically; the names it
+    gives its constraints recorded as CREATE TABLE's are (engine/column_types.py)."""
     p = json.loads(sql[len(MARK):])
-    _atomically(con, lambda: _rebuild(con, p["schema"], p["table"], p["constraints"]))
+
+    def run() -> None:
+        def append(ddl: str) -> str:
+            if not ddl.endswith(")"):
+                raise PgError("0A000", f'cannot add a constraint to "{p["table"]}": its definition could not be read')
+            return ddl[:-1] + ", " + ", ".join(p["constraints"]) + ")"
+        db, sch, name = _rebuild(con, p["schema"], p["table"], append)
+        names = p.get("names") or []
+        checks = _checks(con, db, sch, name)
+        added = sum(1 for contype, _, _ in names if contype == "c")
+        rows, i = [], 0
+        for contype, cols, given in names:
+            if contype == "c":  # a CHECK is told by its place among the table's; the new ones are last
+                i += 1
+                key = f"#{checks - added + i}"
+            else:
+                key = ",".join(c.lower() for c in cols)
+                if given == f"{name.lower()}_{'_'.join(c.lower() for c in cols)}_fkey":
+                    continue
+            rows.append([sch.lower(), name.lower(), contype, key, given])
+        if rows and db != "temp":
+            con.executemany(f"INSERT INTO {CONSTRAINT_NAMES} VALUES (?, ?, ?, ?, ?)", rows)
+    _atomically(con, run)
+
+
+def drop_constraint(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Worker thread: ALTER TABLE … DROP CONSTRAINT name (MARK_DROP). DuckDB cannot drop a
+    constraint; a UNIQUE one that ADD CONSTRAINT made is a unique index (dropped), any other
+    is taken out of the table's definition and the table rebuilt, atomically."""
+    p = json.loads(sql[len(MARK_DROP):])
+    found = _find(con, p["table"], p["schema"])
+    if found is None:
+        raise PgError("42P01", f'relation "{p["table"]}" does not exist')
+    db, sch, name = found[:3]
+    index = con.execute(
+        "SELECT index_name FROM duckdb_indexes() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
+        "AND is_unique AND index_name = ?", [db, sch, name, p["name"]]).fetchone()
+    if index is not None:
+        con.execute(f"DROP INDEX {_q(db)}.{_q(sch)}.{_q(index[0])}")
+        return
+    row = con.execute(
+        "SELECT contype, colnames, check_expr FROM pg_df_constraints WHERE db = ? AND sch = ? AND table_name = ? "
+        "AND conname = ?", [db, sch, name, p["name"]]).fetchone()
+    if row is None:
+        if p["if_exists"]:
+            return
+        raise PgError("42704", f'constraint "{p["name"]}" of relation "{name}" does not exist')
+    contype, colnames, check_expr = row
+
+    def run() -> None:
+        _rebuild(con, sch, name, lambda ddl: _without_constraint(ddl, contype, colnames or [], check_expr))
+        if db != "temp":
+            con.execute(f"DELETE FROM {CONSTRAINT_NAMES} WHERE schema_name = ? AND table_name = ? AND name = ?",
+                        [sch.lower(), name.lower(), p["name"]])
+    _atomically(con, run)
+
+
+def _checks(con, db: str, sch: str, name: str) -> int:
+    """How many CHECKs the table has, not counting the varchar(n) length checks."""
+    return con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
+        "AND constraint_type = 'CHECK' AND NOT coalesce(regexp_full_match(expression, "
+        "'\\((char_)?length\\(rtrim\\(.*, '' ''\\)\\) <= \\d+\\)'), false)", [db, sch, name]).fetchone()[0]
+
+
+def _without_constraint(ddl: str, contype: str, colnames: list[str], check_expr: str | None) -> str:
+    """The table's DDL (DuckDB's text) without the one constraint."""
+    from sqlglot import exp, parse_one
+
+    tree = parse_one(ddl, read="duckdb")
+    cols = [c.lower() for c in colnames]
+    target = parse_one(check_expr, read="duckdb").sql("duckdb") if contype == "c" and check_expr else None
+
+    def names(items) -> list[str]:
+        return [(i.this if isinstance(i, exp.Ordered) else i).name.lower() for i in items]
+
+    def matches(node) -> bool:
+        if contype == "p":
+            return isinstance(node, exp.PrimaryKey) and names(node.expressions) == cols
+        if contype == "u":
+            return isinstance(node, exp.UniqueColumnConstraint) and isinstance(node.this, exp.Schema) \
+                and names(node.this.expressions) == cols
+        if contype == "f":
+            return isinstance(node, exp.ForeignKey) and names(node.expressions) == cols
+        return isinstance(node, exp.CheckColumnConstraint) and node.this.sql("duckdb") == target
+
+    for item in list(tree.this.expressions):
+        if isinstance(item, exp.ColumnDef):
+            for c in list(item.args.get("constraints") or []):
+                kind = c.args.get("kind")
+                one = [item.name.lower()] == cols
+                if (contype == "p" and isinstance(kind, exp.PrimaryKeyColumnConstraint) and one) or (
+                        contype == "u" and isinstance(kind, exp.UniqueColumnConstraint) and one) or (
+                        contype == "f" and isinstance(kind, exp.Reference) and one) or (
+                        contype == "c" and isinstance(kind, exp.CheckColumnConstraint)
+                        and kind.this.sql("duckdb") == target):
+                    c.pop()
+                    return tree.sql("duckdb")
+        elif matches(item.expressions[0] if isinstance(item, exp.Constraint) and item.expressions else item):
+            item.pop()
+            return tree.sql("duckdb")
+    raise PgError("0A000", "the constraint could not be found in the table's definition",
+                  hint="Drop and create the table again without it.")
 
 
 def alter_table(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -281,16 +392,16 @@ def _reattach(con, saved: tuple) -> None:
         con.execute(f"COMMENT ON COLUMN {target}.{_q(column)} IS '" + text.replace("'", "''") + "'")
 
 
-def _rebuild(con, schema: str | None, table: str, constraints: list[str]) -> None:
+def _rebuild(con, schema: str | None, table: str, change) -> tuple[str, str, str]:
+    """The table rebuilt with the definition `change(ddl)` gives; (database, schema, name)."""
     found = _find(con, table, schema)
     if found is None:
         raise PgError("42P01", f'relation "{table}" does not exist')
     db, sch, name = found[:3]
     children = [_detach(con, *child) for child in _referencing(con, db, sch, name)]
     target, ddl, keep, indexes, comment, comments = _detach(con, db, sch, name)
-    if not ddl.endswith(")"):
-        raise PgError("0A000", f'cannot add a constraint to "{name}": its definition could not be read')
-    _reattach(con, (target, ddl[:-1] + ", " + ", ".join(constraints) + ")", keep, indexes, comment, comments))
+    _reattach(con, (target, change(ddl), keep, indexes, comment, comments))
     for saved in reversed(children):
         _reattach(con, saved)
+    return db, sch, name
 

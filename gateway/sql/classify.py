@@ -65,7 +65,9 @@ class Statement:
     describe_cache: dict = field(default_factory=dict)
     uses_settings: bool = False  # calls current_setting(): the session's settings go with it
     refused: PgError | None = None  # sql/guard.py: what a network client may not run (42501)
-    notices: list[str] = field(default_factory=list)  # identifiers truncated to 63 bytes (42622)
+    # (SQLSTATE, text, severity): identifiers truncated to 63 bytes (42622 NOTICE), foreign-key
+    # actions not carried out (01000 WARNING)
+    notices: list[tuple[str, str, str]] = field(default_factory=list)
     # result columns PostgreSQL describes with typmod -1 (computed values: 1.5, sum(n)…)
     typmod_free: frozenset[int] = frozenset()
     # INSERT … VALUES with quoted literals: (schema, table) whose column types type them
@@ -194,7 +196,8 @@ def classify(chunk: Chunk) -> Statement:
     st.tokens = plain_tokens(chunk.tokens, chunk.text) if st.route == SESSION else chunk.tokens
     st.semicolon = chunk.semicolon
     st.refused = guard.refusal(st)
-    st.notices = notices
+    st.notices = [("42622", text, "NOTICE") for text in notices]
+    st.notices += [("01000", text, "WARNING") for text in rewrite.referential_action_warnings(st.tree)]
     return st
 
 

@@ -189,7 +189,7 @@ def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
         return Chunk(text, tokens, None, f'syntax error at or near "{sql[first.start:first.end + 1]}"',
                      first.start + 1)
     try:
-        trees = DIALECT.parser().parse(tokens, sql)
+        trees = DIALECT.parser().parse(_without_overriding(tokens) if first.text.upper() == "INSERT" else tokens, sql)
         tree = trees[0] if trees else None
         if isinstance(tree, exp.Command) and _UNNAMED_CHECK.match(text):
             tree = _named_check(text) or tree
@@ -198,6 +198,17 @@ def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
         return Chunk(text, tokens, None, _parse_error_message(e))
     except (TokenError, ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
         return Chunk(text, tokens, None, str(e))
+
+
+def _without_overriding(tokens: list[Token]) -> list[Token]:
+    """INSERT … OVERRIDING SYSTEM VALUE VALUES …: sqlglot cannot read the clause. An identity
+    column here takes a given value anyway (its sequence is only the default), so the clause
+    changes nothing and is left out of the tree."""
+    words = [t.text.upper() for t in tokens]
+    for i in range(len(words) - 2):
+        if words[i:i + 3] == ["OVERRIDING", "SYSTEM", "VALUE"]:
+            return tokens[:i] + tokens[i + 3:]
+    return tokens
 
 
 # ALTER TABLE t ADD CHECK (…): sqlglot reads only the named form

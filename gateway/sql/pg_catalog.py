@@ -731,7 +731,8 @@ SELECT (k.table_oid * 64 + k.n)::UINTEGER AS oid,
               || k.referenced_table || '(' || array_to_string(k.referenced_column_names, ', ') || ')'
          ELSE CASE WHEN k.expression LIKE '(%)' THEN 'CHECK ' || k.expression  -- DuckDB parenthesises it
                    ELSE 'CHECK (' || k.expression || ')' END END AS condef,
-    k.database_name AS db, k.schema_name AS sch, k.table_name
+    k.database_name AS db, k.schema_name AS sch, k.table_name,
+    k.constraint_column_names AS colnames, k.expression AS check_expr  -- for engine/rebuild.py
 FROM k
 LEFT JOIN {names} nm ON k.database_name = current_database()
     AND nm.schema_name = lower(k.schema_name) AND nm.table_name = lower(k.table_name) AND nm.contype = k.contype

@@ -2201,8 +2201,9 @@ _INDEX_METHODS_OK = {"btree", "art"}
 
 def create_index_forms(tree: exp.Expression) -> exp.Expression:
     """CREATE INDEX … USING btree → DuckDB's (ART) index; an unnamed index gets PostgreSQL's
-    name (<table>_<columns>_idx); operator classes are dropped; other access methods (gin, gist,
-    hash, brin…), partial indexes and INCLUDE columns are refused with 0A000 naming the construct."""
+    name (<table>_<columns>_idx); operator classes and INCLUDE columns are dropped, a partial
+    index covers every row (a unique one is refused: it would refuse rows PostgreSQL accepts);
+    other access methods (gin, gist, hash, brin…) are refused with 0A000 naming the construct."""
     if not (isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "INDEX"):
         return tree
     index = tree.this
@@ -2218,9 +2219,13 @@ def create_index_forms(tree: exp.Expression) -> exp.Expression:
                               hint="The gateway's indexes are btree-like (DuckDB ART indexes).")
             params.set("using", None)
         if params.args.get("where") is not None:
-            raise PgError("0A000", "partial indexes (CREATE INDEX … WHERE) are not supported")
-        if params.args.get("include"):
-            raise PgError("0A000", "CREATE INDEX … INCLUDE is not supported")
+            if tree.args.get("unique"):  # unique among the rows the predicate selects only
+                raise PgError("0A000", "partial unique indexes (CREATE UNIQUE INDEX … WHERE) are not supported",
+                              hint="A unique index over all rows would refuse rows PostgreSQL accepts.")
+            # a plain index over every row serves every query the partial one would
+            params.set("where", None)
+        # INCLUDE columns only make index-only scans possible (uniqueness is on the key columns)
+        params.set("include", None)
         for col in params.args.get("columns") or []:
             if isinstance(col, exp.Ordered):
                 col = col.replace(col.this.copy())  # DuckDB's index has no sort order: it serves both
@@ -2777,6 +2782,42 @@ _FK_OPTIONS_DROPPED = frozenset((
 ))
 
 
+_REFERENTIAL_ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT")
+
+
+def _actions_not_carried_out(ref: exp.Reference) -> list[str]:
+    return [str(o).upper() for o in ref.args.get("options") or []
+            if str(o).upper().endswith(_REFERENTIAL_ACTIONS)]
+
+
+def referential_action_warnings(tree: exp.Expression | None) -> list[str]:
+    """The WARNINGs for foreign keys declared ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT
+    (Sequelize's, Prisma's and TypeORM's defaults): DuckDB cannot carry the actions out, so
+    referential_actions keeps the key without them; a delete of a referenced row then fails
+    with 23503 (and a hint saying why) instead of changing the referencing rows."""
+    if not isinstance(tree, (exp.Create, exp.Alter)):
+        return []
+    out = []
+    for ref in tree.find_all(exp.Reference):
+        target = ref.this.this if isinstance(ref.this, exp.Schema) else ref.this
+        for action in _actions_not_carried_out(ref):
+            out.append(f'{action} of the foreign key to "{target.name if target is not None else "?"}" is not '
+                       "carried out by the gateway: a delete or key update of a referenced row fails "
+                       "(23503) instead")
+    return out
+
+
+def referential_actions(tree: exp.Expression) -> exp.Expression:
+    """FOREIGN KEY … ON DELETE CASCADE | SET NULL | SET DEFAULT (and ON UPDATE …): DuckDB
+    refuses such a key; it is kept without the action (see referential_action_warnings)."""
+    if isinstance(tree, (exp.Create, exp.Alter)):
+        for ref in tree.find_all(exp.Reference):
+            if _actions_not_carried_out(ref):
+                kept = [o for o in ref.args.get("options") or [] if not str(o).upper().endswith(_REFERENTIAL_ACTIONS)]
+                ref.set("options", kept or None)
+    return tree
+
+
 def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
     """ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY … / CHECK (…) (Django, Rails, Prisma,
     Flyway migrations): DuckDB takes these only in CREATE TABLE, so the statement becomes a
@@ -2787,11 +2828,15 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
     if not actions or not all(isinstance(a, exp.AddConstraint) and a.expressions for a in actions):
         return tree
     constraints: list[str] = []
+    names: list[tuple[str, list[str], str]] = []
     for action in actions:
         for c in action.expressions:
             inner = c.expressions if isinstance(c, exp.Constraint) else [c]
             if not inner or not all(isinstance(x, (exp.ForeignKey, exp.CheckColumnConstraint)) for x in inner):
                 return tree  # primary keys and UNIQUE have their own forms; a mix stays refused
+            if isinstance(c, exp.Constraint) and isinstance(c.this, exp.Identifier) and len(inner) == 1:
+                fk = isinstance(inner[0], exp.ForeignKey)
+                names.append(("f" if fk else "c", [i.name for i in inner[0].expressions] if fk else [], c.this.name))
             c = c.copy()
             for ref in c.find_all(exp.Reference):
                 kept = [o for o in ref.args.get("options") or [] if str(o).upper() not in _FK_OPTIONS_DROPPED]
@@ -2800,7 +2845,27 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
     table = tree.this
     schema = table.db or None
     return exp.Command(this=rebuild.MARK, expression=exp.Literal.string(
-        rebuild.payload("main" if schema == "public" else schema, table.name, constraints)))
+        rebuild.payload("main" if schema == "public" else schema, table.name, constraints, names)))
+
+
+def drop_constraint_by_rebuild(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE t DROP CONSTRAINT [IF EXISTS] name (Django's AlterField/RemoveConstraint,
+    Rails' remove_foreign_key, Alembic's drop_constraint): DuckDB has no such ALTER; the table
+    is rebuilt without it by engine/rebuild.py (marked DuckDB text)."""
+    if not isinstance(tree, exp.Alter) or not isinstance(tree.this, exp.Table):
+        return tree
+    actions = tree.args.get("actions") or []
+    if len(actions) != 1 or not isinstance(actions[0], exp.Drop) or \
+            str(actions[0].args.get("kind") or "").upper() != "CONSTRAINT":
+        return tree
+    drop = actions[0]
+    targets = drop.args.get("tables") or []
+    if len(targets) != 1:
+        return tree
+    table = tree.this
+    schema = table.db or None
+    return exp.Command(this=rebuild.MARK_DROP, expression=exp.Literal.string(rebuild.drop_payload(
+        "main" if schema == "public" else schema, table.name, targets[0].name, bool(drop.args.get("exists")))))
 
 
 def update_set_default(tree: exp.Expression) -> exp.Expression:
@@ -3105,8 +3170,10 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
+    referential_actions,
     unique_constraint_as_index,
     constraints_by_rebuild,
+    drop_constraint_by_rebuild,
     update_set_default,
     insert_alias_in_returning,
     no_identity_columns,
@@ -3211,7 +3278,9 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
+    drop_constraint_by_rebuild: (exp.Alter,),
     update_set_default: (exp.Update, exp.Insert),
+    referential_actions: (exp.Reference,),
     insert_alias_in_returning: (exp.Returning,),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
