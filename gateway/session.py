@@ -1460,10 +1460,7 @@ class Session:
             fixed = st
             if st.tree.find(exp.Group) is not None:
                 tree = group_by.with_dependent_columns(st.tree, (await self.server.schema.names()).primary_keys)
-                if tree is not None:
-                    again = parse_query(tree.sql("postgres"))
-                    if len(again) == 1 and again[0].error is None:
-                        fixed = again[0]
+                fixed = _reparsed(tree) or st
             st.describe_cache[key] = fixed
         return fixed
 
@@ -1480,11 +1477,7 @@ class Session:
         if fixed is None:
             fixed = st
             if st.tree.find(*enum_order.ORDERING) is not None:
-                tree = enum_order.with_enum_casts(st.tree, enum_columns)
-                if tree is not None:
-                    again = parse_query(tree.sql("postgres"))
-                    if len(again) == 1 and again[0].error is None:
-                        fixed = again[0]
+                fixed = _reparsed(enum_order.with_enum_casts(st.tree, enum_columns)) or st
             st.describe_cache[key] = fixed
         return fixed
 
@@ -1508,9 +1501,7 @@ class Session:
                 tree = st.tree.copy()
                 tree.set("this", exp.Schema(this=tree.this, expressions=[
                     exp.to_identifier(name, quoted=True) for name, _ in columns[:st.positional]]))
-                again = parse_query(tree.sql("postgres"))
-                if len(again) == 1 and again[0].error is None:
-                    fixed = again[0]
+                fixed = _reparsed(tree) or st
             if shared:
                 st.describe_cache[key] = fixed
         return fixed
@@ -3032,6 +3023,15 @@ def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
 def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
     fmts = _expand_formats(formats, len(fields))
     return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt, f.table_oid, f.column) for f, fmt in zip(fields, fmts)]
+
+
+def _reparsed(tree: exp.Expression | None) -> Statement | None:
+    """The statement a changed PostgreSQL tree reads as; None when there is no tree or it does
+    not read as one statement."""
+    if tree is None:
+        return None
+    again = parse_query(tree.sql("postgres"))
+    return again[0] if len(again) == 1 and again[0].error is None else None
 
 
 def _is_array_oid(oid: int) -> bool:
