@@ -553,7 +553,9 @@ def test_drop_constraint_becomes_a_rebuild():
     sql = duck('ALTER TABLE public.c DROP CONSTRAINT IF EXISTS "C_fk" CASCADE')
     assert sql.startswith(rebuild.MARK_DROP)
     assert json.loads(sql[len(rebuild.MARK_DROP):]) == {"schema": "main", "table": "c", "name": "C_fk",
-                                                        "if_exists": True}
+                                                        "if_exists": True, "table_if_exists": False}
+    sql = duck("ALTER TABLE IF EXISTS ONLY c DROP CONSTRAINT k")
+    assert json.loads(sql[len(rebuild.MARK_DROP):])["table_if_exists"] is True
 
 
 def test_alter_table_names_its_renamed_and_dropped_columns():

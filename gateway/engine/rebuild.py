@@ -40,8 +40,9 @@ def payload(schema: str | None, table: str, constraints: list[str],
     return json.dumps({"schema": schema, "table": table, "constraints": constraints, "names": names or []})
 
 
-def drop_payload(schema: str | None, table: str, name: str, if_exists: bool) -> str:
-    return json.dumps({"schema": schema, "table": table, "name": name, "if_exists": if_exists})
+def drop_payload(schema: str | None, table: str, name: str, if_exists: bool, table_if_exists: bool = False) -> str:
+    return json.dumps({"schema": schema, "table": table, "name": name, "if_exists": if_exists,
+                       "table_if_exists": table_if_exists})
 
 
 # the name the ALTER's second copy (sql/rewrite.py) uses for the table's rows
@@ -101,6 +102,8 @@ def drop_constraint(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     p = json.loads(sql[len(MARK_DROP):])
     found = _find(con, p["table"], p["schema"])
     if found is None:
+        if p.get("table_if_exists"):
+            return
         raise PgError("42P01", f'relation "{p["table"]}" does not exist')
     db, sch, name = found[:3]
     index = con.execute(

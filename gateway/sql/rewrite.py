@@ -2849,9 +2849,10 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
 
 
 def drop_constraint_by_rebuild(tree: exp.Expression) -> exp.Expression:
-    """ALTER TABLE t DROP CONSTRAINT [IF EXISTS] name (Django's AlterField/RemoveConstraint,
-    Rails' remove_foreign_key, Alembic's drop_constraint): DuckDB has no such ALTER; the table
-    is rebuilt without it by engine/rebuild.py (marked DuckDB text)."""
+    """ALTER TABLE [IF EXISTS] t DROP CONSTRAINT [IF EXISTS] name (Django's AlterField/
+    RemoveConstraint, Rails' remove_foreign_key, Alembic's drop_constraint, pg_dump --clean):
+    DuckDB has no such ALTER; the table is rebuilt without it by engine/rebuild.py (marked
+    DuckDB text)."""
     if not isinstance(tree, exp.Alter) or not isinstance(tree.this, exp.Table):
         return tree
     actions = tree.args.get("actions") or []
@@ -2865,7 +2866,8 @@ def drop_constraint_by_rebuild(tree: exp.Expression) -> exp.Expression:
     table = tree.this
     schema = table.db or None
     return exp.Command(this=rebuild.MARK_DROP, expression=exp.Literal.string(rebuild.drop_payload(
-        "main" if schema == "public" else schema, table.name, targets[0].name, bool(drop.args.get("exists")))))
+        "main" if schema == "public" else schema, table.name, targets[0].name, bool(drop.args.get("exists")),
+        bool(tree.args.get("exists")))))
 
 
 def update_set_default(tree: exp.Expression) -> exp.Expression:

@@ -24,6 +24,9 @@ INSERT INTO d38_c VALUES (5, 1, 'much longer');
 ALTER TABLE d38_c DROP CONSTRAINT d38_c_id_check;
 INSERT INTO d38_c VALUES (-6, 1, 'neg');
 ALTER TABLE d38_c DROP CONSTRAINT IF EXISTS d38_c_nope;
+ALTER TABLE IF EXISTS d38_none DROP CONSTRAINT d38_c_nope;
+-- error: 42P01
+ALTER TABLE d38_none DROP CONSTRAINT d38_c_nope;
 -- error: 42704
 ALTER TABLE d38_c DROP CONSTRAINT d38_c_nope;
 SELECT conname, contype FROM pg_constraint WHERE conrelid = 'd38_c'::regclass ORDER BY 1;
