@@ -386,12 +386,21 @@ def test_create_index_forms(con):
 
 
 def test_truncate_forms(con):
-    assert duck("TRUNCATE t") == "TRUNCATE TABLE t"
-    assert duck("TRUNCATE TABLE a, b CONTINUE IDENTITY RESTRICT") == "TRUNCATE TABLE b; TRUNCATE TABLE a"
-    for pg in ("TRUNCATE t RESTART IDENTITY", "TRUNCATE t CASCADE"):
-        with pytest.raises(PgError) as e:
-            duck(pg)
-        assert e.value.sqlstate == "0A000"
+    import json
+
+    from gateway.engine import rebuild
+
+    def payload(pg):
+        sql = duck(pg)
+        assert sql.startswith(rebuild.MARK_TRUNCATE)
+        return json.loads(sql[len(rebuild.MARK_TRUNCATE):])
+    assert payload("TRUNCATE t") == {"tables": [[None, "t"]], "cascade": False}
+    assert payload("TRUNCATE TABLE public.a, s.b CONTINUE IDENTITY RESTRICT") == {
+        "tables": [["main", "a"], ["s", "b"]], "cascade": False}
+    assert payload("TRUNCATE a CASCADE")["cascade"] is True
+    with pytest.raises(PgError) as e:
+        duck("TRUNCATE t RESTART IDENTITY")
+    assert e.value.sqlstate == "0A000"
 
 
 def test_format_function(con):

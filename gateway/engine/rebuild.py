@@ -32,6 +32,7 @@ from .column_types import CONSTRAINT_NAMES
 MARK = "/*dataforge:add-constraints*/"
 MARK_ALTER = "/*dataforge:alter-table*/"
 MARK_DROP = "/*dataforge:drop-constraint*/"
+MARK_TRUNCATE = "/*dataforge:truncate*/"
 
 
 def payload(schema: str | None, table: str, constraints: list[str],
@@ -127,6 +128,67 @@ def drop_constraint(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             con.execute(f"DELETE FROM {CONSTRAINT_NAMES} WHERE schema_name = ? AND table_name = ? AND name = ?",
                         [sch.lower(), name.lower(), p["name"]])
     _atomically(con, run)
+
+
+def truncate_payload(tables: list[tuple[str | None, str]], cascade: bool) -> str:
+    return json.dumps({"tables": tables, "cascade": cascade})
+
+
+def truncate_tables(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Worker thread: TRUNCATE a, b … [CASCADE] (MARK_TRUNCATE; Django's flush, test cleaners).
+    DuckDB checks a referenced table's rows against the referencing table's foreign-key index,
+    which still holds rows deleted earlier in the same transaction, so emptying a table and
+    then the table it references fails. The tables of the set that take part in a foreign key
+    between them are therefore created again empty (indexes and comments kept, referencing
+    tables first out and last in); the others are truncated. All atomically."""
+    p = json.loads(sql[len(MARK_TRUNCATE):])
+    targets: list[tuple[str, str, str]] = []
+    for schema, table in p["tables"]:
+        found = _find(con, table, schema)
+        if found is None:
+            raise PgError("42P01", f'relation "{table}" does not exist')
+        if tuple(found[:3]) not in targets:
+            targets.append(tuple(found[:3]))
+    referencing = {t: _referencing(con, *t) for t in targets}
+    for t in list(targets):
+        for child in referencing[t]:
+            if child not in targets:
+                if not p["cascade"]:
+                    raise PgError("0A000", "cannot truncate a table referenced in a foreign key constraint",
+                                  detail=f'Table "{child[2]}" references "{t[2]}".',
+                                  hint=f'Truncate table "{child[2]}" at the same time, or use TRUNCATE ... CASCADE.')
+                targets.append(child)
+                referencing[child] = _referencing(con, *child)
+    involved = {t for t in targets if referencing[t]} | {c for t in targets for c in referencing[t]}
+
+    def run() -> None:
+        order: list[tuple[str, str, str]] = []  # referencing tables before the tables they reference
+        for t in targets:
+            if t in involved:
+                order += [c for c in referencing[t] if c not in order]
+                if t not in order:
+                    order.append(t)
+        saved = [_emptied(con, *t) for t in order]
+        for s in reversed(saved):
+            _reattach(con, s)
+        for t in targets:
+            if t not in involved:
+                con.execute(f"TRUNCATE {_q(t[0])}.{_q(t[1])}.{_q(t[2])}")
+    _atomically(con, run)
+
+
+def _emptied(con, db: str, sch: str, name: str) -> tuple:
+    """A table dropped, what creates it again empty remembered (as _detach, without rows)."""
+    _, _, _, ddl, comment = _find(con, name, sch)
+    target = f"{_q(db)}.{_q(sch)}.{_q(name)}"
+    indexes = [sql for _, sql in _indexes(con, db, sch, name)]
+    comments = con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 "
+        "AND table_name = $3 AND comment IS NOT NULL", [db, sch, name]).fetchall()
+    con.execute(f"DROP TABLE {target}")
+    body = ddl.rstrip().rstrip(";").rstrip()
+    head = f"CREATE TEMP TABLE {_q(name)}" if db == "temp" else f"CREATE TABLE {target}"
+    return (target, head + body[body.index("("):], None, indexes, comment, comments)
 
 
 def _checks(con, db: str, sch: str, name: str) -> int:
@@ -385,8 +447,9 @@ def _reattach(con, saved: tuple) -> None:
     target, ddl, keep, indexes, comment, comments = saved
     if ddl is not None:
         con.execute(ddl)
-        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {keep}")
-        con.execute(f"DROP TABLE {keep}")
+        if keep is not None:  # (None: emptied by TRUNCATE)
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {keep}")
+            con.execute(f"DROP TABLE {keep}")
     for index_sql in indexes:
         con.execute(index_sql)
     if comment:

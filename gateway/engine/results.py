@@ -41,6 +41,8 @@ def execute(
             rebuild.alter_table(con, sql)
         elif sql.startswith(rebuild.MARK_DROP):
             rebuild.drop_constraint(con, sql)
+        elif sql.startswith(rebuild.MARK_TRUNCATE):
+            rebuild.truncate_tables(con, sql)
         return Outcome(rowcount=0)
     if settings is not None:
         # current_setting() reads the session's PostgreSQL settings from this variable

@@ -2245,25 +2245,21 @@ def create_index_forms(tree: exp.Expression) -> exp.Expression:
 
 def truncate_forms(tree: exp.Expression) -> exp.Expression:
     """TRUNCATE a, b [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]: DuckDB
-    truncates one table per statement and has no options. RESTART IDENTITY is refused (DuckDB
-    cannot restart a sequence); CASCADE is refused (it would empty other tables)."""
+    truncates one table per statement, has no options and cannot empty a table and the one it
+    references in one transaction: engine/rebuild.py does it (marked DuckDB text), and refuses
+    a table other tables reference, as PostgreSQL. RESTART IDENTITY is refused (DuckDB cannot
+    restart a sequence a column uses)."""
     if not isinstance(tree, exp.TruncateTable):
         return tree
     if str(tree.args.get("identity") or "").upper() == "RESTART":
         raise PgError("0A000", "TRUNCATE … RESTART IDENTITY is not supported",
                       hint="DuckDB sequences cannot be restarted; use CONTINUE IDENTITY (the default).")
-    if str(tree.args.get("option") or "").upper() == "CASCADE":
-        raise PgError("0A000", "TRUNCATE … CASCADE is not supported")
+    cascade = str(tree.args.get("option") or "").upper() == "CASCADE"
     tree.set("identity", None)
     tree.set("option", None)
-    tables = tree.expressions
-    if len(tables) > 1:
-        first = tree.copy()
-        first.set("expressions", [tables[0].copy()])
-        tree.meta["duckdb_before"] = [exp.TruncateTable(expressions=[t.copy()]).sql("duckdb") for t in tables[1:]]
-        first.meta.update(tree.meta)
-        return first
-    return tree
+    return exp.Command(this=rebuild.MARK_TRUNCATE, expression=exp.Literal.string(rebuild.truncate_payload(
+        [(None if not t.db else "main" if t.db.lower() == "public" else t.db, t.name) for t in tree.expressions],
+        cascade)))
 
 
 def date_part_float8(tree: exp.Expression) -> exp.Expression:
@@ -3367,8 +3363,8 @@ def _alter_with_dependents(pg_tree: exp.Alter, t: exp.Alter, sql: str) -> str:
 
 
 def _one_per_table(t: exp.Expression) -> str | None:
-    """DROP TABLE a, b / TRUNCATE a, b (pgbench -i sends both): DuckDB takes one table per
-    statement, so run one statement per table (in order, in the same transaction)."""
+    """DROP TABLE a, b (pgbench -i sends it): DuckDB takes one table per statement, so run one
+    statement per table (in order, in the same transaction). TRUNCATE a, b: truncate_forms."""
     if isinstance(t, exp.Drop):
         tables = t.args.get("tables") or []
         if len(tables) < 2:
@@ -3379,6 +3375,4 @@ def _one_per_table(t: exp.Expression) -> str | None:
             one.set("tables", [tbl.copy()])
             out.append(one.sql("duckdb"))
         return "; ".join(out)
-    if isinstance(t, exp.TruncateTable) and len(t.expressions) > 1:
-        return "; ".join(f"TRUNCATE TABLE {tbl.sql('duckdb')}" for tbl in t.expressions)
     return None
