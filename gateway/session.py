@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from . import auth, errors, metrics
 from .engine.schema import bind_type, lookup_in, table_columns
+from .engine import rebuild
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, execute_staged, materialize
 from .engine.writer import CopyIn, InsertRows, WriteJob, append_rows, append_table
@@ -170,6 +171,8 @@ class Session:
         self.pinned_begun = False
         self.lease = False
         self.txn_wrote_ddl = False
+        # (schema, table) this transaction deleted or updated rows of (see _refresh_referencing)
+        self.txn_changed: set[tuple[str, str]] = set()
         # temporary tables live on the DuckDB connection that made them: once the session has
         # one, every statement runs on its own connection (see run_statement)
         self.temp_objects = False
@@ -1630,6 +1633,9 @@ class Session:
             if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
                 st = await self._typed_insert(st)
             self.txn_writes += 1
+            changes = _changed_table(st)
+            if changes is not None and self.txn_changed:
+                await self._refresh_referencing(cursor, changes)
             sql, params = sqlparams.bind_sql(st, values, oids)
             if st.staged is not None:  # a data-modifying CTE (classify._staged_statement)
                 outcome = await self._run(cursor, execute_staged, cursor, _staged_job(st, values, oids), sql, params,
@@ -1637,12 +1643,25 @@ class Session:
             else:
                 outcome = await self._run(cursor, _execute_materialized, cursor, sql, params, tz, st.returns_rows,
                                           self._settings_for(st))
+            if changes is not None:
+                self.txn_changed.add(changes)
             if st.ddl:
                 self.txn_wrote_ddl = True
                 self.db.schema_version += 1
             if st.on_commit is not None:
                 self.on_commit[st.on_commit[1]] = st.on_commit[0]
         await self._finish_write(st, outcome, formats, portal, simple)
+
+    async def _refresh_referencing(self, cursor: Cursor, target: tuple[str, str]) -> None:
+        """Before a DELETE/UPDATE of `target` in a transaction: the tables referencing it whose
+        rows this transaction deleted or changed are created again (engine/rebuild.refresh),
+        or DuckDB would find those rows still in their foreign-key index."""
+        referencing = (await self.server.schema.names()).referencing.get(target, set())
+        for child in sorted(referencing & self.txn_changed):
+            await self._run(cursor, rebuild.refresh, cursor.con, *child)
+            self.txn_changed.discard(child)
+            self.txn_wrote_ddl = True  # the table is new (its OID too): caches reload at COMMIT
+            self.db.schema_version += 1
 
     async def _typed_insert(self, st: Statement) -> Statement:
         """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
@@ -1994,6 +2013,7 @@ class Session:
         self.local_settings.clear()
         self.savepoints.clear()
         self.txn_writes = 0
+        self.txn_changed.clear()
         self.params["transaction_read_only"] = "off"
         self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
         if err is not None:
@@ -3023,6 +3043,18 @@ def _expand_formats(formats: Sequence[int], n: int) -> list[int]:
 def _with_formats(fields: list[m.Field], formats: Sequence[int]) -> list[m.Field]:
     fmts = _expand_formats(formats, len(fields))
     return [m.Field(f.name, f.type_oid, f.typlen, f.typmod, fmt, f.table_oid, f.column) for f, fmt in zip(fields, fmts)]
+
+
+def _changed_table(st: Statement) -> tuple[str, str] | None:
+    """The (schema, table) a DELETE/UPDATE takes rows out of (an UPDATE may move a row's key),
+    lower case, DuckDB's schema names."""
+    if st.kind not in ("delete", "update") or not isinstance(st.tree, (exp.Delete, exp.Update)):
+        return None
+    t = st.tree.this
+    if not isinstance(t, exp.Table) or t.catalog:
+        return None
+    schema = (t.db or "main").lower()
+    return ("main" if schema == "public" else schema), t.name.lower()
 
 
 def _reparsed(tree: exp.Expression | None) -> Statement | None:

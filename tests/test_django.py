@@ -47,6 +47,10 @@ class Book(models.Model):
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="books")
     price = models.DecimalField(max_digits=8, decimal_places=2)
     tags = models.JSONField(default=dict)
+
+class Review(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+    stars = models.IntegerField()
 """
 
 SCRIPT = """
@@ -63,7 +67,7 @@ from django.db.models import Count, Sum
 out = []
 call_command("makemigrations", "shop", verbosity=0)
 call_command("migrate", verbosity=0)
-from shop.models import Author, Book
+from shop.models import Author, Book, Review
 from django.contrib.auth.models import Permission, User
 
 ann = Author.objects.create(name="Ann")
@@ -90,8 +94,20 @@ try:
         ann.delete()
 except Exception as e:  # PROTECT: Django refuses before the database does
     out.append(("protected", type(e).__name__))
+# the delete collector: the reviews, then the book, in one transaction (on_delete=CASCADE)
+Review.objects.bulk_create([Review(book=bk, stars=s) for bk in Book.objects.filter(author=bob) for s in (3, 5)])
+out.append(Book.objects.filter(author=bob).order_by("title").first().delete())
 Book.objects.filter(author=bob).delete()
-out.append(Book.objects.count())
+out.append((Book.objects.count(), Review.objects.count()))
+# AddField as a migration writes it: ADD COLUMN … DEFAULT … NOT NULL, DROP DEFAULT, in a transaction
+from django.db import models as m
+nick = m.CharField(max_length=20, default="n/a")
+nick.set_attributes_from_name("nick")
+with connection.schema_editor() as editor:
+    editor.add_field(Author, nick)
+with connection.cursor() as c:
+    c.execute("SELECT name, nick FROM shop_author ORDER BY name")
+    out.append(c.fetchall())
 u = User.objects.create_user("carol", password="pw")
 out.append(User.objects.get(username="carol").check_password("pw"))
 out.append(sorted(c.model for c in __import__("django.contrib.contenttypes.models", fromlist=["x"]).ContentType.objects.all()))
@@ -119,7 +135,7 @@ def test_django_migrate_and_orm_match_postgresql(pg, gateway_factory, tmp_path):
         want = _run_django(tmp_path / "pg", pg.host, pg.port)
     finally:  # the oracle is shared with other tests: leave no Django tables behind
         with psycopg.connect(pg.dsn, autocommit=True) as conn:
-            conn.execute("DROP TABLE IF EXISTS shop_book, shop_author, auth_user_user_permissions, "
+            conn.execute("DROP TABLE IF EXISTS shop_review, shop_book, shop_author, auth_user_user_permissions, "
                          "auth_user_groups, auth_group_permissions, auth_permission, auth_user, auth_group, "
                          "django_content_type, django_migrations CASCADE")
     got = _run_django(tmp_path / "gw", gw.host, gw.port)

@@ -130,6 +130,15 @@ def drop_constraint(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     _atomically(con, run)
 
 
+def refresh(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """Worker thread, in a transaction: the table created again with its own rows. DuckDB
+    checks a delete of a referenced row against the referencing table's foreign-key index,
+    which still holds the rows this transaction deleted or changed there, so deleting child
+    rows and then their parent in one transaction (Django's delete collector, any ORM's
+    cascade) failed with a violation; a fresh table has only the rows that are still there."""
+    _rebuild(con, schema, table, lambda ddl: ddl)
+
+
 def truncate_payload(tables: list[tuple[str | None, str]], cascade: bool) -> str:
     return json.dumps({"tables": tables, "cascade": cascade})
 

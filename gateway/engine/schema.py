@@ -28,6 +28,8 @@ class CatalogNames:
     primary_keys: dict[tuple[str, str], list[str]]  # (schema, table) → columns, lower
     # (schema, table) → {column: (type schema, type name)} of columns of a user's ENUM type, lower
     enum_columns: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # (schema, table) → the tables whose foreign keys reference it, lower
+    referencing: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
 
 
 class SchemaCache:
@@ -111,6 +113,12 @@ class SchemaCache:
                 "SELECT c.schema_name, c.table_name, c.column_name, first(e.schema_name), first(e.type_name) "
                 "FROM duckdb_columns() c JOIN e ON c.data_type = e.sig "
                 "WHERE c.database_name = current_database() GROUP BY ALL").fetchall()
+            fk_rows = con.execute(
+                "SELECT DISTINCT schema_name, table_name, referenced_table FROM duckdb_constraints() "
+                "WHERE constraint_type = 'FOREIGN KEY' AND database_name = current_database()").fetchall()
+        referencing: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for schema, table, parent in fk_rows:  # DuckDB's foreign keys stay within their schema
+            referencing.setdefault((schema.lower(), parent.lower()), set()).add((schema.lower(), table.lower()))
         enum_columns: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         for schema, table, column, type_schema, type_name in enum_rows:
             enum_columns.setdefault((schema.lower(), table.lower()), {})[column.lower()] = (type_schema, type_name)
@@ -123,7 +131,7 @@ class SchemaCache:
             schemas={schema for schema, _ in rows["schema"]},
             objects={kind: {(a.lower(), b.lower()) for a, b in r} for kind, r in rows.items()},
             primary_keys={(s.lower(), t.lower()): [c.lower() for c in cols] for s, t, cols in pk_rows},
-            enum_columns=enum_columns)
+            enum_columns=enum_columns, referencing=referencing)
 
     async def names(self) -> CatalogNames:
         """The committed database's object names (search_path resolution, GROUP BY a primary
