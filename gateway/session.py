@@ -489,6 +489,7 @@ class Session:
         for st in stmts:
             st = await self._grouped_by_primary_key(st)
             st = await self._insert_with_column_list(st)
+            st = await self._on_conflict_on_constraint(st)
             out.append(await self._enum_comparisons(st))
         return out
 
@@ -1482,6 +1483,34 @@ class Session:
             if st.tree.find(*enum_order.ORDERING) is not None:
                 fixed = _reparsed(enum_order.with_enum_casts(st.tree, enum_columns)) or st
             st.describe_cache[key] = fixed
+        return fixed
+
+    async def _on_conflict_on_constraint(self, st: Statement) -> Statement:
+        """INSERT … ON CONFLICT ON CONSTRAINT name (SQLAlchemy's on_conflict_do_update(constraint=…),
+        PostgREST, Hasura): DuckDB knows only a column list; the constraint's columns are put in
+        its place, once per text and schema version."""
+        conflict = st.tree.args.get("conflict") if st.kind == "insert" and st.tree is not None else None
+        if conflict is None or conflict.args.get("constraint") is None or st.store_target is None \
+                or self.txn == "E":
+            return st
+        key = ("on-constraint", self.db.schema_version)
+        shared = self.txn == "I" or not self.txn_wrote_ddl
+        fixed = st.describe_cache.get(key) if shared else None
+        if fixed is None:
+            name = conflict.args["constraint"].name
+            cursor, release = await self._cursor_for_read()
+            try:
+                cols = await self._run(cursor, _unique_constraint_columns, cursor, *st.store_target, name)
+            finally:
+                release()
+            if not cols:
+                raise PgError("42704", f'constraint "{name}" for table "{st.store_target[1]}" does not exist')
+            tree = st.tree.copy()
+            tree.args["conflict"].set("constraint", None)
+            tree.args["conflict"].set("conflict_keys", [exp.Ordered(this=exp.column(c, quoted=True)) for c in cols])
+            fixed = _reparsed(tree) or st
+            if shared:
+                st.describe_cache[key] = fixed
         return fixed
 
     async def _insert_with_column_list(self, st: Statement) -> Statement:
@@ -3252,6 +3281,18 @@ def _bind_shape_error(prep: Prepared, msg: m.Bind, nparams: int) -> PgError | No
 
 # (schema version, schema, table) → its (column, DuckDB type) list, for typing INSERT literals
 _TABLE_COLUMNS: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def _unique_constraint_columns(cursor: Cursor, schema: str, table: str, name: str) -> list[str]:
+    """The columns of the table's primary key or unique constraint `name` (as pg_constraint
+    names it), or of its unique index `name` (ADD CONSTRAINT … UNIQUE makes one)."""
+    row = cursor.con.execute(
+        "SELECT colnames FROM pg_df_constraints WHERE lower(sch) = lower(?) AND lower(table_name) = lower(?) "
+        "AND conname = ? AND contype IN ('p', 'u') "
+        "UNION ALL SELECT pg_df_index_keys(expressions) FROM duckdb_indexes() WHERE database_name = current_database() "
+        "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) AND index_name = ? AND is_unique "
+        "LIMIT 1", [schema, table, name, schema, table, name]).fetchone()
+    return list(row[0]) if row else []
 
 
 def _column_types(cursor: Cursor, schema: str, table: str) -> list[tuple[str, str]]:
