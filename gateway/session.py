@@ -1081,9 +1081,14 @@ class Session:
             prep = self.prepared.get(msg.name)
             if prep is None:
                 raise PgError("26000", f'prepared statement "{msg.name}" does not exist')
-            oids = await self._param_oids(prep)
+            try:
+                oids = await self._param_oids(prep)
+                fields = await self._describe(prep, None)
+            except PgError as e:
+                if prep.stmt is not None:
+                    await self._explain_error(e, prep.stmt)
+                raise
             self.send(m.parameter_description(oids))
-            fields = await self._describe(prep, None)
             if fields is None:
                 self.send(m.NO_DATA)
             else:
@@ -1097,7 +1102,12 @@ class Session:
                     raise PgError("34000", f'portal "{msg.name}" does not exist')
                 self.send(m.row_description(cur.fields))
                 return
-            fields = await self._portal_fields(portal)
+            try:
+                fields = await self._portal_fields(portal)
+            except PgError as e:
+                if portal.prepared.stmt is not None:
+                    await self._explain_error(e, portal.prepared.stmt)
+                raise
             if fields is None:
                 self.send(m.NO_DATA)
             else:
@@ -1269,14 +1279,7 @@ class Session:
             sqlstate = "00000"
         except PgError as e:
             sqlstate = e.sqlstate
-            if e.position is None:
-                e.position = _locate(e, st)
-            if e.sqlstate == "42883":
-                _function_signature(e, st)
-            if e.sqlstate in errors.CONSTRAINT_STATES:
-                await self._name_constraint(e, st)
-            if e.sqlstate == "42703":
-                errors.column_hint(e, st.tree, await self.server.schema.table_origins())
+            await self._explain_error(e, st)
             raise
         except (ClientGone, ConnectionError, m.ProtocolError):
             raise
@@ -1290,6 +1293,19 @@ class Session:
             raise PgError("XX000", f"internal error: {type(e).__name__}: {e}") from e
         finally:
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
+
+    async def _explain_error(self, e: PgError, st: Statement) -> None:
+        """PostgreSQL's fields for an error of st: position, function signature, constraint
+        name, column hint. For Execute and for Describe (whose probe meets a missing column
+        first when a driver describes before it binds, as postgres.js and pgjdbc do)."""
+        if e.position is None:
+            e.position = _locate(e, st)
+        if e.sqlstate == "42883":
+            _function_signature(e, st)
+        if e.sqlstate in errors.CONSTRAINT_STATES:
+            await self._name_constraint(e, st)
+        if e.sqlstate == "42703":
+            errors.column_hint(e, st.tree, await self.server.schema.table_origins())
 
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
