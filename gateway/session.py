@@ -1070,7 +1070,7 @@ class Session:
             f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
             try:
                 # an untyped text array ('{1,NULL,3}', node-postgres) is parsed as the inferred array type
-                typed = f == 1 or prep.declared[i] or _is_array_oid(oids[i])
+                typed = f == 1 or prep.declared[i] or _is_array_oid(oids[i]) or oids[i] in _UNTYPED_PARSED
                 values.append(decode_param(oids[i] if typed else 0, f, raw))
             except ParamError as e:
                 raise PgError(e.sqlstate, str(e)) from None
@@ -2082,6 +2082,9 @@ class Session:
         if len(rest) == 1 and rest[0].text.upper() in ("DEFAULT", "LOCAL") and rest[0].token_type.name != "STRING":
             self._reset(name)
             return
+        if name == "timezone" and len(rest) > 1 and rest[0].text.upper() == "INTERVAL":
+            self._set(name, _interval_zone(rest[1].text))  # Sequelize: INTERVAL '+00:00' HOUR TO MINUTE
+            return
         value = ", ".join(_token_value(t) for t in rest if t.text != ",")
         if rest[0].text == "-" and len(rest) > 1:
             value = "-" + _token_value(rest[1])
@@ -2814,6 +2817,12 @@ def _literal_pg_type(a: exp.Expression) -> str | None:
     return None
 
 
+# untyped text parameters read with PostgreSQL's input function for their inferred type (the
+# others reach DuckDB as strings): DuckDB's timestamp parser takes '… 10:04:53 +00:00' (Sequelize's
+# form, a space before the offset) for a zone name
+_UNTYPED_PARSED = frozenset((1114, 1184, 1266))
+
+
 def _locate(e: PgError, st: Statement) -> int | None:
     """Where in the client's text the object an error names appears (PostgreSQL's position
     field, which psql turns into a caret): the first token spelling that name; for a syntax
@@ -2960,6 +2969,20 @@ def _normalize_tz(v: str) -> str:
         raise PgError("0A000", f'time zone offset "{v}" is not supported',
                       hint="Use a whole-hour offset between -12 and +14, or a zone name such as Asia/Kolkata.")
     return "UTC" if east == 0 else f"Etc/GMT{-int(east):+d}"
+
+
+def _interval_zone(text: str) -> str:
+    """SET TIME ZONE INTERVAL '+05:00' [HOUR TO MINUTE] (or '3 hours'): the offset east as
+    the hours _normalize_tz reads; PostgreSQL, too, refuses an interval with days or months."""
+    mm = re.fullmatch(r"\s*([+-]?)(\d{1,2})(?::(\d\d))?(?::00)?\s*|\s*([+-]?\d+)\s*hours?\s*", text, re.I)
+    if mm is None:
+        raise PgError("22023", f"""invalid value for parameter "TimeZone": "INTERVAL '{text}'"""",
+                      detail="Only an offset in hours and minutes, such as '+02:00', is accepted here.")
+    if mm.group(4) is not None:
+        return mm.group(4)
+    hours = int(mm.group(2)) + int(mm.group(3) or 0) / 60
+    hours = -hours if mm.group(1) == "-" else hours
+    return str(int(hours)) if hours == int(hours) else str(hours)
 
 
 _ZONE_NAMES: dict[str, str] = {}

@@ -90,3 +90,84 @@ def test_describe_errors_carry_position_and_hint(pg, gateway):
     exp = _diag(pg.url, t)
     assert exp[1][3] == f'Perhaps you meant to reference the column "{t}.name".' and exp[0][4] == "8"
     assert _diag(gateway.url, t) == exp
+
+
+def _gateway_db_url(gateway) -> str:
+    """The gateway's URL with its own database name: Sequelize filters its foreign-key
+    introspection on table_catalog = the database it connected to, and the gateway's
+    current_database() is its DuckDB file's name, whatever name the client asks for."""
+    import psycopg
+
+    with psycopg.connect(gateway.url) as c:
+        name = c.execute("SELECT current_database()").fetchone()[0]
+    return gateway.url.rsplit("/", 1)[0] + "/" + name
+
+
+def test_sequelize_like_postgres(pg, gateway):
+    script = _script("sequelize")
+    prefix = f"sq{uuid.uuid4().hex[:6]}"
+    exp = _steps(run_node(script, pg.url, prefix, env=ENV))
+    got = _steps(run_node(script, _gateway_db_url(gateway), prefix, env=ENV))
+    assert ["end", "ok"] in exp and ["foreign-keys", [["authorId", "P_authors", "id"]]] in exp
+    _assert_same(exp, got)
+
+
+def _rows(url: str, statements: list[str]) -> list:
+    import psycopg
+
+    out = []
+    with psycopg.connect(url, autocommit=True) as c:
+        for sql in statements:
+            try:
+                cur = c.execute(sql)
+                out.append([sql, cur.statusmessage, [d.type_code for d in cur.description or []],
+                            cur.fetchall() if cur.description else None])
+            except psycopg.Error as e:
+                out.append([sql, e.sqlstate])
+    return out
+
+
+def test_orm_statements_like_postgres(pg, gateway):
+    """The statements behind the gaps Sequelize found, each as PostgreSQL answers it: SET TIME
+    ZONE INTERVAL, timestamps with a space before the offset (as literals and as untyped
+    parameters), "public"."t", array_agg of a name column (name[]: node-postgres leaves it a
+    string, Sequelize's showIndex parses it), information_schema.constraint_column_usage,
+    pg_statio_all_tables, an upsert that assigns its conflict key on a referenced row."""
+    p = f"ormst_{uuid.uuid4().hex[:6]}"
+    statements = [
+        "SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE",
+        "SELECT '2024-01-01 12:00:00+00'::timestamptz::text",
+        "SET TIME ZONE INTERVAL '-05:00' HOUR TO MINUTE",
+        "SELECT '2024-01-01 12:00:00+00'::timestamptz::text",
+        "SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE",
+        "SELECT '2024-01-01 12:00:00+00'::timestamptz::text",
+        f"CREATE TABLE {p}_a (id serial PRIMARY KEY, code text UNIQUE, n int CHECK (n > 0), at timestamptz, ts timestamp)",
+        f"CREATE TABLE {p}_b (id serial PRIMARY KEY, aid int REFERENCES {p}_a (id), x int, y int, UNIQUE (x, y))",
+        f"""ALTER TABLE "public"."{p}_a" ADD COLUMN "isbn" VARCHAR(20)""",
+        f"""INSERT INTO "public"."{p}_a" (code, n, at, ts) VALUES ('c1', 1, '2024-01-02 03:04:05.678 +00:00',
+            '2024-01-02 03:04:05 -05:00'), ('c2', 2, '2024-01-02 03:04 +02', '2024-01-02T03:04:05 +0200')""",
+        f"SELECT id, at::text, ts::text FROM {p}_a ORDER BY id",
+        f"SELECT '2024-06-01 10:00:00.5 -03:30'::timestamptz::text, '13:45 +02'::timetz::text",
+        f"CREATE TABLE {p}_u (id int PRIMARY KEY, n int, note text)",
+        f"CREATE TABLE {p}_r (id int PRIMARY KEY, uid int REFERENCES {p}_u (id))",
+        f"INSERT INTO {p}_u VALUES (1, 1, 'a'), (2, 2, 'b')",
+        f"INSERT INTO {p}_r VALUES (1, 1)",
+        f"""INSERT INTO "{p}_u" ("id", "n", "note") VALUES (1, 5, 'c'), (3, 3, 'd') ON CONFLICT ("id")
+            DO UPDATE SET "id" = EXCLUDED."id", "n" = EXCLUDED."n" """,
+        f"SELECT * FROM {p}_u ORDER BY id",
+        f"DROP TABLE {p}_r",
+        f"DROP TABLE {p}_u",
+        f"SELECT i.relname, array_agg(a.attname ORDER BY a.attnum) AS cols FROM pg_class t, pg_class i, pg_index ix, "
+        f"pg_attribute a WHERE t.oid = ix.indrelid AND i.oid = ix.indexrelid AND a.attrelid = t.oid "
+        f"AND a.attnum > 0 AND t.relname = '{p}_b' GROUP BY i.relname ORDER BY i.relname",
+        f"SELECT table_name::text, column_name::text, constraint_name::text FROM information_schema.constraint_column_usage "
+        f"WHERE table_name LIKE '{p}%' ORDER BY 1, 2, 3",
+        f"SELECT relname::text FROM pg_statio_all_tables WHERE relname LIKE '{p}%' ORDER BY 1",
+        f"DROP TABLE {p}_b",
+        f"DROP TABLE {p}_a",
+    ]
+    exp = _rows(pg.url, statements)
+    assert all(len(r) == 4 for r in exp), [r for r in exp if len(r) != 4]
+    got = _rows(gateway.url, statements)
+    for e, g in zip(exp, got):
+        assert g == e

@@ -266,6 +266,7 @@ CATALOG_NAME_COLUMNS = {
     "pg_stat_all_tables": "schemaname relname",
     "pg_stat_user_tables": "schemaname relname",
     "pg_statio_user_tables": "schemaname relname",
+    "pg_statio_all_tables": "schemaname relname",
     "pg_statistic_ext": "stxname",
     "pg_subscription": "subname subslotname",
     "pg_tables": "schemaname tablename tableowner tablespace",
@@ -1025,6 +1026,9 @@ SELECT relid, schemaname, relname, 0::BIGINT AS heap_blks_read, 0::BIGINT AS hea
     0::BIGINT AS toast_blks_hit, 0::BIGINT AS tidx_blks_read, 0::BIGINT AS tidx_blks_hit
 FROM {m}.pg_stat_user_tables;
 
+-- Sequelize's describeTable joins it to pg_description for column comments
+CREATE OR REPLACE VIEW {m}.pg_statio_all_tables AS SELECT * FROM {m}.pg_statio_user_tables;
+
 CREATE OR REPLACE VIEW {m}.pg_matviews AS
 SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner,
     NULL::VARCHAR AS tablespace, NULL::BOOLEAN AS hasindexes, NULL::BOOLEAN AS ispopulated,
@@ -1152,6 +1156,20 @@ SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema,
     CASE WHEN k.contype = 'f' THEN k.pos END::INTEGER AS position_in_unique_constraint
 FROM k JOIN {m}.pg_class c ON c.oid = k.conrelid JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
 JOIN {m}.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.attnum;
+
+-- the columns a constraint uses: its own for primary key, unique and check, the referenced
+-- ones (of the other table) for a foreign key (Sequelize's getForeignKeyReferencesForTable)
+CREATE OR REPLACE VIEW {m}.information_schema_constraint_column_usage AS
+WITH k AS (
+    SELECT k.conname, CASE WHEN k.contype = 'f' THEN k.confrelid ELSE k.conrelid END AS relid,
+        unnest(CASE WHEN k.contype = 'f' THEN k.confkey ELSE k.conkey END) AS attnum, k.connamespace
+    FROM {m}.pg_constraint k WHERE k.contype IN ('p', 'u', 'f', 'c'))
+SELECT DISTINCT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    a.attname AS column_name, current_database() AS constraint_catalog, kn.nspname AS constraint_schema,
+    k.conname AS constraint_name
+FROM k JOIN {m}.pg_class c ON c.oid = k.relid JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+JOIN {m}.pg_namespace kn ON kn.oid = k.connamespace
+JOIN {m}.pg_attribute a ON a.attrelid = k.relid AND a.attnum = k.attnum;
 
 CREATE OR REPLACE VIEW {m}.information_schema_referential_constraints AS
 SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
@@ -1469,12 +1487,12 @@ def pg_notify_calls(tree) -> list[tuple[str, str]]:
 # sql/rewrite.py points `information_schema.X` at
 INFORMATION_SCHEMA_NAMES = frozenset({
     "schemata", "tables", "columns", "table_constraints", "key_column_usage",
-    "referential_constraints", "views", "routines", "sequences",
+    "referential_constraints", "views", "routines", "sequences", "constraint_column_usage",
 })
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
 CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({
-    "pg_stat_user_tables", "pg_stat_all_tables", "pg_statio_user_tables",
+    "pg_stat_user_tables", "pg_stat_all_tables", "pg_statio_user_tables", "pg_statio_all_tables",
     "pg_authid", "pg_shadow", "pg_language",
     "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
     "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",

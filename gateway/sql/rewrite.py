@@ -1489,10 +1489,11 @@ def _replace_keeping_name(col: exp.Column, value: exp.Expression) -> None:
 
 
 def public_schema_is_main(tree: exp.Expression) -> exp.Expression:
-    """public.t → main.t: PostgreSQL's default schema is DuckDB's `main`."""
+    """public.t → main.t: PostgreSQL's default schema is DuckDB's `main`. "public"."t" too
+    (Sequelize quotes every name); "Public" quoted is another schema, as in PostgreSQL."""
     for node in tree.find_all(exp.Table, exp.Column):
         db = node.args.get("db")
-        if isinstance(db, exp.Identifier) and not db.quoted and db.name.lower() == "public" and (
+        if isinstance(db, exp.Identifier) and (db.name == "public" or not db.quoted and db.name.lower() == "public") and (
             not node.args.get("catalog")
         ):
             node.set("db", exp.to_identifier("main"))
@@ -2347,29 +2348,43 @@ def concat_null_is_text(tree: exp.Expression) -> exp.Expression:
 
 
 _TIME_NO_SECONDS = re.compile(r"^(\s*(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2})(\s*[+-]\d{1,2}(?::?\d{2})?)\s*$")
+# '2024-01-01 10:04:53.881 +00:00' (Sequelize writes its dates so): a space before the offset
+_SPACED_OFFSET = re.compile(r"^(\s*(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+([+-]\d{1,2}(?::?\d{2})?)\s*$")
+
+
+def _time_input(text: str) -> str | None:
+    """A time/timestamp with a UTC offset as DuckDB reads it, or None when it reads it as is."""
+    m = _SPACED_OFFSET.match(text)
+    if m:
+        text = m.group(1) + m.group(2)
+    n = _TIME_NO_SECONDS.match(text)
+    if n:
+        return f"{n.group(1).strip()}:00{n.group(2).strip()}"
+    return text if m else None
 
 
 def time_literal_seconds(tree: exp.Expression) -> exp.Expression:
     """'13:45+02'::timetz, '2024-01-01 00:00+00'::timestamptz: DuckDB's input for a time
-    with a UTC offset needs the seconds ('13:45:00+02')."""
+    with a UTC offset needs the seconds ('13:45:00+02') and no space before the offset
+    (it reads ' +00:00' as a zone name)."""
     T = exp.DataType.Type
     for cast in tree.find_all(exp.Cast):
         lit = cast.this
-        if isinstance(cast.to, exp.DataType) and cast.to.this in (T.TIMETZ, T.TIMESTAMPTZ) and (
+        if isinstance(cast.to, exp.DataType) and cast.to.this in (T.TIMETZ, T.TIMESTAMPTZ, T.TIMESTAMP, T.TIMESTAMPNTZ) and (
             isinstance(lit, exp.Literal) and lit.is_string
         ):
-            m = _TIME_NO_SECONDS.match(lit.this)
-            if m:
-                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
+            fixed = _time_input(lit.this)
+            if fixed is not None:
+                lit.replace(exp.Literal.string(fixed))
     for col in tree.find_all(exp.ColumnDef):  # … timestamptz DEFAULT '2024-01-01 00:00+00'
         kind = col.args.get("kind")
-        if not (isinstance(kind, exp.DataType) and kind.this in (T.TIMETZ, T.TIMESTAMPTZ)):
+        if not (isinstance(kind, exp.DataType) and kind.this in (T.TIMETZ, T.TIMESTAMPTZ, T.TIMESTAMP, T.TIMESTAMPNTZ)):
             continue
         for c in col.args.get("constraints") or []:
             lit = c.args.get("kind").this if isinstance(c.args.get("kind"), exp.DefaultColumnConstraint) else None
-            m = _TIME_NO_SECONDS.match(lit.this) if isinstance(lit, exp.Literal) and lit.is_string else None
-            if m:
-                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
+            fixed = _time_input(lit.this) if isinstance(lit, exp.Literal) and lit.is_string else None
+            if fixed is not None:
+                lit.replace(exp.Literal.string(fixed))
     return tree
 
 
@@ -2733,6 +2748,33 @@ def _adds_primary_key(action: exp.AddConstraint) -> bool:
     return bool(action.expressions)
 
 
+def upsert_keeps_conflict_key(tree: exp.Expression) -> exp.Expression:
+    """INSERT … ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id, … (Sequelize's upsert): the
+    conflict key is already equal to EXCLUDED's, so the assignment changes nothing; DuckDB
+    takes it for a key update and refuses it for a row other tables' foreign keys reference.
+    Dropped while other assignments remain."""
+    conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
+    if conflict is None or not conflict.expressions:
+        return tree
+    keys = set()
+    for k in conflict.args.get("conflict_keys") or []:
+        col = k.this if isinstance(k, exp.Ordered) else k
+        ident = col.this if isinstance(col, exp.Column) else col
+        if isinstance(ident, exp.Identifier):
+            keys.add(ident.name if ident.quoted else ident.name.lower())
+    same = []
+    for eq in conflict.expressions:
+        target, value = (eq.this, eq.expression) if isinstance(eq, exp.EQ) else (None, None)
+        if isinstance(target, exp.Column) and isinstance(value, exp.Column) and value.table.lower() == "excluded":
+            name = target.name if target.this.quoted else target.name.lower()
+            vname = value.name if value.this.quoted else value.name.lower()
+            if name in keys and vname == name:
+                same.append(eq)
+    if same and len(same) < len(conflict.expressions):
+        conflict.set("expressions", [e for e in conflict.expressions if e not in same])
+    return tree
+
+
 def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
     """ALTER TABLE t ADD [CONSTRAINT name] UNIQUE (a, b) (Alembic's create_unique_constraint,
     Django's AddConstraint): DuckDB adds no constraint to an existing table, but a unique index
@@ -3081,6 +3123,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
+    upsert_keeps_conflict_key,
     constraints_by_rebuild,
     update_set_default,
     no_identity_columns,
@@ -3185,6 +3228,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
+    upsert_keeps_conflict_key: (exp.OnConflict,),
     update_set_default: (exp.Update, exp.Insert),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
