@@ -2976,7 +2976,7 @@ def _interval_zone(text: str) -> str:
     the hours _normalize_tz reads; PostgreSQL, too, refuses an interval with days or months."""
     mm = re.fullmatch(r"\s*([+-]?)(\d{1,2})(?::(\d\d))?(?::00)?\s*|\s*([+-]?\d+)\s*hours?\s*", text, re.I)
     if mm is None:
-        raise PgError("22023", f"""invalid value for parameter "TimeZone": "INTERVAL '{text}'"""",
+        raise PgError("22023", 'invalid value for parameter "TimeZone": "INTERVAL \'' + text + '\'"',
                       detail="Only an offset in hours and minutes, such as '+02:00', is accepted here.")
     if mm.group(4) is not None:
         return mm.group(4)
