@@ -32,8 +32,9 @@ MARK = "/*dataforge:add-constraints*/"
 MARK_ALTER = "/*dataforge:alter-table*/"
 
 
-def payload(schema: str | None, table: str, constraints: list[str]) -> str:
-    return json.dumps({"schema": schema, "table": table, "constraints": constraints})
+def payload(schema: str | None, table: str, constraints: list[str], names: list | None = None) -> str:
+    # names: [contype, cols, name] for the constraints named otherwise than PostgreSQL would
+    return json.dumps({"schema": schema, "table": table, "constraints": constraints, "names": names or []})
 
 
 # the name the ALTER's second copy (sql/rewrite.py) uses for the table's rows
@@ -60,7 +61,21 @@ def _q(name: str) -> str:
 def add_constraints(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Worker thread: carry out a MARK statement on this connection, atomically."""
     p = json.loads(sql[len(MARK):])
-    _atomically(con, lambda: _rebuild(con, p["schema"], p["table"], p["constraints"]))
+
+    def run() -> None:
+        _rebuild(con, p["schema"], p["table"], p["constraints"])
+        _keep_names(con, p["schema"] or "main", p["table"].lower(), p.get("names") or [])
+    _atomically(con, run)
+
+
+def _keep_names(con, schema: str, table: str, names: list) -> None:
+    """The constraint names an ALTER TABLE … ADD CONSTRAINT gave, recorded as CREATE TABLE's are
+    (engine/column_types.py CONSTRAINT_NAMES), for pg_constraint and the ORMs that diff by name."""
+    from .column_types import CONSTRAINT_NAMES
+    for contype, cols, name in names:
+        con.execute(f"DELETE FROM {CONSTRAINT_NAMES} WHERE schema_name = $1 AND table_name = $2 AND contype = $3 "
+                    "AND cols = $4", [schema, table, contype, cols])
+        con.execute(f"INSERT INTO {CONSTRAINT_NAMES} VALUES ($1, $2, $3, $4, $5)", [schema, table, contype, cols, name])
 
 
 def alter_table(con: duckdb.DuckDBPyConnection, sql: str) -> None:

@@ -189,7 +189,11 @@ def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
         return Chunk(text, tokens, None, f'syntax error at or near "{sql[first.start:first.end + 1]}"',
                      first.start + 1)
     try:
-        trees = DIALECT.parser().parse(tokens, sql)
+        arrays = _array_keyword_types(text, tokens) if first.text.upper() in ("CREATE", "ALTER") else None
+        if arrays is not None:
+            trees = DIALECT.parser().parse(DIALECT.tokenize(arrays), arrays)
+        else:
+            trees = DIALECT.parser().parse(tokens, sql)
         tree = trees[0] if trees else None
         if isinstance(tree, exp.Command) and _UNNAMED_CHECK.match(text):
             tree = _named_check(text) or tree
@@ -198,6 +202,23 @@ def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
         return Chunk(text, tokens, None, _parse_error_message(e))
     except (TokenError, ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
         return Chunk(text, tokens, None, str(e))
+
+
+def _array_keyword_types(text: str, tokens: list[Token]) -> str | None:
+    """CREATE TABLE t (tags text ARRAY, …) (TypeORM writes array columns so): the SQL-standard
+    spelling of text[], which sqlglot misreads (it takes what follows for the array's bounds,
+    or drops ARRAY in ALTER TABLE … ADD COLUMN); the text with [] in its place, or None."""
+    base = tokens[0].start
+    cuts = [t for i, t in enumerate(tokens) if i > 1 and t.text.upper() == "ARRAY"
+            and tokens[i - 1].token_type not in (TokenType.COMMA, TokenType.L_PAREN)
+            and (i + 1 == len(tokens) or tokens[i + 1].token_type not in (TokenType.L_BRACKET, TokenType.L_PAREN))]
+    if not cuts:
+        return None
+    out, at = [], 0
+    for t in cuts:
+        out += [text[at:t.start - base], "[]"]
+        at = t.end + 1 - base
+    return "".join(out) + text[at:]
 
 
 # ALTER TABLE t ADD CHECK (…): sqlglot reads only the named form

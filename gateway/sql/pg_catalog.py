@@ -1231,7 +1231,10 @@ CREATE OR REPLACE MACRO {m}.pg_df_index_keys(e) AS
 CREATE OR REPLACE MACRO {m}.pg_df_unquote(s) AS
     CASE WHEN s LIKE '"%"' THEN replace(s[2:-2], '""', '"') ELSE lower(s) END;
 CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
-    regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$', ['sch', 'rel']);
+    -- [catalog.][schema.]relation: 'db.public.t' (TypeORM's col_description(…::regclass)) names
+    -- this database's table when the catalog is current_database()
+    regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)??(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$',
+                   ['cat', 'sch', 'rel']);
 CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' THEN 1700
          WHEN t LIKE '%[]' THEN coalesce((SELECT df_n.typarray FROM {m}.pg_df_base_types df_n
@@ -1250,6 +1253,7 @@ _CATALOG_MACROS = """
 CREATE OR REPLACE MACRO {m}.pg_df_regclass_oid(s) AS (
     SELECT df_r.oid FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
     WHERE lower(df_r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
+      AND {m}.pg_df_split_name(s).cat IN ('', current_database(), '"' || current_database() || '"')
       AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN df_n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
                ELSE df_n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
     ORDER BY CASE df_n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
@@ -1269,11 +1273,13 @@ CREATE OR REPLACE MACRO {m}.pg_regclass_name(s VARCHAR) AS
                      ELSE {m}.pg_quote_ident(df_n.nspname) || '.' || {m}.pg_quote_ident(df_r.relname) END
          FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
          WHERE df_r.oid = s), CAST(s AS VARCHAR));
-CREATE OR REPLACE MACRO {m}.to_regtype(s) AS (
-    SELECT df_n.oid FROM {m}.pg_df_type_names df_n
-    WHERE df_n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
-                                  '\\s*\\([0-9, ]*\\)', '')
-    LIMIT 1);
+-- '"pg_catalog"."bool"', '"public"."t_level_enum"' (TypeORM's '"' || udt_schema || '"."' || udt_name || '"')
+CREATE OR REPLACE MACRO {m}.pg_df_type_key(s) AS
+    regexp_replace(regexp_replace(lower(replace(regexp_replace(trim(s), '^"(pg_catalog|public)"\\.', ''), '"', '')),
+                                  '^(pg_catalog|public)\\.', ''), '\\s*\\([0-9, ]*\\)', '');
+CREATE OR REPLACE MACRO {m}.to_regtype(s) AS coalesce(
+    (SELECT df_n.oid FROM {m}.pg_df_type_names df_n WHERE df_n.name = {m}.pg_df_type_key(s) LIMIT 1),
+    (SELECT df_t.oid FROM {m}.pg_type df_t WHERE df_t.typname = {m}.pg_df_type_key(s) LIMIT 1));  -- a user's enum
 CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
     SELECT CASE WHEN df_f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(df_f.tail, 'character', '')
                 ELSE df_f.head ||

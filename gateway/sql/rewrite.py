@@ -695,6 +695,45 @@ def like_any_all(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def any_array_in_join_condition(tree: exp.Expression) -> exp.Expression:
+    """… LEFT JOIN pg_attribute a ON … AND a.attnum = ANY (c.conkey) (TypeORM's constraint
+    query): DuckDB plans = ANY (list) as a subquery, which it cannot put in an outer join's
+    condition; list_contains is the same test there. Not under NOT, where a list holding NULL
+    would make PostgreSQL's NULL list_contains's false."""
+    for join in tree.find_all(exp.Join):
+        on = join.args.get("on")
+        if on is None:
+            continue
+        for eq in list(on.find_all(exp.EQ)):
+            q = eq.expression
+            if not isinstance(q, exp.Any) or isinstance(q.this, (exp.Subquery, exp.Select, exp.Query)):
+                continue
+            under_not, up = False, eq.parent
+            while up is not None and up is not join:
+                under_not = under_not or isinstance(up, exp.Not)
+                up = up.parent
+            if under_not:
+                continue
+            arr = q.this.this if isinstance(q.this, exp.Paren) else q.this
+            eq.replace(_fn("list_contains", arr.copy(), eq.this.copy()))
+    return tree
+
+
+def array_column_default_literal(tree: exp.Expression) -> exp.Expression:
+    """CREATE TABLE t (n integer[] NOT NULL DEFAULT '{}'): the quoted default is read as the
+    column's array type, as PostgreSQL does (DuckDB cannot cast '{}' text to a list); the
+    cast then goes through pg_literal_input like any '{…}'::int[]."""
+    for col in tree.find_all(exp.ColumnDef):
+        kind = col.args.get("kind")
+        if not (isinstance(kind, exp.DataType) and kind.this == exp.DataType.Type.ARRAY):
+            continue
+        for c in col.args.get("constraints") or []:
+            d = c.args.get("kind")
+            if isinstance(d, exp.DefaultColumnConstraint) and isinstance(d.this, exp.Literal) and d.this.is_string:
+                d.set("this", exp.Cast(this=d.this.copy(), to=kind.copy()))
+    return tree
+
+
 def sha2_lengths(tree: exp.Expression) -> exp.Expression:
     """sha224/sha384/sha512(): DuckDB has only sha256 (sqlglot would write SHA256 for all of
     them: a wrong digest), so those are refused."""
@@ -913,6 +952,8 @@ _RENAMES = {
     "justify_hours": "pg_justify_hours",
     "justify_days": "pg_justify_days",
     "justify_interval": "pg_justify_interval",
+    # uuid-ossp's v4 (random) UUID: TypeORM's default for uuid columns; CREATE EXTENSION is refused
+    "uuid_generate_v4": "gen_random_uuid",
 }
 
 
@@ -1497,6 +1538,12 @@ def public_schema_is_main(tree: exp.Expression) -> exp.Expression:
             not node.args.get("catalog")
         ):
             node.set("db", exp.to_identifier("main"))
+    for dt in tree.find_all(exp.DataType):  # a user type: "public"."t_level_enum" (TypeORM)
+        kind = dt.args.get("kind")
+        if dt.this == exp.DataType.Type.USERDEFINED and isinstance(kind, exp.Dot) and isinstance(
+                kind.this, exp.Identifier) and (kind.this.name == "public" or not kind.this.quoted
+                                                and kind.this.name.lower() == "public"):
+            kind.set("this", exp.to_identifier("main"))
     return tree
 
 
@@ -2822,11 +2869,17 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
     if not actions or not all(isinstance(a, exp.AddConstraint) and a.expressions for a in actions):
         return tree
     constraints: list[str] = []
+    names: list[list[str]] = []  # a foreign key's own name (TypeORM's FK_…), kept as CREATE TABLE keeps it
     for action in actions:
         for c in action.expressions:
             inner = c.expressions if isinstance(c, exp.Constraint) else [c]
             if not inner or not all(isinstance(x, (exp.ForeignKey, exp.CheckColumnConstraint)) for x in inner):
                 return tree  # primary keys and UNIQUE have their own forms; a mix stays refused
+            if isinstance(c, exp.Constraint) and isinstance(c.this, exp.Identifier) and len(inner) == 1 \
+                    and isinstance(inner[0], exp.ForeignKey):
+                cols = [i.name.lower() for i in inner[0].expressions]
+                if cols and c.this.name != f"{tree.this.name.lower()}_{'_'.join(cols)}_fkey":
+                    names.append(["f", ",".join(cols), c.this.name])
             c = c.copy()
             for ref in c.find_all(exp.Reference):
                 kept = [o for o in ref.args.get("options") or [] if str(o).upper() not in _FK_OPTIONS_DROPPED]
@@ -2835,7 +2888,7 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
     table = tree.this
     schema = table.db or None
     return exp.Command(this=rebuild.MARK, expression=exp.Literal.string(
-        rebuild.payload("main" if schema == "public" else schema, table.name, constraints)))
+        rebuild.payload("main" if schema == "public" else schema, table.name, constraints, names)))
 
 
 def update_set_default(tree: exp.Expression) -> exp.Expression:
@@ -3190,6 +3243,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     version_to_macro,
     int4_min_literal,
     int_literal_operands_are_int4,
+    array_column_default_literal,
     pg_literal_input,
     sum_types,
     avg_numeric,
@@ -3198,6 +3252,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     extract_numeric,
     round_float_half_even,
     like_any_all,
+    any_array_in_join_condition,
     like_backslash_escape,
     similar_to_regex,
     to_hex_lowercase,
@@ -3221,6 +3276,8 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     series_bound_literals: (exp.ExplodingGenerateSeries,),
     multi_argument_unnest: (exp.Unnest,),
     like_any_all: (exp.Like, exp.ILike),
+    any_array_in_join_condition: (exp.Any,),
+    array_column_default_literal: (exp.ColumnDef,),
     sha2_lengths: (exp.SHA2Digest,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
