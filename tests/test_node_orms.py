@@ -181,6 +181,12 @@ def test_orm_statements_like_postgres(pg, gateway):
             JOIN pg_class t ON t.oid = c.conrelid
             LEFT JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
             WHERE t.relname = '{p}_t' ORDER BY 1, 3""",
+        # Knex's: a boolean's DEFAULT '1', RENAME without COLUMN
+        f"CREATE TABLE {p}_k (id int, flag boolean DEFAULT '1', off boolean DEFAULT 'f', email text)",
+        f'ALTER TABLE "{p}_k" RENAME "email" TO "mail"',
+        f"SELECT column_name::text, column_default::text FROM information_schema.columns "
+        f"WHERE table_name = '{p}_k' ORDER BY ordinal_position",
+        f"DROP TABLE {p}_k",
         f"DROP TABLE {p}_t",
         f"DROP TYPE {p}_lvl",
         f"DROP TABLE {p}_b",
@@ -202,4 +208,10 @@ def test_typeorm_like_postgres(pg, gateway):
     diff = next(s for s in got if s[0] == "schema-diff")
     assert all(q.endswith('ALTER COLUMN "created" SET DEFAULT now()') for q in diff[1]), diff
     diff[1] = []
+    _assert_same(exp, got)
+
+
+def test_knex_like_postgres(pg, gateway):
+    exp, got = _both(pg, gateway, "knex")
+    assert ["end", "ok"] in exp and any(s[0] == "rollback" for s in exp)
     _assert_same(exp, got)

@@ -720,17 +720,21 @@ def any_array_in_join_condition(tree: exp.Expression) -> exp.Expression:
 
 
 def array_column_default_literal(tree: exp.Expression) -> exp.Expression:
-    """CREATE TABLE t (n integer[] NOT NULL DEFAULT '{}'): the quoted default is read as the
-    column's array type, as PostgreSQL does (DuckDB cannot cast '{}' text to a list); the
-    cast then goes through pg_literal_input like any '{…}'::int[]."""
+    """CREATE TABLE t (n integer[] NOT NULL DEFAULT '{}', b boolean DEFAULT '1'): the quoted
+    default is read as the column's type, as PostgreSQL does when it stores the default:
+    DuckDB cannot cast '{}' text to a list (the cast goes through pg_literal_input like any
+    '{…}'::int[]), and a boolean's '1' (Knex's defaultTo(true)) is shown as true."""
     for col in tree.find_all(exp.ColumnDef):
         kind = col.args.get("kind")
-        if not (isinstance(kind, exp.DataType) and kind.this == exp.DataType.Type.ARRAY):
+        if not (isinstance(kind, exp.DataType) and kind.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.BOOLEAN)):
             continue
         for c in col.args.get("constraints") or []:
             d = c.args.get("kind")
             if isinstance(d, exp.DefaultColumnConstraint) and isinstance(d.this, exp.Literal) and d.this.is_string:
-                d.set("this", exp.Cast(this=d.this.copy(), to=kind.copy()))
+                if kind.this == exp.DataType.Type.ARRAY:
+                    d.set("this", exp.Cast(this=d.this.copy(), to=kind.copy()))
+                elif _pg_bool(d.this.this) is not None:
+                    d.set("this", exp.Boolean(this=_pg_bool(d.this.this)))
     return tree
 
 
