@@ -215,3 +215,75 @@ def test_knex_like_postgres(pg, gateway):
     exp, got = _both(pg, gateway, "knex")
     assert ["end", "ok"] in exp and any(s[0] == "rollback" for s in exp)
     _assert_same(exp, got)
+
+
+# pg-cursor and pg-query-stream (node-postgres' portals: Execute with a row limit, then more)
+CURSORS = r"""
+const { Client } = require('pg');
+const Cursor = require('pg-cursor');
+const QueryStream = require('pg-query-stream');
+const out = (step, v) => console.log(JSON.stringify([step, v]));
+(async () => {
+  const c = new Client({ connectionString: process.argv[1] });
+  await c.connect();
+  const cur = c.query(new Cursor('SELECT i, i * $1::int AS twice FROM generate_series(1, 7) AS g(i) ORDER BY i', [2]));
+  const batches = [];
+  for (let rows = await cur.read(3); rows.length; rows = await cur.read(3)) batches.push(rows.map(r => r.twice));
+  await cur.close();
+  out('cursor', batches);
+  const names = [];
+  const stream = c.query(new QueryStream('SELECT n::text AS s FROM generate_series(1, $1::int) AS g(n)', [2500], { batchSize: 100 }));
+  for await (const row of stream) names.push(row.s);
+  out('stream', [names.length, names[0], names[2499]]);
+  const again = await c.query('SELECT 1 AS one');  // the connection is usable after both
+  out('after', again.rows);
+  await c.end();
+})().catch(e => { console.error(e); process.exit(1); });
+"""
+
+
+def test_pg_cursor_and_query_stream_like_postgres(pg, gateway):
+    if not (NODE_DIR / "node_modules" / "pg-cursor").exists():
+        pytest.skip("npm `pg-cursor` missing: run `npm install` in tests/node (.ci/run does)")
+    exp = _steps(run_node(CURSORS, pg.url, env=ENV))
+    assert exp[0] == ["cursor", [[2, 4, 6], [8, 10, 12], [14]]]
+    assert _steps(run_node(CURSORS, gateway.url, env=ENV)) == exp
+
+
+SAVEPOINT_AFTER_WRITE = r"""
+const postgres = require('postgres');
+const out = (step, v) => console.log(JSON.stringify([step, v]));
+(async () => {
+  const sql = postgres(process.argv[1], { max: 1, onnotice: () => {} });
+  const t = process.argv[2];
+  await sql`CREATE TABLE ${sql(t)} (n int)`;
+  try {
+    await sql.begin(async sql => {
+      await sql`INSERT INTO ${sql(t)} VALUES (1)`;
+      await sql.savepoint(async sql => {
+        await sql`INSERT INTO ${sql(t)} VALUES (2)`;
+        throw new Error('undo 2');
+      }).catch(e => out('savepoint', e.code || e.message));
+      await sql`INSERT INTO ${sql(t)} VALUES (3)`;
+    });
+    out('begin', 'committed');
+  } catch (e) { out('begin', [e.code, e.message]); }
+  out('rows', (await sql`SELECT n FROM ${sql(t)} ORDER BY n`).map(r => r.n));
+  await sql`DROP TABLE ${sql(t)}`;
+  await sql.end();
+})().catch(e => { console.error(e); process.exit(1); });
+"""
+
+
+def test_postgresjs_savepoint_rollback_after_write_is_refused(pg, gateway):
+    """ROLLBACK TO SAVEPOINT after a write: PostgreSQL undoes the write; the gateway cannot
+    (DuckDB has no savepoints) and refuses with 0A000, after which the transaction is
+    aborted and nothing of it is kept: never a half-undone transaction."""
+    _script("postgresjs")
+    t = f"spw_{uuid.uuid4().hex[:8]}"
+    exp = _steps(run_node(SAVEPOINT_AFTER_WRITE, pg.url, t, env=ENV))
+    assert exp == [["savepoint", "undo 2"], ["begin", "committed"], ["rows", [1, 3]]]
+    got = _steps(run_node(SAVEPOINT_AFTER_WRITE, gateway.url, t, env=ENV))
+    assert got[0] == ["savepoint", "0A000"]
+    assert got[1][0] == "begin" and got[1][1][0] == "25P02"
+    assert got[2] == ["rows", []]
