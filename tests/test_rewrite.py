@@ -731,3 +731,14 @@ def test_array_keyword_and_rename_without_column_are_read_as_postgresql_means_th
     assert split('ALTER TABLE "t" RENAME "email" TO "mail"')[0].tree.sql("postgres") == \
         'ALTER TABLE "t" RENAME COLUMN "email" TO "mail"'
     assert split("ALTER TABLE t RENAME TO u")[0].tree.sql("postgres") == "ALTER TABLE t RENAME TO u"
+
+
+def test_drop_constraint_becomes_a_rebuild():
+    import json
+
+    from gateway.engine import rebuild
+
+    sql = duck('ALTER TABLE public."c" DROP CONSTRAINT IF EXISTS "c_p_fkey"')
+    assert sql.startswith(rebuild.MARK_DROP)
+    assert json.loads(sql[len(rebuild.MARK_DROP):]) == {"schema": "main", "table": "c", "name": "c_p_fkey",
+                                                       "if_exists": True}

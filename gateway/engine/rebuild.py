@@ -30,6 +30,7 @@ from ..errors import PgError
 
 MARK = "/*dataforge:add-constraints*/"
 MARK_ALTER = "/*dataforge:alter-table*/"
+MARK_DROP = "/*dataforge:drop-constraint*/"
 
 
 def payload(schema: str | None, table: str, constraints: list[str], names: list | None = None) -> str:
@@ -301,3 +302,90 @@ def _rebuild(con, schema: str | None, table: str, constraints: list[str]) -> Non
     for saved in reversed(children):
         _reattach(con, saved)
 
+
+
+# --------------------------------------------------------------------------- DROP CONSTRAINT
+
+def drop_payload(schema: str | None, table: str, name: str, if_exists: bool) -> str:
+    return json.dumps({"schema": schema, "table": table, "name": name, "if_exists": if_exists})
+
+
+def drop_constraint(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Worker thread: ALTER TABLE t DROP CONSTRAINT name (MARK_DROP) for a foreign key or a
+    unique constraint (Sequelize's sync({alter}), TypeORM's synchronize, Knex's dropForeign /
+    dropUnique, Alembic's drop_constraint). DuckDB drops none: a unique constraint added as an
+    index (ADD UNIQUE, sql/rewrite.py) is that index dropped; one in the table's DDL is taken
+    out of it and the table rebuilt, as for ADD CONSTRAINT. Primary keys and checks: 0A000."""
+    p = json.loads(sql[len(MARK_DROP):])
+    _atomically(con, lambda: _drop_constraint(con, p["schema"], p["table"], p["name"], p["if_exists"]))
+
+
+def _drop_constraint(con, schema: str | None, table: str, cname: str, if_exists: bool) -> None:
+    from ..sql.pg_catalog import COMPAT_DB
+    from .column_types import CONSTRAINT_NAMES
+
+    found = _find(con, table, schema)
+    if found is None:
+        raise PgError("42P01", f'relation "{table}" does not exist')
+    db, sch, name = found[:3]
+    m = f"{COMPAT_DB}.main"
+    row = con.execute(
+        f"SELECT k.contype, (SELECT list(a.attname ORDER BY list_position(k.conkey, a.attnum)) "
+        f"FROM {m}.pg_attribute a WHERE a.attrelid = k.conrelid AND list_contains(k.conkey, a.attnum)) "
+        f"FROM {m}.pg_constraint k JOIN {m}.pg_class c ON c.oid = k.conrelid "
+        f"JOIN {m}.pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE c.relname = $1 AND n.nspname = $2 AND k.conname = $3",
+        [name, "public" if sch == "main" else sch, cname]).fetchone()
+    if row is None:
+        if if_exists:
+            return
+        raise PgError("42704", f'constraint "{cname}" of relation "{name}" does not exist')
+    contype, cols = row[0], list(row[1] or [])
+    if contype not in ("f", "u"):
+        raise PgError("0A000", f'ALTER TABLE … DROP CONSTRAINT of a {"primary key" if contype == "p" else "check"} '
+                      "constraint is not supported",
+                      hint="DuckDB keeps these in the table's definition: create the table again without it.")
+    index = [i for i, _ in _indexes(con, db, sch, name) if i.lower() == cname.lower()]
+    if contype == "u" and index:
+        con.execute(f"DROP INDEX {_q(db)}.{_q(sch)}.{_q(index[0])}")
+    else:
+        children = [_detach(con, *child) for child in _referencing(con, db, sch, name)]
+        target, ddl, keep, indexes, comment, comments = _detach(con, db, sch, name)
+        without = _without_constraint(ddl, contype, cols)
+        if without is None:
+            raise PgError("0A000", f'cannot drop constraint "{cname}": it was not found in the definition of "{name}"')
+        _reattach(con, (target, without, keep, indexes, comment, comments))
+        for saved in reversed(children):
+            _reattach(con, saved)
+    con.execute(f"DELETE FROM {CONSTRAINT_NAMES} WHERE schema_name = $1 AND table_name = $2 AND name = $3",
+                [sch, name.lower(), cname])
+
+
+def _without_constraint(ddl: str, contype: str, cols: list[str]) -> str | None:
+    """The table's DDL without the foreign key ('f') or unique constraint ('u') on `cols`; None
+    when there is none such."""
+    from sqlglot import exp, parse_one  # DuckDB's own DDL text
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = parse_one(ddl, read="duckdb")
+    except SqlglotError:
+        return None
+    want = [c.lower() for c in cols]
+
+    def names(items) -> list[str]:
+        return [(i.this if isinstance(i, exp.Ordered) else i).name.lower() for i in items]
+    for item in list(tree.this.expressions):
+        if contype == "f" and isinstance(item, exp.ForeignKey) and names(item.expressions) == want:
+            item.pop()
+            return tree.sql("duckdb")
+        if contype == "u" and isinstance(item, exp.UniqueColumnConstraint) and isinstance(item.this, exp.Schema) \
+                and names(item.this.expressions) == want:
+            item.pop()
+            return tree.sql("duckdb")
+        if contype == "u" and isinstance(item, exp.ColumnDef) and [item.name.lower()] == want:
+            for c in list(item.args.get("constraints") or []):
+                if isinstance(c.kind, exp.UniqueColumnConstraint):
+                    c.pop()
+                    return tree.sql("duckdb")
+    return None

@@ -2895,6 +2895,22 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
         rebuild.payload("main" if schema == "public" else schema, table.name, constraints, names)))
 
 
+def drop_constraint_by_rebuild(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE t DROP CONSTRAINT [IF EXISTS] name: DuckDB drops no constraint, so the
+    statement is carried out by engine/rebuild.drop_constraint (marked DuckDB text)."""
+    if not isinstance(tree, exp.Alter) or not isinstance(tree.this, exp.Table):
+        return tree
+    actions = tree.args.get("actions") or []
+    if len(actions) != 1 or not isinstance(actions[0], exp.Drop) or \
+            str(actions[0].args.get("kind") or "").upper() != "CONSTRAINT" or len(actions[0].args.get("tables") or []) != 1:
+        return tree
+    table = tree.this
+    schema = table.db or None
+    return exp.Command(this=rebuild.MARK_DROP, expression=exp.Literal.string(rebuild.drop_payload(
+        "main" if schema == "public" else schema, table.name, actions[0].args["tables"][0].name,
+        bool(actions[0].args.get("exists")))))
+
+
 def update_set_default(tree: exp.Expression) -> exp.Expression:
     """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
     conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
@@ -3180,6 +3196,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
+    drop_constraint_by_rebuild,
     upsert_keeps_conflict_key,
     constraints_by_rebuild,
     update_set_default,
@@ -3289,6 +3306,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
+    drop_constraint_by_rebuild: (exp.Alter,),
     upsert_keeps_conflict_key: (exp.OnConflict,),
     update_set_default: (exp.Update, exp.Insert),
     no_identity_columns: (exp.Case,),

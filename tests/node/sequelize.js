@@ -50,15 +50,17 @@ const noTimes = o => Array.isArray(o) ? o.map(noTimes) : o && typeof o === 'obje
   out('describe-books', await describe(`${p}_books`));
   out('describe-authors', await describe(`${p}_authors`));
 
-  // sync({ alter: true }) after the model gained a column: describeTable, showIndex,
-  // getForeignKeyReferencesForTable, then ALTER TABLE … ALTER COLUMN for every column. On
-  // Author: for a model with a foreign key Sequelize first drops it (ALTER TABLE … DROP
-  // CONSTRAINT), which the gateway refuses with 0A000 (see test_node_orms.py).
+  // sync({ alter: true }) after two models gained a column: describeTable, showIndex,
+  // getForeignKeyReferencesForTable, ALTER TABLE … ALTER COLUMN for every column, and for
+  // Book's foreign key ALTER TABLE … DROP CONSTRAINT, then ADD … REFERENCES again.
   Author.rawAttributes.nick = { type: DataTypes.STRING(20), allowNull: true };
   Author.refreshAttributes();
-  await Author.sync({ alter: true });
+  Book.rawAttributes.isbn = { type: DataTypes.STRING(20), allowNull: true };
+  Book.refreshAttributes();
+  await seq.sync({ alter: true });
   out('sync-alter', 'ok');
   out('describe-authors-altered', await describe(`${p}_authors`));
+  out('describe-books-altered', await describe(`${p}_books`));
   const idx = await qi.showIndex(`${p}_books`);
   out('show-index', idx.map(i => [i.name.replace(p, 'P'), i.unique, i.primary, i.fields.map(f => f.attribute)])
     .sort((a, b) => a[0] < b[0] ? -1 : 1));
