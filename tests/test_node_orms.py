@@ -182,7 +182,8 @@ def test_orm_statements_like_postgres(pg, gateway):
             LEFT JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
             WHERE t.relname = '{p}_t' ORDER BY 1, 3""",
         # Knex's: a boolean's DEFAULT '1', RENAME without COLUMN
-        f"CREATE TABLE {p}_k (id int, flag boolean DEFAULT '1', off boolean DEFAULT 'f', email text)",
+        f"CREATE TABLE {p}_k (id int, flag boolean DEFAULT '1', off boolean DEFAULT 'f', email text, "
+        f"u uuid DEFAULT gen_random_uuid())",
         f'ALTER TABLE "{p}_k" RENAME "email" TO "mail"',
         f"SELECT column_name::text, column_default::text FROM information_schema.columns "
         f"WHERE table_name = '{p}_k' ORDER BY ordinal_position",

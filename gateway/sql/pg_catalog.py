@@ -845,6 +845,7 @@ SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid A
          WHEN regexp_full_match(u.column_default, 'nextval\\(''[^'']+''\\)')
          THEN replace(u.column_default, ''')', '''::regclass)')
          WHEN u.column_default = 'CURRENT_TIMESTAMP' THEN 'CURRENT_TIMESTAMP'
+         WHEN u.column_default = 'uuid()' THEN 'gen_random_uuid()'  -- DuckDB's name for it (TypeORM diffs by text)
          ELSE u.column_default END AS adbin, u.comment AS description,
     u.data_type AS duck_type
 FROM u;
