@@ -79,6 +79,7 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"Macro Function with name (?P<n>[^ ]+) does not exist"), "42883", "function {n} does not exist"),
     (re.compile(r"Table with name (?P<n>[^ ]+) already exists|Table with name \"(?P<q>[^\"]+)\" already exists"),
      "42P07", 'relation "{n}" already exists'),
+    (re.compile(r'Index with name "(?P<n>[^"]+)" already exists'), "42P07", 'relation "{n}" already exists'),
     (re.compile(r'already exists'), "42P07", None),
     (re.compile(r'Referenced column "?(?P<n>[^" ]+)"? not found'), "42703", 'column "{n}" does not exist'),
     (re.compile(r'Referenced column "(?P<n>[^"]+)" was not found because the FROM clause is missing'), "42703",

@@ -1079,7 +1079,7 @@ class Session:
             f = fmts[0] if len(fmts) == 1 else (fmts[i] if fmts else 0)
             try:
                 # an untyped text array ('{1,NULL,3}', node-postgres) is parsed as the inferred array type
-                typed = f == 1 or prep.declared[i] or _is_array_oid(oids[i])
+                typed = f == 1 or prep.declared[i] or _is_array_oid(oids[i]) or oids[i] in _UNTYPED_PARSED
                 values.append(decode_param(oids[i] if typed else 0, f, raw))
             except ParamError as e:
                 raise PgError(e.sqlstate, str(e)) from None
@@ -1090,9 +1090,14 @@ class Session:
             prep = self.prepared.get(msg.name)
             if prep is None:
                 raise PgError("26000", f'prepared statement "{msg.name}" does not exist')
-            oids = await self._param_oids(prep)
+            try:
+                oids = await self._param_oids(prep)
+                fields = await self._describe(prep, None)
+            except PgError as e:
+                if prep.stmt is not None:
+                    await self._explain_error(e, prep.stmt)
+                raise
             self.send(m.parameter_description(oids))
-            fields = await self._describe(prep, None)
             if fields is None:
                 self.send(m.NO_DATA)
             else:
@@ -1106,7 +1111,12 @@ class Session:
                     raise PgError("34000", f'portal "{msg.name}" does not exist')
                 self.send(m.row_description(cur.fields))
                 return
-            fields = await self._portal_fields(portal)
+            try:
+                fields = await self._portal_fields(portal)
+            except PgError as e:
+                if portal.prepared.stmt is not None:
+                    await self._explain_error(e, portal.prepared.stmt)
+                raise
             if fields is None:
                 self.send(m.NO_DATA)
             else:
@@ -1278,14 +1288,7 @@ class Session:
             sqlstate = "00000"
         except PgError as e:
             sqlstate = e.sqlstate
-            if e.position is None:
-                e.position = _locate(e, st)
-            if e.sqlstate == "42883":
-                _function_signature(e, st)
-            if e.sqlstate in errors.CONSTRAINT_STATES:
-                await self._name_constraint(e, st)
-            if e.sqlstate == "42703":
-                errors.column_hint(e, st.tree, await self.server.schema.table_origins())
+            await self._explain_error(e, st)
             raise
         except (ClientGone, ConnectionError, m.ProtocolError):
             raise
@@ -1299,6 +1302,19 @@ class Session:
             raise PgError("XX000", f"internal error: {type(e).__name__}: {e}") from e
         finally:
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
+
+    async def _explain_error(self, e: PgError, st: Statement) -> None:
+        """PostgreSQL's fields for an error of st: position, function signature, constraint
+        name, column hint. For Execute and for Describe (whose probe meets a missing column
+        first when a driver describes before it binds, as postgres.js and pgjdbc do)."""
+        if e.position is None:
+            e.position = _locate(e, st)
+        if e.sqlstate == "42883":
+            _function_signature(e, st)
+        if e.sqlstate in errors.CONSTRAINT_STATES:
+            await self._name_constraint(e, st)
+        if e.sqlstate == "42703":
+            errors.column_hint(e, st.tree, await self.server.schema.table_origins())
 
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
@@ -2160,6 +2176,9 @@ class Session:
         if len(rest) == 1 and rest[0].text.upper() in ("DEFAULT", "LOCAL") and rest[0].token_type.name != "STRING":
             self._reset(name)
             return
+        if name == "timezone" and len(rest) > 1 and rest[0].text.upper() == "INTERVAL":
+            self._set(name, _interval_zone(rest[1].text))  # Sequelize: INTERVAL '+00:00' HOUR TO MINUTE
+            return
         value = ", ".join(_token_value(t) for t in rest if t.text != ",")
         if rest[0].text == "-" and len(rest) > 1:
             value = "-" + _token_value(rest[1])
@@ -2892,6 +2911,12 @@ def _literal_pg_type(a: exp.Expression) -> str | None:
     return None
 
 
+# untyped text parameters read with PostgreSQL's input function for their inferred type (the
+# others reach DuckDB as strings): DuckDB's timestamp parser takes '… 10:04:53 +00:00' (Sequelize's
+# form, a space before the offset) for a zone name
+_UNTYPED_PARSED = frozenset((1114, 1184, 1266))
+
+
 def _locate(e: PgError, st: Statement) -> int | None:
     """Where in the client's text the object an error names appears (PostgreSQL's position
     field, which psql turns into a caret): the first token spelling that name; for a syntax
@@ -3038,6 +3063,20 @@ def _normalize_tz(v: str) -> str:
         raise PgError("0A000", f'time zone offset "{v}" is not supported',
                       hint="Use a whole-hour offset between -12 and +14, or a zone name such as Asia/Kolkata.")
     return "UTC" if east == 0 else f"Etc/GMT{-int(east):+d}"
+
+
+def _interval_zone(text: str) -> str:
+    """SET TIME ZONE INTERVAL '+05:00' [HOUR TO MINUTE] (or '3 hours'): the offset east as
+    the hours _normalize_tz reads; PostgreSQL, too, refuses an interval with days or months."""
+    mm = re.fullmatch(r"\s*([+-]?)(\d{1,2})(?::(\d\d))?(?::00)?\s*|\s*([+-]?\d+)\s*hours?\s*", text, re.I)
+    if mm is None:
+        raise PgError("22023", 'invalid value for parameter "TimeZone": "INTERVAL \'' + text + '\'"',
+                      detail="Only an offset in hours and minutes, such as '+02:00', is accepted here.")
+    if mm.group(4) is not None:
+        return mm.group(4)
+    hours = int(mm.group(2)) + int(mm.group(3) or 0) / 60
+    hours = -hours if mm.group(1) == "-" else hours
+    return str(int(hours)) if hours == int(hours) else str(hours)
 
 
 _ZONE_NAMES: dict[str, str] = {}

@@ -706,3 +706,53 @@ def test_row_constructor_fields_and_function_in_from(con):
 
 def test_check_constraint_keeps_duckdb_length():
     assert duck("CREATE TABLE c (n TEXT, CHECK (length(n) < 5))") == "CREATE TABLE c (n TEXT, CHECK (LENGTH(n) < 5))"
+
+
+# ---- transforms the Node ORMs needed (tests/test_node_orms.py runs the ORMs themselves)
+
+def test_upsert_drops_the_conflict_keys_own_assignment():
+    assert duck('INSERT INTO "a" ("id", "n") VALUES (1, 2) ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", '
+                '"n" = EXCLUDED."n"') == 'INSERT INTO "a" ("id", "n") VALUES (1, 2) ON CONFLICT("id") DO UPDATE SET "n" = excluded."n"'
+    # the only assignment, or another value: left as written
+    assert "SET id = excluded.id" in duck("INSERT INTO a (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id")
+    assert "SET id = excluded.n, n = 3" in duck(
+        "INSERT INTO a (id, n) VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.n, n = 3")
+
+
+def test_any_array_in_an_outer_join_condition_is_list_contains():
+    assert duck("SELECT 1 FROM c LEFT JOIN a ON a.r = c.r AND a.n = ANY (c.k)").endswith(
+        "LEFT JOIN a ON a.r = c.r AND LIST_CONTAINS(c.k, a.n)")
+    assert "NOT a.n = ANY(c.k)" in duck("SELECT 1 FROM c LEFT JOIN a ON NOT a.n = ANY (c.k)")  # NULL ≠ false there
+    assert "= ANY(" in duck("SELECT 1 FROM c WHERE 2 = ANY (c.k)")
+
+
+def test_quoted_defaults_of_array_and_boolean_columns_take_the_column_type():
+    assert duck("CREATE TABLE t (n int[] NOT NULL DEFAULT '{}', b boolean DEFAULT '1', f boolean DEFAULT 'off', "
+                "s text DEFAULT '1')") == ("CREATE TABLE t (n INT[] NOT NULL DEFAULT CAST([] AS INT[]), b BOOLEAN DEFAULT TRUE, "
+                                           "f BOOLEAN DEFAULT FALSE, s TEXT DEFAULT '1')")
+
+
+def test_timestamp_literal_with_a_space_before_the_offset():
+    assert duck("SELECT '2024-01-02 03:04:05.678 +00:00'::timestamptz, '2024-01-02 03:04 -05:30'::timestamp") == (
+        "SELECT CAST('2024-01-02 03:04:05.678+00:00' AS TIMESTAMPTZ) AS \"timestamptz\", "
+        "CAST('2024-01-02 03:04:00-05:30' AS TIMESTAMP) AS \"timestamp\"")
+
+
+def test_quoted_public_schema_of_tables_and_types_is_main():
+    assert duck('SELECT "public"."t"."a" FROM "public"."t"') == 'SELECT main."t"."a" FROM main."t"'
+    assert duck('CREATE TABLE t (l "public"."mood")').startswith('CREATE TABLE t (l main."mood")')
+    assert duck('SELECT 1 FROM "Public".t') == 'SELECT 1 AS "?column?" FROM "Public".t'  # another schema
+
+
+def test_uuid_generate_v4_is_gen_random_uuid():
+    assert duck("SELECT uuid_generate_v4()") == 'SELECT GEN_RANDOM_UUID() AS "uuid_generate_v4"'
+
+
+def test_array_keyword_and_rename_without_column_are_read_as_postgresql_means_them():
+    assert split("CREATE TABLE x (a text array, b int array NOT NULL)")[0].tree.sql("postgres") == \
+        "CREATE TABLE x (a TEXT[], b INT[] NOT NULL)"
+    assert split("ALTER TABLE x ADD COLUMN a varchar(5) ARRAY")[0].tree.sql("postgres") == \
+        "ALTER TABLE x ADD COLUMN a VARCHAR(5)[]"
+    assert split('ALTER TABLE "t" RENAME "email" TO "mail"')[0].tree.sql("postgres") == \
+        'ALTER TABLE "t" RENAME COLUMN "email" TO "mail"'
+    assert split("ALTER TABLE t RENAME TO u")[0].tree.sql("postgres") == "ALTER TABLE t RENAME TO u"

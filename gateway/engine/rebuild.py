@@ -479,4 +479,3 @@ def _rebuild(con, schema: str | None, table: str, change) -> tuple[str, str, str
     for saved in reversed(children):
         _reattach(con, saved)
     return db, sch, name
-

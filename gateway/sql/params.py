@@ -228,6 +228,12 @@ def infer_param_oids(
             other = parent.expression if parent.this is p else parent.this
             if isinstance(other, exp.Column):
                 oid = col_oid(other)
+            elif isinstance(other, exp.Cast) and other.args.get("to") is not None:
+                # $1::int + $2 (Knex's raw bindings): the unknown side takes the cast's type,
+                # as PostgreSQL's operator resolution gives it
+                to = other.args["to"]
+                special = _pg_only_cast(to)
+                oid = special if special is not None else _oid_for_duck(to.sql("duckdb"))
         if oid is not None:
             found[i - 1] = oid
     # UPDATE t SET col = $n

@@ -189,7 +189,11 @@ def _parse_chunk(sql: str, tokens: list[Token]) -> Chunk:
         return Chunk(text, tokens, None, f'syntax error at or near "{sql[first.start:first.end + 1]}"',
                      first.start + 1)
     try:
-        trees = DIALECT.parser().parse(_without_overriding(tokens) if first.text.upper() == "INSERT" else tokens, sql)
+        arrays = _ddl_spellings(text, tokens) if first.text.upper() in ("CREATE", "ALTER") else None
+        if arrays is not None:
+            trees = DIALECT.parser().parse(DIALECT.tokenize(arrays), arrays)
+        else:
+            trees = DIALECT.parser().parse(_without_overriding(tokens) if first.text.upper() == "INSERT" else tokens, sql)
         tree = trees[0] if trees else None
         if isinstance(tree, exp.Command) and _UNNAMED_CHECK.match(text):
             tree = _named_check(text) or tree
@@ -209,6 +213,29 @@ def _without_overriding(tokens: list[Token]) -> list[Token]:
         if words[i:i + 3] == ["OVERRIDING", "SYSTEM", "VALUE"]:
             return tokens[:i] + tokens[i + 3:]
     return tokens
+def _ddl_spellings(text: str, tokens: list[Token]) -> str | None:
+    """PostgreSQL spellings sqlglot misreads, as ones it reads; the text, or None if none:
+    - `tags text ARRAY` (TypeORM's array columns) → `text[]`: sqlglot takes what follows for
+      the array's bounds, or drops ARRAY in ALTER TABLE … ADD COLUMN;
+    - ALTER TABLE t RENAME a TO b (Knex's renameColumn, COLUMN being optional) → RENAME COLUMN
+      a TO b: sqlglot reads a rename of the table to "a"."""
+    base = tokens[0].start
+    edits = []  # (token, replacement text, keep the token)
+    for i, t in enumerate(tokens):
+        word = t.text.upper()
+        if word == "ARRAY" and i > 1 and tokens[i - 1].token_type not in (TokenType.COMMA, TokenType.L_PAREN) and (
+                i + 1 == len(tokens) or tokens[i + 1].token_type not in (TokenType.L_BRACKET, TokenType.L_PAREN)):
+            edits.append((t, "[]", False))
+        elif word == "RENAME" and i + 2 < len(tokens) and \
+                tokens[i + 1].text.upper() not in ("TO", "COLUMN", "CONSTRAINT") and tokens[i + 2].text.upper() == "TO":
+            edits.append((tokens[i + 1], "COLUMN ", True))
+    if not edits:
+        return None
+    out, at = [], 0
+    for t, new, keep in edits:
+        out += [text[at:t.start - base], new]
+        at = (t.start if keep else t.end + 1) - base
+    return "".join(out) + text[at:]
 
 
 # ALTER TABLE t ADD CHECK (…): sqlglot reads only the named form

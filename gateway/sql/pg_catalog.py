@@ -266,6 +266,7 @@ CATALOG_NAME_COLUMNS = {
     "pg_stat_all_tables": "schemaname relname",
     "pg_stat_user_tables": "schemaname relname",
     "pg_statio_user_tables": "schemaname relname",
+    "pg_statio_all_tables": "schemaname relname",
     "pg_statistic_ext": "stxname",
     "pg_subscription": "subname subslotname",
     "pg_tables": "schemaname tablename tableowner tablespace",
@@ -845,6 +846,7 @@ SELECT u.table_oid::UINTEGER AS attrelid, u.column_name AS attname, u.type_oid A
          WHEN regexp_full_match(u.column_default, 'nextval\\(''[^'']+''\\)')
          THEN replace(u.column_default, ''')', '''::regclass)')
          WHEN u.column_default = 'CURRENT_TIMESTAMP' THEN 'CURRENT_TIMESTAMP'
+         WHEN u.column_default = 'uuid()' THEN 'gen_random_uuid()'  -- DuckDB's name for it (TypeORM diffs by text)
          ELSE u.column_default END AS adbin, u.comment AS description,
     u.data_type AS duck_type
 FROM u;
@@ -1026,6 +1028,9 @@ SELECT relid, schemaname, relname, 0::BIGINT AS heap_blks_read, 0::BIGINT AS hea
     0::BIGINT AS toast_blks_hit, 0::BIGINT AS tidx_blks_read, 0::BIGINT AS tidx_blks_hit
 FROM {m}.pg_stat_user_tables;
 
+-- Sequelize's describeTable joins it to pg_description for column comments
+CREATE OR REPLACE VIEW {m}.pg_statio_all_tables AS SELECT * FROM {m}.pg_statio_user_tables;
+
 CREATE OR REPLACE VIEW {m}.pg_matviews AS
 SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner,
     NULL::VARCHAR AS tablespace, NULL::BOOLEAN AS hasindexes, NULL::BOOLEAN AS ispopulated,
@@ -1154,6 +1159,20 @@ SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema,
 FROM k JOIN {m}.pg_class c ON c.oid = k.conrelid JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
 JOIN {m}.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.attnum;
 
+-- the columns a constraint uses: its own for primary key, unique and check, the referenced
+-- ones (of the other table) for a foreign key (Sequelize's getForeignKeyReferencesForTable)
+CREATE OR REPLACE VIEW {m}.information_schema_constraint_column_usage AS
+WITH k AS (
+    SELECT k.conname, CASE WHEN k.contype = 'f' THEN k.confrelid ELSE k.conrelid END AS relid,
+        unnest(CASE WHEN k.contype = 'f' THEN k.confkey ELSE k.conkey END) AS attnum, k.connamespace
+    FROM {m}.pg_constraint k WHERE k.contype IN ('p', 'u', 'f', 'c'))
+SELECT DISTINCT current_database() AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
+    a.attname AS column_name, current_database() AS constraint_catalog, kn.nspname AS constraint_schema,
+    k.conname AS constraint_name
+FROM k JOIN {m}.pg_class c ON c.oid = k.relid JOIN {m}.pg_namespace n ON n.oid = c.relnamespace
+JOIN {m}.pg_namespace kn ON kn.oid = k.connamespace
+JOIN {m}.pg_attribute a ON a.attrelid = k.relid AND a.attnum = k.attnum;
+
 CREATE OR REPLACE VIEW {m}.information_schema_referential_constraints AS
 SELECT current_database() AS constraint_catalog, n.nspname AS constraint_schema, k.conname AS constraint_name,
     current_database() AS unique_constraint_catalog, un.nspname AS unique_constraint_schema,
@@ -1214,7 +1233,10 @@ CREATE OR REPLACE MACRO {m}.pg_df_index_keys(e) AS
 CREATE OR REPLACE MACRO {m}.pg_df_unquote(s) AS
     CASE WHEN s LIKE '"%"' THEN replace(s[2:-2], '""', '"') ELSE lower(s) END;
 CREATE OR REPLACE MACRO {m}.pg_df_split_name(s) AS
-    regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$', ['sch', 'rel']);
+    -- [catalog.][schema.]relation: 'db.public.t' (TypeORM's col_description(…::regclass)) names
+    -- this database's table when the catalog is current_database()
+    regexp_extract(trim(s), '^(?:("(?:[^"]|"")*"|[^".]+)\\.)??(?:("(?:[^"]|"")*"|[^".]+)\\.)?("(?:[^"]|"")*"|[^".]+)$',
+                   ['cat', 'sch', 'rel']);
 CREATE OR REPLACE MACRO {m}.pg_df_duck_type_oid(t) AS (
     CASE WHEN t LIKE 'DECIMAL(%' THEN 1700
          WHEN t LIKE '%[]' THEN coalesce((SELECT df_n.typarray FROM {m}.pg_df_base_types df_n
@@ -1233,6 +1255,7 @@ _CATALOG_MACROS = """
 CREATE OR REPLACE MACRO {m}.pg_df_regclass_oid(s) AS (
     SELECT df_r.oid FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
     WHERE lower(df_r.relname) = lower({m}.pg_df_unquote({m}.pg_df_split_name(s).rel))
+      AND {m}.pg_df_split_name(s).cat IN ('', current_database(), '"' || current_database() || '"')
       AND CASE WHEN {m}.pg_df_split_name(s).sch = '' THEN df_n.nspname IN ('pg_catalog', 'public', 'pg_temp_3')
                ELSE df_n.nspname = {m}.pg_df_unquote({m}.pg_df_split_name(s).sch) END
     ORDER BY CASE df_n.nspname WHEN 'pg_temp_3' THEN 0 WHEN 'pg_catalog' THEN 1 ELSE 2 END,
@@ -1252,11 +1275,13 @@ CREATE OR REPLACE MACRO {m}.pg_regclass_name(s VARCHAR) AS
                      ELSE {m}.pg_quote_ident(df_n.nspname) || '.' || {m}.pg_quote_ident(df_r.relname) END
          FROM {m}.pg_df_relations df_r JOIN {m}.pg_namespace df_n ON df_n.oid = df_r.relnamespace
          WHERE df_r.oid = s), CAST(s AS VARCHAR));
-CREATE OR REPLACE MACRO {m}.to_regtype(s) AS (
-    SELECT df_n.oid FROM {m}.pg_df_type_names df_n
-    WHERE df_n.name = regexp_replace(regexp_replace(lower(trim(s)), '^pg_catalog\\.', ''),
-                                  '\\s*\\([0-9, ]*\\)', '')
-    LIMIT 1);
+-- '"pg_catalog"."bool"', '"public"."t_level_enum"' (TypeORM's '"' || udt_schema || '"."' || udt_name || '"')
+CREATE OR REPLACE MACRO {m}.pg_df_type_key(s) AS
+    regexp_replace(regexp_replace(lower(replace(regexp_replace(trim(s), '^"(pg_catalog|public)"\\.', ''), '"', '')),
+                                  '^(pg_catalog|public)\\.', ''), '\\s*\\([0-9, ]*\\)', '');
+CREATE OR REPLACE MACRO {m}.to_regtype(s) AS coalesce(
+    (SELECT df_n.oid FROM {m}.pg_df_type_names df_n WHERE df_n.name = {m}.pg_df_type_key(s) LIMIT 1),
+    (SELECT df_t.oid FROM {m}.pg_type df_t WHERE df_t.typname = {m}.pg_df_type_key(s) LIMIT 1));  -- a user's enum
 CREATE OR REPLACE MACRO {m}.format_type(t, tm) AS (
     SELECT CASE WHEN df_f.oid = 1042 AND tm IS NOT NULL AND tm < 0 THEN 'bpchar' || replace(df_f.tail, 'character', '')
                 ELSE df_f.head ||
@@ -1470,12 +1495,12 @@ def pg_notify_calls(tree) -> list[tuple[str, str]]:
 # sql/rewrite.py points `information_schema.X` at
 INFORMATION_SCHEMA_NAMES = frozenset({
     "schemata", "tables", "columns", "table_constraints", "key_column_usage",
-    "referential_constraints", "views", "routines", "sequences",
+    "referential_constraints", "views", "routines", "sequences", "constraint_column_usage",
 })
 
 # the pg_catalog relations installed above, which sql/rewrite.py points `pg_catalog.X` at
 CATALOG_NAMES = frozenset(_EMPTY_CATALOGS) | frozenset({
-    "pg_stat_user_tables", "pg_stat_all_tables", "pg_statio_user_tables",
+    "pg_stat_user_tables", "pg_stat_all_tables", "pg_statio_user_tables", "pg_statio_all_tables",
     "pg_authid", "pg_shadow", "pg_language",
     "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
     "pg_database", "pg_description", "pg_enum", "pg_extension", "pg_index", "pg_indexes",

@@ -214,6 +214,9 @@ def _type(e: exp.Expression) -> tuple | None:
         return _array_type(e.expressions)
     if isinstance(e, exp.JSONBObjectAgg):
         return ("fixed", JSONB, -1)
+    if isinstance(e, exp.ArrayAgg):  # array_agg(name column): name[] (Sequelize's showIndex parses it)
+        arg = e.this.this if isinstance(e.this, exp.Order) else e.this  # array_agg(x ORDER BY y)
+        return _array_of(_type(arg))
     if isinstance(e, exp.Anonymous) and e.name.lower() in _JSONB_FUNCS:
         return ("fixed", JSONB, -1)
     if isinstance(e, _NAME_EXPRESSIONS) or isinstance(e, exp.Anonymous) and e.name.lower() in _NAME_FUNCS:
@@ -252,6 +255,18 @@ def _array_type(elements: list) -> tuple | None:
         # are char(3) values: padded to 3 (the encoder's typmod, a third item)
         return ("fixed", ARRAY_OF[oid], -1, mod)
     return ("fixed", ARRAY_OF[oid], mod)
+
+
+def _array_of(t: tuple | None) -> tuple | None:
+    """array_agg's type from its argument's: an array of it (without the typmod, as
+    PostgreSQL describes array_agg(x::varchar(5)))."""
+    if t is None:
+        return None
+    if t[0] == "fixed":
+        return ("fixed", ARRAY_OF[t[1]], -1) if t[1] in ARRAY_OF else None
+    if t[0] == "col" and t[3] is None:
+        return ("col", t[1], t[2], "array")
+    return None
 
 
 def _jsonb_of(t: tuple | None) -> tuple | None:
@@ -319,6 +334,8 @@ def _column(plan: Plan, qual: str | None, name: str, declared: dict, via: str | 
                 found = t
     if found is not None and via == "jsonb" and found[0] != JSONB:
         return None
+    if found is not None and via == "array":
+        return (ARRAY_OF[found[0]], -1) if found[0] in ARRAY_OF else None
     return found
 
 

@@ -695,6 +695,49 @@ def like_any_all(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def any_array_in_join_condition(tree: exp.Expression) -> exp.Expression:
+    """… LEFT JOIN pg_attribute a ON … AND a.attnum = ANY (c.conkey) (TypeORM's constraint
+    query): DuckDB plans = ANY (list) as a subquery, which it cannot put in an outer join's
+    condition; list_contains is the same test there. Not under NOT, where a list holding NULL
+    would make PostgreSQL's NULL list_contains's false."""
+    for join in tree.find_all(exp.Join):
+        on = join.args.get("on")
+        if on is None:
+            continue
+        for eq in list(on.find_all(exp.EQ)):
+            q = eq.expression
+            if not isinstance(q, exp.Any) or isinstance(q.this, (exp.Subquery, exp.Select, exp.Query)):
+                continue
+            under_not, up = False, eq.parent
+            while up is not None and up is not join:
+                under_not = under_not or isinstance(up, exp.Not)
+                up = up.parent
+            if under_not:
+                continue
+            arr = q.this.this if isinstance(q.this, exp.Paren) else q.this
+            eq.replace(_fn("list_contains", arr.copy(), eq.this.copy()))
+    return tree
+
+
+def array_column_default_literal(tree: exp.Expression) -> exp.Expression:
+    """CREATE TABLE t (n integer[] NOT NULL DEFAULT '{}', b boolean DEFAULT '1'): the quoted
+    default is read as the column's type, as PostgreSQL does when it stores the default:
+    DuckDB cannot cast '{}' text to a list (the cast goes through pg_literal_input like any
+    '{…}'::int[]), and a boolean's '1' (Knex's defaultTo(true)) is shown as true."""
+    for col in tree.find_all(exp.ColumnDef):
+        kind = col.args.get("kind")
+        if not (isinstance(kind, exp.DataType) and kind.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.BOOLEAN)):
+            continue
+        for c in col.args.get("constraints") or []:
+            d = c.args.get("kind")
+            if isinstance(d, exp.DefaultColumnConstraint) and isinstance(d.this, exp.Literal) and d.this.is_string:
+                if kind.this == exp.DataType.Type.ARRAY:
+                    d.set("this", exp.Cast(this=d.this.copy(), to=kind.copy()))
+                elif _pg_bool(d.this.this) is not None:
+                    d.set("this", exp.Boolean(this=_pg_bool(d.this.this)))
+    return tree
+
+
 def sha2_lengths(tree: exp.Expression) -> exp.Expression:
     """sha224/sha384/sha512(): DuckDB has only sha256 (sqlglot would write SHA256 for all of
     them: a wrong digest), so those are refused."""
@@ -913,6 +956,8 @@ _RENAMES = {
     "justify_hours": "pg_justify_hours",
     "justify_days": "pg_justify_days",
     "justify_interval": "pg_justify_interval",
+    # uuid-ossp's v4 (random) UUID: TypeORM's default for uuid columns; CREATE EXTENSION is refused
+    "uuid_generate_v4": "gen_random_uuid",
 }
 
 
@@ -1489,13 +1534,20 @@ def _replace_keeping_name(col: exp.Column, value: exp.Expression) -> None:
 
 
 def public_schema_is_main(tree: exp.Expression) -> exp.Expression:
-    """public.t → main.t: PostgreSQL's default schema is DuckDB's `main`."""
+    """public.t → main.t: PostgreSQL's default schema is DuckDB's `main`. "public"."t" too
+    (Sequelize quotes every name); "Public" quoted is another schema, as in PostgreSQL."""
     for node in tree.find_all(exp.Table, exp.Column):
         db = node.args.get("db")
-        if isinstance(db, exp.Identifier) and not db.quoted and db.name.lower() == "public" and (
+        if isinstance(db, exp.Identifier) and (db.name == "public" or not db.quoted and db.name.lower() == "public") and (
             not node.args.get("catalog")
         ):
             node.set("db", exp.to_identifier("main"))
+    for dt in tree.find_all(exp.DataType):  # a user type: "public"."t_level_enum" (TypeORM)
+        kind = dt.args.get("kind")
+        if dt.this == exp.DataType.Type.USERDEFINED and isinstance(kind, exp.Dot) and isinstance(
+                kind.this, exp.Identifier) and (kind.this.name == "public" or not kind.this.quoted
+                                                and kind.this.name.lower() == "public"):
+            kind.set("this", exp.to_identifier("main"))
     return tree
 
 
@@ -2348,29 +2400,43 @@ def concat_null_is_text(tree: exp.Expression) -> exp.Expression:
 
 
 _TIME_NO_SECONDS = re.compile(r"^(\s*(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2})(\s*[+-]\d{1,2}(?::?\d{2})?)\s*$")
+# '2024-01-01 10:04:53.881 +00:00' (Sequelize writes its dates so): a space before the offset
+_SPACED_OFFSET = re.compile(r"^(\s*(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+([+-]\d{1,2}(?::?\d{2})?)\s*$")
+
+
+def _time_input(text: str) -> str | None:
+    """A time/timestamp with a UTC offset as DuckDB reads it, or None when it reads it as is."""
+    m = _SPACED_OFFSET.match(text)
+    if m:
+        text = m.group(1) + m.group(2)
+    n = _TIME_NO_SECONDS.match(text)
+    if n:
+        return f"{n.group(1).strip()}:00{n.group(2).strip()}"
+    return text if m else None
 
 
 def time_literal_seconds(tree: exp.Expression) -> exp.Expression:
     """'13:45+02'::timetz, '2024-01-01 00:00+00'::timestamptz: DuckDB's input for a time
-    with a UTC offset needs the seconds ('13:45:00+02')."""
+    with a UTC offset needs the seconds ('13:45:00+02') and no space before the offset
+    (it reads ' +00:00' as a zone name)."""
     T = exp.DataType.Type
     for cast in tree.find_all(exp.Cast):
         lit = cast.this
-        if isinstance(cast.to, exp.DataType) and cast.to.this in (T.TIMETZ, T.TIMESTAMPTZ) and (
+        if isinstance(cast.to, exp.DataType) and cast.to.this in (T.TIMETZ, T.TIMESTAMPTZ, T.TIMESTAMP, T.TIMESTAMPNTZ) and (
             isinstance(lit, exp.Literal) and lit.is_string
         ):
-            m = _TIME_NO_SECONDS.match(lit.this)
-            if m:
-                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
+            fixed = _time_input(lit.this)
+            if fixed is not None:
+                lit.replace(exp.Literal.string(fixed))
     for col in tree.find_all(exp.ColumnDef):  # … timestamptz DEFAULT '2024-01-01 00:00+00'
         kind = col.args.get("kind")
-        if not (isinstance(kind, exp.DataType) and kind.this in (T.TIMETZ, T.TIMESTAMPTZ)):
+        if not (isinstance(kind, exp.DataType) and kind.this in (T.TIMETZ, T.TIMESTAMPTZ, T.TIMESTAMP, T.TIMESTAMPNTZ)):
             continue
         for c in col.args.get("constraints") or []:
             lit = c.args.get("kind").this if isinstance(c.args.get("kind"), exp.DefaultColumnConstraint) else None
-            m = _TIME_NO_SECONDS.match(lit.this) if isinstance(lit, exp.Literal) and lit.is_string else None
-            if m:
-                lit.replace(exp.Literal.string(f"{m.group(1).strip()}:00{m.group(2).strip()}"))
+            fixed = _time_input(lit.this) if isinstance(lit, exp.Literal) and lit.is_string else None
+            if fixed is not None:
+                lit.replace(exp.Literal.string(fixed))
     return tree
 
 
@@ -2739,6 +2805,33 @@ def _adds_primary_key(action: exp.AddConstraint) -> bool:
         elif not isinstance(e, exp.PrimaryKey):
             return False
     return bool(action.expressions)
+
+
+def upsert_keeps_conflict_key(tree: exp.Expression) -> exp.Expression:
+    """INSERT … ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id, … (Sequelize's upsert): the
+    conflict key is already equal to EXCLUDED's, so the assignment changes nothing; DuckDB
+    takes it for a key update and refuses it for a row other tables' foreign keys reference.
+    Dropped while other assignments remain."""
+    conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
+    if conflict is None or not conflict.expressions:
+        return tree
+    keys = set()
+    for k in conflict.args.get("conflict_keys") or []:
+        col = k.this if isinstance(k, exp.Ordered) else k
+        ident = col.this if isinstance(col, exp.Column) else col
+        if isinstance(ident, exp.Identifier):
+            keys.add(ident.name if ident.quoted else ident.name.lower())
+    same = []
+    for eq in conflict.expressions:
+        target, value = (eq.this, eq.expression) if isinstance(eq, exp.EQ) else (None, None)
+        if isinstance(target, exp.Column) and isinstance(value, exp.Column) and value.table.lower() == "excluded":
+            name = target.name if target.this.quoted else target.name.lower()
+            vname = value.name if value.this.quoted else value.name.lower()
+            if name in keys and vname == name:
+                same.append(eq)
+    if same and len(same) < len(conflict.expressions):
+        conflict.set("expressions", [e for e in conflict.expressions if e not in same])
+    return tree
 
 
 def unique_constraint_as_index(tree: exp.Expression) -> exp.Expression:
@@ -3170,6 +3263,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     referential_actions,
     unique_constraint_as_index,
+    upsert_keeps_conflict_key,
     constraints_by_rebuild,
     drop_constraint_by_rebuild,
     update_set_default,
@@ -3238,6 +3332,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     version_to_macro,
     int4_min_literal,
     int_literal_operands_are_int4,
+    array_column_default_literal,
     pg_literal_input,
     sum_types,
     avg_numeric,
@@ -3246,6 +3341,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     extract_numeric,
     round_float_half_even,
     like_any_all,
+    any_array_in_join_condition,
     like_backslash_escape,
     similar_to_regex,
     to_hex_lowercase,
@@ -3269,6 +3365,8 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     series_bound_literals: (exp.ExplodingGenerateSeries,),
     multi_argument_unnest: (exp.Unnest,),
     like_any_all: (exp.Like, exp.ILike),
+    any_array_in_join_condition: (exp.Any,),
+    array_column_default_literal: (exp.ColumnDef,),
     sha2_lengths: (exp.SHA2Digest,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
@@ -3277,6 +3375,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
     drop_constraint_by_rebuild: (exp.Alter,),
+    upsert_keeps_conflict_key: (exp.OnConflict,),
     update_set_default: (exp.Update, exp.Insert),
     referential_actions: (exp.Reference,),
     insert_alias_in_returning: (exp.Returning,),
