@@ -758,6 +758,9 @@ class Session:
                     if shape is None or described != shape_described:
                         shape, shape_described = m.bind_row_shape(bound[""], described), described
                     while True:
+                        if dec.bind_rows_pending(shape, self.DECODE_AHEAD_ROWS, self.TAKE_ROWS_BYTES):
+                            await self._read_more()  # more rows coming: take them together
+                            continue
                         block, binds, partial = dec.take_bind_block(shape, self.MAX_RUN_ROWS)
                         k = len(units) - 1
                         if block is not None:
@@ -773,9 +776,10 @@ class Session:
                             bound[""] = binds[-1]
                             run.append((_RowBlock(k, binds, described), None))
                         go_eager()
-                        if not partial:
-                            break
-                        await self._read_more()  # the next row has begun arriving
+                        if partial:
+                            await self._read_more()  # the next row has begun arriving
+                        elif block is None and not binds:
+                            break  # another message follows the rows
                 ran_unnamed = False
                 raw = dec.next_raw()
                 while raw is None and not synced:
@@ -989,8 +993,10 @@ class Session:
     # a unit this many rows or more goes to DuckDB as Arrow columns decoded a column at a time
     COLUMNAR_ROWS = 64
 
-    # rows decoded ahead while the client is still sending (go_eager), this many at a time
+    # rows decoded ahead while the client is still sending (go_eager), this many at a time;
+    # also the rows (or bytes of rows) left in the buffer before they are taken from it
     DECODE_AHEAD_ROWS = 256
+    TAKE_ROWS_BYTES = 1 << 20
 
     def _decode_items(self, prep: Prepared, items: list) -> list[pa.Array]:
         """Binds and BindBlocks of one parameter format list → per parameter, its decoded

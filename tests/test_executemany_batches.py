@@ -200,3 +200,37 @@ def test_autocommit_batch_whose_types_change_is_committed_at_sync(pg, gateway):
     ref, got = _both(pg, gateway, go)
     assert ref == (300, psycopg.pq.TransactionStatus.IDLE, "23505", 300)
     assert got == ref
+
+
+@pytest.mark.parametrize("in_txn", [False, True])
+def test_rows_then_flush_are_answered_before_any_sync(pg, gateway, in_txn):
+    """Rows arriving a few at a time (the gateway waits for more before scanning them) and
+    then a Flush instead of a Sync: the answers of every row come back at the Flush, as from
+    PostgreSQL, without waiting for a Sync; the Sync after them ends the unit as usual."""
+    results = []
+    for srv in (pg, gateway):
+        t = uniq()
+        c = connect_ready(srv.host, srv.port)
+        try:
+            assert not errors(c.simple(f"CREATE TABLE {t} (id int8 PRIMARY KEY, v int4, s text)"))
+            if in_txn:
+                assert not errors(c.simple("BEGIN"))
+            rows = _bind_rows(40, None)
+            c.send(w.parse("ins", f"INSERT INTO {t} VALUES ($1, $2, $3)", [w.OID_INT8, w.OID_INT4, 0]))
+            for k in range(0, 40, 3):
+                c.send(*rows[k:k + 3])
+            c.send(w.flush())
+            flushed = c.read_n(1 + 3 * 40, timeout=10)  # ParseComplete, then per row 2 n C
+            c.send(w.sync())
+            synced = c.read_until("Z")
+            if in_txn:
+                c.simple("COMMIT")
+            n = c.scalar(f"SELECT count(*) FROM {t}")
+            assert not errors(c.simple(f"DROP TABLE {t}"))
+            results.append((types(flushed), types(synced), n))
+        finally:
+            c.close()
+    ref, got = results
+    assert ref == ("1" + "2nC" * 40, "Z", "40")
+    assert got == ref
+

@@ -353,6 +353,54 @@ def test_executemany_block_scanner_agrees_with_the_row_scanner(profile: str) -> 
     run_with(profile, check)
 
 
+def test_executemany_wait_for_more_rows_never_waits_on_a_complete_message(profile: str) -> None:
+    """bind_rows_pending (the run waits for more rows before scanning them) on any stream of
+    executemany rows, mutated, fed in pieces with a call after each: when it says wait, every
+    complete message in the buffer is a Bind, Describe or Execute (so a Sync, a Flush or
+    anything else the client sent is never left waiting for bytes that will not come; a row
+    that is bad inside is reported once the client's Sync arrives), and there are fewer
+    complete rows than asked for; and its answer after the pieces is the
+    answer of a fresh decoder given the whole buffer at once (its resumed walk agrees)."""
+    @given(first=st.builds(m.Bind, st.just(""), names, st.lists(fmt, max_size=4),
+                           st.lists(param, min_size=0, max_size=4), st.lists(fmt, max_size=3)),
+           rows=st.lists(st.lists(param, min_size=0, max_size=4), min_size=0, max_size=30),
+           describe=st.booleans(), tail=st.lists(typed_messages, max_size=2),
+           cuts=st.lists(st.integers(0, 6000), max_size=6), muts=st.lists(mutations, max_size=2),
+           want=st.integers(1, 40), nbytes=st.integers(1, 4000))
+    def check(first, rows, describe, tail, cuts, muts, want, nbytes) -> None:
+        stream = b""
+        for params in rows:
+            params = (params + first.params)[:len(first.params)]
+            stream += encode(m.Bind("", first.statement, first.param_formats, params, first.result_formats))
+            if describe:
+                stream += encode(m.Describe("P", ""))
+            stream += encode(m.Execute("", 0))
+        stream += b"".join(encode(x) for x in tail)
+        for mu in muts:
+            stream = mutate(stream, mu)
+        shape = m.bind_row_shape(first, describe)
+        d = after_startup()
+        waits = None
+        for piece in chunked(stream, cuts):
+            d.feed(piece)
+            waits = d.bind_rows_pending(shape, want, nbytes)
+        fresh = after_startup()
+        fresh.feed(stream)
+        assert waits == fresh.bind_rows_pending(shape, want, nbytes)
+        if waits:  # the whole messages in the buffer, framed by their lengths
+            types, at = [], 0
+            while len(stream) - at >= 5:
+                ln = struct.unpack_from("!i", stream, at + 1)[0]
+                if ln < 4 or len(stream) - at < ln + 1:
+                    break
+                types.append(stream[at])
+                at += 1 + ln
+            assert set(types) <= set(b"BDE"), types
+            assert types.count(ord("E")) < want
+
+    run_with(profile, check)
+
+
 def test_decoder_bounded_memory_for_any_header(profile: str) -> None:
     # Whatever the header says, a decoder fed 5 bytes either waits (length within the
     # limit, and then only for the declared bytes) or raises; it never decodes past them.

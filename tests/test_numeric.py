@@ -179,7 +179,7 @@ def test_update_and_insert_select_keep_values(pg, gateway):
     assert got == want
 
 
-@pytest.mark.parametrize("how", ["literal", "text", "param", "param_binary", "executemany", "update",
+@pytest.mark.parametrize("how", ["literal", "text", "param", "param_binary", "executemany", "executemany_text", "update",
                                  "update_expr", "insert_select", "on_conflict", "copy_csv", "copy_binary",
                                  "cast"])
 def test_too_precise_is_refused_never_rounded(gateway, how):
@@ -201,6 +201,9 @@ def test_too_precise_is_refused_never_rounded(gateway, how):
             elif how == "executemany":
                 c.cursor().executemany(f"INSERT INTO {t} (id, n) VALUES (%s, %s)",
                                        [(i, Decimal("1.5")) for i in range(1, 200)] + [(200, Decimal(v))])
+            elif how == "executemany_text":  # untyped text parameters: the text check of the batch
+                c.cursor().executemany(f"INSERT INTO {t} (id, n) VALUES (%s, %s)",
+                                       [(i, "1.5") for i in range(1, 200)] + [(200, v)])
             elif how == "update":
                 c.execute(f"UPDATE {t} SET n = %s WHERE id = 0", (Decimal(v),))
             elif how == "update_expr":

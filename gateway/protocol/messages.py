@@ -459,14 +459,17 @@ class FrontendDecoder:
         self.startup = True  # the first message(s) have no type byte
         self.max_message = max_message
         self.allowed = FRONTEND_TYPES  # message types accepted; others are refused from the header
+        self._rows_memo = None  # bind_rows_pending's scan: (pos, shape, rows, where it stopped)
 
     def feed(self, data: bytes) -> None:
         if self.pos and self.pos == len(self.buf):
             self.buf.clear()
             self.pos = 0
+            self._rows_memo = None
         elif self.pos > 65536:
             del self.buf[: self.pos]
             self.pos = 0
+            self._rows_memo = None
         self.buf += data
 
     def pending(self) -> int:
@@ -582,6 +585,57 @@ class FrontendDecoder:
             pos = bend + al
         self.pos = pos
         return out, partial
+
+    def bind_rows_pending(self, shape: "BindRowShape", rows: int, nbytes: int) -> bool:
+        """Whether the buffer ends inside executemany's rows with fewer than `rows` complete
+        ones (and fewer than `nbytes` of them) at its front: nothing but rows so far, the
+        client still sending. Then reading on before take_bind_block pays that scan's fixed
+        cost once per many rows instead of once per socket read (psycopg sends a row or
+        two per send()). A message of another kind or length after the rows (Sync, Flush,
+        another statement) makes it False: those rows are then taken at once. Walks only
+        the message lengths, resuming where its previous call stopped."""
+        head, tail, after, np_, first = shape
+        al = len(after)
+        small = 5 + len(head) + len(tail)
+        buf = self.buf
+        end = len(buf)
+        memo = self._rows_memo
+        if memo is not None and memo[0] == self.pos and memo[1] is shape:
+            n, pos = memo[2], memo[3]
+        else:
+            n, pos = 0, self.pos
+        unpack = _I32.unpack_from
+        biggest = self.max_message
+        limit = self.pos + nbytes
+        while True:
+            if n >= rows or pos >= limit:
+                self._rows_memo = None
+                return False
+            if pos == end:
+                break  # the buffer ends at a row's end
+            if buf[pos] != 0x42:
+                self._rows_memo = None
+                return False
+            if end - pos < 5:
+                break
+            ln = unpack(buf, pos + 1)[0]
+            if ln + 1 < small or ln + 1 > biggest:
+                self._rows_memo = None
+                return False  # not a row: take_bind_block stops there (and reports it)
+            bend = pos + 1 + ln
+            if bend + al > end:
+                # the Bind or its Describe/Execute still arriving; anything else is taken now
+                if end <= bend or buf[bend:end] == after[: end - bend]:
+                    break
+                self._rows_memo = None
+                return False
+            if buf[bend: bend + al] != after:
+                self._rows_memo = None
+                return False
+            n += 1
+            pos = bend + al
+        self._rows_memo = (self.pos, shape, n, pos)
+        return True
 
     # fewer rows than this are not worth the fixed cost of the column-at-a-time scan
     BLOCK_MIN_ROWS = 8

@@ -246,7 +246,11 @@ def check_appended_table(con, insert_sql: str, tbl) -> None:
         if pa.types.is_decimal(t) and t.scale > SCALE:
             positions.append(c)
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
-            if pc.any(pc.match_substring_regex(col, _LONG_FRACTION.pattern)).as_py():
+            # a match needs a '.' and SCALE + 1 digits after it: two cheap scans rule most
+            # text columns out before the regex (~0.17 ms per 1,000 values, executemany's tail)
+            if (pc.max(pc.binary_length(col)).as_py() or 0) > SCALE + 1 \
+                    and pc.any(pc.match_substring(col, ".")).as_py() \
+                    and pc.any(pc.match_substring_regex(col, _LONG_FRACTION.pattern)).as_py():
                 positions.append(c)
     if not positions:
         return
