@@ -200,7 +200,7 @@ def _clean(msg: str) -> tuple[str, str | None]:
     msg = _PREFIX.sub("", msg.strip(), count=1)
     msg = _LINE_INFO.sub("", msg)
     first, _, rest = msg.partition("\n")
-    rest = rest.strip()
+    rest = rest.partition("Stack Trace:")[0].strip()  # an internal error's C++ frames: never shown
     return first.strip(), (rest or None)
 
 
