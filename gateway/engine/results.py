@@ -36,7 +36,7 @@ def execute(
     con = cur.con
     if sql.startswith("/*dataforge:"):  # ALTER TABLE around DuckDB's limits (engine/rebuild.py)
         if sql.startswith(sequences.MARK):  # setval(), ALTER SEQUENCE … RESTART (engine/sequences.py)
-            names, types, table = sequences.run(con, sql)
+            names, types, table = sequences.run(con, sql, params)
             return Outcome(names=names, types=types, table=table, rowcount=table.num_rows) if returns_rows \
                 else Outcome(rowcount=0)
         if sql.startswith(rebuild.MARK):

@@ -5,7 +5,9 @@ uses, but nextval moves it forward: `SELECT max(nextval('s')) FROM range(k)` (10
 about a second). So setval(s, v, is_called) is carried out when the value the next nextval
 must return (v + increment when is_called, else v) lies ahead on the sequence's grid
 (start + k * increment). Otherwise, when no column default uses the sequence, it is
-replaced by one starting there (CREATE OR REPLACE SEQUENCE, same options); else 0A000.
+replaced (CREATE OR REPLACE SEQUENCE, same options) and the new one moved forward from its
+start, or, when the target is off that grid, started at the target (a later RESTART without
+WITH then goes back to that value, not the first start). Else 0A000.
 
 sql/setval.py writes the marker statement (MARK + JSON + "*/" + a SELECT for Describe);
 engine/results.execute hands it here. The JSON holds `probe`, a SELECT of each call's
@@ -82,10 +84,17 @@ def _setval(con: duckdb.DuckDBPyConnection, name: str, value: int | None, is_cal
         return value
     qualified = f"{_q(schema)}.{_q(seq)}" if not temporary else _q(seq)
     options = f"INCREMENT BY {inc} MINVALUE {lo} MAXVALUE {hi}{' CYCLE' if cycle else ''}"
+    # a new sequence keeps the start value (RESTART goes back to it) when the target lies
+    # ahead of it on its grid; otherwise it starts at the target
+    again, off_start = divmod(target - start, inc)
+    keep_start = off_start == 0 and 0 <= again <= MAX_STEPS
     try:
-        # nothing depends on it: a new sequence starting where the next nextval must be
+        # nothing depends on it: a new sequence, with the next nextval where it must be
         con.execute(f"CREATE OR REPLACE {'TEMP ' if temporary else ''}SEQUENCE {qualified} {options} "
-                    f"START WITH {target}")
+                    f"START WITH {start if keep_start else target}")
+        if keep_start and again > 0:
+            ref = f"{db}.{schema}.{seq}" if not temporary else seq
+            con.execute(f"SELECT max(nextval('{ref.replace(chr(39), chr(39) * 2)}')) FROM range({again})").fetchall()
     except duckdb.DependencyException:
         if steps < 0 or off_grid:
             why = "backwards" if steps < 0 else f"off its increment of {inc}"
@@ -100,14 +109,14 @@ def _setval(con: duckdb.DuckDBPyConnection, name: str, value: int | None, is_cal
     return value
 
 
-def run(con: duckdb.DuckDBPyConnection, sql: str):
+def run(con: duckdb.DuckDBPyConnection, sql: str, params=None):
     """Worker thread: carry out a MARK statement; (names, types, table) of its result."""
     text = sql[len(MARK):sql.index("*/", len(MARK))]
     p = json.loads(text)
     names = p["names"]
     out: list[list[int | None]] = [[] for _ in names]
     # read first: moving a sequence runs statements on this connection (one row, as a rule)
-    rows = con.execute(p["probe"]).fetchall()
+    rows = con.execute(p["probe"], list(params) if params else None).fetchall()
     for row in rows:
         for i in range(len(names)):
             s, v, c = row[3 * i:3 * i + 3]

@@ -248,7 +248,8 @@ def _classify(chunk: Chunk) -> Statement:
 
     nparams = _max_param(tree)
     if setval.is_setval_select(tree):  # a write: it moves sequences (sql/setval.py)
-        st = Statement(text, "select", WRITE, "SELECT", returns_rows=True, tree=tree, words=words)
+        st = Statement(text, "select", WRITE, "SELECT", returns_rows=True, tree=tree, words=words,
+                       nparams=nparams)
         try:
             st.duck_sql = setval.marker(tree)
         except Exception as e:

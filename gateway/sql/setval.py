@@ -4,7 +4,7 @@ DuckDB has no setval. A SELECT whose every output column is a setval call become
 statement (engine/sequences.MARK + JSON): the probe, a SELECT of the calls' arguments (the
 same FROM, WHERE…, so Django's `SELECT setval(pg_get_serial_sequence('"t"','id'),
 coalesce(max("id"), 1), max("id") IS NOT null) FROM "t"` reads its table as PostgreSQL does),
-and the output columns' names. The worker runs the probe, moves each sequence and returns
+and the output columns' names ($n parameters stay in the probe, bound there). The worker runs the probe, moves each sequence and returns
 the set values. The marker is a comment in front of a SELECT of typed NULLs with the result's
 columns, so Describe (extended protocol) learns the columns from DuckDB as for any SELECT.
 setval anywhere else stays refused (rewrite.sequence_functions).
@@ -48,9 +48,6 @@ def _sequence_arg(arg: exp.Expression) -> exp.Expression:
 
 def marker(tree: exp.Select) -> str:
     """The DuckDB text the session runs for this SELECT (see the module's docstring)."""
-    if tree.find(exp.Parameter, exp.Placeholder) is not None:
-        raise PgError("0A000", "setval() with parameters is not supported",
-                      hint="Write the sequence name and value into the statement.")
     probe = tree.copy()
     names, columns = [], []
     for i, e in enumerate(tree.expressions):
