@@ -2773,7 +2773,7 @@ _KNOWN_SETTINGS = {
     "check_function_bodies", "session_replication_role", "plan_cache_mode", "max_parallel_workers_per_gather",
     "temp_buffers", "cursor_tuple_fraction", "track_io_timing", "log_statement", "log_min_duration_statement",
     "default_table_access_method", "search_path", "gin_fuzzy_search_limit",
-    "default_tablespace", "temp_tablespaces", "default_toast_compression",
+    "default_tablespace", "temp_tablespaces", "default_toast_compression", "synchronize_seqscans",
 }
 
 

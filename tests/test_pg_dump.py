@@ -114,10 +114,10 @@ def _snapshot(dsn: str) -> dict:
     return out
 
 
-def _restore_plain(source: str, gateway, tmp_path: Path, *options: str) -> str:
+def _restore_plain(source: str, gateway, tmp_path: Path, *options: str, psql_args: tuple = ()) -> str:
     dump = tmp_path / "dump.sql"
     _run(PG_DUMP, "-d", source, "-f", str(dump), *options)
-    out = _run(PSQL, "-X", "-v", "ON_ERROR_STOP=1", "-d", gateway.dsn, "-f", str(dump))
+    out = _run(PSQL, "-X", "-v", "ON_ERROR_STOP=1", *psql_args, "-d", gateway.dsn, "-f", str(dump))
     assert "ERROR" not in out.stderr, out.stderr
     return dump.read_text()
 
@@ -169,6 +169,14 @@ def test_plain_dump_restores_with_psql(source, gateway_factory, tmp_path, option
     _check_restored(source, gw)
 
 
+def test_plain_dump_restores_in_one_transaction(source, gateway_factory, tmp_path):
+    """psql -1 (--single-transaction): the tables, COPY, constraint rebuilds and setval calls
+    all in one transaction."""
+    gw = gateway_factory()
+    _restore_plain(source, gw, tmp_path, psql_args=("-1",))
+    _check_restored(source, gw)
+
+
 def test_comments_survive_the_restore(source, gateway_factory, tmp_path):
     gw = gateway_factory()
     _restore_plain(source, gw, tmp_path)
@@ -177,11 +185,12 @@ def test_comments_survive_the_restore(source, gateway_factory, tmp_path):
     assert _rows(gw.dsn, sql) == _rows(source, sql) == [("customers", "login")]
 
 
-def test_custom_format_dump_restores_with_pg_restore(source, gateway_factory, tmp_path):
+@pytest.mark.parametrize("options", [("--no-owner",), ("--single-transaction",)], ids=["no-owner", "single"])
+def test_custom_format_dump_restores_with_pg_restore(source, gateway_factory, tmp_path, options):
     gw = gateway_factory()
     dump = tmp_path / "dump.custom"
     _run(PG_DUMP, "-Fc", "-d", source, "-f", str(dump))
-    out = _run(PG_RESTORE, "--no-owner", "--exit-on-error", "-d", gw.url, str(dump))
+    out = _run(PG_RESTORE, *options, "--exit-on-error", "-d", gw.url, str(dump))
     assert "error" not in out.stderr.lower(), out.stderr
     _check_restored(source, gw)
 

@@ -87,6 +87,7 @@ STATIC_SETTINGS = {
     "default_tablespace": "",
     "temp_tablespaces": "",
     "default_toast_compression": "pglz",
+    "synchronize_seqscans": "on",  # pg_dump sets it off
 }
 
 
@@ -1189,6 +1190,9 @@ SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema,
     NULL::VARCHAR AS routine_type, NULL::VARCHAR AS data_type, NULL::VARCHAR AS type_udt_name,
     NULL::VARCHAR AS external_language, NULL::VARCHAR AS routine_definition
 WHERE false;
+
+-- pg_dump reads every object's default privileges: none here (access is the schema files')
+CREATE OR REPLACE MACRO {m}.acldefault(kind, owner) AS NULL::VARCHAR[];
 
 CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS (
     -- the sequence a column's DEFAULT nextval('…') draws from, schema-qualified
