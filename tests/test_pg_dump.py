@@ -21,6 +21,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.test_temp_tables import both, run_script, uniq
+
 PG_DUMP = shutil.which("pg_dump") or "/usr/bin/pg_dump"
 PG_RESTORE = shutil.which("pg_restore") or "/usr/bin/pg_restore"
 PSQL = shutil.which("psql") or "/usr/bin/psql"
@@ -215,3 +217,35 @@ def test_restore_twice_fails_as_on_postgresql(pg, source, gateway_factory, tmp_p
     finally:
         with psycopg.connect(pg.dsn, autocommit=True) as con:
             con.execute(f"DROP DATABASE {target} WITH (FORCE)")
+
+
+def test_clean_dump_restores_into_an_empty_gateway(source, gateway_factory, tmp_path):
+    """pg_dump --clean --if-exists starts with ALTER TABLE IF EXISTS … DROP CONSTRAINT IF
+    EXISTS, DROP … IF EXISTS for every object: on an empty gateway they do nothing."""
+    gw = gateway_factory()
+    text = _restore_plain(source, gw, tmp_path, "--clean", "--if-exists")
+    assert "DROP CONSTRAINT IF EXISTS" in text
+    _check_restored(source, gw)
+
+
+def test_drop_constraint_as_postgresql(pg, gateway):
+    """DROP CONSTRAINT of a UNIQUE constraint (an index here) works; a missing table or
+    constraint answers as PostgreSQL; a primary key, foreign key or check is refused (0A000)."""
+    t = uniq("dropc")
+    steps = [
+        ("a", f"CREATE TABLE {t} (id int PRIMARY KEY, code text, n int CHECK (n > 0))"),
+        ("a", f"ALTER TABLE ONLY public.{t} ADD CONSTRAINT {t}_code_key UNIQUE (code)"),
+        ("a", f"INSERT INTO {t} VALUES (1, 'a', 1)"),
+        ("a", f"INSERT INTO {t} VALUES (2, 'a', 1)"),  # 23505
+        ("a", f"ALTER TABLE ONLY public.{t} DROP CONSTRAINT {t}_code_key"),
+        ("a", f"INSERT INTO {t} VALUES (2, 'a', 1)"),  # now allowed
+        ("a", f"ALTER TABLE {t} DROP CONSTRAINT {t}_nope"),  # 42704
+        ("a", f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {t}_nope"),
+        ("a", f"ALTER TABLE {t}_missing DROP CONSTRAINT x"),  # 42P01
+        ("a", f"ALTER TABLE IF EXISTS {t}_missing DROP CONSTRAINT x"),
+        ("a", f"SELECT id, code FROM {t} ORDER BY id"),
+    ]
+    got = both(pg, gateway, {"a": True}, steps)
+    assert got[3] == ("error", "23505") and got[6] == ("error", "42704") and got[8] == ("error", "42P01")
+    refused = run_script(gateway.dsn, {"a": True}, [("a", f"ALTER TABLE {t} DROP CONSTRAINT {t}_pkey")])
+    assert refused == [("error", "0A000")]

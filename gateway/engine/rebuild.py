@@ -30,10 +30,48 @@ from ..errors import PgError
 
 MARK = "/*dataforge:add-constraints*/"
 MARK_ALTER = "/*dataforge:alter-table*/"
+MARK_DROP = "/*dataforge:drop-constraint*/"
 
 
 def payload(schema: str | None, table: str, constraints: list[str]) -> str:
     return json.dumps({"schema": schema, "table": table, "constraints": constraints})
+
+
+def drop_payload(schema: str | None, table: str, constraint: str, table_if_exists: bool, if_exists: bool) -> str:
+    return json.dumps({"schema": schema, "table": table, "constraint": constraint,
+                       "table_if_exists": table_if_exists, "if_exists": if_exists})
+
+
+def drop_constraint(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Worker thread: ALTER TABLE … DROP CONSTRAINT (MARK_DROP). A missing table (IF EXISTS)
+    or constraint (IF EXISTS) is nothing to do; a UNIQUE constraint, which is an index here,
+    goes as its index; other constraints (DuckDB keeps no names for them) are refused."""
+    p = json.loads(sql[len(MARK_DROP):])
+    found = _find(con, p["table"], p["schema"])
+    if found is None:
+        if p["table_if_exists"]:
+            return
+        raise PgError("42P01", f'relation "{p["table"]}" does not exist')
+    db, sch, name = found[:3]
+    index = [i for i, _ in _indexes(con, db, sch, name) if i.lower() == p["constraint"].lower()]
+    if index:
+        con.execute(f"DROP INDEX {_q(db)}.{_q(sch)}.{_q(index[0])}")
+        return
+    from ..sql.pg_catalog import COMPAT_DB  # the names pg_constraint shows (PostgreSQL's or CREATE TABLE's)
+
+    m = f"{COMPAT_DB}.main"
+    names = con.execute(
+        f"SELECT conname FROM {m}.pg_constraint WHERE conrelid = (SELECT c.oid FROM {m}.pg_class c "
+        f"JOIN {m}.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 "
+        "AND n.nspname = CASE WHEN $2 = 'main' THEN 'public' ELSE $2 END LIMIT 1)", [name, sch]).fetchall()
+    if not any(n.lower() == p["constraint"].lower() for (n,) in names):
+        if p["if_exists"]:
+            return
+        raise PgError("42704", f'constraint "{p["constraint"]}" of relation "{name}" does not exist')
+    raise PgError("0A000", "ALTER TABLE … DROP CONSTRAINT is supported for UNIQUE constraints only",
+                  detail=f'"{p["constraint"]}" is a primary key, foreign key or check constraint.',
+                  hint="Recreate the table without it (CREATE TABLE new … AS, or restore into an empty database "
+                       "instead of pg_dump --clean).")
 
 
 # the name the ALTER's second copy (sql/rewrite.py) uses for the table's rows

@@ -43,6 +43,8 @@ def execute(
             rebuild.add_constraints(con, sql)
         elif sql.startswith(rebuild.MARK_ALTER):
             rebuild.alter_table(con, sql)
+        elif sql.startswith(rebuild.MARK_DROP):
+            rebuild.drop_constraint(con, sql)
         return Outcome(rowcount=0)
     if settings is not None:
         # current_setting() reads the session's PostgreSQL settings from this variable

@@ -2804,6 +2804,24 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
         rebuild.payload("main" if schema == "public" else schema, table.name, constraints)))
 
 
+def drop_constraint(tree: exp.Expression) -> exp.Expression:
+    """ALTER TABLE [IF EXISTS] t DROP CONSTRAINT [IF EXISTS] c (pg_dump --clean, migrations):
+    DuckDB has no DROP CONSTRAINT at all, so it is carried out by engine/rebuild.py, which
+    knows whether the table and the constraint exist (marked DuckDB text, see there)."""
+    if not isinstance(tree, exp.Alter) or not isinstance(tree.this, exp.Table):
+        return tree
+    actions = tree.args.get("actions") or []
+    if len(actions) != 1 or not isinstance(actions[0], exp.Drop) or \
+            str(actions[0].args.get("kind") or "").upper() != "CONSTRAINT" or len(actions[0].args.get("tables") or []) != 1:
+        return tree
+    drop = actions[0]
+    table = tree.this
+    schema = table.db or None
+    return exp.Command(this=rebuild.MARK_DROP, expression=exp.Literal.string(rebuild.drop_payload(
+        "main" if schema == "public" else schema, table.name, drop.args["tables"][0].name,
+        bool(tree.args.get("exists")), bool(drop.args.get("exists")))))
+
+
 def update_set_default(tree: exp.Expression) -> exp.Expression:
     """UPDATE t SET n = DEFAULT: sqlglot reads DEFAULT as a column named "default" (then 42703)."""
     conflict = tree.args.get("conflict") if isinstance(tree, exp.Insert) else None
@@ -3108,6 +3126,7 @@ def typmod_free_columns(tree: exp.Expression) -> frozenset[int]:
 TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     unique_constraint_as_index,
     constraints_by_rebuild,
+    drop_constraint,
     update_set_default,
     insert_alias_in_returning,
     no_identity_columns,
