@@ -24,7 +24,8 @@ _OWNER_TO = re.compile(
     r"(?is)^\s*ALTER\s+(TABLE|SEQUENCE|VIEW|MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|SCHEMA|FUNCTION|PROCEDURE|"
     r"AGGREGATE|TYPE|DOMAIN|DATABASE|INDEX|LARGE\s+OBJECT|COLLATION|CONVERSION|TEXT\s+SEARCH\s+\w+|"
     r"EVENT\s+TRIGGER|PUBLICATION|SUBSCRIPTION|LANGUAGE|OPERATOR(?:\s+CLASS|\s+FAMILY)?|STATISTICS|"
-    r"TABLESPACE|SERVER|FOREIGN\s+DATA\s+WRAPPER|ROUTINE)\s+.*\s+OWNER\s+TO\s+\S+\s*$")
+    r"TABLESPACE|SERVER|FOREIGN\s+DATA\s+WRAPPER|ROUTINE)\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?" + _NAME
+    + r"(?:\s*\([^()]*\))?\s+OWNER\s+TO\s+(?:\"(?:[^\"]|\"\")+\"|\w+)\s*$")
 _OWNED_BY = re.compile(r"(?is)^\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"\s+OWNED\s+BY\s+(?:NONE|"
                        + _NAME + r")\s*$")
 
