@@ -66,9 +66,12 @@ def feature_not_supported(what: str, hint: str | None = None) -> PgError:
 _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"^(?P<n>\w+) is not supported in returning statements"), "0A000",
      "{n} in RETURNING is not supported"),  # DuckDB's limit (a subquery), not an unknown column
-    (re.compile(r"Table with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
-    (re.compile(r"View with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
-    (re.compile(r"Sequence with name (?P<n>[^ ]+) does not exist"), "42P01", 'relation "{n}" does not exist'),
+    (re.compile(r'Table with name (?:"(?P<q>[^"]+)"|(?P<n>[^ ]+)) does not exist'), "42P01",
+     'relation "{n}" does not exist'),
+    (re.compile(r'View with name (?:"(?P<q>[^"]+)"|(?P<n>[^ ]+)) does not exist'), "42P01",
+     'relation "{n}" does not exist'),
+    (re.compile(r'Sequence with name (?:"(?P<q>[^"]+)"|(?P<n>[^ ]+)) does not exist'), "42P01",
+     'relation "{n}" does not exist'),
     (re.compile(r"Schema with name (?P<n>[^ ]+) does not exist"), "3F000", 'schema "{n}" does not exist'),
     (re.compile(r"Type with name (?P<n>[^ ]+) does not exist"), "42704", 'type "{n}" does not exist'),
     (re.compile(r"Index with name (?P<n>[^ ]+) does not exist"), "42704", 'index "{n}" does not exist'),
@@ -77,7 +80,7 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"No function matches the given name and argument types '(?P<n>[^']*)'"), "42883",
      "function {n} does not exist"),
     (re.compile(r"Macro Function with name (?P<n>[^ ]+) does not exist"), "42883", "function {n} does not exist"),
-    (re.compile(r"Table with name (?P<n>[^ ]+) already exists|Table with name \"(?P<q>[^\"]+)\" already exists"),
+    (re.compile(r'(?:Table|View|Sequence|Index) with name (?:"(?P<q>[^"]+)"|(?P<n>[^ ]+)) already exists'),
      "42P07", 'relation "{n}" already exists'),
     (re.compile(r'Index with name "(?P<n>[^"]+)" already exists'), "42P07", 'relation "{n}" already exists'),
     (re.compile(r'already exists'), "42P07", None),
@@ -205,7 +208,7 @@ def _clean(msg: str) -> tuple[str, str | None]:
     msg = _PREFIX.sub("", msg.strip(), count=1)
     msg = _LINE_INFO.sub("", msg)
     first, _, rest = msg.partition("\n")
-    rest = rest.strip()
+    rest = rest.partition("Stack Trace:")[0].strip()  # an internal error's C++ frames: never shown
     return first.strip(), (rest or None)
 
 

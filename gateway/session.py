@@ -1901,6 +1901,8 @@ class Session:
                 await self.server.writer.submit(WriteJob(sql="CHECKPOINT"))
         elif kind == "copy":
             tag = await self._copy(st)
+        elif kind == "noop":
+            pass  # ALTER … OWNER TO / OWNED BY: nothing to change here (sql/alter_commands.py)
         else:
             raise PgError("0A000", f"{st.words[0] if st.words else 'statement'} is not supported")
         if portal is not None:
@@ -2836,6 +2838,7 @@ _KNOWN_SETTINGS = {
     "check_function_bodies", "session_replication_role", "plan_cache_mode", "max_parallel_workers_per_gather",
     "temp_buffers", "cursor_tuple_fraction", "track_io_timing", "log_statement", "log_min_duration_statement",
     "default_table_access_method", "search_path", "gin_fuzzy_search_limit",
+    "default_tablespace", "temp_tablespaces", "default_toast_compression", "synchronize_seqscans",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import pyarrow as pa
 
 from ..protocol.rows import DataRowEncoder
-from . import rebuild
+from . import rebuild, sequences
 from .database import Cursor, Database
 
 
@@ -35,6 +35,10 @@ def execute(
     cur.prepare(timezone)
     con = cur.con
     if sql.startswith("/*dataforge:"):  # ALTER TABLE around DuckDB's limits (engine/rebuild.py)
+        if sql.startswith(sequences.MARK):  # setval(), ALTER SEQUENCE … RESTART (engine/sequences.py)
+            names, types, table = sequences.run(con, sql, params)
+            return Outcome(names=names, types=types, table=table, rowcount=table.num_rows) if returns_rows \
+                else Outcome(rowcount=0)
         if sql.startswith(rebuild.MARK):
             rebuild.add_constraints(con, sql)
         elif sql.startswith(rebuild.MARK_ALTER):

@@ -524,8 +524,9 @@ class TextCsvDecoder:
                 self.rest = buf
                 return None
         head, self.rest = buf[:cut], buf[cut:]
-        if final or head.startswith(b"\\.") or head.endswith((b"\\.\n", b"\\.\r\n", b"\\.\r")):
-            head = self._end_marker(head)  # clients send `\.` last, if at all
+        if final or b"\\." in head:
+            # clients send `\.` last, if at all; pg_restore sends blank lines after it
+            head = self._end_marker(head)
         if self.header_pending and head:
             end = self._cut_first(head)
             if end is None:

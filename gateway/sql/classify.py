@@ -16,7 +16,7 @@ from sqlglot import exp
 from sqlglot.tokenizer_core import Token
 
 from ..errors import PgError
-from . import guard, result_types, rewrite
+from . import alter_commands, guard, result_types, rewrite, setval
 from .parse import Chunk, parse_one, plain_tokens, split
 
 # routes
@@ -224,6 +224,11 @@ def _classify(chunk: Chunk) -> Statement:
     if session_kind is not None:
         return Statement(text, session_kind, SESSION, _session_tag(session_kind, words), tree=tree, words=words)
 
+    if first == "ALTER" and isinstance(tree, exp.Command):  # pg_dump's ALTER forms (sql/alter_commands.py)
+        altered = _alter_command(chunk, words)
+        if altered is not None:
+            return altered
+
     refused = rewrite.unsupported_statement(words)
     if refused is not None:
         return Statement(text, "other", WRITE, _ddl_tag(words), words=words, ddl=True, error=refused)
@@ -245,6 +250,14 @@ def _classify(chunk: Chunk) -> Statement:
         )
 
     nparams = _max_param(tree)
+    if setval.is_setval_select(tree):  # a write: it moves sequences (sql/setval.py)
+        st = Statement(text, "select", WRITE, "SELECT", returns_rows=True, tree=tree, words=words,
+                       nparams=nparams)
+        try:
+            st.duck_sql = setval.marker(tree)
+        except Exception as e:
+            st.error = _translation_error(e, text)
+        return st
     if _data_modifying_cte(tree) is not None:
         return _staged_statement(text, tree, words, nparams)
     if isinstance(tree, exp.Select) and tree.args.get("into") is not None:
@@ -305,6 +318,28 @@ def _classify(chunk: Chunk) -> Statement:
         st.origin = result_types.origin_of(tree)
     if nparams:
         _make_template(st, rewritten.tree)
+    return st
+
+
+def _alter_command(chunk: Chunk, words: list[str]) -> Statement | None:
+    """ALTER … OWNER TO / OWNED BY (nothing to do), ADD GENERATED … AS IDENTITY (the ALTER it
+    becomes), ALTER SEQUENCE … RESTART (setval): see sql/alter_commands.py."""
+    text = chunk.text
+    tag = alter_commands.noop_tag(text)
+    if tag is not None:
+        return Statement(text, "noop", SESSION, tag, words=words)
+    restart = alter_commands.restart_setval(text)
+    if restart is not None:
+        return Statement(text, "other", WRITE, "ALTER SEQUENCE", duck_sql=setval.restart_marker(*restart),
+                         words=words)
+    try:
+        identity = alter_commands.identity_chunk(text)
+    except PgError as e:
+        return Statement(text, "other", WRITE, "ALTER TABLE", words=words, ddl=True, error=e)
+    if identity is None:
+        return None
+    st = _classify(identity)
+    st.text = text
     return st
 
 

@@ -53,6 +53,7 @@ _PG_SETTINGS = {
     "cursor_tuple_fraction", "track_io_timing", "log_statement", "log_min_duration_statement",
     "default_table_access_method", "gin_fuzzy_search_limit", "session", "local", "all", "role",
     "session_authorization", "session characteristics", "constraints",
+    "default_tablespace", "temp_tablespaces", "default_toast_compression", "synchronize_seqscans",
 }
 _SET_REFUSED_SCOPES = {"GLOBAL", "VARIABLE"}  # DuckDB-only forms: instance-wide settings, SQL variables
 

@@ -223,6 +223,9 @@ def infer_param_oids(
                 oid = col_oid(parent.this)
         elif isinstance(parent, (exp.Limit, exp.Offset)) or isinstance(parent, exp.Fetch):
             oid = 20
+        elif isinstance(parent, exp.Anonymous) and parent.name.lower() == "setval" and p.arg_key == "expressions":
+            k = next(j for j, e in enumerate(parent.expressions) if e is p)
+            oid = (2205, 20, 16)[min(k, 2)]  # setval(regclass, bigint, boolean)
         elif isinstance(parent, exp.Binary) and not isinstance(parent, (exp.And, exp.Or, exp.DPipe)):
             # comparisons and arithmetic with a column: the column's type
             other = parent.expression if parent.this is p else parent.this

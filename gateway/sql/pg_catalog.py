@@ -83,6 +83,11 @@ STATIC_SETTINGS = {
     "geqo": "on",
     "timezone_abbreviations": "Default",
     "plan_cache_mode": "auto",
+    # pg_dump output SETs these (tablespaces and TOAST do not exist here; the values are kept)
+    "default_tablespace": "",
+    "temp_tablespaces": "",
+    "default_toast_compression": "pglz",
+    "synchronize_seqscans": "on",  # pg_dump sets it off
 }
 
 
@@ -1206,12 +1211,18 @@ SELECT current_database() AS specific_catalog, NULL::VARCHAR AS specific_schema,
     NULL::VARCHAR AS external_language, NULL::VARCHAR AS routine_definition
 WHERE false;
 
+-- pg_dump reads every object's default privileges: none here (access is the schema files')
+CREATE OR REPLACE MACRO {m}.acldefault(kind, owner) AS NULL::VARCHAR[];
+
 CREATE OR REPLACE MACRO {m}.pg_get_serial_sequence(t, c) AS (
     -- the sequence a column's DEFAULT nextval('…') draws from, schema-qualified
-    SELECT 'public.' || regexp_extract(df_d.adbin, 'nextval\\(''([^'']+)''', 1)
+    -- (a default names main.s or s: PostgreSQL's public.s)
+    SELECT regexp_replace(CASE WHEN strpos(df_s.seq, '.') > 0 THEN df_s.seq ELSE 'public.' || df_s.seq END,
+                          '^main\\.', 'public.')
+    FROM (SELECT regexp_extract(df_d.adbin, 'nextval\\(''([^'']+)''', 1) AS seq
     FROM {m}.pg_attrdef df_d JOIN {m}.pg_attribute df_a ON df_a.attrelid = df_d.adrelid AND df_a.attnum = df_d.adnum
     WHERE df_d.adrelid = {m}.pg_regclass(t) AND df_a.attname = c AND df_d.adbin LIKE 'nextval(%'
-    LIMIT 1);
+    LIMIT 1) df_s);
 """
 
 _HELPER_MACROS = """

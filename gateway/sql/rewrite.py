@@ -2105,14 +2105,15 @@ _SEQUENCE_FUNCS = ("nextval", "currval", "setval")
 
 def sequence_functions(tree: exp.Expression) -> exp.Expression:
     """nextval('s'::regclass) (pg_dump's and psql's column defaults) → nextval('s');
-    'public.s' → 'main.s'. setval() has no DuckDB counterpart: refused with 0A000."""
+    'public.s' → 'main.s'. setval() is carried out only as `SELECT setval(…)[, …] [FROM …]`
+    (sql/setval.py); anywhere else it is refused with 0A000."""
     for fn in list(tree.find_all(exp.Anonymous)):
         name = fn.name.lower()
         if name not in _SEQUENCE_FUNCS or not fn.expressions:
             continue
         if name == "setval":
-            raise PgError("0A000", "setval() is not supported: DuckDB sequences cannot be repositioned",
-                          hint="Create the sequence with START WITH instead.")
+            raise PgError("0A000", "setval() is supported only as the output columns of a SELECT",
+                          hint="Write SELECT setval(…) [FROM …] as a statement of its own.")
         arg = fn.expressions[0]
         while isinstance(arg, exp.Cast) and (isinstance(arg.to, exp.ObjectIdentifier) or arg.to.this in _TEXTUAL):
             arg = arg.this
@@ -2926,7 +2927,7 @@ def constraints_by_rebuild(tree: exp.Expression) -> exp.Expression:
             if isinstance(c, exp.Constraint) and isinstance(c.this, exp.Identifier) and len(inner) == 1:
                 fk = isinstance(inner[0], exp.ForeignKey)
                 names.append(("f" if fk else "c", [i.name for i in inner[0].expressions] if fk else [], c.this.name))
-            c = c.copy()
+            c = public_schema_is_main(c.copy())  # REFERENCES public.t (pg_dump's form)
             for ref in c.find_all(exp.Reference):
                 kept = [o for o in ref.args.get("options") or [] if str(o).upper() not in _FK_OPTIONS_DROPPED]
                 ref.set("options", kept or None)
