@@ -204,7 +204,7 @@ def _clean(msg: str) -> tuple[str, str | None]:
     return first.strip(), (rest or None)
 
 
-_UDF_ERROR = re.compile(r"JsonbUdfError: (?P<state>[0-9A-Z]{5}): (?P<message>[^\n]*)")
+_UDF_ERROR = re.compile(r"(?:JsonbUdfError|AdvisoryLockError): (?P<state>[0-9A-Z]{5}): (?P<message>[^\n]*)")
 
 
 def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
@@ -212,7 +212,7 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         return exc
     raw = str(exc)
     udf = _UDF_ERROR.search(raw)
-    if udf is not None:  # raised by a gateway UDF (sql/jsonb_functions.py) with its SQLSTATE
+    if udf is not None:  # raised by a gateway UDF (sql/jsonb_functions.py, advisory_locks.py) with its SQLSTATE
         return PgError(udf["state"], udf["message"])
     message, detail = _clean(raw)
     position = None

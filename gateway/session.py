@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import auth, errors, metrics
+from . import advisory_locks, auth, errors, metrics
 from .engine.schema import bind_type, lookup_in, table_columns
 from .engine.database import Cursor
 from .engine.results import Outcome, ResultStream, execute, execute_staged, materialize
@@ -201,6 +201,7 @@ class Session:
         self.query_start: float | None = None  # pg_stat_activity
         self.stmt_rows = 0  # rows of the current statement, for its log line and metrics
         self.auth_roles: tuple[str, ...] = ()  # the user's role from the users file (auth.py)
+        self.lock_waits = False  # the statement may wait on an advisory lock (advisory_locks.py)
 
     # ------------------------------------------------------------------ I/O
 
@@ -446,6 +447,7 @@ class Session:
         self.send(m.error_response(e.fields()))
         if self.txn == "T":
             self.txn = "E"
+            self.server.advisory.release(self.pid, ("xact",))  # PostgreSQL's abort frees them at once
 
     async def cleanup(self) -> None:
         self.closed = True
@@ -463,6 +465,7 @@ class Session:
             self.pinned.close()
             self.pinned = None
         self._release_lease()
+        self.server.advisory.forget(self.pid)  # its advisory locks, also when the client was killed
         self.server.unlisten_all(self)
         try:
             self.writer.close()
@@ -557,6 +560,7 @@ class Session:
 
     def _end_implicit(self) -> None:
         if self.txn == "I":
+            self.server.advisory.release(self.pid, ("xact",))  # an autocommit statement's xact locks
             for name in list(self.portals):
                 self._close_portal(self.portals.pop(name))
 
@@ -1249,6 +1253,8 @@ class Session:
             for text in st.notices:
                 self._notice("42622", text, "NOTICE")
             auth.check_role(self, st)
+            if st.uses_settings and st.tree is not None and "advisory" in st.text.lower():
+                self._advisory_statement(st)
             if st.route == SESSION:
                 self.utility_values = (values, oids)  # DECLARE … CURSOR FOR … $1 (psycopg's named cursors)
                 await self.utility(st, portal, simple, formats)
@@ -1259,10 +1265,6 @@ class Session:
                 if st.tree is not None and "set_config" in st.text:  # cheap test first: rare
                     for name, value, local in pg_catalog.set_config_calls(st.tree):
                         self._set_config(name, value, local)
-                if st.tree is not None and "pg_advisory" in st.text:  # cheap test first: rare
-                    warning = pg_catalog.advisory_lock_warning(st.tree)
-                    if warning:
-                        self._notice("01000", warning)
                 await self._read(st, values, oids, formats, portal, simple, max_rows)
             else:
                 await self._write(st, values, oids, formats, portal, simple)
@@ -1289,7 +1291,25 @@ class Session:
             log.exception("internal error in session %s running %r", self.pid, st.text[:200])
             raise PgError("XX000", f"internal error: {type(e).__name__}: {e}") from e
         finally:
+            if self.lock_waits or st.uses_settings:
+                self.lock_waits = False
+                for text in self.server.advisory.take_warnings(self.pid):
+                    self._notice("01000", text)
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
+
+    def _advisory_statement(self, st: Statement) -> None:
+        """A statement calling advisory lock functions: a wait of its own may start (cancel
+        flags of an earlier statement are cleared), and one that may wait runs apart
+        (advisory_locks.py)."""
+        waits = st.describe_cache.get("advisory-waits")
+        if waits is None:
+            waits = st.describe_cache["advisory-waits"] = advisory_locks.may_wait(st.tree)
+        self.server.advisory.statement_starts(self.pid)
+        if waits and st.route == WRITE and self.txn == "I":
+            raise PgError("0A000", "an advisory lock function that waits cannot be called in an autocommit "
+                          "data-modifying statement (it would hold up the gateway's serialized writer)",
+                          hint="Take the lock in its own SELECT first, or inside BEGIN … COMMIT.")
+        self.lock_waits = waits
 
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
@@ -1331,7 +1351,7 @@ class Session:
         if self.txn != "I" and (self.pinned_begun or self.temp_objects or not may_share
                                 or self.params.get("transaction_isolation") not in _FRESH_SNAPSHOT):
             return await self._pinned(), _noop
-        if self.temp_objects:
+        if self.temp_objects or self.lock_waits:  # a lock wait must not hold a shared reader
             return await self._own_cursor(), _noop
         cur = await self._acquire_reader()
         return cur, lambda: self.server.readers.release(cur)
@@ -1378,7 +1398,7 @@ class Session:
         self.active = cursor
         self.cancel_reason = None
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self.db.executor, fn, *args)
+        fut = loop.run_in_executor(advisory_locks.EXECUTOR if self.lock_waits else self.db.executor, fn, *args)
         watch: asyncio.Future | None = None
         gone = False
         try:
@@ -1403,12 +1423,12 @@ class Session:
                     else:
                         gone = True
                         if cursor is not None:
-                            cursor.interrupt()
+                            self._interrupt(cursor)
                     done = set()
                     continue
                 if deadline is not None and time.monotonic() >= deadline and cursor is not None:
                     self.cancel_reason = "canceling statement due to statement timeout"
-                    cursor.interrupt()
+                    self._interrupt(cursor)
                     deadline = None
                 done = set()
             if gone:
@@ -1425,7 +1445,7 @@ class Session:
             raise err from None
         except asyncio.CancelledError:
             if cursor is not None:
-                cursor.interrupt()
+                self._interrupt(cursor)
             if not fut.done():
                 await asyncio.wait({fut})  # the worker must let go of the cursor first
             if not fut.cancelled():
@@ -1440,7 +1460,14 @@ class Session:
         cur = self.active
         if cur is not None:
             self.cancel_reason = "canceling statement due to user request"
-            cur.interrupt()
+            self._interrupt(cur)
+
+    def _interrupt(self, cursor: Cursor) -> None:
+        """Stop the statement running on `cursor`: DuckDB's interrupt, and a wait for an
+        advisory lock, which DuckDB cannot interrupt."""
+        cursor.interrupt()
+        if self.lock_waits:
+            self.server.advisory.interrupt(self.pid, self.cancel_reason)
 
     async def _grouped_by_primary_key(self, st: Statement) -> Statement:
         """A SELECT grouped by a table's primary key that selects the row's other columns
@@ -1930,6 +1957,7 @@ class Session:
                     pass
             self.pinned_begun = False
         self._release_lease()
+        self.server.advisory.release(self.pid, ("xact",))
         notifies, self.pending_notifies = self.pending_notifies, []
         if commit and err is None:
             for channel, payload in notifies:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import sqlglot
 from sqlglot import exp
 
+from .. import advisory_locks
 from ..errors import PgError
 from ..protocol.types import duckdb_type_for_oid
 from .classify import Statement, _param_index
@@ -223,6 +224,8 @@ def infer_param_oids(
                 oid = col_oid(parent.this)
         elif isinstance(parent, (exp.Limit, exp.Offset)) or isinstance(parent, exp.Fetch):
             oid = 20
+        elif isinstance(parent, exp.Anonymous) and parent.name.lower() in advisory_locks.FUNCTIONS:
+            oid = 20 if len(parent.expressions) == 1 else 23  # one bigint key, or two int4 keys
         elif isinstance(parent, exp.Binary) and not isinstance(parent, (exp.And, exp.Or, exp.DPipe)):
             # comparisons and arithmetic with a column: the column's type
             other = parent.expression if parent.this is p else parent.this

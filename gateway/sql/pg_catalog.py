@@ -1377,14 +1377,6 @@ CREATE OR REPLACE MACRO {m}.pg_get_keywords() AS TABLE
         ELSE 'reserved (can be function or type name)' END AS catdesc,
         'can be bare label' AS baredesc
     FROM duckdb_keywords();
-CREATE OR REPLACE MACRO {m}.pg_advisory_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
-CREATE OR REPLACE MACRO {m}.pg_advisory_xact_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
-CREATE OR REPLACE MACRO {m}.pg_advisory_lock_shared(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
-CREATE OR REPLACE MACRO {m}.pg_try_advisory_lock(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_try_advisory_xact_lock(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_advisory_unlock(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_shared(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_all() AS ''::VARCHAR;
 CREATE OR REPLACE MACRO {m}.array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END::INTEGER;
 CREATE OR REPLACE MACRO {m}.array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END::INTEGER;
 -- no partitions: a relation is its only ancestor (the set-returning form in a select list is
@@ -1409,18 +1401,6 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
     CASE WHEN implicit THEN ['pg_catalog', {m}.pg_current_schema()] ELSE [{m}.pg_current_schema()] END;
 """
 
-
-
-def advisory_lock_warning(tree) -> str | None:
-    """The WARNING a statement taking an advisory lock gets: the lock functions are no-ops (the
-    writer is serialized; sessions do not block each other on these locks)."""
-    from sqlglot import exp
-
-    for fn in tree.find_all(exp.Anonymous):
-        name = fn.name.lower()
-        if name.startswith(("pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory")):
-            return f"{name}() does not lock: advisory locks are not implemented by the gateway"
-    return None
 
 
 def set_config_calls(tree) -> list[tuple[str, str, bool]]:

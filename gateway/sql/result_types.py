@@ -37,6 +37,10 @@ _JSONB_FUNCS = frozenset((
 _NAME_EXPRESSIONS = (exp.CurrentUser, exp.SessionUser, exp.CurrentDatabase, exp.CurrentSchema,
                      exp.CurrentCatalog)
 _NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_role", "current_catalog"))
+# functions returning void (the gateway's macros return '')
+VOID = 2278
+_VOID_FUNCS = frozenset(("pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock",
+                         "pg_advisory_xact_lock_shared", "pg_advisory_unlock_all"))
 # set-returning functions in FROM whose columns include jsonb values: their column names
 _JSONB_SRF = {
     "jsonb_each": (("key", None), ("value", (JSONB, -1))),
@@ -218,6 +222,8 @@ def _type(e: exp.Expression) -> tuple | None:
         return ("fixed", JSONB, -1)
     if isinstance(e, _NAME_EXPRESSIONS) or isinstance(e, exp.Anonymous) and e.name.lower() in _NAME_FUNCS:
         return ("fixed", NAME, -1)
+    if isinstance(e, exp.Anonymous) and e.name.lower() in _VOID_FUNCS:
+        return ("fixed", VOID, -1)
     if isinstance(e, (exp.DPipe, exp.Sub)):
         left = _jsonb_of(_type(e.this))
         right = _jsonb_of(_type(e.expression))
@@ -345,7 +351,7 @@ def describe_fields(fields: list, overrides: list | None) -> list:
 # plan that guessed wrong (a shadowed name…) can never relabel, say, an integer column
 _FROM = {VARCHAR: (25,), BPCHAR: (25,), JSONB: (114, 25), TIMESTAMP: (1114,), TIMESTAMPTZ: (1184,), NAME: (25,),
          1015: (1009,), 1014: (1009,), 3807: (199, 1009), 1115: (1115,), 1185: (1185,), 1003: (1009,),
-         NUMERIC: (NUMERIC,), 1231: (1231,)}
+         NUMERIC: (NUMERIC,), 1231: (1231,), VOID: (25,)}
 
 
 def _compatible(duck_oid: int, oid: int) -> bool:
