@@ -202,6 +202,7 @@ class Session:
         self.stmt_rows = 0  # rows of the current statement, for its log line and metrics
         self.auth_roles: tuple[str, ...] = ()  # the user's role from the users file (auth.py)
         self.lock_waits = False  # the statement may wait on an advisory lock (advisory_locks.py)
+        self.txn_queried = False  # a query ran in this transaction (SET TRANSACTION READ WRITE)
 
     # ------------------------------------------------------------------ I/O
 
@@ -649,7 +650,7 @@ class Session:
     def _batchable(self, msg: m.Bind) -> bool:
         if self.txn == "E" or self.skip_until_sync or self.temp_objects:
             return False
-        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+        if self._read_only():
             return False  # the ordinary path refuses it with 25006
         prep = self.prepared.get(msg.statement)
         return prep is not None and prep.stmt is not None and prep.stmt.insert is not None \
@@ -1060,6 +1061,7 @@ class Session:
 
     def _begin_implicit(self) -> None:
         if self.txn == "I":
+            self._read_only()  # the block starts as default_transaction_read_only says
             self.txn = "T"
             self.implicit = True
 
@@ -1255,10 +1257,16 @@ class Session:
             auth.check_role(self, st)
             if st.uses_settings and st.tree is not None and "advisory" in st.text.lower():
                 self._advisory_statement(st)
+            self.txn_queried = self.txn_queried or (self.txn != "I" and st.route != SESSION)
+            self._read_only()  # outside a block: this statement's transaction_read_only is the default
             if st.route == SESSION:
                 self.utility_values = (values, oids)  # DECLARE … CURSOR FOR … $1 (psycopg's named cursors)
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if "val(" in st.text and self._read_only() and st.tree is not None:  # cheap tests first
+                    for fn in st.tree.find_all(exp.Anonymous):
+                        if fn.name.lower() in ("nextval", "setval"):
+                            raise PgError("25006", f"cannot execute {fn.name.lower()}() in a read-only transaction")
                 if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
                     for channel, payload in pg_catalog.pg_notify_calls(st.tree):
                         self._notify(channel, payload)
@@ -1596,8 +1604,8 @@ class Session:
 
     async def _write(self, st, values, oids, formats, portal, simple) -> None:
         tz = self.params["timezone"]
-        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
-            raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
+        if self._read_only() and not await self._writes_temp_only(st):
+            raise PgError("25006", f"cannot execute {st.tag} in a read-only transaction")
         if st.ddl and isinstance(st.tree, (exp.Drop, exp.Create)) and st.tree.args.get("exists"):
             await self._skipping_notices(st.tree)
         if self.txn == "I":
@@ -1626,6 +1634,21 @@ class Session:
             if st.on_commit is not None:
                 self.on_commit[st.on_commit[1]] = st.on_commit[0]
         await self._finish_write(st, outcome, formats, portal, simple)
+
+    def _read_only(self) -> bool:
+        """transaction_read_only of the statement about to run. Outside a transaction block
+        each statement is a transaction of its own, as default_transaction_read_only says."""
+        if self.txn == "I":
+            self.params["transaction_read_only"] = self.params.get("default_transaction_read_only") or "off"
+        return self.params.get("transaction_read_only") == "on"
+
+    async def _writes_temp_only(self, st: Statement) -> bool:
+        """INSERT/UPDATE/DELETE of a temporary table, which PostgreSQL allows in a read-only
+        transaction (creating one it does not)."""
+        if not self.temp_objects or st.kind not in ("insert", "update", "delete"):
+            return False
+        target = errors.violation_target(st.tree)
+        return target is not None and target[1] in await self._temp_relation_names()
 
     async def _typed_insert(self, st: Statement) -> Statement:
         """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
@@ -1925,8 +1948,11 @@ class Session:
         words = [t.text.upper() for t in st.tokens]
         self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
         self._apply_isolation(words)
+        self.params["transaction_read_only"] = self.params.get("default_transaction_read_only") or "off"
         if any(a == "READ" and b == "ONLY" for a, b in zip(words, words[1:])):
             self.params["transaction_read_only"] = "on"
+        if any(a == "READ" and b == "WRITE" for a, b in zip(words, words[1:])):
+            self.params["transaction_read_only"] = "off"
 
     async def _end_transaction(self, commit: bool) -> str:
         tag = "COMMIT" if commit else "ROLLBACK"
@@ -1977,7 +2003,8 @@ class Session:
         self.local_settings.clear()
         self.savepoints.clear()
         self.txn_writes = 0
-        self.params["transaction_read_only"] = "off"
+        self.txn_queried = False
+        self.params["transaction_read_only"] = self.params.get("default_transaction_read_only") or "off"
         self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
         if err is not None:
             if err.sqlstate == "25000" or "conflict" in err.message.lower():
@@ -2007,6 +2034,8 @@ class Session:
             value = _normalize_tz(value)
         elif key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "idle_session_timeout"):
             value = str(_ms(value))
+        elif key in ("default_transaction_read_only", "transaction_read_only"):
+            value = _on_off(key, value)
         elif key == "intervalstyle" and value.lower() != "postgres":
             raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")
         elif key in ("transaction_isolation", "default_transaction_isolation", "client_min_messages",
@@ -2043,7 +2072,8 @@ class Session:
         local = bool(words) and words[0] == "LOCAL"
         if words and words[0] in ("SESSION", "LOCAL"):
             if len(words) > 1 and words[1] == "CHARACTERISTICS":
-                return  # SET SESSION CHARACTERISTICS AS TRANSACTION …: one isolation level here
+                self._session_characteristics(words)
+                return
             toks, words = toks[1:], words[1:]
         if local and self.txn == "I":
             self._notice("25P01", "SET LOCAL can only be used in transaction blocks")
@@ -2060,14 +2090,35 @@ class Session:
                         if local:
                             self.local_settings.setdefault(k, v)
 
+    def _session_characteristics(self, words: list[str]) -> None:
+        """SET SESSION CHARACTERISTICS AS TRANSACTION …: the defaults of later transactions."""
+        pairs = list(zip(words, words[1:]))
+        if ("READ", "ONLY") in pairs:
+            self._set("default_transaction_read_only", "on")
+        elif ("READ", "WRITE") in pairs:
+            self._set("default_transaction_read_only", "off")
+        for i in range(len(words) - 2):
+            if words[i] == "ISOLATION" and words[i + 1] == "LEVEL":
+                level = " ".join(words[i + 2:i + 4]).lower()
+                for name in ("serializable", "repeatable read", "read committed", "read uncommitted"):
+                    if level.startswith(name):
+                        self._set("default_transaction_isolation", name)
+
     def _set_statement_value(self, toks, words) -> None:
         if not toks:
             raise PgError("42601", "syntax error at end of input")
         if words[:2] == ["TIME", "ZONE"]:
             name, rest = "timezone", toks[2:]
         elif words[0] == "TRANSACTION":
-            if "READ" in words and "ONLY" in words:
+            if self.txn == "I":
+                self._notice("25P01", "SET TRANSACTION can only be used in transaction blocks")
+            pairs = list(zip(words, words[1:]))
+            if ("READ", "ONLY") in pairs:
                 self.params["transaction_read_only"] = "on"
+            elif ("READ", "WRITE") in pairs and self.params.get("transaction_read_only") == "on":
+                if self.txn_queried:
+                    raise PgError("25001", "transaction read-write mode must be set before any query")
+                self.params["transaction_read_only"] = "off"
             self._apply_isolation(words)
             return
         elif words[0] in ("NAMES",):
@@ -2231,7 +2282,7 @@ class Session:
         return cols, listed
 
     async def _copy_in(self, spec: pgcopy.CopySpec) -> int:
-        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+        if self._read_only():
             raise PgError("25006", "cannot execute COPY FROM in a read-only transaction")
         in_txn = self.txn != "I"
         if in_txn:
@@ -2982,6 +3033,15 @@ def _zone_names() -> dict[str, str]:
         import zoneinfo
         _ZONE_NAMES.update({n.lower(): n for n in zoneinfo.available_timezones() if n != "localtime"})
     return _ZONE_NAMES
+
+
+def _on_off(key: str, value: str) -> str:
+    v = value.strip().lower()
+    if v in ("on", "true", "yes", "1", "t", "y"):
+        return "on"
+    if v in ("off", "false", "no", "0", "f", "n"):
+        return "off"
+    raise PgError("22023", f'parameter "{key}" requires a Boolean value')
 
 
 def _fmt_ms(ms: int) -> str:
