@@ -168,15 +168,11 @@ CREATE OR REPLACE MACRO {m}.pg_round(x DOUBLE) AS round_even(x, 0),
 CREATE OR REPLACE MACRO {m}.pg_octet_length(x VARCHAR) AS strlen(x),
     (x BLOB) AS octet_length(x),
     (x) AS octet_length(x);
+-- quoted unless a lower-case plain name that is not one of PostgreSQL's keywords other than the
+-- unreserved ones (its quote_identifier())
 CREATE OR REPLACE MACRO {m}.pg_quote_ident(s) AS (
-    CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') THEN s
+    CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND s NOT IN ('all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select', 'session_user', 'some', 'symmetric', 'table', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with', 'authorization', 'binary', 'collation', 'concurrently', 'cross', 'current_schema', 'freeze', 'full', 'ilike', 'inner', 'is', 'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar', 'tablesample', 'verbose', 'between', 'bigint', 'bit', 'boolean', 'char', 'character', 'coalesce', 'dec', 'decimal', 'exists', 'extract', 'float', 'greatest', 'grouping', 'inout', 'int', 'integer', 'interval', 'least', 'national', 'nchar', 'none', 'normalize', 'nullif', 'numeric', 'out', 'overlay', 'position', 'precision', 'real', 'row', 'setof', 'smallint', 'substring', 'time', 'timestamp', 'treat', 'trim', 'values', 'varchar', 'xmlattributes', 'xmlconcat', 'xmlelement', 'xmlexists', 'xmlforest', 'xmlnamespaces', 'xmlparse', 'xmlpi', 'xmlroot', 'xmlserialize', 'xmltable') THEN s
          ELSE '"' || replace(s, '"', '""') || '"' END);
-CREATE OR REPLACE MACRO {m}.pg_encode(b, f) AS (
-    CASE lower(f) WHEN 'hex' THEN lower(hex(b)) WHEN 'base64' THEN to_base64(b)
-         ELSE error('unrecognized encoding: "' || f || '"') END);
-CREATE OR REPLACE MACRO {m}.pg_decode(s, f) AS (
-    CASE lower(f) WHEN 'hex' THEN unhex(s) WHEN 'base64' THEN from_base64(s)
-         ELSE error('unrecognized encoding: "' || f || '"') END);
 CREATE OR REPLACE MACRO {m}.pg_json_typeof(j) AS (
     CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
          WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null'
@@ -1357,12 +1353,6 @@ CREATE OR REPLACE MACRO {m}.pg_get_function_sqlbody(o) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_tablespace_location(o) AS ''::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_database_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_tablespace_size(o) AS 0::BIGINT;
-CREATE OR REPLACE MACRO {m}.pg_size_pretty(b) AS (
-    CASE WHEN abs(b) < 10240 THEN b || ' bytes'
-         WHEN abs(b) < 10240 * 1024 THEN round(b / 1024) || ' kB'
-         WHEN abs(b) < 10240 * 1024 * 1024 THEN round(b / 1024 / 1024) || ' MB'
-         WHEN abs(b) < 10240 * 1024 * 1024 * 1024 THEN round(b / 1024 / 1024 / 1024) || ' GB'
-         ELSE round(b / 1024 / 1024 / 1024 / 1024) || ' TB' END);
 CREATE OR REPLACE MACRO {m}.pg_postmaster_start_time() AS '{started}'::TIMESTAMPTZ;
 CREATE OR REPLACE MACRO {m}.pg_conf_load_time() AS '{started}'::TIMESTAMPTZ;
 CREATE OR REPLACE MACRO {m}.inet_server_addr() AS NULL::VARCHAR;

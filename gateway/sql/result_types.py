@@ -36,7 +36,8 @@ _JSONB_FUNCS = frozenset((
 # functions whose result is name (psql's \\conninfo-style queries, pgjdbc, ORMs ask for them)
 _NAME_EXPRESSIONS = (exp.CurrentUser, exp.SessionUser, exp.CurrentDatabase, exp.CurrentSchema,
                      exp.CurrentCatalog)
-_NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_role", "current_catalog"))
+_NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_role", "current_catalog",
+                         "pg_get_userbyid"))
 # functions returning void (the gateway's macros return '')
 VOID = 2278
 _VOID_FUNCS = frozenset(("pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock",
