@@ -92,7 +92,8 @@ _FUNC_NAMES = {
     exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
     exp.JSONBObjectAgg: "jsonb_object_agg", exp.JSONObjectAgg: "json_object_agg",
     exp.BitwiseAndAgg: "bit_and", exp.BitwiseOrAgg: "bit_or", exp.BitwiseXorAgg: "bit_xor",
-    exp.Overlay: "overlay",
+    exp.Overlay: "overlay", exp.TimeFromParts: "make_time", exp.Overlaps: "overlaps",
+    exp.Hex: "to_hex",
 }
 
 
