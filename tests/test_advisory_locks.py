@@ -210,6 +210,10 @@ def test_expressions_and_parameters_as_keys(pg, gateway):
         a, b = c
         a.q("SELECT n, pg_try_advisory_lock(%s + n) FROM generate_series(1, 3) AS n ORDER BY n", [k])
         a.q("SELECT pg_advisory_lock(abs(%s::bigint) + length('abc'))", [-k])
+        a.q("SELECT pg_advisory_lock(hashtext(%s)), pg_try_advisory_lock(hashtext(%s), 7)", [str(k), str(k)])
+        b.q("SELECT pg_try_advisory_lock(hashtext(%s)), pg_try_advisory_lock(hashtext(%s), 7)", [str(k), str(k)])
+        b.q("SELECT classid, objid, objsubid FROM pg_locks WHERE locktype = 'advisory' AND pid = %s "
+            "AND objsubid = 2 AND objid = 7", [a.pid])
         b.q("SELECT pg_try_advisory_lock(%s + 3), pg_try_advisory_lock(%s + 4)", [k, k])
         b.q("SELECT pg_advisory_lock(NULL), pg_try_advisory_lock(NULL::bigint), pg_advisory_unlock(NULL::int, 1)")
         a.q("SELECT pg_advisory_unlock_all()")

@@ -110,6 +110,62 @@ CREATE OR REPLACE MACRO {m}.pg_timeofday() AS strftime(pg_df_clock_timestamp(), 
 """
 
 
+_M = 0xFFFFFFFF
+# (shift, rotation) steps of lookup3's mix() and final(), as PostgreSQL's hashfn.c applies them
+_MIX = (4, 6, 8, 16, 19, 4)
+_FINAL = (14, 11, 25, 16, 4, 14, 24)
+
+
+def _rot(x: int, k: int) -> int:
+    return ((x << k) | (x >> (32 - k))) & _M
+
+
+def _mix(a: int, b: int, c: int) -> tuple[int, int, int]:
+    """a -= c; a ^= rot(c, 4); c += b; then the same on (b, c, a), (c, a, b), … six times."""
+    v = [a, b, c]
+    for step, k in enumerate(_MIX):
+        x, y, z = step % 3, (step + 2) % 3, (step + 1) % 3  # x -= y; x ^= rot(y, k); y += z
+        v[x] = (v[x] - v[y]) & _M
+        v[x] ^= _rot(v[y], k)
+        v[y] = (v[y] + v[z]) & _M
+    return v[0], v[1], v[2]
+
+
+def _final(a: int, b: int, c: int) -> tuple[int, int, int]:
+    """c ^= b; c -= rot(b, 14); then a from c, b from a, c from b … seven times."""
+    v = [a, b, c]
+    for step, k in enumerate(_FINAL):
+        x, y = (2 + step) % 3, (1 + step) % 3  # x ^= y; x -= rot(y, k)
+        v[x] ^= v[y]
+        v[x] = (v[x] - _rot(v[y], k)) & _M
+    return v[0], v[1], v[2]
+
+
+def hash_bytes(k: bytes) -> int:
+    """PostgreSQL's hash_bytes (hashfn.c: Bob Jenkins' lookup3 as PostgreSQL reads the bytes,
+    little-endian), as the signed int4 hashtext() returns."""
+    a = b = c = (0x9E3779B9 + len(k) + 3923095) & _M
+    i = 0
+    while len(k) - i >= 12:
+        a = (a + int.from_bytes(k[i:i + 4], "little")) & _M
+        b = (b + int.from_bytes(k[i + 4:i + 8], "little")) & _M
+        c = (c + int.from_bytes(k[i + 8:i + 12], "little")) & _M
+        a, b, c = _mix(a, b, c)
+        i += 12
+    rest = k[i:]
+    # the last 11 bytes: a takes bytes 0-3, b 4-7, c 8-10 from its second byte up (its lowest
+    # byte was the length's in the original lookup2)
+    a = (a + int.from_bytes(rest[0:4], "little")) & _M
+    b = (b + int.from_bytes(rest[4:8], "little")) & _M
+    c = (c + (int.from_bytes(rest[8:11], "little") << 8)) & _M
+    c = _final(a, b, c)[2]
+    return c - (1 << 32) if c >= (1 << 31) else c
+
+
+def _hashtext(text: str | None) -> int | None:
+    return None if text is None else hash_bytes(text.encode())
+
+
 def _sha2(data: bytes | None, bits: int | None) -> bytes | None:
     if data is None or bits is None:
         return None
@@ -161,6 +217,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     # no side effects: DuckDB folds it once per statement, which is what statement_timestamp() is
     con.create_function("pg_df_statement_timestamp", lambda: datetime.now(timezone.utc), [], "TIMESTAMPTZ",
                         side_effects=False)
+    con.create_function("pg_df_hashtext", _hashtext, ["VARCHAR"], "INTEGER", null_handling="special")
     con.create_function("pg_df_sha2", _sha2, ["BLOB", "INTEGER"], "BLOB", null_handling="special")
     con.create_function("pg_df_encode_escape", _encode_escape, ["BLOB"], "VARCHAR", null_handling="special")
     con.create_function("pg_df_decode_escape", _decode_escape, ["VARCHAR"], "BLOB", null_handling="special")
