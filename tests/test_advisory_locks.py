@@ -277,45 +277,57 @@ def test_cancel_statement_timeout_and_lock_timeout_end_a_wait(pg, gateway):
     _same(pg, gateway, scenario, 3)
 
 
-def test_deadlock_is_detected(pg, gateway):
-    """A waits for B's lock, then B for A's: after deadlock_timeout (1 s) the first waiter,
-    whose check runs first, fails with 40P01, as in PostgreSQL; its session lock stays until
-    it unlocks, and then B gets it."""
-    def scenario(c, k):
-        a, b, x = c
+@pytest.mark.parametrize("target", ["pg", "gateway"])
+def test_deadlock_is_detected(request, target):
+    """A waits for B's lock, then B for A's: one of them fails with 40P01 `deadlock detected`
+    after deadlock_timeout (1 s; which one depends on when each started waiting, on PostgreSQL
+    as here), and once it lets its own lock go the other gets the lock it waited for."""
+    server = request.getfixturevalue(target)
+    k = _key()
+    log: list = []
+    a, b, x = (Conn(server.dsn, log, n) for n in "ABX")
+    try:
         a.q("SELECT pg_advisory_lock(%s)", [k])
         b.q("SELECT pg_advisory_lock(%s)", [k + 1])
         ta = _background(a, "SELECT pg_advisory_lock(%s)", [k + 1])
         _waiting(x, a.pid)
         tb = _background(b, "SELECT pg_advisory_lock(%s)", [k])
-        ta.join()
-        a.q("SELECT pg_advisory_unlock_all()")
-        tb.join()
-        b.q("SELECT pg_advisory_unlock_all()")
-    want, got = _both(pg, gateway, scenario, 3)
-    assert [e[:4] for e in got] == [e[:4] for e in want]  # the DETAIL names pids
+        deadline = time.monotonic() + DEADLINE_S
+        while ta.t.is_alive() and tb.t.is_alive():
+            assert time.monotonic() < deadline, "no deadlock was detected"
+            ta.t.join(0.05)
+        loser, winner = (ta, tb) if not ta.t.is_alive() else (tb, ta)
+        loser.join()
+        assert loser.out[0][2:4] == ("error", "40P01"), loser.out
+        loser.conn.q("SELECT pg_advisory_unlock_all()")
+        winner.join()
+        assert winner.out[0][2] == [("",)], winner.out
+    finally:
+        for c in (a, b, x):
+            c.close()
 
 
-def test_session_end_releases_its_locks_also_when_killed(pg, gateway):
-    def scenario(c, k):
-        a, b = c
-        a.q("SELECT pg_advisory_lock(%s)", [k])
-        a.c.close()  # Terminate
-        b.q("SELECT pg_try_advisory_lock(%s)", [k])
-        b.q("SELECT pg_advisory_unlock(%s)", [k])
-    _same(pg, gateway, scenario)
-
+@pytest.mark.parametrize("how", ["terminate", "killed"])
+def test_session_end_releases_its_locks(pg, gateway, how):
+    """A session's locks go when it ends, by Terminate or by its client dying (the socket
+    closed, nothing sent). PostgreSQL releases them when its backend exits, a moment after:
+    the other session polls with a deadline on both servers."""
     for server in (pg, gateway):
         k = _key()
         raw = pgwire.connect_ready(server.host, server.port)
-        assert raw.scalar(f"SELECT pg_try_advisory_lock({k})") == "t"
+        # held twice: both holds go with the session
+        assert not pgwire.errors(raw.simple(f"SELECT pg_advisory_lock({k}), pg_advisory_lock({k})"))
         other = psycopg.connect(server.dsn, autocommit=True)
         try:
             assert other.execute("SELECT pg_try_advisory_lock(%s)", [k]).fetchone()[0] is False
-            raw.sock.close()  # the client dies: no Terminate
+            if how == "terminate":
+                raw.send(pgwire.terminate())
+            raw.sock.close()
             deadline = time.monotonic() + DEADLINE_S
             while not other.execute("SELECT pg_try_advisory_lock(%s)", [k]).fetchone()[0]:
-                assert time.monotonic() < deadline, "the dead session's lock was never released"
+                assert time.monotonic() < deadline, f"{server}: the ended session's lock was never released"
+            assert other.execute("SELECT pg_advisory_unlock(%s), pg_advisory_unlock(%s)", [k, k]).fetchone() == (
+                True, False)  # re-entrant counts of the dead session are gone with it: one hold, ours
         finally:
             other.close()
 
