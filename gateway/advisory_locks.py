@@ -33,10 +33,11 @@ EXECUTOR = ThreadPoolExecutor(max_workers=256, thread_name_prefix="advisory")
 DEADLOCK_TIMEOUT_S = 1.0  # PostgreSQL's deadlock_timeout default
 _MODE_NAMES = {"x": "ExclusiveLock", "s": "ShareLock"}
 
-# the functions that may wait: statements calling them run apart (see the module docstring)
+# the functions that may wait: statements calling them run apart (see the module docstring);
+# pg_sleep() waits the same way, so cancel and statement_timeout end it too
 WAITING_FUNCTIONS = frozenset(("pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock",
-                               "pg_advisory_xact_lock_shared"))
-FUNCTIONS = WAITING_FUNCTIONS | frozenset((
+                               "pg_advisory_xact_lock_shared", "pg_sleep"))
+FUNCTIONS = WAITING_FUNCTIONS | frozenset(("pg_df_sleep",)) | frozenset((
     "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock",
     "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock", "pg_advisory_unlock_shared",
     "pg_advisory_unlock_all"))
@@ -119,6 +120,18 @@ class AdvisoryLocks:
                 self._waiting.pop(pid, None)
                 self._drop_if_unused(key, lock)
                 self._cond.notify_all()  # waiters behind this one may go now
+
+    def sleep(self, pid: int, seconds: float) -> None:
+        """pg_sleep(): wait, ended early only by an interrupt of the session's statement."""
+        deadline = time.monotonic() + max(0.0, seconds)
+        with self._cond:
+            while True:
+                if pid in self._interrupted:
+                    raise AdvisoryLockError(f"57014: {self._interrupted[pid]}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
 
     def unlock(self, pid: int, key: Key, mode: str) -> bool:
         """Release one session-level hold; False and a WARNING when there is none."""
@@ -298,7 +311,17 @@ def install(con: duckdb.DuckDBPyConnection, table: AdvisoryLocks) -> None:
                         "BOOLEAN", null_handling="special", side_effects=True)
     con.create_function("pg_df_advisory_unlock_all", unlock_all, ["INTEGER"], "VARCHAR",
                         null_handling="special", side_effects=True)
+    def sleep(seconds, pid):
+        if seconds is None:
+            return None
+        if pid is None:
+            raise AdvisoryLockError("XX000: pg_sleep() call without its session")
+        table.sleep(pid, seconds)
+        return ""
+
     con.create_function("dataforge_advisory_locks", table.rows, [], _LOCKS_TYPE, side_effects=True)
+    con.create_function("pg_df_advisory_sleep", sleep, ["DOUBLE", "INTEGER"], "VARCHAR",
+                        null_handling="special", side_effects=True)
     from .sql.pg_catalog import COMPAT_DB
 
     m = f"{COMPAT_DB}.main"
@@ -319,6 +342,8 @@ def install(con: duckdb.DuckDBPyConnection, table: AdvisoryLocks) -> None:
             f" (a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE "
             f"pg_df_advisory_try('{op}', CAST(a AS INTEGER), CAST(b AS INTEGER), {pid}) END;")
     macros.append(f"CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_all() AS pg_df_advisory_unlock_all({pid});")
+    # DuckDB's own pg_sleep() returns at once: sql/rewrite.py calls this one
+    macros.append(f"CREATE OR REPLACE MACRO {m}.pg_df_sleep(s) AS pg_df_advisory_sleep(CAST(s AS DOUBLE), {pid});")
     con.execute("\n".join(macros))
     con.execute(f"DROP TABLE IF EXISTS {m}.pg_locks")
     con.execute(f"""

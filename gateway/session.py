@@ -1255,7 +1255,7 @@ class Session:
             for text in st.notices:
                 self._notice("42622", text, "NOTICE")
             auth.check_role(self, st)
-            if st.uses_settings and st.tree is not None and "advisory" in st.text.lower():
+            if st.uses_settings and st.tree is not None and ("advisory" in st.text.lower() or "sleep" in st.text.lower()):
                 self._advisory_statement(st)
             self.txn_queried = self.txn_queried or (self.txn != "I" and st.route != SESSION)
             self._read_only()  # outside a block: this statement's transaction_read_only is the default
@@ -1314,8 +1314,8 @@ class Session:
             waits = st.describe_cache["advisory-waits"] = advisory_locks.may_wait(st.tree)
         self.server.advisory.statement_starts(self.pid)
         if waits and st.route == WRITE and self.txn == "I":
-            raise PgError("0A000", "an advisory lock function that waits cannot be called in an autocommit "
-                          "data-modifying statement (it would hold up the gateway's serialized writer)",
+            raise PgError("0A000", "a function that waits (pg_advisory_lock, pg_sleep) cannot be called in an "
+                          "autocommit data-modifying statement (it would hold up the gateway's serialized writer)",
                           hint="Take the lock in its own SELECT first, or inside BEGIN … COMMIT.")
         self.lock_waits = waits
 

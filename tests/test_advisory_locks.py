@@ -405,3 +405,25 @@ def test_many_contending_sessions_keep_mutual_exclusion(request, target):
             await setup.close()
 
     assert asyncio.run(main()) == sessions * rounds
+
+
+def test_pg_sleep_sleeps_and_is_ended_like_a_lock_wait(pg, gateway):
+    """pg_sleep() waits through the same mechanism (DuckDB's own returns at once): it takes its
+    time, returns void, and cancel and statement_timeout end it with 57014."""
+    def scenario(c, k):
+        a, x = c
+        started = time.monotonic()
+        a.q("SELECT pg_sleep(%s), 1 AS one", [0.3])
+        assert time.monotonic() - started >= 0.3
+        a.q("SELECT pg_sleep(NULL)")
+        t = _background(a, "SELECT pg_sleep(60)")
+        deadline = time.monotonic() + DEADLINE_S
+        while not x.c.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND state = 'active' "
+                              "AND query LIKE 'SELECT pg_sleep(60)%%'", [a.pid]).fetchone()[0]:
+            assert time.monotonic() < deadline
+        a.c.cancel()
+        t.join()
+        a.q("SET statement_timeout = '200ms'")
+        a.q("SELECT pg_sleep(60)")
+        a.q("RESET statement_timeout")
+    _same(pg, gateway, scenario)

@@ -224,6 +224,8 @@ def infer_param_oids(
                 oid = col_oid(parent.this)
         elif isinstance(parent, (exp.Limit, exp.Offset)) or isinstance(parent, exp.Fetch):
             oid = 20
+        elif isinstance(parent, exp.Anonymous) and parent.name.lower() == "pg_sleep":
+            oid = 701  # seconds, double precision
         elif isinstance(parent, exp.Anonymous) and parent.name.lower() in advisory_locks.FUNCTIONS:
             oid = 20 if len(parent.expressions) == 1 else 23  # one bigint key, or two int4 keys
         elif isinstance(parent, exp.Binary) and not isinstance(parent, (exp.And, exp.Or, exp.DPipe)):

@@ -41,7 +41,7 @@ _NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_r
 # functions returning void (the gateway's macros return '')
 VOID = 2278
 _VOID_FUNCS = frozenset(("pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock",
-                         "pg_advisory_xact_lock_shared", "pg_advisory_unlock_all"))
+                         "pg_advisory_xact_lock_shared", "pg_advisory_unlock_all", "pg_sleep"))
 # set-returning functions in FROM whose columns include jsonb values: their column names
 _JSONB_SRF = {
     "jsonb_each": (("key", None), ("value", (JSONB, -1))),

@@ -966,6 +966,7 @@ _BUILTIN_MACROS = {
     "timeofday": "pg_timeofday", "isfinite": "pg_isfinite", "convert_from": "pg_convert_from",
     "convert_to": "pg_convert_to", "get_byte": "pg_get_byte", "array_positions": "pg_array_positions",
     "array_fill": "pg_array_fill", "trim_array": "pg_trim_array", "hashtext": "pg_df_hashtext",
+    "pg_sleep": "pg_df_sleep",  # advisory_locks.py: a wait cancel and statement_timeout end
 }
 # results DuckDB types wider than PostgreSQL: (node class, DuckDB type of PostgreSQL's)
 _RESULT_CASTS = ((exp.RegexpCount, "INTEGER"), (exp.RegexpInstr, "INTEGER"), (exp.BitLength, "INTEGER"),
