@@ -153,6 +153,11 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
     (re.compile(r"syntax error at or near (?P<n>.+)"), "42601", "syntax error at or near {n}"),
     (re.compile(r"invalid date field format"), "22007", None),
     (re.compile(r"cannot take logarithm of (zero|a negative number)"), "2201E", None),
+    (re.compile(r"cannot take square root of a negative number"), "2201F", None),
+    (re.compile(r'(extract specifier|unit) "(?P<u>[^"]*)" not recognized'), "22023", 'unit "{u}" not recognized'),
+    (re.compile(r"null character not permitted|requested character too large"), "54000", None),
+    (re.compile(r"out of valid range, 0\.\.|number of elements to trim must be between"), "2202E", None),
+    (re.compile(r"negative substring length not allowed"), "22011", None),
     (re.compile(r"zero raised to a negative power is undefined"), "2201F", None),
     (re.compile(r"count must be greater than zero|lower bound cannot equal upper bound"), "2201G", None),
     (re.compile(r"Date out of range: (?P<d>\S+)"), "22008", "date field value out of range: {d}"),
@@ -212,7 +217,7 @@ def _clean(msg: str) -> tuple[str, str | None]:
     return first.strip(), (rest or None)
 
 
-_UDF_ERROR = re.compile(r"JsonbUdfError: (?P<state>[0-9A-Z]{5}): (?P<message>[^\n]*)")
+_UDF_ERROR = re.compile(r"(?:JsonbUdfError|AdvisoryLockError): (?P<state>[0-9A-Z]{5}): (?P<message>[^\n]*)")
 
 
 def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
@@ -220,7 +225,7 @@ def from_duckdb(exc: BaseException, sql: str | None = None) -> PgError:
         return exc
     raw = str(exc)
     udf = _UDF_ERROR.search(raw)
-    if udf is not None:  # raised by a gateway UDF (sql/jsonb_functions.py) with its SQLSTATE
+    if udf is not None:  # raised by a gateway UDF (sql/jsonb_functions.py, advisory_locks.py) with its SQLSTATE
         return PgError(udf["state"], udf["message"])
     message, detail = _clean(raw)
     position = None

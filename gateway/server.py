@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 
-from . import auth, metrics
+from . import advisory_locks, auth, metrics
 from .config import Settings
 from .errors import PgError
 from .engine.database import Database
@@ -57,6 +57,8 @@ class Server:
         metrics.gauge_from(metrics.READERS_WAITING, lambda: self.readers.waiting)
         metrics.gauge_from(metrics.READERS_STALLED, lambda: self.readers.stalled)
         install_activity(self)
+        self.advisory = advisory_locks.AdvisoryLocks()  # pg_advisory_lock() and friends, all sessions
+        advisory_locks.install(self.db.con, self.advisory)
 
     def connection_count(self) -> int:
         return len(self.sessions)

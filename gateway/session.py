@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from . import auth, errors, metrics
+from . import advisory_locks, auth, errors, metrics
 from .engine.schema import bind_type, lookup_in, table_columns
 from .engine import rebuild
 from .engine.database import Cursor
@@ -204,6 +204,8 @@ class Session:
         self.query_start: float | None = None  # pg_stat_activity
         self.stmt_rows = 0  # rows of the current statement, for its log line and metrics
         self.auth_roles: tuple[str, ...] = ()  # the user's role from the users file (auth.py)
+        self.lock_waits = False  # the statement may wait on an advisory lock (advisory_locks.py)
+        self.txn_queried = False  # a query ran in this transaction (SET TRANSACTION READ WRITE)
 
     # ------------------------------------------------------------------ I/O
 
@@ -449,6 +451,7 @@ class Session:
         self.send(m.error_response(e.fields()))
         if self.txn == "T":
             self.txn = "E"
+            self.server.advisory.release(self.pid, ("xact",))  # PostgreSQL's abort frees them at once
 
     async def cleanup(self) -> None:
         self.closed = True
@@ -466,6 +469,7 @@ class Session:
             self.pinned.close()
             self.pinned = None
         self._release_lease()
+        self.server.advisory.forget(self.pid)  # its advisory locks, also when the client was killed
         self.server.unlisten_all(self)
         try:
             self.writer.close()
@@ -566,6 +570,7 @@ class Session:
 
     def _end_implicit(self) -> None:
         if self.txn == "I":
+            self.server.advisory.release(self.pid, ("xact",))  # an autocommit statement's xact locks
             for name in list(self.portals):
                 self._close_portal(self.portals.pop(name))
 
@@ -654,7 +659,7 @@ class Session:
     def _batchable(self, msg: m.Bind) -> bool:
         if self.txn == "E" or self.skip_until_sync or self.temp_objects:
             return False
-        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+        if self._read_only():
             return False  # the ordinary path refuses it with 25006
         prep = self.prepared.get(msg.statement)
         return prep is not None and prep.stmt is not None and prep.stmt.insert is not None \
@@ -1071,6 +1076,7 @@ class Session:
 
     def _begin_implicit(self) -> None:
         if self.txn == "I":
+            self._read_only()  # the block starts as default_transaction_read_only says
             self.txn = "T"
             self.implicit = True
 
@@ -1274,20 +1280,24 @@ class Session:
             for code, text, severity in st.notices:
                 self._notice(code, text, severity)
             auth.check_role(self, st)
+            if st.uses_settings and st.tree is not None and ("advisory" in st.text.lower() or "sleep" in st.text.lower()):
+                self._advisory_statement(st)
+            self.txn_queried = self.txn_queried or (self.txn != "I" and st.route != SESSION)
+            self._read_only()  # outside a block: this statement's transaction_read_only is the default
             if st.route == SESSION:
                 self.utility_values = (values, oids)  # DECLARE … CURSOR FOR … $1 (psycopg's named cursors)
                 await self.utility(st, portal, simple, formats)
             elif st.route == READ:
+                if "val(" in st.text and self._read_only() and st.tree is not None:  # cheap tests first
+                    for fn in st.tree.find_all(exp.Anonymous):
+                        if fn.name.lower() in ("nextval", "setval"):
+                            raise PgError("25006", f"cannot execute {fn.name.lower()}() in a read-only transaction")
                 if st.tree is not None and "pg_notify" in st.text:  # cheap test first: rare
                     for channel, payload in pg_catalog.pg_notify_calls(st.tree):
                         self._notify(channel, payload)
                 if st.tree is not None and "set_config" in st.text:  # cheap test first: rare
                     for name, value, local in pg_catalog.set_config_calls(st.tree):
                         self._set_config(name, value, local)
-                if st.tree is not None and "pg_advisory" in st.text:  # cheap test first: rare
-                    warning = pg_catalog.advisory_lock_warning(st.tree)
-                    if warning:
-                        self._notice("01000", warning)
                 await self._read(st, values, oids, formats, portal, simple, max_rows)
             else:
                 await self._write(st, values, oids, formats, portal, simple)
@@ -1307,6 +1317,10 @@ class Session:
             log.exception("internal error in session %s running %r", self.pid, st.text[:200])
             raise PgError("XX000", f"internal error: {type(e).__name__}: {e}") from e
         finally:
+            if self.lock_waits or st.uses_settings:
+                self.lock_waits = False
+                for text in self.server.advisory.take_warnings(self.pid):
+                    self._notice("01000", text)
             metrics.statement_done(self, st, started, sqlstate, self.stmt_rows)
 
     async def _explain_error(self, e: PgError, st: Statement) -> None:
@@ -1321,6 +1335,19 @@ class Session:
             await self._name_constraint(e, st)
         if e.sqlstate == "42703":
             errors.column_hint(e, st.tree, await self.server.schema.table_origins())
+    def _advisory_statement(self, st: Statement) -> None:
+        """A statement calling advisory lock functions: a wait of its own may start (cancel
+        flags of an earlier statement are cleared), and one that may wait runs apart
+        (advisory_locks.py)."""
+        waits = st.describe_cache.get("advisory-waits")
+        if waits is None:
+            waits = st.describe_cache["advisory-waits"] = advisory_locks.may_wait(st.tree)
+        self.server.advisory.statement_starts(self.pid)
+        if waits and st.route == WRITE and self.txn == "I":
+            raise PgError("0A000", "a function that waits (pg_advisory_lock, pg_sleep) cannot be called in an "
+                          "autocommit data-modifying statement (it would hold up the gateway's serialized writer)",
+                          hint="Take the lock in its own SELECT first, or inside BEGIN … COMMIT.")
+        self.lock_waits = waits
 
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
@@ -1362,7 +1389,7 @@ class Session:
         if self.txn != "I" and (self.pinned_begun or self.temp_objects or not may_share
                                 or self.params.get("transaction_isolation") not in _FRESH_SNAPSHOT):
             return await self._pinned(), _noop
-        if self.temp_objects:
+        if self.temp_objects or self.lock_waits:  # a lock wait must not hold a shared reader
             return await self._own_cursor(), _noop
         cur = await self._acquire_reader()
         return cur, lambda: self.server.readers.release(cur)
@@ -1409,7 +1436,7 @@ class Session:
         self.active = cursor
         self.cancel_reason = None
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self.db.executor, fn, *args)
+        fut = loop.run_in_executor(advisory_locks.EXECUTOR if self.lock_waits else self.db.executor, fn, *args)
         watch: asyncio.Future | None = None
         gone = False
         try:
@@ -1434,12 +1461,12 @@ class Session:
                     else:
                         gone = True
                         if cursor is not None:
-                            cursor.interrupt()
+                            self._interrupt(cursor)
                     done = set()
                     continue
                 if deadline is not None and time.monotonic() >= deadline and cursor is not None:
                     self.cancel_reason = "canceling statement due to statement timeout"
-                    cursor.interrupt()
+                    self._interrupt(cursor)
                     deadline = None
                 done = set()
             if gone:
@@ -1456,7 +1483,7 @@ class Session:
             raise err from None
         except asyncio.CancelledError:
             if cursor is not None:
-                cursor.interrupt()
+                self._interrupt(cursor)
             if not fut.done():
                 await asyncio.wait({fut})  # the worker must let go of the cursor first
             if not fut.cancelled():
@@ -1471,7 +1498,14 @@ class Session:
         cur = self.active
         if cur is not None:
             self.cancel_reason = "canceling statement due to user request"
-            cur.interrupt()
+            self._interrupt(cur)
+
+    def _interrupt(self, cursor: Cursor) -> None:
+        """Stop the statement running on `cursor`: DuckDB's interrupt, and a wait for an
+        advisory lock, which DuckDB cannot interrupt."""
+        cursor.interrupt()
+        if self.lock_waits:
+            self.server.advisory.interrupt(self.pid, self.cancel_reason)
 
     async def _grouped_by_primary_key(self, st: Statement) -> Statement:
         """A SELECT grouped by a table's primary key that selects the row's other columns
@@ -1667,8 +1701,8 @@ class Session:
 
     async def _write(self, st, values, oids, formats, portal, simple) -> None:
         tz = self.params["timezone"]
-        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
-            raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
+        if self._read_only() and not await self._writes_temp_only(st):
+            raise PgError("25006", f"cannot execute {st.tag} in a read-only transaction")
         if st.ddl and isinstance(st.tree, (exp.Drop, exp.Create)) and st.tree.args.get("exists"):
             await self._skipping_notices(st.tree)
         if self.txn == "I":
@@ -1713,6 +1747,20 @@ class Session:
             self.txn_changed.discard(child)
             self.txn_wrote_ddl = True  # the table is new (its OID too): caches reload at COMMIT
             self.db.schema_version += 1
+    def _read_only(self) -> bool:
+        """transaction_read_only of the statement about to run. Outside a transaction block
+        each statement is a transaction of its own, as default_transaction_read_only says."""
+        if self.txn == "I":
+            self.params["transaction_read_only"] = self.params.get("default_transaction_read_only") or "off"
+        return self.params.get("transaction_read_only") == "on"
+
+    async def _writes_temp_only(self, st: Statement) -> bool:
+        """INSERT/UPDATE/DELETE of a temporary table, which PostgreSQL allows in a read-only
+        transaction (creating one it does not)."""
+        if not self.temp_objects or st.kind not in ("insert", "update", "delete"):
+            return False
+        target = errors.violation_target(st.tree)
+        return target is not None and target[1] in await self._temp_relation_names()
 
     async def _typed_insert(self, st: Statement) -> Statement:
         """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
@@ -2015,8 +2063,11 @@ class Session:
         words = [t.text.upper() for t in st.tokens]
         self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
         self._apply_isolation(words)
+        self.params["transaction_read_only"] = self.params.get("default_transaction_read_only") or "off"
         if any(a == "READ" and b == "ONLY" for a, b in zip(words, words[1:])):
             self.params["transaction_read_only"] = "on"
+        if any(a == "READ" and b == "WRITE" for a, b in zip(words, words[1:])):
+            self.params["transaction_read_only"] = "off"
 
     async def _end_transaction(self, commit: bool) -> str:
         tag = "COMMIT" if commit else "ROLLBACK"
@@ -2047,6 +2098,7 @@ class Session:
                     pass
             self.pinned_begun = False
         self._release_lease()
+        self.server.advisory.release(self.pid, ("xact",))
         notifies, self.pending_notifies = self.pending_notifies, []
         if commit and err is None:
             for channel, payload in notifies:
@@ -2067,7 +2119,8 @@ class Session:
         self.savepoints.clear()
         self.txn_writes = 0
         self.txn_changed.clear()
-        self.params["transaction_read_only"] = "off"
+        self.txn_queried = False
+        self.params["transaction_read_only"] = self.params.get("default_transaction_read_only") or "off"
         self.params["transaction_isolation"] = self.params.get("default_transaction_isolation") or "read committed"
         if err is not None:
             if err.sqlstate == "25000" or "conflict" in err.message.lower():
@@ -2097,6 +2150,8 @@ class Session:
             value = _normalize_tz(value)
         elif key in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "idle_session_timeout"):
             value = str(_ms(value))
+        elif key in ("default_transaction_read_only", "transaction_read_only"):
+            value = _on_off(key, value)
         elif key == "intervalstyle" and value.lower() != "postgres":
             raise PgError("0A000", f'IntervalStyle "{value}" is not supported', hint="Use IntervalStyle postgres.")
         elif key in ("transaction_isolation", "default_transaction_isolation", "client_min_messages",
@@ -2133,7 +2188,8 @@ class Session:
         local = bool(words) and words[0] == "LOCAL"
         if words and words[0] in ("SESSION", "LOCAL"):
             if len(words) > 1 and words[1] == "CHARACTERISTICS":
-                return  # SET SESSION CHARACTERISTICS AS TRANSACTION …: one isolation level here
+                self._session_characteristics(words)
+                return
             toks, words = toks[1:], words[1:]
         if local and self.txn == "I":
             self._notice("25P01", "SET LOCAL can only be used in transaction blocks")
@@ -2150,14 +2206,35 @@ class Session:
                         if local:
                             self.local_settings.setdefault(k, v)
 
+    def _session_characteristics(self, words: list[str]) -> None:
+        """SET SESSION CHARACTERISTICS AS TRANSACTION …: the defaults of later transactions."""
+        pairs = list(zip(words, words[1:]))
+        if ("READ", "ONLY") in pairs:
+            self._set("default_transaction_read_only", "on")
+        elif ("READ", "WRITE") in pairs:
+            self._set("default_transaction_read_only", "off")
+        for i in range(len(words) - 2):
+            if words[i] == "ISOLATION" and words[i + 1] == "LEVEL":
+                level = " ".join(words[i + 2:i + 4]).lower()
+                for name in ("serializable", "repeatable read", "read committed", "read uncommitted"):
+                    if level.startswith(name):
+                        self._set("default_transaction_isolation", name)
+
     def _set_statement_value(self, toks, words) -> None:
         if not toks:
             raise PgError("42601", "syntax error at end of input")
         if words[:2] == ["TIME", "ZONE"]:
             name, rest = "timezone", toks[2:]
         elif words[0] == "TRANSACTION":
-            if "READ" in words and "ONLY" in words:
+            if self.txn == "I":
+                self._notice("25P01", "SET TRANSACTION can only be used in transaction blocks")
+            pairs = list(zip(words, words[1:]))
+            if ("READ", "ONLY") in pairs:
                 self.params["transaction_read_only"] = "on"
+            elif ("READ", "WRITE") in pairs and self.params.get("transaction_read_only") == "on":
+                if self.txn_queried:
+                    raise PgError("25001", "transaction read-write mode must be set before any query")
+                self.params["transaction_read_only"] = "off"
             self._apply_isolation(words)
             return
         elif words[0] in ("NAMES",):
@@ -2324,7 +2401,7 @@ class Session:
         return cols, listed
 
     async def _copy_in(self, spec: pgcopy.CopySpec) -> int:
-        if self.params.get("transaction_read_only") == "on" and self.txn != "I":
+        if self._read_only():
             raise PgError("25006", "cannot execute COPY FROM in a read-only transaction")
         in_txn = self.txn != "I"
         if in_txn:
@@ -3096,6 +3173,15 @@ def _zone_names() -> dict[str, str]:
         import zoneinfo
         _ZONE_NAMES.update({n.lower(): n for n in zoneinfo.available_timezones() if n != "localtime"})
     return _ZONE_NAMES
+
+
+def _on_off(key: str, value: str) -> str:
+    v = value.strip().lower()
+    if v in ("on", "true", "yes", "1", "t", "y"):
+        return "on"
+    if v in ("off", "false", "no", "0", "f", "n"):
+        return "off"
+    raise PgError("22023", f'parameter "{key}" requires a Boolean value')
 
 
 def _fmt_ms(ms: int) -> str:

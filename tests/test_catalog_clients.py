@@ -270,20 +270,6 @@ def test_asyncpg_pool_reset_query(pg, gateway):
     assert got == exp
 
 
-def test_advisory_locks_are_no_ops_with_a_warning(gateway):
-    """pg_advisory_lock() and friends return at once (the writer is serialized anyway), and the
-    statement that takes one gets a WARNING saying the lock is not held."""
-    notices = []
-    with connect(gateway) as conn:
-        conn.add_notice_handler(lambda d: notices.append((d.severity, d.sqlstate, d.message_primary)))
-        row = conn.execute("SELECT pg_advisory_lock(42), pg_try_advisory_lock(1, 2), pg_advisory_unlock(42), "
-                           "pg_advisory_unlock_all()").fetchone()
-        conn.execute("SELECT 1").fetchone()
-    assert row == ("", True, True, "")
-    assert len(notices) == 1 and notices[0][:2] == ("WARNING", "01000")
-    assert "pg_advisory_lock() does not lock" in notices[0][2]
-
-
 CATALOG_SHAPE_QUERIES = [
     "SELECT * FROM pg_catalog.pg_get_keywords() WHERE word = 'select'",
     "SELECT pg_get_serial_sequence('{t}', 'id'), pg_get_serial_sequence('{t}', 'label')",

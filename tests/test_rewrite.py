@@ -109,8 +109,9 @@ def test_like_backslash_escape(con):
 
 
 def test_to_hex_lowercase(con):
-    assert duck("SELECT to_hex(255) AS h") == "SELECT LOWER(HEX(255)) AS h"
-    assert run(con, "SELECT to_hex(255) AS h")[1] == [("ff",)]
+    assert duck("SELECT to_hex(255) AS h") == "SELECT PG_TO_HEX(255) AS h"
+    assert run(con, "SELECT to_hex(255) AS h, to_hex(-1) AS m, to_hex(-1::bigint) AS b")[1] == [
+        ("ff", "ffffffff", "ffffffffffffffff")]
 
 
 def test_missing_functions(con):
@@ -405,9 +406,12 @@ def test_truncate_forms(con):
 
 def test_format_function(con):
     assert duck("SELECT format('%s-%s', 'a', 1) AS f") == (
-        "SELECT CONCAT(CAST('a' AS TEXT), '-', CAST(1 AS TEXT)) AS f")
+        "SELECT CONCAT(PG_FORMAT_TEXT('a'), '-', PG_FORMAT_TEXT(1)) AS f")
     assert run(con, "SELECT format('%I.%L %2$s %% %L', 'My T', 'it''s', NULL) AS f")[1] == [
         ("\"My T\".'it''s' it's % NULL",)]
+    assert run(con, "SELECT format('%s %L', true, false) AS f")[1] == [("t 'f'",)]  # booleans as t/f
+    with pytest.raises(duckdb.Error):  # an array is refused, not written as DuckDB's [1, 2]
+        run(con, "SELECT format('%s', ARRAY[1, 2]) AS f")
     with pytest.raises(PgError) as e:
         duck("SELECT format('%10s', 'a')")
     assert e.value.sqlstate == "0A000"
@@ -506,7 +510,24 @@ def test_unknown_operands():
 
 
 def test_bool_literals_concatenated(con):
-    assert duck("SELECT concat('x', true) AS a, 'y' || false AS b") == "SELECT CONCAT('x', 't') AS a, 'y' || 'f' AS b"
+    assert duck("SELECT concat('x', true) AS a, 'y' || false AS b") == "SELECT CONCAT('x', 't') AS a, 'y' || 'false' AS b"
+
+
+def test_builtin_functions(con):
+    assert duck("SELECT substr(s, -1, 3) AS a, split_part(s, '', 1) AS b FROM t") == (
+        "SELECT PG_SUBSTR(s, -1, 3) AS a, PG_SPLIT_PART(s, '', 1) AS b FROM t")
+    assert duck("SELECT num_nulls(1, NULL) AS n") == (
+        "SELECT CAST((CASE WHEN (1) IS NULL THEN 1 ELSE 0 END + CASE WHEN (NULL) IS NULL THEN 1 ELSE 0 END) AS INT) AS n")
+    assert duck("SELECT (d, d + 1) OVERLAPS (d, interval '1 day') AS o FROM t") == (
+        "SELECT PG_OVERLAPS(d, d + CAST(1 AS INT), d, CAST('1 day' AS INTERVAL)) AS o FROM t")
+    assert duck("SELECT date_trunc('day', x, 'UTC') AS d") == (
+        "SELECT TIMEZONE('UTC', DATE_TRUNC('day', TIMEZONE('UTC', CAST(x AS TIMESTAMPTZ)))) AS d")
+    types, rows = run(con, "SELECT substr('hello', -1, 3) AS a, substr('hello', 0) AS b, split_part('abc', '', -1) AS c, "
+                           "string_to_array('a,b,x', ',', 'x') AS d, string_to_array('ab', NULL) AS e, "
+                           "num_nonnulls(1, NULL, 'a') AS f, encode(sha512('abc'), 'hex') = encode(sha512('abc'::bytea), 'hex') AS g, "
+                           "encode('\\x00615c'::bytea, 'escape') AS h, regexp_count('abab', 'b') AS i")
+    assert rows == [("h", "hello", "abc", ["a", "b", None], ["a", "b"], 2, True, "\\000a\\\\", 2)]
+    assert types[5] == types[8] == "INTEGER"
 
 
 def test_numeric_literal_casts(con):

@@ -1450,7 +1450,7 @@ def _data_row(values: list) -> bytes:
 
 
 # pseudo DuckDB type names for PostgreSQL types DuckDB lacks (protocol/types.py maps them)
-_PSEUDO = {1043: "PG_VARCHAR", 1042: "PG_BPCHAR", 3802: "PG_JSONB"}
+_PSEUDO = {1043: "PG_VARCHAR", 1042: "PG_BPCHAR", 3802: "PG_JSONB", 2278: "PG_VOID"}
 _LIST_OF = {1015: 1043, 1014: 1042, 3807: 3802}
 
 

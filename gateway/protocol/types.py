@@ -99,7 +99,7 @@ _SCALARS = {
     "TIMESTAMP WITH TIME ZONE": "timestamptz", "INTERVAL": "interval", "UUID": "uuid",
     "JSON": "json", "BIT": "text", "NULL": "text", '"NULL"': "text",
     # no DuckDB types: what protocol/rows.py encodes varchar(n)/char(n)/jsonb results as
-    "PG_VARCHAR": "varchar", "PG_BPCHAR": "bpchar", "PG_JSONB": "jsonb",
+    "PG_VARCHAR": "varchar", "PG_BPCHAR": "bpchar", "PG_JSONB": "jsonb", "PG_VOID": "void",
 }
 # PostgreSQL's one-byte "char" (pg_type.typtype, pg_class.relkind…) has no DuckDB type; the
 # compat catalog (sql/pg_catalog.py) declares this ENUM for those columns, and a column of it

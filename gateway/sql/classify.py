@@ -15,6 +15,7 @@ from typing import Any, Callable
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token
 
+from .. import advisory_locks
 from ..errors import PgError
 from . import alter_commands, guard, result_types, rewrite, setval
 from .parse import Chunk, parse_one, plain_tokens, split
@@ -417,7 +418,7 @@ def _returning_select(dml: exp.Expression) -> exp.Select:
     return exp.select(*[e.copy() for e in ret.expressions]).from_(target.copy()).limit(0)
 
 
-_SETTINGS_MACROS = frozenset(("pg_current_setting", "pg_backend_pid", "pg_session_user"))
+_SETTINGS_MACROS = frozenset(("pg_current_setting", "pg_backend_pid", "pg_session_user")) | advisory_locks.FUNCTIONS
 
 
 def _session_kind(words: list[str]) -> str | None:

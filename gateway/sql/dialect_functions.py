@@ -83,3 +83,6 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     from . import numeric_format
 
     numeric_format.install(con)  # to_char(number, template)
+    from . import builtin_functions
+
+    builtin_functions.install(con)  # the third function sweep's macros and UDFs

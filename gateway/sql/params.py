@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import sqlglot
 from sqlglot import exp
 
+from .. import advisory_locks
 from ..errors import PgError
 from ..protocol.types import duckdb_type_for_oid
 from .classify import Statement, _param_index
@@ -226,6 +227,10 @@ def infer_param_oids(
         elif isinstance(parent, exp.Anonymous) and parent.name.lower() == "setval" and p.arg_key == "expressions":
             k = next(j for j, e in enumerate(parent.expressions) if e is p)
             oid = (2205, 20, 16)[min(k, 2)]  # setval(regclass, bigint, boolean)
+        elif isinstance(parent, exp.Anonymous) and parent.name.lower() == "pg_sleep":
+            oid = 701  # seconds, double precision
+        elif isinstance(parent, exp.Anonymous) and parent.name.lower() in advisory_locks.FUNCTIONS:
+            oid = 20 if len(parent.expressions) == 1 else 23  # one bigint key, or two int4 keys
         elif isinstance(parent, exp.Binary) and not isinstance(parent, (exp.And, exp.Or, exp.DPipe)):
             # comparisons and arithmetic with a column: the column's type
             other = parent.expression if parent.this is p else parent.this

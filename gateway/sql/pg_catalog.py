@@ -173,15 +173,11 @@ CREATE OR REPLACE MACRO {m}.pg_round(x DOUBLE) AS round_even(x, 0),
 CREATE OR REPLACE MACRO {m}.pg_octet_length(x VARCHAR) AS strlen(x),
     (x BLOB) AS octet_length(x),
     (x) AS octet_length(x);
+-- quoted unless a lower-case plain name that is not one of PostgreSQL's keywords other than the
+-- unreserved ones (its quote_identifier())
 CREATE OR REPLACE MACRO {m}.pg_quote_ident(s) AS (
-    CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') THEN s
+    CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND s NOT IN ('all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select', 'session_user', 'some', 'symmetric', 'table', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with', 'authorization', 'binary', 'collation', 'concurrently', 'cross', 'current_schema', 'freeze', 'full', 'ilike', 'inner', 'is', 'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar', 'tablesample', 'verbose', 'between', 'bigint', 'bit', 'boolean', 'char', 'character', 'coalesce', 'dec', 'decimal', 'exists', 'extract', 'float', 'greatest', 'grouping', 'inout', 'int', 'integer', 'interval', 'least', 'national', 'nchar', 'none', 'normalize', 'nullif', 'numeric', 'out', 'overlay', 'position', 'precision', 'real', 'row', 'setof', 'smallint', 'substring', 'time', 'timestamp', 'treat', 'trim', 'values', 'varchar', 'xmlattributes', 'xmlconcat', 'xmlelement', 'xmlexists', 'xmlforest', 'xmlnamespaces', 'xmlparse', 'xmlpi', 'xmlroot', 'xmlserialize', 'xmltable') THEN s
          ELSE '"' || replace(s, '"', '""') || '"' END);
-CREATE OR REPLACE MACRO {m}.pg_encode(b, f) AS (
-    CASE lower(f) WHEN 'hex' THEN lower(hex(b)) WHEN 'base64' THEN to_base64(b)
-         ELSE error('unrecognized encoding: "' || f || '"') END);
-CREATE OR REPLACE MACRO {m}.pg_decode(s, f) AS (
-    CASE lower(f) WHEN 'hex' THEN unhex(s) WHEN 'base64' THEN from_base64(s)
-         ELSE error('unrecognized encoding: "' || f || '"') END);
 CREATE OR REPLACE MACRO {m}.pg_json_typeof(j) AS (
     CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
          WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null'
@@ -1394,12 +1390,6 @@ CREATE OR REPLACE MACRO {m}.pg_get_function_sqlbody(o) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_tablespace_location(o) AS ''::VARCHAR;
 CREATE OR REPLACE MACRO {m}.pg_database_size(o) AS 0::BIGINT;
 CREATE OR REPLACE MACRO {m}.pg_tablespace_size(o) AS 0::BIGINT;
-CREATE OR REPLACE MACRO {m}.pg_size_pretty(b) AS (
-    CASE WHEN abs(b) < 10240 THEN b || ' bytes'
-         WHEN abs(b) < 10240 * 1024 THEN round(b / 1024) || ' kB'
-         WHEN abs(b) < 10240 * 1024 * 1024 THEN round(b / 1024 / 1024) || ' MB'
-         WHEN abs(b) < 10240 * 1024 * 1024 * 1024 THEN round(b / 1024 / 1024 / 1024) || ' GB'
-         ELSE round(b / 1024 / 1024 / 1024 / 1024) || ' TB' END);
 CREATE OR REPLACE MACRO {m}.pg_postmaster_start_time() AS '{started}'::TIMESTAMPTZ;
 CREATE OR REPLACE MACRO {m}.pg_conf_load_time() AS '{started}'::TIMESTAMPTZ;
 CREATE OR REPLACE MACRO {m}.inet_server_addr() AS NULL::VARCHAR;
@@ -1414,14 +1404,6 @@ CREATE OR REPLACE MACRO {m}.pg_get_keywords() AS TABLE
         ELSE 'reserved (can be function or type name)' END AS catdesc,
         'can be bare label' AS baredesc
     FROM duckdb_keywords();
-CREATE OR REPLACE MACRO {m}.pg_advisory_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
-CREATE OR REPLACE MACRO {m}.pg_advisory_xact_lock(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
-CREATE OR REPLACE MACRO {m}.pg_advisory_lock_shared(k) AS ''::VARCHAR, (a, b) AS ''::VARCHAR;
-CREATE OR REPLACE MACRO {m}.pg_try_advisory_lock(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_try_advisory_xact_lock(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_advisory_unlock(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_shared(k) AS true, (a, b) AS true;
-CREATE OR REPLACE MACRO {m}.pg_advisory_unlock_all() AS ''::VARCHAR;
 CREATE OR REPLACE MACRO {m}.array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END::INTEGER;
 CREATE OR REPLACE MACRO {m}.array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END::INTEGER;
 -- no partitions: a relation is its only ancestor (the set-returning form in a select list is
@@ -1446,18 +1428,6 @@ CREATE OR REPLACE MACRO {m}.pg_current_schemas(implicit) AS
     CASE WHEN implicit THEN ['pg_catalog', {m}.pg_current_schema()] ELSE [{m}.pg_current_schema()] END;
 """
 
-
-
-def advisory_lock_warning(tree) -> str | None:
-    """The WARNING a statement taking an advisory lock gets: the lock functions are no-ops (the
-    writer is serialized; sessions do not block each other on these locks)."""
-    from sqlglot import exp
-
-    for fn in tree.find_all(exp.Anonymous):
-        name = fn.name.lower()
-        if name.startswith(("pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory")):
-            return f"{name}() does not lock: advisory locks are not implemented by the gateway"
-    return None
 
 
 def set_config_calls(tree) -> list[tuple[str, str, bool]]:

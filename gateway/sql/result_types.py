@@ -36,7 +36,12 @@ _JSONB_FUNCS = frozenset((
 # functions whose result is name (psql's \\conninfo-style queries, pgjdbc, ORMs ask for them)
 _NAME_EXPRESSIONS = (exp.CurrentUser, exp.SessionUser, exp.CurrentDatabase, exp.CurrentSchema,
                      exp.CurrentCatalog)
-_NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_role", "current_catalog"))
+_NAME_FUNCS = frozenset(("getdatabaseencoding", "pg_client_encoding", "current_role", "current_catalog",
+                         "pg_get_userbyid"))
+# functions returning void (the gateway's macros return '')
+VOID = 2278
+_VOID_FUNCS = frozenset(("pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock",
+                         "pg_advisory_xact_lock_shared", "pg_advisory_unlock_all", "pg_sleep"))
 # set-returning functions in FROM whose columns include jsonb values: their column names
 _JSONB_SRF = {
     "jsonb_each": (("key", None), ("value", (JSONB, -1))),
@@ -221,6 +226,8 @@ def _type(e: exp.Expression) -> tuple | None:
         return ("fixed", JSONB, -1)
     if isinstance(e, _NAME_EXPRESSIONS) or isinstance(e, exp.Anonymous) and e.name.lower() in _NAME_FUNCS:
         return ("fixed", NAME, -1)
+    if isinstance(e, exp.Anonymous) and e.name.lower() in _VOID_FUNCS:
+        return ("fixed", VOID, -1)
     if isinstance(e, (exp.DPipe, exp.Sub)):
         left = _jsonb_of(_type(e.this))
         right = _jsonb_of(_type(e.expression))
@@ -362,7 +369,7 @@ def describe_fields(fields: list, overrides: list | None) -> list:
 # plan that guessed wrong (a shadowed name…) can never relabel, say, an integer column
 _FROM = {VARCHAR: (25,), BPCHAR: (25,), JSONB: (114, 25), TIMESTAMP: (1114,), TIMESTAMPTZ: (1184,), NAME: (25,),
          1015: (1009,), 1014: (1009,), 3807: (199, 1009), 1115: (1115,), 1185: (1185,), 1003: (1009,),
-         NUMERIC: (NUMERIC,), 1231: (1231,)}
+         NUMERIC: (NUMERIC,), 1231: (1231,), VOID: (25,)}
 
 
 def _compatible(duck_oid: int, oid: int) -> bool:

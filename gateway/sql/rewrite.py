@@ -92,7 +92,8 @@ _FUNC_NAMES = {
     exp.Uuid: "gen_random_uuid", exp.Corr: "corr", exp.AtTimeZone: "timezone", exp.Interval: "interval",
     exp.JSONBObjectAgg: "jsonb_object_agg", exp.JSONObjectAgg: "json_object_agg",
     exp.BitwiseAndAgg: "bit_and", exp.BitwiseOrAgg: "bit_or", exp.BitwiseXorAgg: "bit_xor",
-    exp.Overlay: "overlay",
+    exp.Overlay: "overlay", exp.TimeFromParts: "make_time", exp.Overlaps: "overlaps",
+    exp.Hex: "to_hex",
 }
 
 
@@ -738,16 +739,6 @@ def array_column_default_literal(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def sha2_lengths(tree: exp.Expression) -> exp.Expression:
-    """sha224/sha384/sha512(): DuckDB has only sha256 (sqlglot would write SHA256 for all of
-    them: a wrong digest), so those are refused."""
-    for node in tree.find_all(exp.SHA2Digest):
-        n = node.args.get("length")
-        if isinstance(n, exp.Literal) and n.this != "256":
-            raise PgError("0A000", f"sha{n.this}() is not supported", hint="sha256() and md5() are.")
-    return tree
-
-
 def _regex_literal(pattern: exp.Expression, flags: exp.Expression | None, fn: str) -> tuple[str, int]:
     """(DuckDB pattern, number of capture groups) of a constant PostgreSQL pattern and flags.
     The groups decide what PostgreSQL returns, so a pattern only known at run time is refused."""
@@ -941,9 +932,10 @@ def similar_to_regex(tree: exp.Expression) -> exp.Expression:
 
 
 def to_hex_lowercase(tree: exp.Expression) -> exp.Expression:
-    """to_hex() is lower case in PostgreSQL; DuckDB's hex() upper case."""
-    def make(node: exp.Hex):
-        return exp.Lower(this=exp.Hex(this=node.this.copy()))
+    """to_hex() is lower case in PostgreSQL, and an int4 is written in 32 bits; DuckDB's hex()
+    is upper case and widens a negative int4 to 64 bits."""
+    def make(node: exp.Hex):  # pg_to_hex (sql/builtin_functions.py): int4 in 32 bits
+        return _fn("pg_to_hex", node.this.copy())
     return _replace_all(tree, [n for n in tree.find_all(exp.Hex) if not isinstance(n.parent, exp.Lower)], make)
 
 
@@ -981,8 +973,13 @@ def missing_functions(tree: exp.Expression) -> exp.Expression:
                           true=exp.Literal.string(f"numeric{arr}")) for arr in ("", "[]")]
             ifs += [exp.If(this=exp.EQ(this=t.copy(), expression=exp.Literal.string(duck + arr)),
                            true=exp.Literal.string(pg + arr))
-                    for duck, pg in (("varchar", "text"), ("double", "double precision"), ("float", "real"))
+                    for duck, pg in (("varchar", "text"), ("double", "double precision"), ("float", "real"),
+                                     ("blob", "bytea"), ("timestamp", "timestamp without time zone"),
+                                     ("time", "time without time zone"), ("hugeint", "numeric"),
+                                     ("tinyint", "smallint"), ('"null"', "unknown"))
                     for arr in ("", "[]")]
+            if isinstance(args[0], exp.Null) or isinstance(args[0], exp.Literal) and args[0].is_string:
+                return exp.Literal.string("unknown")  # an untyped constant
             return exp.Case(ifs=ifs, default=t)
         return node
     tree = _replace_all(tree, list(tree.find_all(exp.Anonymous)), make)
@@ -1006,6 +1003,82 @@ def missing_functions(tree: exp.Expression) -> exp.Expression:
         if not isinstance(node.parent, exp.Cast):
             node.replace(_cast(node.copy(), "INTEGER"))
     return tree
+
+
+# PostgreSQL built-ins mapped to the macros and UDFs of sql/builtin_functions.py (same arguments)
+_BUILTIN_MACROS = {
+    "clock_timestamp": "pg_df_clock_timestamp", "statement_timestamp": "pg_df_statement_timestamp",
+    "timeofday": "pg_timeofday", "isfinite": "pg_isfinite", "convert_from": "pg_convert_from",
+    "convert_to": "pg_convert_to", "get_byte": "pg_get_byte", "array_positions": "pg_array_positions",
+    "array_fill": "pg_array_fill", "trim_array": "pg_trim_array", "hashtext": "pg_df_hashtext",
+    "pg_sleep": "pg_df_sleep",  # advisory_locks.py: a wait cancel and statement_timeout end
+}
+# results DuckDB types wider than PostgreSQL: (node class, DuckDB type of PostgreSQL's)
+_RESULT_CASTS = ((exp.RegexpCount, "INTEGER"), (exp.RegexpInstr, "INTEGER"), (exp.BitLength, "INTEGER"),
+                 (exp.RegrCount, "BIGINT"))
+
+
+def builtin_functions(tree: exp.Expression) -> exp.Expression:
+    """The third function sweep (tests/differential/33_sweep3_functions.sql): built-ins DuckDB
+    lacks (clock_timestamp, num_nulls, sha512, OVERLAPS…) or answers differently (substr
+    before the first character, split_part and string_to_array edge cases, to_hex of a
+    negative int4, chr(0)), mapped to sql/builtin_functions.py."""
+    def make(node):
+        if isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+            args = [e.copy() for e in node.expressions]
+            if name in _BUILTIN_MACROS:
+                return _fn(_BUILTIN_MACROS[name], *args)
+            if name in ("num_nulls", "num_nonnulls") and args:
+                counts = [exp.Case(ifs=[exp.If(this=exp.Is(this=exp.Paren(this=a), expression=exp.Null())
+                                               if name == "num_nulls" else
+                                               exp.Not(this=exp.Is(this=exp.Paren(this=a), expression=exp.Null())),
+                                               true=exp.Literal.number(1))],
+                                   default=exp.Literal.number(0)) for a in args]
+                total = counts[0]
+                for c in counts[1:]:
+                    total = exp.Add(this=total, expression=c)
+                return _cast(exp.Paren(this=total), "INTEGER")
+            if name in ("sha224", "sha384", "sha512") and len(args) == 1:
+                return _fn("pg_sha2", args[0], exp.Literal.number(int(name[3:])))
+            if name == "generate_subscripts":
+                return _cast(node.copy(), "INTEGER")
+            return node
+        if isinstance(node, exp.SHA2Digest):
+            n = node.args.get("length")
+            bits = int(n.this) if isinstance(n, exp.Literal) else 256
+            return node if bits == 256 else _fn("pg_sha2", node.this.copy(), exp.Literal.number(bits))
+        if isinstance(node, exp.Substring):
+            start, length = node.args.get("start"), node.args.get("length")
+            if start is None or (isinstance(start, exp.Literal) and start.is_string):
+                return node
+            args = [node.this.copy(), start.copy()] + ([length.copy()] if length is not None else [])
+            return _fn("pg_substr", *args)
+        if isinstance(node, exp.SplitPart):
+            return _fn("pg_split_part", node.this.copy(), node.args["delimiter"].copy(), node.args["part_index"].copy())
+        if isinstance(node, exp.StringToArray):
+            delim = node.args.get("expression")
+            args = [node.this.copy()] + ([delim.copy()] if delim is not None else [])
+            null = node.args.get("null")
+            if null is not None:
+                args.append(null.copy())
+            return _fn("pg_string_to_array", *args) if len(args) in (2, 3) else node
+        if isinstance(node, exp.Chr):
+            return _fn("pg_chr", *[e.copy() for e in node.expressions]) if len(node.expressions) == 1 else node
+        if isinstance(node, exp.Overlaps):
+            a, b = node.this, node.expression
+            if isinstance(a, exp.Tuple) and isinstance(b, exp.Tuple) and len(a.expressions) == len(b.expressions) == 2:
+                return _fn("pg_overlaps", *[e.copy() for e in a.expressions + b.expressions])
+            return node
+        for cls, to in _RESULT_CASTS:
+            if isinstance(node, cls) and not isinstance(node.parent, (exp.Cast, exp.Filter, exp.Window)):
+                return _cast(node.copy(), to)
+        return node
+    kinds = (exp.Anonymous, exp.SHA2Digest, exp.Substring, exp.SplitPart, exp.StringToArray, exp.Chr,
+             exp.Overlaps) + tuple(c for c, _ in _RESULT_CASTS)
+    nodes = list(tree.find_all(*kinds))
+    nodes.reverse()  # innermost first: a replaced node's copy keeps its rewritten arguments
+    return _replace_all(tree, nodes, make)
 
 
 def _json_pointer(path: exp.Expression) -> exp.Expression | None:
@@ -1449,6 +1522,10 @@ def date_trunc_of_date(tree: exp.Expression) -> exp.Expression:
         unit = node.args.get("unit")
         if unit is None:
             return node
+        zone = node.args.get("zone")
+        if zone is not None:  # date_trunc(unit, timestamptz, zone): truncated in that zone's local time
+            local = _fn("timezone", zone.copy(), _cast(node.this.copy(), "TIMESTAMPTZ"))
+            return _fn("timezone", zone.copy(), _fn("date_trunc", exp.Literal.string(unit.name.lower()), local))
         return _fn("pg_date_trunc", exp.Literal.string(unit.name.lower()), node.this.copy())
     return _replace_all(tree, list(tree.find_all(exp.TimestampTrunc)), make)
 
@@ -1913,8 +1990,14 @@ def set_returning_functions(tree: exp.Expression) -> exp.Expression:
             alias = table.args.get("alias").copy()
             if not alias.columns:
                 alias.set("columns", [alias.this.copy()])
-            inner = exp.select(exp.alias_(_cast(exp.column("generate_series"), "INTEGER"), "generate_series")) \
-                .from_(exp.Table(this=_fn("generate_series", *[a.copy() for a in args])))
+            source = exp.Table(this=_fn("generate_series", *[a.copy() for a in args]))
+            columns = [exp.alias_(_cast(exp.column("generate_series"), "INTEGER"), "generate_series")]
+            if table.args.get("ordinality"):  # WITH ORDINALITY: its bigint column goes along
+                source.set("ordinality", True)
+                source.set("alias", exp.TableAlias(this=exp.to_identifier("s"), columns=[
+                    exp.to_identifier("generate_series"), exp.to_identifier("ordinality")]))
+                columns.append(exp.column("ordinality"))
+            inner = exp.select(*columns).from_(source)
             table.replace(exp.Subquery(this=inner, alias=alias))
         else:
             node.replace(exp.Explode(this=_cast(_fn("generate_series", *[a.copy() for a in args]), "INTEGER[]")))
@@ -2358,7 +2441,7 @@ def format_function(tree: exp.Expression) -> exp.Expression:
             nxt = i + 1
             if i >= len(args):
                 raise PgError("22023", "too few arguments for format()")
-            arg = _cast(args[i].copy(), "VARCHAR")
+            arg = _fn("pg_format_text", args[i].copy())  # as its output function writes it
             if m.group(3) == "I":
                 pieces.append(_fn("pg_quote_ident", arg))
             elif m.group(3) == "L":
@@ -2653,14 +2736,17 @@ def unknown_literal_takes_operand_type(tree: exp.Expression) -> exp.Expression:
 
 
 def bool_literals_concatenated(tree: exp.Expression) -> exp.Expression:
-    """concat('x', true) and 'x' || true write a boolean as t/f in PostgreSQL (its output
-    function); DuckDB writes true/false."""
-    def fix(args):
+    """concat('x', true) writes a boolean as t/f in PostgreSQL (its output function), 'x' ||
+    true as true/false (its cast to text); DuckDB writes true/false in both."""
+    def fix(args, words):
         for a in args:
             if isinstance(a, exp.Boolean):
-                a.replace(exp.Literal.string("t" if a.this else "f"))
+                a.replace(exp.Literal.string(words[0] if a.this else words[1]))
     for node in tree.find_all(exp.DPipe, exp.Concat, exp.ConcatWs):
-        fix([node.this, node.expression] if isinstance(node, exp.DPipe) else list(node.expressions))
+        if isinstance(node, exp.DPipe):  # text || boolean casts it to text: 'true'/'false'
+            fix([node.this, node.expression], ("true", "false"))
+        else:
+            fix(list(node.expressions), ("t", "f"))
     return tree
 
 
@@ -3297,7 +3383,6 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     regexp_matches_global,
     regexp_match_functions,
     row_constructor_fields,
-    sha2_lengths,
     multi_argument_unnest,
     set_returning_functions,
     to_char_template,
@@ -3347,6 +3432,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     similar_to_regex,
     to_hex_lowercase,
     missing_functions,
+    builtin_functions,
     jsonb_functions,
     jsonb_operators,
     json_arrow_in_call_args,
@@ -3368,7 +3454,6 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     like_any_all: (exp.Like, exp.ILike),
     any_array_in_join_condition: (exp.Any,),
     array_column_default_literal: (exp.ColumnDef,),
-    sha2_lengths: (exp.SHA2Digest,),
     format_function: (exp.Format,),
     grouping_int4: (exp.Grouping,),
     justify_functions: (exp.JustifyHours, exp.JustifyDays, exp.JustifyInterval),
