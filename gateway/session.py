@@ -8,6 +8,7 @@ error in the extended protocol every message is skipped until Sync, as PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import itertools
 import logging
@@ -35,7 +36,7 @@ from .engine.column_types import load as load_column_types, overrides as column_
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, typed_insert
-from .sql import group_by, pg_catalog, search_path
+from .sql import group_by, literal_values, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -521,7 +522,7 @@ class Session:
         self.query_text = sql
         self.state = "active"
         try:
-            stmts = await self._parse_query(sql)
+            stmts = await self._literal_insert(sql) or await self._parse_query(sql)
         except PgError as e:
             self._error(e)
             self.send(m.ready_for_query(self.txn))
@@ -1583,6 +1584,10 @@ class Session:
         else:
             await self._take_lease()
             cursor = await self._pinned()
+            if type(st.insert) is literal_values.LiteralRows:  # psycopg2's execute_values rows
+                outcome = await self._append_in_txn(st.insert, st.insert.decoded, tz)
+                await self._finish_write(st, outcome, formats, portal, simple)
+                return
             if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
                 st = await self._typed_insert(st)
             self.txn_writes += 1
@@ -1599,6 +1604,33 @@ class Session:
             if st.on_commit is not None:
                 self.on_commit[st.on_commit[1]] = st.on_commit[0]
         await self._finish_write(st, outcome, formats, portal, simple)
+
+    async def _literal_insert(self, sql: str) -> list[Statement] | None:
+        """A long INSERT of literal rows (psycopg2's execute_values, sql/literal_values.py) as
+        its one-row template with the rows decoded a column at a time, as executemany's are;
+        None: the statement takes the ordinary path (which also reports any bad value)."""
+        if len(sql) < literal_values.MIN_TEXT or not self._shared_schema():
+            return None
+        lv = literal_values.scan(sql)
+        if lv is None:
+            return None
+        stmts = await self._parse_query(lv.template)
+        st = stmts[0] if len(stmts) == 1 else None
+        if st is None or st.insert is None or st.error is not None or st.nparams != len(lv.columns) \
+                or len(st.insert.rows) != 1:
+            return None
+        lookup = await self.server.schema.lookup(st)
+        oids = sqlparams.infer_param_oids(st, [0] * st.nparams, lookup, unknown=0)
+        if not all(oids) or not lv.fits(oids):
+            return None
+        try:
+            cols = [decode_param_column(oid, 0, raws) for oid, raws in zip(oids, lv.columns)]
+        except (ParamError, pa.ArrowInvalid):
+            return None
+        ins = st.insert
+        table = pa.table([cols[i] for i in ins.rows[0]], names=[f"c{j}" for j in range(ins.ncols)])
+        shape = literal_values.LiteralRows(ins.key, ins.ncols, ins.rows, ins.table, ins.columns, decoded=table)
+        return [dataclasses.replace(st, insert=shape, describe_cache={})]
 
     async def _typed_insert(self, st: Statement) -> Statement:
         """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
