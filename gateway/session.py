@@ -400,6 +400,8 @@ class Session:
                     await self.flush()
                 elif isinstance(msg, (m.CopyData, m.CopyDone, m.CopyFail)):
                     continue  # stray COPY messages outside COPY mode are ignored, like PostgreSQL
+                elif isinstance(msg, m.FunctionCall):
+                    self._function_call(msg)
                 elif isinstance(msg, (m.Startup, m.SSLRequest, m.GSSENCRequest, m.CancelRequest)):
                     raise m.ProtocolError("unexpected startup message")
                 else:
@@ -442,6 +444,21 @@ class Session:
         except PgError as e:
             self._error(e)
             self.skip_until_sync = True
+
+    def _function_call(self, msg: m.FunctionCall) -> None:
+        """The fast-path function call (libpq's PQfn: large objects). Answered with an error
+        and ReadyForQuery, as PostgreSQL answers a call it refuses."""
+        oid = int.from_bytes(msg.data[:4], "big") if len(msg.data) >= 4 else 0
+        if self.txn == "E":
+            err = _aborted()
+        elif oid - pg_catalog.LARGE_OBJECT_PROC_BASE in range(len(pg_catalog.LARGE_OBJECT_PROCS)):
+            name = pg_catalog.LARGE_OBJECT_PROCS[oid - pg_catalog.LARGE_OBJECT_PROC_BASE]
+            err = PgError("0A000", f"large objects are not supported ({name})",
+                          hint="Store the data in a bytea column.")
+        else:
+            err = PgError("42883", f"function with OID {oid} does not exist")
+        self._error(err)
+        self.send(m.ready_for_query(self.txn))
 
     def _error(self, e: PgError) -> None:
         self.send(m.error_response(e.fields()))

@@ -107,8 +107,8 @@ def _pg_colname(e: exp.Expression) -> str | None:
         if isinstance(base, exp.Column):
             return base.name
         inner = _pg_colname(base)
-        if inner and inner != "?column?" and not isinstance(base, (exp.Literal, exp.Null, exp.Array)):
-            return inner  # a function's name outranks the cast's type name
+        if inner and inner != "?column?" and not isinstance(base, (exp.Literal, exp.Null)):
+            return inner  # a function's name (and ARRAY[…]'s "array") outranks the cast's type name
         to = e.args.get("to")
         if isinstance(to, exp.ObjectIdentifier):  # regclass, oid, …
             return str(to.this).lower()
@@ -207,7 +207,9 @@ def null_projection_is_text(tree: exp.Expression) -> exp.Expression:
         for e in tree.expressions:
             target = e.this if isinstance(e, exp.Alias) else e
             if isinstance(target, exp.Null):
-                target.replace(exp.cast(exp.Null(), exp.DataType.build("text")))
+                typed = exp.cast(exp.Null(), exp.DataType.build("text"))
+                # unaliased, it is still PostgreSQL's "?column?", not the cast's "text"
+                target.replace(typed if target is not e else exp.alias_(typed, exp.to_identifier("?column?", quoted=True)))
     return tree
 
 
@@ -2717,6 +2719,10 @@ def unsupported_statement(words: list[str]) -> PgError | None:
     otherwise DuckDB's parser would answer with its own syntax error, or (CREATE FUNCTION …
     AS $$ … $$) create something else under the same name."""
     words = " ".join(words).split()  # a command's rest may come as one token
+    if words[:2] == ["CREATE", "TYPE"] and "AS" in words[3:6] and "ENUM" not in words[4:8]:
+        # CREATE TYPE t AS (a int, …) / AS RANGE: psycopg2's register_composite users
+        return PgError("0A000", "composite and range types are not supported",
+                       hint="CREATE TYPE … AS ENUM is; store composite values as columns or jsonb.")
     for prefix, what, hint in _UNSUPPORTED_STATEMENTS:
         if tuple(words[:len(prefix)]) == prefix:
             return PgError("0A000", f"{what} is not supported", hint=hint)
