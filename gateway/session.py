@@ -1588,7 +1588,7 @@ class Session:
     async def _write(self, st, values, oids, formats, portal, simple) -> None:
         tz = self.params["timezone"]
         if self.params.get("transaction_read_only") == "on" and self.txn != "I":
-            raise PgError("25006", f"cannot execute {st.tag.split()[0]} in a read-only transaction")
+            raise PgError("25006", f"cannot execute {_tag_name(st.tag)} in a read-only transaction")
         if st.ddl and isinstance(st.tree, (exp.Drop, exp.Create)) and st.tree.args.get("exists"):
             await self._skipping_notices(st.tree)
         if self.txn == "I":
@@ -2491,6 +2491,9 @@ class Session:
         words = [t.text.upper() for t in toks]
         count = 1
         i = 0
+        if words[:1] == ["-"] or words[:2] == ["FORWARD", "-"]:  # MOVE -1 (psycopg2's scroll(-1))
+            raise PgError("55000", "cursor can only scan forward",
+                          hint="Declare it with SCROLL option to enable backward scan.")
         if words and words[0] in ("FORWARD", "NEXT", "ALL", "FIRST", "PRIOR", "LAST", "ABSOLUTE", "RELATIVE",
                                   "BACKWARD"):
             if words[0] in ("PRIOR", "LAST", "BACKWARD", "ABSOLUTE", "RELATIVE"):
@@ -2674,6 +2677,11 @@ def _materialize_scroll(cursor: Cursor, table: str, sql: str, tz: str, params=No
         names = list(cursor.con.sql(sql).columns)  # bound, not run
     cursor.con.execute(f'CREATE TEMP TABLE "{table}" AS {sql}', params)
     return int(cursor.con.execute(f'SELECT count(*) FROM temp."{table}"').fetchone()[0]), names
+
+
+def _tag_name(tag: str) -> str:
+    """The command a tag names, as PostgreSQL's errors name it: 'CREATE TABLE', 'INSERT'."""
+    return " ".join(w for w in tag.split() if not w.isdigit())
 
 
 def _fetch_direction(toks: list) -> tuple[str, int | None, str]:

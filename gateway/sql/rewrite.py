@@ -457,7 +457,12 @@ def _nested_array_literal(text: str, to: exp.DataType) -> exp.Expression:
         if isinstance(v, list):
             return exp.Array(expressions=[build(x) for x in v])
         return exp.Cast(this=exp.Null() if v is None else exp.Literal.string(v), to=elem.copy())
-    return exp.Cast(this=build(values), to=to.copy())
+    # the value's dimensions decide DuckDB's nesting, whatever the [] of the cast say
+    target, v = elem.copy(), values
+    while isinstance(v, list):
+        target = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[target], nested=True)
+        v = v[0] if v else None
+    return exp.Cast(this=build(values), to=target)
 
 
 _PG_INT_NAMES = {exp.DataType.Type.SMALLINT: "smallint", exp.DataType.Type.INT: "integer",
@@ -520,7 +525,7 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
             return exp.Cast(this=exp.Literal.string(fixed), to=to.copy())
         if to.this == T.ARRAY and to.expressions:
             items = _pg_array_items(text)
-            if items is None and text.lstrip().startswith("{{") and to.expressions[0].this == T.ARRAY:
+            if items is None and text.lstrip().startswith("{{"):  # int[] and int[][] are one type
                 return _nested_array_literal(text, to)
             if items is None:
                 return node

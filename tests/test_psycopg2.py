@@ -1,0 +1,812 @@
+"""psycopg2 against the gateway, with PostgreSQL 15 (the `pg` fixture) as the oracle.
+
+psycopg2 is libpq's simple-query protocol with parameters interpolated on the client: every
+statement arrives as literal SQL ('2024-01-01'::date, ARRAY[…], '\\x…'::bytea, ' -5'), named
+cursors are SQL DECLARE/FETCH, COPY goes through copy_expert, and execute_values sends one
+INSERT with thousands of literal rows. Each test runs the same calls on both servers and
+compares rows, Python types, cursor.description (names, type OIDs), rowcount, statusmessage
+and errors (pgcode, diag fields).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import threading
+import uuid
+from decimal import Decimal
+
+import pytest
+
+psycopg2 = pytest.importorskip("psycopg2")
+import psycopg2.errors  # noqa: E402
+import psycopg2.extensions  # noqa: E402
+import psycopg2.extras  # noqa: E402
+
+
+def uniq(prefix: str = "p2") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def norm(v):
+    """A value where equality means the same value and the same Python type."""
+    if isinstance(v, float):
+        return ("float", "NaN" if math.isnan(v) else v)
+    if isinstance(v, Decimal):
+        return ("Decimal", "NaN" if v.is_nan() else str(v))
+    if isinstance(v, (dt.datetime, dt.time)):
+        return (type(v).__name__, v, v.utcoffset())
+    if isinstance(v, memoryview):
+        return ("bytes", bytes(v))
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, [norm(x) for x in v])
+    if isinstance(v, dict):
+        return ("dict", sorted((k, norm(x)) for k, x in v.items()))
+    return (type(v).__name__, v)
+
+
+def described(cur) -> list[tuple]:
+    return [(d.name, d.type_code) for d in cur.description] if cur.description else None
+
+
+def outcome(cur, fetch: bool = True) -> dict:
+    rows = cur.fetchall() if fetch and cur.description else None
+    return {"rows": [tuple(norm(v) for v in r) for r in rows] if rows is not None else None,
+            "desc": described(cur), "rowcount": cur.rowcount, "status": cur.statusmessage}
+
+
+def error_of(e: psycopg2.Error) -> dict:
+    d = e.diag
+    return {"class": type(e).__name__, "pgcode": e.pgcode, "sqlstate": d.sqlstate,
+            "primary": d.message_primary, "severity": d.severity}
+
+
+def on_both(pg, gateway, fn, *, autocommit: bool = False):
+    """fn(conn) on a fresh psycopg2 connection to each server: (PostgreSQL's, the gateway's)."""
+    out = []
+    for server in (pg, gateway):
+        conn = psycopg2.connect(server.dsn, connect_timeout=10)
+        conn.autocommit = autocommit
+        try:
+            out.append(fn(conn))
+        finally:
+            conn.close()
+    return out
+
+
+def same(pg, gateway, fn, **kw):
+    want, got = on_both(pg, gateway, fn, **kw)
+    assert got == want
+    return want
+
+
+# --------------------------------------------------------------------------- types
+
+# (id, Python value sent with client-side interpolation, SQL type to cast to or None)
+VALUES = [
+    ("bool", True, None),
+    ("bool_false", False, "boolean"),
+    ("int2", 12, "int2"),
+    ("int4", -5, None),
+    ("int8", 2 ** 40, None),
+    ("float8", 1.5, None),
+    ("float8_exponent", 1e-05, None),  # '1e-05': a numeric literal
+    ("float4", 0.25, "float4"),
+    ("float_nan", float("nan"), None),
+    ("float_inf", float("inf"), None),
+    ("float_neg_zero", -0.0, None),
+    ("numeric", Decimal("12.345"), None),
+    ("numeric_scale", Decimal("-1.50"), "numeric(10,2)"),
+    ("numeric_big", Decimal("123456789012345678.123"), None),
+    ("text", "it's a \\ backslash", None),
+    ("text_unicode", "žluťoučký kůň ☃", None),
+    ("varchar", "abc", "varchar(5)"),
+    ("char", "ab", "char(4)"),
+    ("name", "n", "name"),
+    ("date", dt.date(2024, 2, 29), None),
+    ("date_old", dt.date(1, 1, 1), None),
+    ("time", dt.time(12, 1, 2, 345678), None),
+    ("timetz", dt.time(12, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))), None),
+    ("timestamp", dt.datetime(2024, 1, 2, 3, 4, 5, 6), None),
+    ("timestamptz", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), None),
+    ("timestamptz_offset", dt.datetime(2024, 7, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-7))), None),
+    ("interval", dt.timedelta(days=1, seconds=3661, microseconds=5), None),
+    ("interval_negative", dt.timedelta(days=-3, seconds=5), None),
+    ("bytea", psycopg2.Binary(b"\x00\x01\xffabc'\\"), None),
+    ("bytea_empty", psycopg2.Binary(b""), None),
+    ("uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "uuid"),
+    ("json", psycopg2.extras.Json({"a": [1, 2.5, None], "b": "x"}), "json"),
+    ("jsonb", psycopg2.extras.Json({"b": 1, "a": [True, {"c": "d"}]}), "jsonb"),
+    ("int_array", [1, 2, None, 4], None),
+    ("int_array_2d", [[1, 2], [3, 4]], None),
+    ("text_array", ["a", "b c", None, 'q"uote', "back\\slash", ""], None),
+    ("numeric_array", [Decimal("1.5"), Decimal("-2")], None),
+    ("bool_array", [True, False], None),
+    ("date_array", [dt.date(2024, 1, 1), dt.date(2024, 12, 31)], None),
+    ("empty_int_array", [], "int[]"),
+    ("null", None, None),
+    ("null_int", None, "int"),
+]
+
+
+@pytest.mark.parametrize("value,cast", [v[1:] for v in VALUES], ids=[v[0] for v in VALUES])
+def test_value_roundtrip(pg, gateway, value, cast):
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute("SELECT %s" + (f"::{cast}" if cast else ""), (value,))
+        return outcome(cur)
+
+    same(pg, gateway, run, autocommit=True)
+
+
+# literals PostgreSQL types itself, with the special values psycopg2 maps (infinities)
+LITERALS = [
+    "'infinity'::date, '-infinity'::date",
+    "'infinity'::timestamp, '-infinity'::timestamp",
+    "'infinity'::timestamptz, '-infinity'::timestamptz",
+    "'NaN'::float8, '-Infinity'::float4",
+    "'1 year 2 mons 3 days 04:05:06.7'::interval, '-1 day'::interval",
+    "'12:00:00+02'::timetz, '23:59:59.999999'::time",
+    "'{1,2}'::int[], ARRAY[1,2]::int8[], ARRAY['a']::varchar[], '{{1,2},{3,4}}'::int[]",
+    "'\\xdeadbeef'::bytea, ''::bytea",
+    "'{\"a\": 1}'::jsonb, '[1, \"x\"]'::json",
+    "1::int2, 2::int4, 3::int8, 4.5::numeric, 12.50::numeric(10,2), 'x'::char(3), 'y'::varchar(4), 'n'::name",
+    "NULL, NULL::int, NULL::text[]",
+    "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid]",
+    "true, false, NULL::boolean",
+    "42::oid, 'pg_class'::regclass::oid",
+]
+
+
+@pytest.mark.parametrize("select", LITERALS)
+def test_literal_types(pg, gateway, select):
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute("SELECT " + select)
+        return outcome(cur)
+
+    same(pg, gateway, run, autocommit=True)
+
+
+def test_table_roundtrip_every_type(pg, gateway):
+    """A table of every type: insert with client-side interpolation, select back."""
+    t = uniq()
+    cols = {
+        "b": "boolean", "i2": "smallint", "i4": "integer", "i8": "bigint", "f4": "real",
+        "f8": "double precision", "n": "numeric(12,3)", "t": "text", "vc": "varchar(10)",
+        "d": "date", "tm": "time", "ttz": "timetz", "ts": "timestamp", "tstz": "timestamptz",
+        "iv": "interval", "by": "bytea", "u": "uuid", "j": "json", "jb": "jsonb",
+        "ai": "integer[]", "at": "text[]",
+    }
+    row = (True, 7, -70000, 2 ** 50, 1.25, -2.5e100, Decimal("123.456"), "x'y\\z", "short",
+           dt.date(2024, 2, 29), dt.time(1, 2, 3), dt.time(4, 5, 6, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+           dt.datetime(1999, 12, 31, 23, 59, 59, 999999), dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
+           dt.timedelta(days=400, seconds=5), psycopg2.Binary(b"\x00\x10 bin"), uuid.UUID(int=12345).hex,
+           psycopg2.extras.Json([1, {"k": "v"}]), psycopg2.extras.Json({"z": 1, "a": 2}), [3, None, 1], ["p", None])
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} ({', '.join(f'{c} {ty}' for c, ty in cols.items())})")
+        cur.execute(f"INSERT INTO {t} VALUES ({', '.join(['%s'] * len(cols))})", row)
+        ins = (cur.rowcount, cur.statusmessage)
+        cur.execute(f"INSERT INTO {t} (i4) VALUES (%s)", (None,))
+        cur.execute(f"SELECT * FROM {t} ORDER BY i4 NULLS LAST")
+        got = outcome(cur)
+        cur.execute(f"DROP TABLE {t}")
+        conn.commit()
+        return ins, got
+
+    same(pg, gateway, run)
+
+
+def test_typecaster_by_oid(pg, gateway):
+    """new_type/register_type: psycopg2 converts by the OIDs in RowDescription."""
+    def run(conn):
+        dec2float = psycopg2.extensions.new_type((1700,), "DEC2FLOAT", lambda v, c: None if v is None else float(v))
+        psycopg2.extensions.register_type(dec2float, conn)
+        upper = psycopg2.extensions.new_type((25, 1043), "UPPER", lambda v, c: None if v is None else v.upper())
+        psycopg2.extensions.register_type(upper, conn)
+        cur = conn.cursor()
+        cur.execute("SELECT 1.25::numeric, 'abc'::text, 'de'::varchar, NULL::numeric")
+        return outcome(cur)
+
+    got = same(pg, gateway, run, autocommit=True)
+    assert got["rows"] == [(("float", 1.25), ("str", "ABC"), ("str", "DE"), ("NoneType", None))]
+
+
+def test_extras_adapters_and_cursors(pg, gateway):
+    def run(conn):
+        psycopg2.extras.register_uuid(conn_or_curs=conn)
+        psycopg2.extras.register_default_jsonb(conn)
+        out = []
+        cur = conn.cursor()
+        cur.execute("SELECT %s, %s::uuid[], %s::jsonb",
+                    (uuid.UUID(int=7), [uuid.UUID(int=8), uuid.UUID(int=9)], psycopg2.extras.Json({"k": [1]})))
+        out.append(outcome(cur))
+        for factory in (psycopg2.extras.DictCursor, psycopg2.extras.RealDictCursor,
+                        psycopg2.extras.NamedTupleCursor):
+            c = conn.cursor(cursor_factory=factory)
+            c.execute("SELECT 1 AS a, 'x'::text AS b, NULL::date AS c UNION ALL SELECT 2, 'y', '2024-01-01'::date")
+            rows = c.fetchall()
+            if factory is psycopg2.extras.NamedTupleCursor:
+                out.append([r._asdict() for r in rows])
+            elif factory is psycopg2.extras.DictCursor:
+                out.append([(dict(r), r[0], r["b"]) for r in rows])
+            else:
+                out.append([dict(r) for r in rows])
+        return out
+
+    got = same(pg, gateway, run, autocommit=True)
+    assert got[2] == [{"a": 1, "b": "x", "c": None}, {"a": 2, "b": "y", "c": dt.date(2024, 1, 1)}]
+
+
+# --------------------------------------------------------------------------- connection
+
+def test_connection_properties(pg, gateway):
+    def run(conn):
+        params = conn.get_dsn_parameters()
+        statuses = {k: conn.get_parameter_status(k) for k in (
+            "server_encoding", "client_encoding", "DateStyle", "TimeZone", "integer_datetimes",
+            "standard_conforming_strings", "IntervalStyle")}
+        return (conn.server_version // 10000, conn.protocol_version, conn.encoding, sorted(params),
+                params["dbname"], params["user"], statuses, conn.status, conn.get_transaction_status(),
+                conn.closed, conn.isolation_level, conn.readonly, conn.deferrable, conn.autocommit)
+
+    same(pg, gateway, run)
+
+
+def test_notices(pg, gateway):
+    def run(conn):
+        cur = conn.cursor()
+        t = uniq("nosuch")
+        cur.execute(f"DROP TABLE IF EXISTS {t}")
+        cur.execute(f"DROP VIEW IF EXISTS {t}")
+        return [n.replace(t, "T") for n in conn.notices], cur.statusmessage
+
+    got = same(pg, gateway, run, autocommit=True)
+    assert len(got[0]) == 2
+
+
+# --------------------------------------------------------------------------- errors
+
+def test_errors_and_diag(pg, gateway):
+    t = uniq()
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, v int NOT NULL CHECK (v > 0), s varchar(3))")
+        out = []
+        for sql in [
+            f"INSERT INTO {t} VALUES (1, 1, 'a'); INSERT INTO {t} VALUES (1, 2, 'b')",
+            f"INSERT INTO {t} VALUES (2, NULL, 'a')",
+            f"INSERT INTO {t} VALUES (3, -1, 'a')",
+            f"INSERT INTO {t} VALUES (4, 1, 'toolong')",
+            f"SELECT * FROM {t}_missing",
+            f"SELECT nosuchcol FROM {t}",
+            "SELECT 1/0",
+            "SELEC 1",
+            "SELECT 'abc'::int",
+            "SELECT '2024-13-01'::date",
+        ]:
+            try:
+                cur.execute(sql)
+            except psycopg2.Error as e:
+                d = e.diag
+                # (not compared: "Failing row contains (…)" details of not-null and check
+                # violations, and the position and datestyle hint of a failed cast, which the
+                # gateway leaves out)
+                cast = e.pgcode in ("22P02", "22008")
+                out.append((error_of(e), d.message_detail if e.pgcode == "23505" else None,
+                            None if cast else d.message_hint, None if cast else d.statement_position, d.schema_name, d.table_name, d.column_name,
+                            d.constraint_name))
+            else:
+                out.append(("no error", sql))
+        cur.execute(f"DROP TABLE {t}")
+        return out
+
+    got = same(pg, gateway, run, autocommit=True)
+    assert [o[0]["pgcode"] for o in got] == ["23505", "23502", "23514", "22001", "42P01", "42703", "22012",
+                                             "42601", "22P02", "22008"]
+
+
+def test_error_in_transaction_then_rollback(pg, gateway):
+    def run(conn):
+        cur = conn.cursor()
+        out = []
+        for sql in ("SELECT 1/0", "SELECT 1"):
+            try:
+                cur.execute(sql)
+            except psycopg2.Error as e:
+                out.append((error_of(e), conn.get_transaction_status()))
+        conn.rollback()
+        cur.execute("SELECT 2")
+        out.append((cur.fetchall(), conn.get_transaction_status()))
+        return out
+
+    got = same(pg, gateway, run)
+    assert got[1][0]["pgcode"] == "25P02"
+
+
+# --------------------------------------------------------------------------- transactions
+
+def test_commit_rollback_and_with_connection(pg, gateway):
+    t = uniq()
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (a int)")
+        conn.commit()
+        cur.execute(f"INSERT INTO {t} VALUES (1)")
+        conn.rollback()
+        with conn:  # commits on success
+            with conn.cursor() as c:
+                c.execute(f"INSERT INTO {t} VALUES (2)")
+        try:
+            with conn:  # rolls back on an exception
+                with conn.cursor() as c:
+                    c.execute(f"INSERT INTO {t} VALUES (3)")
+                    c.execute("SELECT 1/0")
+        except psycopg2.errors.DivisionByZero:
+            pass
+        states = [conn.get_transaction_status()]
+        cur.execute(f"SELECT a FROM {t} ORDER BY a")
+        rows = cur.fetchall()
+        states.append(conn.get_transaction_status())
+        conn.commit()
+        cur.execute(f"DROP TABLE {t}")
+        conn.commit()
+        return rows, states
+
+    got = same(pg, gateway, run)
+    assert got[0] == [(2,)]
+
+
+def test_set_session_and_autocommit(pg, gateway):
+    t = uniq()
+
+    def run(conn):
+        out = []
+        for kw in (dict(isolation_level="SERIALIZABLE"), dict(isolation_level="REPEATABLE READ", readonly=True),
+                   dict(isolation_level="READ COMMITTED", readonly=False, deferrable=False),
+                   dict(isolation_level=psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ),
+                   dict(deferrable=True, readonly=True, isolation_level="SERIALIZABLE")):
+            conn.set_session(**kw)
+            cur = conn.cursor()
+            cur.execute("SHOW transaction_isolation")
+            iso = cur.fetchone()
+            cur.execute("SHOW transaction_read_only")
+            out.append((iso, cur.fetchone(), conn.isolation_level, conn.readonly, conn.deferrable))
+            conn.rollback()
+        conn.set_session(isolation_level="DEFAULT", readonly=True, deferrable="DEFAULT")
+        cur = conn.cursor()
+        try:
+            cur.execute(f"CREATE TABLE {t} (a int)")
+        except psycopg2.Error as e:
+            out.append(error_of(e))
+        conn.rollback()
+        conn.set_session(readonly=False)
+        conn.autocommit = True
+        cur.execute(f"CREATE TABLE {t} (a int)")
+        cur.execute(f"INSERT INTO {t} VALUES (1)")
+        out.append((conn.get_transaction_status(), cur.statusmessage))
+        conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_READ_COMMITTED)
+        cur.execute(f"INSERT INTO {t} VALUES (2)")
+        conn.rollback()
+        conn.autocommit = True
+        cur.execute(f"SELECT count(*) FROM {t}")
+        out.append(cur.fetchall())
+        cur.execute(f"DROP TABLE {t}")
+        return out
+
+    got = same(pg, gateway, run)
+    assert got[5]["pgcode"] == "25006"
+    assert got[-1] == [(1,)]
+
+
+def test_savepoints(pg, gateway):
+    t = uniq()
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (a int)")
+        conn.commit()
+        cur.execute("SAVEPOINT s1")
+        cur.execute("SELECT 1")
+        cur.execute("RELEASE SAVEPOINT s1")
+        cur.execute("SAVEPOINT s2")
+        try:
+            cur.execute("SELECT 1/0")
+        except psycopg2.Error as e:
+            err = error_of(e)
+        cur.execute("ROLLBACK TO SAVEPOINT s2")  # the failed read is undone; the transaction goes on
+        cur.execute(f"INSERT INTO {t} VALUES (1)")
+        cur.execute(f"SELECT a FROM {t}")
+        rows = cur.fetchall()
+        conn.commit()
+        cur.execute(f"SELECT count(*) FROM {t}")
+        n = cur.fetchall()
+        cur.execute(f"DROP TABLE {t}")
+        conn.commit()
+        return err, rows, n
+
+    same(pg, gateway, run)
+
+
+def test_cancel(pg, gateway):
+    def run(conn):
+        cur = conn.cursor()
+        started = threading.Event()
+        result = []
+
+        def query():
+            started.set()
+            try:
+                cur.execute("SELECT count(*) FROM generate_series(1, 2000000000) a, generate_series(1, 1000) b")
+            except psycopg2.Error as e:
+                result.append(error_of(e))
+
+        th = threading.Thread(target=query)
+        th.start()
+        started.wait()
+        # repeat until the query has started and the cancel lands (a cancel before it is a no-op)
+        while th.is_alive():
+            conn.cancel()
+            th.join(0.2)
+        conn.rollback()
+        cur.execute("SELECT 1")
+        return result, cur.fetchall()
+
+    got = same(pg, gateway, run)
+    assert got[0][0]["pgcode"] == "57014"
+
+
+# --------------------------------------------------------------------------- named cursors
+
+def test_named_cursor_itersize(pg, gateway):
+    """A named cursor is DECLARE + FETCH FORWARD itersize: 25,000 rows in 2,000-row fetches."""
+    def run(conn):
+        cur = conn.cursor(uniq("nc"))
+        cur.itersize = 2000
+        cur.execute("SELECT g, g::text || 'x' AS s, g * 0.5 AS h FROM generate_series(1, 25000) g ORDER BY g")
+        n = total = 0
+        first = None
+        for row in cur:
+            first = first or tuple(norm(v) for v in row)
+            n += 1
+            total += row[0]
+        desc = described(cur)
+        rc = cur.rowcount
+        cur.close()
+        conn.commit()
+        return n, total, first, desc, rc
+
+    got = same(pg, gateway, run)
+    assert got[0] == 25000
+
+
+@pytest.mark.timeout(120)
+def test_named_cursor_does_not_materialize(gateway):
+    """A named cursor over ten billion rows hands out its first pages at once: the gateway
+    streams the DECLAREd query (a materialized result would never come back)."""
+    conn = psycopg2.connect(gateway.dsn)
+    try:
+        cur = conn.cursor("huge")
+        cur.itersize = 5000
+        cur.execute("SELECT g FROM generate_series(1, 10000000000) g")
+        got = [next(cur)[0] for _ in range(12000)]
+        assert got == list(range(1, 12001))
+        cur.close()
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_named_cursor_fetch_methods_and_scroll(pg, gateway):
+    def run(conn):
+        out = []
+        cur = conn.cursor(uniq("sc"), scrollable=True)
+        cur.execute("SELECT g, g * 10 FROM generate_series(1, 100) g ORDER BY g")
+        out.append(cur.fetchmany(5))
+        cur.scroll(-2)
+        out.append(cur.fetchone())
+        cur.scroll(50, mode="absolute")
+        out.append(cur.fetchone())
+        cur.scroll(10)
+        out.append(cur.fetchmany(2))
+        cur.scroll(0, mode="absolute")
+        out.append(cur.fetchone())
+        out.append(len(cur.fetchall()))
+        out.append((cur.rownumber, cur.rowcount))
+        cur.close()
+        noscroll = conn.cursor(uniq("ns"), scrollable=False)
+        noscroll.execute("SELECT g FROM generate_series(1, 10) g")
+        noscroll.fetchmany(3)
+        try:
+            noscroll.scroll(-1)
+        except psycopg2.Error as e:
+            out.append(error_of(e))
+        conn.rollback()
+        return out
+
+    got = same(pg, gateway, run)
+    assert got[-1]["pgcode"] == "55000"
+
+
+def test_withhold_cursor(pg, gateway):
+    def run(conn):
+        cur = conn.cursor(uniq("wh"), withhold=True)
+        cur.execute("SELECT g FROM generate_series(1, 10) g ORDER BY g")
+        conn.commit()  # WITH HOLD: the cursor outlives the transaction
+        a = cur.fetchmany(4)
+        b = cur.fetchall()
+        cur.close()
+        return a, b, conn.get_transaction_status()
+
+    same(pg, gateway, run)
+
+
+def test_named_cursor_with_parameters_and_dict_rows(pg, gateway):
+    def run(conn):
+        cur = conn.cursor(uniq("nd"), cursor_factory=psycopg2.extras.RealDictCursor)
+        cur.execute("SELECT g AS n, %s::text AS tag, %s::date AS d FROM generate_series(1, %s) g ORDER BY g",
+                    ("t'x", dt.date(2024, 5, 6), 7))
+        rows = [dict(r) for r in cur.fetchmany(3)] + [dict(r) for r in cur]
+        cur.close()
+        conn.commit()
+        return rows
+
+    got = same(pg, gateway, run)
+    assert len(got) == 7
+
+
+# --------------------------------------------------------------------------- bulk paths
+
+def test_execute_values_batch_and_many(pg, gateway):
+    t = uniq()
+    rows = [(i, f"name {i}'s", dt.date(2024, 1, 1) + dt.timedelta(days=i % 400), Decimal(i) / 8,
+             dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=i), i % 3 == 0,
+             None if i % 7 == 0 else float(i) / 3, psycopg2.Binary(bytes([i % 256, 0])),
+             str(uuid.UUID(int=i)), psycopg2.extras.Json({"i": i}))
+            for i in range(3000)]
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, name text, d date, amount numeric(12,3), "
+                    "ts timestamptz, flag boolean, f float8, b bytea, u uuid, j jsonb)")
+        psycopg2.extras.execute_values(cur, f"INSERT INTO {t} VALUES %s", rows, page_size=1000)
+        out = [(cur.rowcount, cur.statusmessage)]
+        ret = psycopg2.extras.execute_values(
+            cur, f"INSERT INTO {t} (id, name) VALUES %s RETURNING id, name", [(5000 + i, f"r{i}") for i in range(5)],
+            fetch=True)
+        out.append(ret)
+        psycopg2.extras.execute_batch(cur, f"INSERT INTO {t} (id, name, flag) VALUES (%s, %s, %s)",
+                                      [(6000 + i, f"b{i}", None) for i in range(250)], page_size=100)
+        cur.executemany(f"UPDATE {t} SET name = %s WHERE id = %s", [("upd", 1), ("upd", 2)])
+        out.append(cur.rowcount)
+        psycopg2.extras.execute_values(cur, f"INSERT INTO {t} (id, name) VALUES %s",
+                                       [(7000 + i, "tpl") for i in range(20)], template="(%s, upper(%s))")
+        conn.commit()
+        cur.execute(f"SELECT * FROM {t} ORDER BY id")
+        out.append(outcome(cur))
+        cur.execute(f"DROP TABLE {t}")
+        conn.commit()
+        return out
+
+    got = same(pg, gateway, run)
+    assert len(got[-1]["rows"]) == 3000 + 5 + 250 + 20
+
+
+# (column type, Python values): execute_values rows where the long-VALUES fast path has to
+# decide whether the literal's text input means what PostgreSQL's INSERT of it means
+FAST_PATH_CASES = [
+    ("int_from_decimal", "integer", [1.6, 2, -3]),  # a decimal literal into an integer column: rounded
+    ("int_from_numeric", "integer", [Decimal("2.5"), Decimal("-2.5"), 1e3]),
+    ("float8", "float8", [-0.0, 0.1, 1e300, Decimal("1.5")]),
+    ("real", "real", [0.1, -0.0, 3]),
+    ("numeric_typmod", "numeric(6,2)", [1.005, Decimal("1.255"), 7, -0.0]),
+    ("numeric", "numeric", [Decimal("123456789.123456789"), 3, 1e-5]),
+    ("bigint", "bigint", [2 ** 62, -(2 ** 62)]),
+    ("text_from_others", "text", [1, 2.5, True, "t", dt.date(2024, 1, 1)]),  # numbers, booleans, dates
+    ("varchar", "varchar(3)", ["abc", "ab "]),
+    ("char", "char(3)", ["a", "abc"]),
+    ("boolean", "boolean", [True, False, "t", "yes", "off"]),
+    ("date", "date", [dt.date(2024, 1, 1), "2024-02-03", dt.datetime(2024, 1, 1, 5, 6)]),
+    ("timestamp", "timestamp", [dt.datetime(2024, 1, 1, 1, 2, 3), dt.date(2024, 1, 1), "2024-01-01 10:00",
+                                dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)]),
+    ("timestamptz", "timestamptz", [dt.datetime(2024, 1, 1, 1, 2, 3), dt.date(2024, 6, 1), "2024-01-01 10:00",
+                                    dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=3)))]),
+    ("time", "time", [dt.time(1, 2, 3), "04:05"]),
+    ("time_from_interval", "time", [dt.timedelta(hours=1)]),
+    ("interval", "interval", [dt.timedelta(days=-1, seconds=5), "1 mon 2 days", dt.timedelta(0)]),
+    ("bytea", "bytea", [psycopg2.Binary(b"\x00'\\x"), "\\x41", "plain"]),
+    ("uuid", "uuid", [uuid.UUID(int=1).hex, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"]),
+    ("jsonb", "jsonb", [psycopg2.extras.Json({"b": 1, "a": 2}), '{"x": [1, 2]}', "3"]),
+    ("json", "json", [psycopg2.extras.Json({"b": 1, "a": 2}), '{"x":  [1,2]}']),
+    ("int_array", "integer[]", [[1, 2], "{3,4}", []]),
+    ("text_array", "text[]", [["a", None], '{b,"c d"}']),
+]
+
+
+@pytest.mark.parametrize("coltype,values", [c[1:] for c in FAST_PATH_CASES], ids=[c[0] for c in FAST_PATH_CASES])
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "transaction"])
+def test_execute_values_long_statement_types(pg, gateway, coltype, values, in_transaction):
+    """Long literal VALUES lists (psycopg2's execute_values) into one typed column: the
+    stored values (or the error) are PostgreSQL's, whichever path the gateway takes."""
+    t = uniq()
+    rows = [(i, values[i % len(values)]) for i in range(600)]  # well past the fast path's length
+
+    def run(conn):
+        conn.autocommit = not in_transaction
+        cur = conn.cursor()
+        cur.execute("SET TIME ZONE 'Europe/Prague'")
+        cur.execute(f"CREATE TABLE {t} (id int, v {coltype})")
+        try:
+            psycopg2.extras.execute_values(cur, f"INSERT INTO {t} (id, v) VALUES %s", rows, page_size=len(rows))
+            res = (cur.rowcount, cur.statusmessage)
+        except psycopg2.Error as e:
+            res = error_of(e)
+            if in_transaction:
+                conn.rollback()
+        if in_transaction:
+            conn.commit()
+            conn.autocommit = True
+        cur.execute(f"SELECT id, v FROM {t} ORDER BY id")
+        stored = [tuple(norm(v) for v in r) for r in cur.fetchall()]
+        cur.execute(f"DROP TABLE {t}")
+        return res, stored
+
+    same(pg, gateway, run)
+
+
+BAD_VALUES = [
+    ("int2_range", "smallint", [1, 40000]),
+    ("int_syntax", "integer", [1, "x"]),
+    ("int_from_bool", "integer", [1, True]),
+    ("date_syntax", "date", [dt.date(2024, 1, 1), "2024-13-01"]),
+    ("uuid_syntax", "uuid", [uuid.UUID(int=1).hex, "nope"]),
+    ("jsonb_syntax", "jsonb", ['{"a": 1}', "{bad"]),
+    ("bool_from_int", "boolean", [True, 1]),
+    ("varchar_length", "varchar(2)", ["ab", "abc"]),
+    ("numeric_overflow", "numeric(4,2)", [1, 1000]),
+    ("not_null", "integer NOT NULL", [1, None]),
+]
+
+
+@pytest.mark.parametrize("coltype,values", [c[1:] for c in BAD_VALUES], ids=[c[0] for c in BAD_VALUES])
+def test_execute_values_long_statement_errors(pg, gateway, coltype, values):
+    """A bad value anywhere in a long VALUES list fails the whole statement with PostgreSQL's
+    SQLSTATE, and nothing of it is stored."""
+    t = uniq()
+    rows = [(i, values[0] if i != 444 else values[1]) for i in range(600)]
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (id int, v {coltype})")
+        try:
+            psycopg2.extras.execute_values(cur, f"INSERT INTO {t} (id, v) VALUES %s", rows, page_size=len(rows))
+            res = None
+        except psycopg2.Error as e:
+            res = (e.pgcode, type(e).__name__)
+        cur.execute(f"SELECT count(*) FROM {t}")
+        n = cur.fetchall()
+        cur.execute(f"DROP TABLE {t}")
+        return res, n
+
+    got = same(pg, gateway, run, autocommit=True)
+    assert got[0] is not None and got[1] == [(0,)]
+
+
+def test_execute_values_ten_thousand_rows(pg, gateway):
+    """10,000 rows in one statement (execute_values with page_size=10000), a unique violation
+    in a second one, and a rollback of a third inside a transaction."""
+    t = uniq()
+    rows = [(i, f"n{i}", i * 0.25, dt.datetime(2024, 1, 1) + dt.timedelta(seconds=i)) for i in range(10000)]
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, s text, f float8, ts timestamp)")
+        conn.commit()
+        psycopg2.extras.execute_values(cur, f"INSERT INTO {t} VALUES %s", rows, page_size=10000)
+        res = [(cur.rowcount, cur.statusmessage)]
+        conn.commit()
+        try:
+            psycopg2.extras.execute_values(cur, f"INSERT INTO {t} VALUES %s", rows[9000:] + [(10000, "x", 0, None)],
+                                           page_size=10000)
+        except psycopg2.Error as e:
+            res.append((e.pgcode, e.diag.constraint_name, e.diag.table_name))
+        conn.rollback()
+        psycopg2.extras.execute_values(cur, f"INSERT INTO {t} VALUES %s",
+                                       [(20000 + i, *r[1:]) for i, r in enumerate(rows)], page_size=10000)
+        cur.execute(f"SELECT count(*) FROM {t}")
+        res.append(cur.fetchall())
+        conn.rollback()
+        cur.execute(f"SELECT count(*), sum(id), sum(f), min(ts), max(ts), count(DISTINCT s) FROM {t}")
+        res.append(cur.fetchall())
+        cur.execute(f"DROP TABLE {t}")
+        conn.commit()
+        return res
+
+    got = same(pg, gateway, run)
+    assert got[0] == (10000, "INSERT 0 10000")
+
+
+def test_copy_from_to_expert(pg, gateway):
+    t = uniq()
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (a int, b text, c date)")
+        cur.copy_from(io.StringIO("1\tx\t2024-01-01\n2\t\\N\t\\N\n3\ttab\\there\t2024-02-03\n"), t, columns=("a", "b", "c"))
+        out = [cur.rowcount]
+        cur.copy_from(io.StringIO("4|y|2024-03-04\n"), t, sep="|")
+        cur.copy_expert(f"COPY {t} FROM STDIN WITH (FORMAT csv, HEADER true)",
+                        io.StringIO('a,b,c\n5,"q,uoted",\n6,,2024-05-06\n'))
+        out.append(cur.rowcount)
+        f = io.StringIO()
+        cur.copy_to(f, t, columns=("a", "b"))
+        out.append(sorted(f.getvalue().splitlines()))
+        g = io.StringIO()
+        cur.copy_expert(f"COPY (SELECT * FROM {t} ORDER BY a) TO STDOUT WITH CSV HEADER", g)
+        out.append(g.getvalue())
+        h = io.BytesIO()
+        cur.copy_expert(f"COPY (SELECT a, c FROM {t} ORDER BY a) TO STDOUT", h)
+        out.append(h.getvalue())
+        try:
+            cur.copy_expert(f"COPY {t} FROM STDIN", io.StringIO("x\ty\tz\n"))
+        except psycopg2.Error as e:
+            out.append(error_of(e)["pgcode"])
+        conn.rollback()
+        return out
+
+    got = same(pg, gateway, run)
+    assert got[-1] == "22P02"
+
+
+# --------------------------------------------------------------------------- what is refused
+
+def test_register_composite_and_hstore(pg, gateway):
+    """register_composite needs CREATE TYPE … AS (…), which the gateway refuses with 0A000;
+    looking up a type that does not exist fails the same way on both; register_hstore fails
+    the same way where hstore is not installed (PostgreSQL here has no such extension)."""
+    def lookup(conn):
+        out = []
+        try:
+            psycopg2.extras.register_composite(uniq("nosuchtype"), conn)
+        except psycopg2.ProgrammingError as e:
+            out.append(str(e).split("'")[0])
+        try:
+            psycopg2.extras.register_hstore(conn)
+        except psycopg2.ProgrammingError as e:
+            out.append(str(e))
+        return out
+
+    got = same(pg, gateway, lookup, autocommit=True)
+    assert len(got) == 2
+    conn = psycopg2.connect(gateway.dsn)
+    conn.autocommit = True
+    try:
+        with pytest.raises(psycopg2.errors.FeatureNotSupported) as info:
+            conn.cursor().execute(f"CREATE TYPE {uniq('ct')} AS (a int, b text)")
+        assert "composite" in info.value.diag.message_primary
+        cur = conn.cursor()
+        cur.execute("SELECT 1")
+        assert cur.fetchall() == [(1,)]
+    finally:
+        conn.close()
+
+
+def test_lobject_is_a_clear_error(gateway):
+    """Large objects: libpq finds the lo_* functions in pg_proc and calls them with the
+    FunctionCall message; the gateway answers 0A000 and the connection goes on."""
+    conn = psycopg2.connect(gateway.dsn)
+    try:
+        with pytest.raises(psycopg2.OperationalError) as info:
+            conn.lobject(0, "wb")
+        assert "large objects are not supported" in str(info.value)
+        conn.rollback()
+        cur = conn.cursor()
+        cur.execute("SELECT 1")
+        assert cur.fetchall() == [(1,)]
+    finally:
+        conn.close()
