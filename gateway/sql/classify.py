@@ -87,6 +87,8 @@ class Statement:
     # in the same transaction; its rows are registered as `staged_view`, which the outer
     # statement (this one's duck_sql) reads in its place. staged_probe: Describe's SELECT.
     staged: "Statement | None" = None
+    # "db"."schema"."table": the database names the statement used (_without_catalogs)
+    catalogs: frozenset[str] = frozenset()
     staged_view: str = ""
     staged_probe: str = ""
 
@@ -181,7 +183,9 @@ def _words(tokens: list[Token], n: int = 4) -> list[str]:
 def classify(chunk: Chunk) -> Statement:
     chunk, on_commit = _without_on_commit(chunk)
     notices = guard.truncate_identifiers(chunk.tree) if chunk.tree is not None else []
+    catalogs = _without_catalogs(chunk.tree) if chunk.tree is not None else frozenset()
     st = _classify(chunk)
+    st.catalogs = catalogs
     st.temp = _creates_temp(st)
     if on_commit is not None and st.temp and on_commit != "preserve":
         target = st.tree.this if isinstance(st.tree, exp.Create) else None
@@ -193,6 +197,18 @@ def classify(chunk: Chunk) -> Statement:
     st.refused = guard.refusal(st)
     st.notices = notices
     return st
+
+
+def _without_catalogs(tree: exp.Expression) -> frozenset[str]:
+    """"db"."schema"."table" (dbt names every relation so): the database names, taken off the
+    tree; the session accepts the statement only if they name its own database (PostgreSQL's
+    rule, checked in session._catalog_check), which is the same for every session here."""
+    names = set()
+    for t in tree.find_all(exp.Table):
+        if t.catalog and t.args.get("db") is not None:
+            names.add(t.catalog)
+            t.set("catalog", None)
+    return frozenset(names)
 
 
 def _classify(chunk: Chunk) -> Statement:
@@ -270,7 +286,7 @@ def _classify(chunk: Chunk) -> Statement:
         st = Statement(text, "select", READ, "SELECT" if first != "EXPLAIN" else "EXPLAIN",
                        duck_sql=text, returns_rows=True, words=words, nparams=nparams)
         return st
-    elif isinstance(tree, exp.Create) and isinstance(tree.expression, (exp.Select, exp.SetOperation)) and (
+    elif isinstance(tree, exp.Create) and isinstance(tree.expression, (exp.Select, exp.SetOperation, exp.Subquery)) and (
         str(tree.args.get("kind") or "").upper() == "TABLE"
     ):
         st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)

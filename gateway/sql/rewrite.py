@@ -1716,6 +1716,26 @@ def session_user_keywords(tree: exp.Expression) -> exp.Expression:
     return _replace_all(tree, list(tree.find_all(exp.CurrentCatalog)), make_catalog)
 
 
+def group_by_output_name_over_relation(tree: exp.Expression) -> exp.Expression:
+    """GROUP BY x where x is an output column's alias and also a FROM item's alias (dbt's
+    relation-dependency query: `join schema as referenced_schema … select referenced_schema.name
+    as referenced_schema … group by referenced_schema`): PostgreSQL looks a GROUP BY name up
+    among input columns, then output columns, never relations, so it is the output column;
+    DuckDB binds the relation's whole row. The output expression is grouped instead."""
+    for sel in tree.find_all(exp.Select):
+        group = sel.args.get("group")
+        if group is None or not group.expressions:
+            continue
+        sources = {(t.alias_or_name or "").lower() for t in sel.find_all(exp.Table, exp.Subquery)
+                   if t.parent_select is sel}
+        outputs = {e.alias.lower(): e.this for e in sel.expressions if isinstance(e, exp.Alias)}
+        for g in list(group.expressions):
+            if isinstance(g, exp.Column) and not g.table and g.name.lower() in sources \
+                    and g.name.lower() in outputs:
+                g.replace(outputs[g.name.lower()].copy())
+    return tree
+
+
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
     """db.schema.table: PostgreSQL refuses references to another database (0A000), and a
     client must not reach DuckDB catalogs other than the gateway's own."""
@@ -3097,6 +3117,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     no_identity_columns,
     untranslatable_constructs,
     no_cross_database_references,
+    group_by_output_name_over_relation,
     fold_unquoted_identifiers,
     scalar_function_in_from,
     operator_syntax,
@@ -3196,6 +3217,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     generated_columns: (exp.ComputedColumnConstraint,),
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
+    group_by_output_name_over_relation: (exp.Group,),
     update_set_default: (exp.Update, exp.Insert),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
