@@ -1311,9 +1311,9 @@ class Session:
 
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
-        for name in st.catalogs:
+        for name, dotted in st.catalogs:
             if name != self.database:  # "db"."schema"."table" of another database (classify._without_catalogs)
-                raise PgError("0A000", f'cross-database references are not implemented: "{name}"')
+                raise PgError("0A000", f'cross-database references are not implemented: "{dotted}"')
         validator = self.server.catalog
         if validator is not None and (st.route != SESSION or st.kind == "copy"):
             try:

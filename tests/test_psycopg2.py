@@ -810,3 +810,313 @@ def test_lobject_is_a_clear_error(gateway):
         assert cur.fetchall() == [(1,)]
     finally:
         conn.close()
+
+
+# --------------------------------------------------------------------------- dbt-postgres's SQL
+
+def _dbt_steps(schema: str, db: str) -> list[tuple[str, str, list | None]]:
+    """What dbt-postgres sends (its adapter macros) for `dbt seed`, a table model run twice,
+    a view model, an incremental model, two schema tests and `dbt docs generate`: relations
+    named "db"."schema"."name", BEGIN/COMMIT as statements, seeds as one literal INSERT."""
+    def rel(name: str) -> str:
+        return f'"{db}"."{schema}"."{name}"'
+
+    list_relations = (
+        f"select '{db}' as database, tablename as name, schemaname as schema, 'table' as type from pg_tables "
+        f"where schemaname ilike '{schema}' union all "
+        f"select '{db}' as database, viewname as name, schemaname as schema, 'view' as type from pg_views "
+        f"where schemaname ilike '{schema}' union all "
+        f"select '{db}' as database, matviewname as name, schemaname as schema, 'materialized_view' as type "
+        f"from pg_matviews where schemaname ilike '{schema}'")
+    columns = ("select column_name, data_type, character_maximum_length, numeric_precision, numeric_scale "
+               f'from "{db}".information_schema."columns" where table_name = %s and table_schema = %s '
+               "order by ordinal_position")
+    seed_rows = [(i, f"c{i % 17}", Decimal(i) / 4, dt.date(2024, 1, 1) + dt.timedelta(days=i), i % 2 == 0)
+                 for i in range(300)]
+    by_customer = f'select customer, count(*) as orders, sum(amount) as total from {rel("seed_orders")}'
+    daily = f'select ordered_at, count(*) as n from {rel("seed_orders")}'
+    test = ("select count(*) as failures, count(*) != 0 as should_warn, count(*) != 0 as should_error "
+            "from ( {} ) dbt_internal_test")
+    return [
+        ("check_schema", f"select count(*) from pg_namespace where nspname = '{schema}'", None),
+        ("begin", "BEGIN", None),
+        ("create_schema", f'create schema if not exists "{schema}"', None),
+        ("commit", "COMMIT", None),
+        ("list_relations", list_relations, None),
+        # dbt seed: create table, then one INSERT of all rows (agate rows as %s bindings)
+        ("begin", "BEGIN", None),
+        ("seed_create", f'create table {rel("seed_orders")} ("id" integer,"customer" text,"amount" numeric,'
+                        '"ordered_at" date,"paid" boolean)', None),
+        ("seed_insert", f'insert into {rel("seed_orders")} ("id", "customer", "amount", "ordered_at", "paid") values '
+                        + ",".join(["(%s,%s,%s,%s,%s)"] * len(seed_rows)), [v for r in seed_rows for v in r]),
+        ("commit", "COMMIT", None),
+        ("seed_columns", columns, ["seed_orders", schema]),
+        # table model, first run: build under a temporary name, rename into place
+        ("begin", "BEGIN", None),
+        ("table_tmp", f'create  table {rel("customers__dbt_tmp")} as ({by_customer} group by customer)', None),
+        ("table_rename", f'alter table {rel("customers__dbt_tmp")} rename to "customers"', None),
+        ("commit", "COMMIT", None),
+        # second run: back up the old one, swap, drop the backup
+        ("begin", "BEGIN", None),
+        ("table_tmp2", f'create  table {rel("customers__dbt_tmp")} as ({by_customer} where paid group by customer)', None),
+        ("table_backup", f'alter table {rel("customers")} rename to "customers__dbt_backup"', None),
+        ("table_swap", f'alter table {rel("customers__dbt_tmp")} rename to "customers"', None),
+        ("commit", "COMMIT", None),
+        ("drop_backup", f'drop table if exists {rel("customers__dbt_backup")} cascade', None),
+        # view model
+        ("begin", "BEGIN", None),
+        ("view_tmp", f'create view {rel("big_customers__dbt_tmp")} as (select * from {rel("customers")} '
+                     "where total > 100)", None),
+        ("view_rename", f'alter table {rel("big_customers__dbt_tmp")} rename to "big_customers"', None),
+        ("commit", "COMMIT", None),
+        # incremental model: a table at first, then temp table + delete + insert
+        ("begin", "BEGIN", None),
+        ("inc_create", f"create  table {rel('daily')} as ({daily} where ordered_at < '2024-03-01' group by ordered_at)",
+         None),
+        ("commit", "COMMIT", None),
+        ("begin", "BEGIN", None),
+        ("inc_tmp", f"create temporary table \"daily__dbt_tmp101010\" as ({daily} where ordered_at >= '2024-02-15' "
+                    "group by ordered_at)", None),
+        ("inc_tmp_columns", "select column_name, data_type, character_maximum_length, numeric_precision, "
+                            "numeric_scale from information_schema.\"columns\" where table_name = %s "
+                            "order by ordinal_position", ["daily__dbt_tmp101010"]),
+        ("inc_delete", f'delete from {rel("daily")} where (ordered_at) in (select (ordered_at) '
+                       'from "daily__dbt_tmp101010")', None),
+        ("inc_insert", f'insert into {rel("daily")} ("ordered_at", "n") (select "ordered_at", "n" '
+                       'from "daily__dbt_tmp101010")', None),
+        ("commit", "COMMIT", None),
+        # dbt test: not_null and unique
+        ("test_not_null", test.format(f'select customer from {rel("customers")} where customer is null'), None),
+        ("test_unique", test.format(f'select ordered_at as unique_field, count(*) as n_records from {rel("daily")} '
+                                    "where ordered_at is not null group by ordered_at having count(*) > 1"), None),
+        ("list_relations_after", list_relations + " order by 2", None),
+        # dbt docs generate: postgres__get_catalog
+        ("catalog", f"""select '{db}' as table_database, sch.nspname as table_schema, tbl.relname as table_name,
+    case tbl.relkind when 'v' then 'VIEW' when 'm' then 'MATERIALIZED VIEW' else 'BASE TABLE' end as table_type,
+    tbl_desc.description as table_comment, col.attname as column_name, col.attnum as column_index,
+    pg_catalog.format_type(col.atttypid, col.atttypmod) as column_type, col_desc.description as column_comment,
+    pg_get_userbyid(tbl.relowner) as table_owner
+from pg_catalog.pg_namespace sch
+join pg_catalog.pg_class tbl on tbl.relnamespace = sch.oid
+join pg_catalog.pg_attribute col on col.attrelid = tbl.oid
+left outer join pg_catalog.pg_description tbl_desc on (tbl_desc.objoid = tbl.oid and tbl_desc.objsubid = 0)
+left outer join pg_catalog.pg_description col_desc on (col_desc.objoid = tbl.oid and col_desc.objsubid = col.attnum)
+where (upper(sch.nspname) = upper('{schema}'))
+    and not pg_is_other_temp_schema(sch.oid)
+    and tbl.relpersistence in ('p', 'u')
+    and tbl.relkind in ('r', 'v', 'f', 'p', 'm')
+    and col.attnum > 0 and not col.attisdropped
+order by sch.nspname, tbl.relname, col.attnum""", None),
+        ("model_rows", f'select * from {rel("daily")} order by ordered_at', None),
+        ("view_rows", f'select * from {rel("big_customers")} order by customer', None),
+        ("other_database", f'select * from "not_{db}"."{schema}"."daily"', None),
+        ("drop_schema", f'drop schema if exists "{schema}" cascade', None),
+    ]
+
+
+# postgres__get_relations (dbt's cache of which view depends on which relation): it runs, but
+# the gateway's pg_depend/pg_rewrite have no view dependencies, so it finds none
+DBT_RELATIONS = """with relation as (
+    select pg_rewrite.ev_class as class, pg_rewrite.oid as id from pg_rewrite
+), class as (
+    select oid as id, relname as name, relnamespace as schema, relkind as kind from pg_class
+), dependency as (
+    select distinct pg_depend.objid as id, pg_depend.refobjid as ref from pg_depend
+), schema as (
+    select pg_namespace.oid as id, pg_namespace.nspname as name from pg_namespace
+    where nspname != 'information_schema' and nspname not like 'pg\\_%'
+), referenced as (
+    select relation.id AS id, referenced_class.name, referenced_class.schema, referenced_class.kind
+    from relation join class as referenced_class on relation.class=referenced_class.id
+    where referenced_class.kind in ('r', 'v', 'm')
+), relationships as (
+    select referenced.name as referenced_name, referenced.schema as referenced_schema_id,
+        dependent_class.name as dependent_name, dependent_class.schema as dependent_schema_id, referenced.kind as kind
+    from referenced join dependency on referenced.id=dependency.id
+    join class as dependent_class on dependency.ref=dependent_class.id
+    where (referenced.name != dependent_class.name or referenced.schema != dependent_class.schema)
+)
+select referenced_schema.name as referenced_schema, relationships.referenced_name as referenced_name,
+    dependent_schema.name as dependent_schema, relationships.dependent_name as dependent_name
+from relationships
+join schema as dependent_schema on relationships.dependent_schema_id=dependent_schema.id
+join schema as referenced_schema on relationships.referenced_schema_id=referenced_schema.id
+group by referenced_schema, referenced_name, dependent_schema, dependent_name
+order by referenced_schema, referenced_name, dependent_schema, dependent_name"""
+
+
+def test_dbt_postgres_flow(pg, gateway):
+    """dbt seed / run (table, view, incremental) / test / docs generate, as dbt-postgres's
+    macros send them through psycopg2: every step's status, rows and error as PostgreSQL's."""
+    schema = uniq("dbt")
+
+    def run(conn):
+        cur = conn.cursor()
+        out = []
+        for name, sql, args in _dbt_steps(schema, "postgres"):
+            try:
+                cur.execute(sql, args)
+                rows = cur.fetchall() if cur.description else None
+                # numeric sums compared by value: their display scale is the known numeric gap
+                out.append((name, cur.statusmessage, [tuple(norm(v.normalize() if isinstance(v, Decimal) else v)
+                                                            for v in r) for r in rows] if rows else rows))
+            except psycopg2.Error as e:
+                out.append((name, error_of(e)))
+                if conn.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
+                    cur.execute("ROLLBACK")
+            if name == "view_rows":
+                cur.execute(DBT_RELATIONS)  # must run; what it finds is compared below
+                out.append(("relations", [r for r in cur.fetchall() if schema in r]))
+        return out
+
+    want, got = on_both(pg, gateway, run, autocommit=True)
+    relations_pg = next(s for s in want if s[0] == "relations")
+    assert relations_pg[1] == [(schema, "big_customers", schema, "customers")]
+    assert [s for s in got if s[0] != "relations"] == [s for s in want if s[0] != "relations"]
+    assert next(s for s in got if s[0] == "other_database")[1]["pgcode"] == "0A000"
+    assert next(s for s in got if s[0] == "seed_insert")[1] == "INSERT 0 300"
+
+
+# --------------------------------------------------------------------------- SQLAlchemy, pandas
+
+sa = pytest.importorskip("sqlalchemy")
+
+
+def _sa_url(server) -> str:
+    # psycopg2 is SQLAlchemy 2.0's default postgresql:// driver (2.1 made it psycopg 3): named
+    return f"postgresql+psycopg2://postgres@{server.host}:{server.port}/postgres"
+
+
+def test_sqlalchemy_default_driver_orm_and_reflection(pg, gateway):
+    """postgresql+psycopg2://: create_all, the ORM scenario of tests/test_orm.py, and the
+    Inspector's view of the tables, all as PostgreSQL's."""
+    from tests.test_orm import _inspect, _orm_scenario, make_models
+
+    p = uniq("sa2")
+    Base, Author, Book = make_models(p)
+    results = []
+    for server in (pg, gateway):
+        engine = sa.create_engine(_sa_url(server))
+        assert engine.dialect.driver == "psycopg2"
+        try:
+            Base.metadata.create_all(engine)
+            seen = _orm_scenario(sa.orm.sessionmaker(engine), Author, Book)
+            with engine.connect() as conn:
+                seen["inspect"] = _inspect(conn, p)
+                seen["version"] = conn.dialect.server_version_info[:1]
+            Base.metadata.drop_all(engine)
+            results.append(seen)
+        finally:
+            engine.dispose()
+    want, got = results
+    assert got == want
+
+
+@pytest.mark.parametrize("method", [None, "multi"])
+def test_pandas_to_sql_read_sql(pg, gateway, method):
+    """pandas through SQLAlchemy's default driver (psycopg2): to_sql with executemany (None) or
+    one multi-row INSERT per chunk ('multi'), chunksize, append; read_sql in chunks too."""
+    pd = pytest.importorskip("pandas")
+    t = uniq("pd2")
+    n = 2500
+    df = pd.DataFrame({
+        "id": range(n),
+        "name": [None if i % 11 == 0 else f"n{i}'x" for i in range(n)],
+        "score": [None if i % 7 == 0 else i / 8 for i in range(n)],
+        "ok": [i % 2 == 0 for i in range(n)],
+        "at": pd.date_range("2024-01-01", periods=n, freq="h"),
+        "day": [dt.date(2024, 1, 1) + dt.timedelta(days=i % 90) for i in range(n)],
+    })
+    out = []
+    for server in (pg, gateway):
+        engine = sa.create_engine(_sa_url(server))
+        try:
+            df.to_sql(t, engine, index=False, method=method, chunksize=1000)
+            df.iloc[:10].assign(id=range(n, n + 10)).to_sql(t, engine, index=False, if_exists="append",
+                                                           method=method)
+            got = pd.read_sql(f"SELECT * FROM {t} ORDER BY id", engine)
+            chunks = [len(c) for c in pd.read_sql(f"SELECT id FROM {t} ORDER BY id", engine, chunksize=1000)]
+            q = pd.read_sql(sa.text(f"SELECT count(*) AS c, sum(score) AS s FROM {t} WHERE id >= :m"), engine,
+                            params={"m": 100})
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"DROP TABLE {t}"))
+            out.append((got, chunks, q))
+        finally:
+            engine.dispose()
+    (want, want_chunks, want_q), (got, got_chunks, got_q) = out
+    assert list(got.dtypes) == list(want.dtypes)
+    pd.testing.assert_frame_equal(got, want)
+    assert got_chunks == want_chunks == [1000, 1000, 510]
+    pd.testing.assert_frame_equal(got_q, want_q)
+
+
+# --------------------------------------------------------------------------- dbt itself
+
+def _dbt_executable() -> str | None:
+    """dbt-postgres's `dbt`: $DATAFORGE_DBT, else on PATH. Not a dev dependency: dbt-core pins
+    half the ecosystem (pydantic, protobuf, click…), so it lives in a virtualenv of its own
+    (`python -m venv dbtenv && dbtenv/bin/pip install 'dbt-postgres>=1.8,<1.10'`)."""
+    import os
+    import shutil
+
+    return os.environ.get("DATAFORGE_DBT") or shutil.which("dbt")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dbt_project(pg, gateway, tmp_path):
+    """tests/dbt_project (a seed, a table, a view and an incremental model, not_null/unique
+    tests, column descriptions) with the real dbt: seed, run twice (the second run takes the
+    incremental and the backup-and-swap paths), test and docs generate against PostgreSQL and
+    the gateway; every command succeeds on both and the tables and the catalog agree."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    dbt = _dbt_executable()
+    if dbt is None:
+        pytest.skip("dbt is not installed (set DATAFORGE_DBT to dbt-postgres's dbt)")
+    schema = uniq("dbt")
+    results = []
+    for target, server in (("pg", pg), ("gw", gateway)):
+        project = tmp_path / target
+        shutil.copytree(Path(__file__).with_name("dbt_project"), project)
+        (project / "profiles.yml").write_text(
+            f"forge:\n  target: {target}\n  outputs:\n    {target}: {{type: postgres, host: {server.host}, "
+            f"port: {server.port}, user: postgres, password: '', dbname: postgres, schema: {schema}, threads: 1}}\n")
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        for command in (["seed"], ["run"], ["run"], ["test"], ["docs", "generate"]):
+            done = subprocess.run([dbt, *command, "--profiles-dir", str(project), "--project-dir", str(project)],
+                                  cwd=project, env=env, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, f"dbt {' '.join(command)} on {target}:\n{done.stdout[-4000:]}"
+        catalog = json.loads((project / "target" / "catalog.json").read_text())
+        columns = {node["metadata"]["name"]: [(c["name"], c["type"], c["index"]) for c in
+                                              sorted(node["columns"].values(), key=lambda c: c["index"])]
+                   for node in catalog["nodes"].values()}
+        conn = psycopg2.connect(server.dsn)
+        try:
+            cur = conn.cursor()
+            tables = []
+            for q in (f"SELECT count(*), sum(amount), sum(id), count(DISTINCT ordered_at) FROM {schema}.orders",
+                      f"SELECT * FROM {schema}.customers ORDER BY customer",
+                      f"SELECT * FROM {schema}.big_customers ORDER BY customer",
+                      f"SELECT * FROM {schema}.daily ORDER BY ordered_at",
+                      f"SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = '{schema}' "
+                      "ORDER BY 1"):
+                cur.execute(q)
+                tables.append(cur.fetchall())
+            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+            conn.commit()
+        finally:
+            conn.close()
+        results.append((columns, tables))
+    (want_columns, want_tables), (got_columns, got_tables) = results
+    assert got_tables == want_tables
+    # sum(numeric(10,2)) is `numeric` in PostgreSQL; DuckDB's sum is DECIMAL(38,2), which a
+    # CREATE TABLE AS keeps (the numeric gap of tests/known_gaps.txt): compared without it
+    unconstrained = {n: [(c, "numeric" if t == "numeric(38,2)" else t, i) for c, t, i in cols]
+                     for n, cols in got_columns.items()}
+    assert unconstrained == want_columns
+    assert len(want_tables[3]) == 120

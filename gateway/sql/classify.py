@@ -87,8 +87,8 @@ class Statement:
     # in the same transaction; its rows are registered as `staged_view`, which the outer
     # statement (this one's duck_sql) reads in its place. staged_probe: Describe's SELECT.
     staged: "Statement | None" = None
-    # "db"."schema"."table": the database names the statement used (_without_catalogs)
-    catalogs: frozenset[str] = frozenset()
+    # "db"."schema"."table": (database, the dotted name) of each (_without_catalogs)
+    catalogs: frozenset[tuple[str, str]] = frozenset()
     staged_view: str = ""
     staged_probe: str = ""
 
@@ -199,14 +199,14 @@ def classify(chunk: Chunk) -> Statement:
     return st
 
 
-def _without_catalogs(tree: exp.Expression) -> frozenset[str]:
+def _without_catalogs(tree: exp.Expression) -> frozenset[tuple[str, str]]:
     """"db"."schema"."table" (dbt names every relation so): the database names, taken off the
     tree; the session accepts the statement only if they name its own database (PostgreSQL's
     rule, checked in session._catalog_check), which is the same for every session here."""
     names = set()
     for t in tree.find_all(exp.Table):
         if t.catalog and t.args.get("db") is not None:
-            names.add(t.catalog)
+            names.add((t.catalog, f"{t.catalog}.{t.db}.{t.name}"))
             t.set("catalog", None)
     return frozenset(names)
 
