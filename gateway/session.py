@@ -1629,7 +1629,7 @@ class Session:
         """A long INSERT of literal rows (psycopg2's execute_values, sql/literal_values.py) as
         its one-row template with the rows decoded a column at a time, as executemany's are;
         None: the statement takes the ordinary path (which also reports any bad value)."""
-        if len(sql) < literal_values.MIN_TEXT or not self._shared_schema():
+        if len(sql) < literal_values.MIN_TEXT or self.temp_objects:
             return None
         lv = literal_values.scan(sql)
         if lv is None:
@@ -1637,11 +1637,31 @@ class Session:
         stmts = await self._parse_query(lv.template)
         st = stmts[0] if len(stmts) == 1 else None
         if st is None or st.insert is None or st.error is not None or st.nparams != len(lv.columns) \
-                or len(st.insert.rows) != 1:
+                or len(st.insert.rows) != 1 or st.store_target is None:
             return None
-        lookup = await self.server.schema.lookup(st)
-        oids = sqlparams.infer_param_oids(st, [0] * st.nparams, lookup, unknown=0)
-        if not all(oids) or not lv.fits(oids):
+        if self.txn == "E":
+            return stmts  # 25P02 at once (run_statement), not after parsing every row
+        # the target's column types, as _typed_insert reads them (its own cursor after DDL in
+        # the transaction: dbt creates a seed's table and inserts its rows in one)
+        shared = self._shared_schema()
+        key = (self.db.schema_version, *st.store_target)
+        columns = _TABLE_COLUMNS.get(key) if shared else None
+        if columns is None:
+            cursor, release = await self._cursor_for_read()
+            try:
+                columns = await self._run(cursor, _column_types, cursor, *st.store_target)
+            finally:
+                release()
+            if shared:
+                if len(_TABLE_COLUMNS) > 1024:
+                    _TABLE_COLUMNS.clear()
+                _TABLE_COLUMNS[key] = columns
+        types = {c.lower(): t for c, t in columns}
+        names = [c.lower() for c in st.insert.columns] if st.insert.columns is not None else list(types)
+        if len(names) < st.nparams or any(n not in types for n in names):
+            return None  # the ordinary path says what is wrong
+        oids = [sqlparams.oid_for_duck(types[names[k]]) for k in range(st.nparams)]
+        if not lv.fits(oids):
             return None
         try:
             cols = [decode_param_column(oid, 0, raws) for oid, raws in zip(oids, lv.columns)]

@@ -1120,3 +1120,40 @@ def test_dbt_project(pg, gateway, tmp_path):
                      for n, cols in got_columns.items()}
     assert unconstrained == want_columns
     assert len(want_tables[3]) == 120
+
+
+def test_execute_values_qualified_target_in_transaction(pg, gateway):
+    """dbt's seed: CREATE SCHEMA, then in one transaction CREATE TABLE "db"."schema"."t" and
+    one INSERT of all rows into it; then an INSERT in a failed transaction (25P02)."""
+    schema = uniq("evs")
+    rows = [(i, f"r{i}", dt.date(2024, 1, 1) + dt.timedelta(days=i), None if i % 5 == 0 else Decimal(i) / 100)
+            for i in range(2000)]
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f'CREATE SCHEMA "{schema}"')
+        conn.commit()
+        cur.execute(f'CREATE TABLE "postgres"."{schema}"."seed" (id integer, name text, d date, x numeric(8,2))')
+        psycopg2.extras.execute_values(cur, f'INSERT INTO "postgres"."{schema}"."seed" (id, name, d, x) VALUES %s',
+                                       rows, page_size=len(rows))
+        out = [(cur.rowcount, cur.statusmessage)]
+        conn.commit()
+        psycopg2.extras.execute_values(cur, f"INSERT INTO {schema}.seed VALUES %s", rows[:700], page_size=700)
+        out.append(cur.rowcount)
+        try:
+            cur.execute("SELECT 1/0")
+        except psycopg2.Error as e:
+            out.append(e.pgcode)
+        try:
+            psycopg2.extras.execute_values(cur, f"INSERT INTO {schema}.seed VALUES %s", rows, page_size=len(rows))
+        except psycopg2.Error as e:
+            out.append(e.pgcode)
+        conn.rollback()
+        cur.execute(f"SELECT count(*), sum(id), sum(x), min(d), max(name) FROM {schema}.seed")
+        out.append(cur.fetchall())
+        cur.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.commit()
+        return out
+
+    got = same(pg, gateway, run)
+    assert got[:4] == [(2000, "INSERT 0 2000"), 700, "22012", "25P02"]

@@ -30,7 +30,7 @@ MIN_TEXT = 4096
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _HEAD = re.compile(
-    rf"\s*INSERT\s+INTO\s+(?P<table>{_IDENT}(?:\s*\.\s*{_IDENT})?)\s*"
+    rf"\s*INSERT\s+INTO\s+(?P<table>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})\s*"
     rf"(?:\(\s*(?P<cols>{_IDENT}(?:\s*,\s*{_IDENT})*)\s*\)\s*)?VALUES\s*",
     re.IGNORECASE)
 # one value; the alternatives are tried in order at the position after '(' or ','
@@ -159,8 +159,6 @@ def scan(sql: str) -> LiteralValues | None:
             if kind.startswith("cast:") and not cast_oid(kind[5:]):
                 return None
     table = head.group("table")
-    if "." in table and table.split(".")[0].strip().strip('"').lower() != "public":
-        return None  # the column types are looked up by table name (engine/schema.py)
     cols = head.group("cols")
     template = (f"INSERT INTO {table}" + (f" ({cols})" if cols else "")
                 + " VALUES (" + ", ".join(f"${i + 1}" for i in range(len(columns))) + ")")
