@@ -1661,6 +1661,9 @@ class Session:
         if len(names) < st.nparams or any(n not in types for n in names):
             return None  # the ordinary path says what is wrong
         oids = [sqlparams.oid_for_duck(types[names[k]]) for k in range(st.nparams)]
+        colnames = list(st.insert.columns) if st.insert.columns is not None else [c for c, _ in columns]
+        if (err := lv.mismatch(oids, colnames)) is not None:
+            raise err  # what PostgreSQL says; DuckDB would cast the value
         if not lv.fits(oids):
             return None
         try:

@@ -687,7 +687,7 @@ def test_execute_values_long_statement_errors(pg, gateway, coltype, values):
             psycopg2.extras.execute_values(cur, f"INSERT INTO {t} (id, v) VALUES %s", rows, page_size=len(rows))
             res = None
         except psycopg2.Error as e:
-            res = (e.pgcode, type(e).__name__)
+            res = (e.pgcode, type(e).__name__, e.diag.message_primary if e.pgcode == "42804" else None)
         cur.execute(f"SELECT count(*) FROM {t}")
         n = cur.fetchall()
         cur.execute(f"DROP TABLE {t}")

@@ -50,6 +50,8 @@ _FLOAT_NUMERIC_OIDS = frozenset((700, 701, 1700))
 # cast type → column type whose text input reads the cast value the same way PostgreSQL's
 # assignment of the cast value does (a timestamp or date is read in the session's time zone)
 _SAME_AS = {(1114, 1184), (1082, 1114), (1082, 1184)}
+_TYPE_NAMES = {20: "bigint", 21: "smallint", 23: "integer", 700: "real", 701: "double precision",
+               1700: "numeric"}
 
 
 @dataclass(slots=True)
@@ -58,6 +60,22 @@ class LiteralValues:
     columns: list[list[bytes | None]]  # per column, each row's value as PostgreSQL text input
     kinds: list[set]  # per column, the kinds of literal it holds (_STR, _INTEGER, 'cast:<type>'…)
     nrows: int
+
+    def mismatch(self, oids: list[int], names: list[str]):
+        """PostgreSQL's 42804 for a number literal into a boolean column or a boolean into a
+        number column (no assignment cast exists; DuckDB would cast them), else None."""
+        from ..errors import PgError
+
+        for oid, kinds, name in zip(oids, self.kinds, names):
+            if oid == 16 and (_INTEGER in kinds or _DECIMAL in kinds):
+                what = "integer" if _INTEGER in kinds else "numeric"
+            elif (oid in _INT_OIDS or oid in _FLOAT_NUMERIC_OIDS) and _BOOL in kinds:
+                what = "boolean"
+            else:
+                continue
+            return PgError("42804", f'column "{name}" is of type {_TYPE_NAMES.get(oid, "boolean")} but expression '
+                           f"is of type {what}", hint="You will need to rewrite or cast the expression.")
+        return None
 
     def fits(self, oids: list[int]) -> bool:
         """Whether each column's literals, read as text input of its type (`oids`, the target
