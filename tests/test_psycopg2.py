@@ -156,6 +156,10 @@ LITERALS = [
     "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid]",
     "true, false, NULL::boolean",
     "42::oid, 'pg_class'::regclass::oid",
+    # a quoted literal in a UNION branch takes the type of the others (not text)
+    "NULL::date AS d, 1 AS n UNION ALL SELECT '2024-01-01', 2 UNION ALL SELECT '2024-02-03'::date, 3 ORDER BY n",
+    "'2024-01-01' UNION SELECT NULL::date ORDER BY 1",
+    "'a' UNION SELECT 'b' ORDER BY 1",
 ]
 
 
@@ -227,7 +231,7 @@ def test_extras_adapters_and_cursors(pg, gateway):
         for factory in (psycopg2.extras.DictCursor, psycopg2.extras.RealDictCursor,
                         psycopg2.extras.NamedTupleCursor):
             c = conn.cursor(cursor_factory=factory)
-            c.execute("SELECT 1 AS a, 'x'::text AS b, NULL::date AS c UNION ALL SELECT 2, 'y', '2024-01-01'::date")
+            c.execute("SELECT 1 AS a, 'x'::text AS b, NULL::date AS c UNION ALL SELECT 2, 'y', '2024-01-01'")
             rows = c.fetchall()
             if factory is psycopg2.extras.NamedTupleCursor:
                 out.append([r._asdict() for r in rows])

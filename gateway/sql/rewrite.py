@@ -213,6 +213,46 @@ def null_projection_is_text(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def set_operation_literals_take_cast_type(tree: exp.Expression) -> exp.Expression:
+    """SELECT NULL::date UNION ALL SELECT '2024-01-01': PostgreSQL gives a quoted literal in one
+    branch the type the other branches agree on (date here); DuckDB unites DATE and VARCHAR
+    as VARCHAR. Where every other branch's item is a cast to one type, the literal is cast to it."""
+    for op in list(tree.find_all(exp.SetOperation)):
+        if isinstance(op.parent, exp.SetOperation):
+            continue  # the outermost of a chain does the whole chain
+
+        def branches(node):
+            while isinstance(node, exp.Subquery):
+                node = node.this
+            if isinstance(node, exp.SetOperation):
+                left, right = branches(node.this), branches(node.expression)
+                return None if left is None or right is None else left + right
+            return [node] if isinstance(node, exp.Select) else None
+
+        selects = branches(op)
+        if not selects or any(any(isinstance(e, exp.Star) for e in s.expressions) for s in selects):
+            continue
+        width = len(selects[0].expressions)
+        if any(len(s.expressions) != width for s in selects):
+            continue
+        for k in range(width):
+            items = [s.expressions[k] for s in selects]
+            inner = [e.this if isinstance(e, exp.Alias) else e for e in items]
+            literals = [e for e in inner if isinstance(e, exp.Literal) and e.is_string]
+            others = [e for e in inner if not (isinstance(e, exp.Literal) and e.is_string) and not isinstance(e, exp.Null)]
+            if not literals or not others or not all(isinstance(e, exp.Cast) for e in others):
+                continue
+            types = {e.to.sql("postgres") for e in others}
+            if len(types) != 1:
+                continue
+            for lit in literals:
+                typed = exp.Cast(this=lit.copy(), to=others[0].to.copy())
+                if lit is items[0]:  # unaliased in the first branch: still PostgreSQL's "?column?"
+                    typed = exp.alias_(typed, exp.to_identifier("?column?", quoted=True))
+                lit.replace(typed)
+    return tree
+
+
 def values_column_names(tree: exp.Expression) -> exp.Expression:
     """A top-level VALUES names its columns column1, column2… in PostgreSQL (DuckDB: col0…)."""
     if isinstance(tree, exp.Values) and tree.expressions:
@@ -3135,6 +3175,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     zero_based_vector_subscripts,
     session_user_keywords,
     public_schema_is_main,
+    set_operation_literals_take_cast_type,
     values_column_names,
     null_projection_is_text,
     pg_column_names,
@@ -3218,6 +3259,7 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     untranslatable_constructs: (exp.Create, exp.Alter, exp.CTE),
     unique_constraint_as_index: (exp.Alter,),
     group_by_output_name_over_relation: (exp.Group,),
+    set_operation_literals_take_cast_type: (exp.SetOperation,),
     update_set_default: (exp.Update, exp.Insert),
     no_identity_columns: (exp.Case,),
     interval_division: (exp.Div,),
