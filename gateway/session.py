@@ -1245,6 +1245,8 @@ class Session:
         if st.refused is not None and self.txn != "E":
             raise st.refused  # sql/guard.py, before a syntax error DuckDB might not have
         if st.error is not None and st.route != SESSION:
+            if st.error.position is None and st.error.sqlstate in ("22P02", "22007", "22008"):
+                st.error.position = _locate(st.error, st)  # a literal the rewrite refused ('abc'::int)
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
@@ -2805,6 +2807,7 @@ _KNOWN_SETTINGS = {
 
 _NEAR = re.compile(r'^syntax error at or near "(.*)"$')
 _NAMED = re.compile(r'^(?:relation|column|function|type) "?([^"( ]+)"?')
+_BAD_INPUT = re.compile(r'^(?:invalid input syntax for type [^:]+|date/time field value out of range): "(.*)"$')
 
 
 _NO_FUNCTION = re.compile(r"^function (?P<n>[^ (]+)(?:\((?P<args>.*)\))? does not exist$")
@@ -2896,6 +2899,13 @@ def _locate(e: PgError, st: Statement) -> int | None:
             at = [t for t in st.tokens if t.text == near.group(1)]
             return at[0].start + 1 if len(at) == 1 else None  # two candidates: no guess
         return None
+    if e.sqlstate in ("22P02", "22007", "22008") and st.tokens:
+        # invalid input of a quoted literal ('abc'::int): PostgreSQL points at the literal
+        bad = _BAD_INPUT.search(e.message)
+        at = [t for t in st.tokens if bad and t.token_type.name == "STRING" and t.text == bad.group(1)]
+        if e.sqlstate == "22008" and e.hint is None and e.message.startswith("date/time field value out of range"):
+            e.hint = 'Perhaps you need a different "datestyle" setting.'
+        return at[0].start + 1 if len(at) == 1 else None
     if e.sqlstate not in ("42P01", "42703", "42883", "42704") or not st.tokens:
         return None
     mm = _NAMED.match(e.message)
