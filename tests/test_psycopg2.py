@@ -1159,3 +1159,41 @@ def test_execute_values_qualified_target_in_transaction(pg, gateway):
 
     got = same(pg, gateway, run)
     assert got[:4] == [(2000, "INSERT 0 2000"), 700, "22012", "25P02"]
+
+
+def test_airflow_hook_patterns(pg, gateway):
+    """What Airflow's PostgresHook does with psycopg2: insert_rows (row by row, and with
+    replace=True an INSERT … ON CONFLICT … DO UPDATE through execute_values), bulk_load/bulk_dump
+    (COPY through copy_expert) and get_pandas_df (pandas.read_sql on the DBAPI connection)."""
+    pd = pytest.importorskip("pandas")
+    import warnings
+
+    t = uniq("af")
+
+    def run(conn):
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, v text, at timestamp)")
+        conn.commit()
+        for i in range(5):  # insert_rows, commit_every=2
+            cur.execute(f"INSERT INTO {t} (id, v, at) VALUES (%s,%s,%s)", (i, f"v{i}", dt.datetime(2024, 1, 1, i)))
+            if i % 2:
+                conn.commit()
+        conn.commit()
+        upsert = [(i, f"new{i}", None) for i in range(3, 600)]
+        psycopg2.extras.execute_values(
+            cur, f"INSERT INTO {t} (id, v, at) VALUES %s ON CONFLICT (id) DO UPDATE SET v = excluded.v, at = excluded.at",
+            upsert, page_size=len(upsert))
+        conn.commit()
+        dump = io.StringIO()
+        cur.copy_expert(f"COPY (SELECT * FROM {t} WHERE id < 10 ORDER BY id) TO STDOUT", dump)
+        cur.copy_expert(f"COPY {t} FROM STDIN", io.StringIO("1000\tloaded\t2024-05-05 05:05:05\n"))
+        conn.commit()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # pandas: "only supports SQLAlchemy connectable…"
+            df = pd.read_sql(f"SELECT * FROM {t} WHERE id < %(m)s OR id = 1000 ORDER BY id", conn, params={"m": 8})
+        cur.execute(f"DROP TABLE {t}")
+        conn.commit()
+        return dump.getvalue(), df.to_dict("list"), [str(x) for x in df.dtypes]
+
+    got = same(pg, gateway, run)
+    assert got[1]["v"][:5] == ["v0", "v1", "v2", "new3", "new4"]
