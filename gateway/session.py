@@ -1607,7 +1607,7 @@ class Session:
             await self._take_lease()
             cursor = await self._pinned()
             if type(st.insert) is literal_values.LiteralRows:  # psycopg2's execute_values rows
-                outcome = await self._append_in_txn(st.insert, st.insert.decoded, tz)
+                outcome = await self._append_in_txn(st.insert, st.insert.bind([]), tz)
                 await self._finish_write(st, outcome, formats, portal, simple)
                 return
             if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
@@ -1628,10 +1628,11 @@ class Session:
         await self._finish_write(st, outcome, formats, portal, simple)
 
     async def _literal_insert(self, sql: str) -> list[Statement] | None:
-        """A long INSERT of literal rows (psycopg2's execute_values, sql/literal_values.py) as
-        its one-row template with the rows decoded a column at a time, as executemany's are;
+        """An INSERT of literal rows (psycopg2's execute_values and executemany,
+        sql/literal_values.py) as its one-row template with the rows decoded a column at a
+        time, as executemany's are;
         None: the statement takes the ordinary path (which also reports any bad value)."""
-        if len(sql) < literal_values.MIN_TEXT or self.temp_objects:
+        if self.temp_objects:
             return None
         lv = literal_values.scan(sql)
         if lv is None:
@@ -1662,7 +1663,7 @@ class Session:
         names = [c.lower() for c in st.insert.columns] if st.insert.columns is not None else list(types)
         if len(names) < st.nparams or any(n not in types for n in names):
             return None  # the ordinary path says what is wrong
-        oids = [sqlparams.oid_for_duck(types[names[k]]) for k in range(st.nparams)]
+        oids = [literal_values.column_oid(types[names[k]]) for k in range(st.nparams)]
         colnames = list(st.insert.columns) if st.insert.columns is not None else [c for c, _ in columns]
         if (err := lv.mismatch(oids, colnames)) is not None:
             raise err  # what PostgreSQL says; DuckDB would cast the value

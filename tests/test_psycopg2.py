@@ -632,11 +632,13 @@ FAST_PATH_CASES = [
 
 @pytest.mark.parametrize("coltype,values", [c[1:] for c in FAST_PATH_CASES], ids=[c[0] for c in FAST_PATH_CASES])
 @pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "transaction"])
-def test_execute_values_long_statement_types(pg, gateway, coltype, values, in_transaction):
-    """Long literal VALUES lists (psycopg2's execute_values) into one typed column: the
-    stored values (or the error) are PostgreSQL's, whichever path the gateway takes."""
+@pytest.mark.parametrize("nrows", [600, 7])
+def test_execute_values_long_statement_types(pg, gateway, coltype, values, in_transaction, nrows):
+    """Literal VALUES lists (psycopg2's execute_values) into one typed column, long (appended
+    as Arrow) and short (appended as rows): the stored values (or the error) are PostgreSQL's,
+    whichever path the gateway takes."""
     t = uniq()
-    rows = [(i, values[i % len(values)]) for i in range(600)]  # well past the fast path's length
+    rows = [(i, values[i % len(values)]) for i in range(nrows)]
 
     def run(conn):
         conn.autocommit = not in_transaction

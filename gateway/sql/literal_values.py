@@ -1,9 +1,11 @@
 """`INSERT INTO t [(cols)] VALUES (…), (…), …` with only literal values, read without sqlglot.
 
 psycopg2 interpolates parameters on the client, so its `extras.execute_values` (and dbt
-seeds, pandas `to_sql(method='multi')`) send one INSERT with thousands of literal rows.
+seeds, pandas `to_sql(method='multi')`) send one INSERT with thousands of literal rows, and
+its `executemany` (Airflow's insert_rows, pandas `to_sql()`) one INSERT text per row.
 sqlglot parses and the rewrite walks such a statement at ~1–2 ms per row (2 s for 1,000 rows,
-20 s for 10,000); a regular expression reads it at a few µs per row. `scan` turns the text
+20 s for 10,000; ~10 ms for a one-row INSERT, each a new text); a regular expression reads it
+at a few µs per row. `scan` turns the text
 into a one-row template `INSERT INTO t (cols) VALUES ($1, …, $k)`, which goes the ordinary way
 (parsed once, guarded, checked, cached per text), plus each column's values as PostgreSQL
 text input, which the session decodes a column at a time exactly as it decodes executemany
@@ -25,8 +27,8 @@ import pyarrow as pa
 
 from .classify import InsertShape
 
-# statements shorter than this take the ordinary path: its cost only shows on long VALUES lists
-MIN_TEXT = 4096
+# up to this many rows, the rows are appended as Python values (LiteralRows.bind)
+SMALL_ROWS = 128
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _HEAD = re.compile(
@@ -190,5 +192,18 @@ class LiteralRows(InsertShape):
 
     decoded: pa.Table | None = None
 
-    def bind(self, values: list) -> pa.Table:
-        return self.decoded
+    def bind(self, values: list) -> pa.Table | list[list]:
+        t = self.decoded
+        if t.num_rows > SMALL_ROWS:
+            return t
+        # a few rows go as Python rows: the writer appends them as one small INSERT … VALUES,
+        # cheaper than DuckDB's fixed cost of an Arrow append (engine/writer.append_rows)
+        return [list(r) for r in zip(*(c.to_pylist() for c in t.columns))]
+
+
+@functools.lru_cache(maxsize=256)
+def column_oid(duck_type: str) -> int:
+    """The PostgreSQL type OID of a target column's DuckDB type, as parameters are typed."""
+    from .params import oid_for_duck
+
+    return oid_for_duck(duck_type)
