@@ -1,6 +1,7 @@
 """psycopg2 `extras.execute_values`: one INSERT with N literal rows, as the gateway gets it.
 
     python benchmarks/execute_values.py [--rows 1000 10000] [--runs 3] [--tree DIR ...] [--pg]
+                                        [--single N]
 
 psycopg2 interpolates parameters on the client, so every execute_values page is a new
 statement text (never a cache hit): the gateway pays its full parse for each. For each row
@@ -48,6 +49,9 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--tree", action="append", type=Path, help="another checkout to compare (repeatable)")
     p.add_argument("--pg", action="store_true", help="also time PostgreSQL 15")
+    p.add_argument("--single", type=int, default=0, metavar="N",
+                   help="also time N one-row INSERTs (cursor.execute per row, as executemany and "
+                        "Airflow's insert_rows send them) in one transaction and in autocommit")
     args = p.parse_args()
     trees = [REPO_ROOT] + [t.resolve() for t in args.tree or []]
     with tempfile.TemporaryDirectory() as tmp_s:
@@ -92,6 +96,25 @@ def main() -> None:
                     print(f"{n:>6} rows  {label}: wall s per INSERT [{walls}] median "
                           f"{statistics.median(w for w, _ in runs):.3f}; gateway CPU s median "
                           f"{statistics.median(c for _, c in runs):.3f}", flush=True)
+            if args.single:
+                for autocommit in (False, True):
+                    for (label, _, pid), conn in zip(targets, conns):
+                        conn.autocommit = autocommit
+                        data = rows(args.single, base)
+                        base += args.single
+                        cur = conn.cursor()
+                        ticks = cpu_ticks(pid) if pid else 0
+                        started = time.perf_counter()
+                        for r in data:
+                            cur.execute("INSERT INTO ev VALUES (%s, %s, %s, %s, %s, %s)", r)
+                        if not autocommit:
+                            conn.commit()
+                        wall = time.perf_counter() - started
+                        cpu = (cpu_ticks(pid) - ticks) / TICK if pid else float("nan")
+                        mode = "autocommit" if autocommit else "one transaction"
+                        print(f"{args.single} one-row INSERTs ({mode})  {label}: wall ms per row "
+                              f"{wall / args.single * 1000:.2f}; gateway CPU ms per row {cpu / args.single * 1000:.2f}",
+                              flush=True)
             for conn in conns:
                 conn.close()
             if pg is not None:
