@@ -620,6 +620,7 @@ FAST_PATH_CASES = [
                                     dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=3)))]),
     ("time", "time", [dt.time(1, 2, 3), "04:05"]),
     ("time_from_interval", "time", [dt.timedelta(hours=1)]),
+    ("timetz", "timetz", [dt.time(8, tzinfo=dt.timezone(dt.timedelta(hours=1))), "23:59:59-03", "08:00"]),
     ("interval", "interval", [dt.timedelta(days=-1, seconds=5), "1 mon 2 days", dt.timedelta(0)]),
     ("bytea", "bytea", [psycopg2.Binary(b"\x00'\\x"), "\\x41", "plain"]),
     ("uuid", "uuid", [uuid.UUID(int=1).hex, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"]),

@@ -552,6 +552,9 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
         rows.append(idx)
     if not rows or (cols is not None and len(cols) != width):
         return None
+    if table.db and table.db.lower() == "public":  # PostgreSQL's public is DuckDB's main
+        table = table.copy()
+        table.set("db", exp.to_identifier("main"))
     key = "INSERT INTO " + table.sql("duckdb")
     if cols is not None:
         key += " (" + ", ".join(exp.to_identifier(c).sql("duckdb") for c in cols) + ")"

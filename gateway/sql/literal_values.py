@@ -52,6 +52,9 @@ _FLOAT_NUMERIC_OIDS = frozenset((700, 701, 1700))
 # cast type → column type whose text input reads the cast value the same way PostgreSQL's
 # assignment of the cast value does (a timestamp or date is read in the session's time zone)
 _SAME_AS = {(1114, 1184), (1082, 1114), (1082, 1184)}
+# column types whose decoded values lose what PostgreSQL keeps when they go through Arrow
+# (timetz: the offset): their INSERTs take the ordinary path
+_NOT_DECODED = frozenset((1266, 1270))
 _TYPE_NAMES = {20: "bigint", 21: "smallint", 23: "integer", 700: "real", 701: "double precision",
                1700: "numeric"}
 
@@ -83,6 +86,8 @@ class LiteralValues:
         """Whether each column's literals, read as text input of its type (`oids`, the target
         columns' types), give what PostgreSQL's INSERT of those literals gives."""
         for oid, kinds in zip(oids, self.kinds):
+            if oid in _NOT_DECODED:
+                return False
             for kind in kinds:
                 if kind == _STR:
                     continue  # an unknown-typed literal: the column's input function, as here
