@@ -74,6 +74,7 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
      'relation "{n}" does not exist'),
     (re.compile(r"Schema with name (?P<n>[^ ]+) does not exist"), "3F000", 'schema "{n}" does not exist'),
     (re.compile(r"Type with name (?P<n>[^ ]+) does not exist"), "42704", 'type "{n}" does not exist'),
+    (re.compile(r'^type "[^"]*" does not exist$'), "42704", None),  # 'x'::regtype (pg_catalog.pg_regtype)
     (re.compile(r"Index with name (?P<n>[^ ]+) does not exist"), "42704", 'index "{n}" does not exist'),
     (re.compile(r"(Scalar|Aggregate|Table) Function with name (?P<n>[^ ]+) does not exist"), "42883",
      "function {n} does not exist"),

@@ -8,6 +8,7 @@ error in the extended protocol every message is skipped until Sync, as PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import itertools
 import logging
@@ -36,7 +37,7 @@ from .engine.column_types import load as load_column_types, overrides as column_
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
 from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, typed_insert
-from .sql import enum_order, group_by, pg_catalog, search_path
+from .sql import enum_order, group_by, literal_values, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
 if TYPE_CHECKING:
@@ -404,6 +405,8 @@ class Session:
                     await self.flush()
                 elif isinstance(msg, (m.CopyData, m.CopyDone, m.CopyFail)):
                     continue  # stray COPY messages outside COPY mode are ignored, like PostgreSQL
+                elif isinstance(msg, m.FunctionCall):
+                    self._function_call(msg)
                 elif isinstance(msg, (m.Startup, m.SSLRequest, m.GSSENCRequest, m.CancelRequest)):
                     raise m.ProtocolError("unexpected startup message")
                 else:
@@ -446,6 +449,21 @@ class Session:
         except PgError as e:
             self._error(e)
             self.skip_until_sync = True
+
+    def _function_call(self, msg: m.FunctionCall) -> None:
+        """The fast-path function call (libpq's PQfn: large objects). Answered with an error
+        and ReadyForQuery, as PostgreSQL answers a call it refuses."""
+        oid = int.from_bytes(msg.data[:4], "big") if len(msg.data) >= 4 else 0
+        if self.txn == "E":
+            err = _aborted()
+        elif oid - pg_catalog.LARGE_OBJECT_PROC_BASE in range(len(pg_catalog.LARGE_OBJECT_PROCS)):
+            name = pg_catalog.LARGE_OBJECT_PROCS[oid - pg_catalog.LARGE_OBJECT_PROC_BASE]
+            err = PgError("0A000", f"large objects are not supported ({name})",
+                          hint="Store the data in a bytea column.")
+        else:
+            err = PgError("42883", f"function with OID {oid} does not exist")
+        self._error(err)
+        self.send(m.ready_for_query(self.txn))
 
     def _error(self, e: PgError) -> None:
         self.send(m.error_response(e.fields()))
@@ -534,7 +552,7 @@ class Session:
         self.query_text = sql
         self.state = "active"
         try:
-            stmts = await self._parse_query(sql)
+            stmts = await self._literal_insert(sql) or await self._parse_query(sql)
         except PgError as e:
             self._error(e)
             self.send(m.ready_for_query(self.txn))
@@ -1258,6 +1276,8 @@ class Session:
         if st.refused is not None and self.txn != "E":
             raise st.refused  # sql/guard.py, before a syntax error DuckDB might not have
         if st.error is not None and st.route != SESSION:
+            if st.error.position is None and st.error.sqlstate in ("22P02", "22007", "22008"):
+                st.error.position = _locate(st.error, st)  # a literal the rewrite refused ('abc'::int)
             raise st.error
         if self.txn == "E" and not (st.kind in ("rollback", "commit", "rollback_to")):
             raise _aborted()
@@ -1351,6 +1371,9 @@ class Session:
 
     async def _catalog_check(self, st: Statement) -> None:
         """Schema catalog validation (catalog/check.py): unknown tables/columns, access, strict mode."""
+        for name, dotted in st.catalogs:
+            if name != self.database:  # "db"."schema"."table" of another database (classify._without_catalogs)
+                raise PgError("0A000", f'cross-database references are not implemented: "{dotted}"')
         validator = self.server.catalog
         if validator is not None and (st.route != SESSION or st.kind == "copy"):
             try:
@@ -1715,6 +1738,10 @@ class Session:
         else:
             await self._take_lease()
             cursor = await self._pinned()
+            if type(st.insert) is literal_values.LiteralRows:  # psycopg2's execute_values rows
+                outcome = await self._append_in_txn(st.insert, st.insert.bind([]), tz)
+                await self._finish_write(st, outcome, formats, portal, simple)
+                return
             if st.literal_target is not None or await self._stores_unconstrained_numeric(st):
                 st = await self._typed_insert(st)
             self.txn_writes += 1
@@ -1761,6 +1788,56 @@ class Session:
             return False
         target = errors.violation_target(st.tree)
         return target is not None and target[1] in await self._temp_relation_names()
+    async def _literal_insert(self, sql: str) -> list[Statement] | None:
+        """An INSERT of literal rows (psycopg2's execute_values and executemany,
+        sql/literal_values.py) as its one-row template with the rows decoded a column at a
+        time, as executemany's are;
+        None: the statement takes the ordinary path (which also reports any bad value)."""
+        if self.temp_objects:
+            return None
+        lv = literal_values.scan(sql)
+        if lv is None:
+            return None
+        stmts = await self._parse_query(lv.template)
+        st = stmts[0] if len(stmts) == 1 else None
+        if st is None or st.insert is None or st.error is not None or st.nparams != len(lv.columns) \
+                or len(st.insert.rows) != 1 or st.store_target is None:
+            return None
+        if self.txn == "E":
+            return stmts  # 25P02 at once (run_statement), not after parsing every row
+        # the target's column types, as _typed_insert reads them (its own cursor after DDL in
+        # the transaction: dbt creates a seed's table and inserts its rows in one)
+        shared = self._shared_schema()
+        key = (self.db.schema_version, *st.store_target)
+        columns = _TABLE_COLUMNS.get(key) if shared else None
+        if columns is None:
+            cursor, release = await self._cursor_for_read()
+            try:
+                columns = await self._run(cursor, _column_types, cursor, *st.store_target)
+            finally:
+                release()
+            if shared:
+                if len(_TABLE_COLUMNS) > 1024:
+                    _TABLE_COLUMNS.clear()
+                _TABLE_COLUMNS[key] = columns
+        types = {c.lower(): t for c, t in columns}
+        names = [c.lower() for c in st.insert.columns] if st.insert.columns is not None else list(types)
+        if len(names) < st.nparams or any(n not in types for n in names):
+            return None  # the ordinary path says what is wrong
+        oids = [literal_values.column_oid(types[names[k]]) for k in range(st.nparams)]
+        colnames = list(st.insert.columns) if st.insert.columns is not None else [c for c, _ in columns]
+        if (err := lv.mismatch(oids, colnames)) is not None:
+            raise err  # what PostgreSQL says; DuckDB would cast the value
+        if not lv.fits(oids):
+            return None
+        try:
+            cols = [decode_param_column(oid, 0, raws) for oid, raws in zip(oids, lv.columns)]
+        except (ParamError, pa.ArrowInvalid):
+            return None
+        ins = st.insert
+        table = pa.table([cols[i] for i in ins.rows[0]], names=[f"c{j}" for j in range(ins.ncols)])
+        shape = literal_values.LiteralRows(ins.key, ins.ncols, ins.rows, ins.table, ins.columns, decoded=table)
+        return [dataclasses.replace(st, insert=shape, describe_cache={})]
 
     async def _typed_insert(self, st: Statement) -> Statement:
         """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
@@ -2640,6 +2717,9 @@ class Session:
         words = [t.text.upper() for t in toks]
         count = 1
         i = 0
+        if words[:1] == ["-"] or words[:2] == ["FORWARD", "-"]:  # MOVE -1 (psycopg2's scroll(-1))
+            raise PgError("55000", "cursor can only scan forward",
+                          hint="Declare it with SCROLL option to enable backward scan.")
         if words and words[0] in ("FORWARD", "NEXT", "ALL", "FIRST", "PRIOR", "LAST", "ABSOLUTE", "RELATIVE",
                                   "BACKWARD"):
             if words[0] in ("PRIOR", "LAST", "BACKWARD", "ABSOLUTE", "RELATIVE"):
@@ -2921,6 +3001,7 @@ _KNOWN_SETTINGS = {
 
 _NEAR = re.compile(r'^syntax error at or near "(.*)"$')
 _NAMED = re.compile(r'^(?:relation|column|function|type) "?([^"( ]+)"?')
+_BAD_INPUT = re.compile(r'^(?:invalid input syntax for type [^:]+|date/time field value out of range): "(.*)"$')
 
 
 _NO_FUNCTION = re.compile(r"^function (?P<n>[^ (]+)(?:\((?P<args>.*)\))? does not exist$")
@@ -3018,6 +3099,13 @@ def _locate(e: PgError, st: Statement) -> int | None:
             at = [t for t in st.tokens if t.text == near.group(1)]
             return at[0].start + 1 if len(at) == 1 else None  # two candidates: no guess
         return None
+    if e.sqlstate in ("22P02", "22007", "22008") and st.tokens:
+        # invalid input of a quoted literal ('abc'::int): PostgreSQL points at the literal
+        bad = _BAD_INPUT.search(e.message)
+        at = [t for t in st.tokens if bad and t.token_type.name == "STRING" and t.text == bad.group(1)]
+        if e.sqlstate == "22008" and e.hint is None and e.message.startswith("date/time field value out of range"):
+            e.hint = 'Perhaps you need a different "datestyle" setting.'
+        return at[0].start + 1 if len(at) == 1 else None
     if e.sqlstate not in ("42P01", "42703", "42883", "42704") or not st.tokens:
         return None
     mm = _NAMED.match(e.message)

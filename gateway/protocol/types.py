@@ -1539,6 +1539,10 @@ def arrow_column(vals: list) -> pa.Array:
     (mixed values, out-of-range integers) goes as PostgreSQL text."""
     try:
         arr = pa.array(vals)
+        if pa.types.is_timestamp(arr.type) and len({v.tzinfo is None for v in vals if v is not None}) > 1:
+            # naive and aware values: Arrow would give all one zone (the naive ones belong in
+            # the session's time zone, which DuckDB applies when it casts their text)
+            raise TypeError("mixed naive and aware timestamps")
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         arr = pa.array([None if v is None else (("true" if v else "false") if isinstance(v, bool) else str(v))
                         for v in vals], type=pa.string())

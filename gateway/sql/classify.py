@@ -93,6 +93,8 @@ class Statement:
     # in the same transaction; its rows are registered as `staged_view`, which the outer
     # statement (this one's duck_sql) reads in its place. staged_probe: Describe's SELECT.
     staged: "Statement | None" = None
+    # "db"."schema"."table": (database, the dotted name) of each (_without_catalogs)
+    catalogs: frozenset[tuple[str, str]] = frozenset()
     staged_view: str = ""
     staged_probe: str = ""
 
@@ -187,7 +189,9 @@ def _words(tokens: list[Token], n: int = 4) -> list[str]:
 def classify(chunk: Chunk) -> Statement:
     chunk, on_commit = _without_on_commit(chunk)
     notices = guard.truncate_identifiers(chunk.tree) if chunk.tree is not None else []
+    catalogs = _without_catalogs(chunk.tree) if chunk.tree is not None else frozenset()
     st = _classify(chunk)
+    st.catalogs = catalogs
     st.temp = _creates_temp(st)
     if on_commit is not None and st.temp and on_commit != "preserve":
         target = st.tree.this if isinstance(st.tree, exp.Create) else None
@@ -200,6 +204,18 @@ def classify(chunk: Chunk) -> Statement:
     st.notices = [("42622", text, "NOTICE") for text in notices]
     st.notices += [("01000", text, "WARNING") for text in rewrite.referential_action_warnings(st.tree)]
     return st
+
+
+def _without_catalogs(tree: exp.Expression) -> frozenset[tuple[str, str]]:
+    """"db"."schema"."table" (dbt names every relation so): the database names, taken off the
+    tree; the session accepts the statement only if they name its own database (PostgreSQL's
+    rule, checked in session._catalog_check), which is the same for every session here."""
+    names = set()
+    for t in tree.find_all(exp.Table):
+        if t.catalog and t.args.get("db") is not None:
+            names.add((t.catalog, f"{t.catalog}.{t.db}.{t.name}"))
+            t.set("catalog", None)
+    return frozenset(names)
 
 
 def _classify(chunk: Chunk) -> Statement:
@@ -291,7 +307,7 @@ def _classify(chunk: Chunk) -> Statement:
         st = Statement(text, "select", READ, "SELECT" if first != "EXPLAIN" else "EXPLAIN",
                        duck_sql=text, returns_rows=True, words=words, nparams=nparams)
         return st
-    elif isinstance(tree, exp.Create) and isinstance(tree.expression, (exp.Select, exp.SetOperation)) and (
+    elif isinstance(tree, exp.Create) and isinstance(tree.expression, (exp.Select, exp.SetOperation, exp.Subquery)) and (
         str(tree.args.get("kind") or "").upper() == "TABLE"
     ):
         st = Statement(text, "ddl", WRITE, "SELECT", tree=tree, words=words, nparams=nparams, ddl=True)
@@ -579,6 +595,9 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
         rows.append(idx)
     if not rows or (cols is not None and len(cols) != width):
         return None
+    if table.db and table.db.lower() == "public":  # PostgreSQL's public is DuckDB's main
+        table = table.copy()
+        table.set("db", exp.to_identifier("main"))
     key = "INSERT INTO " + table.sql("duckdb")
     if cols is not None:
         key += " (" + ", ".join(exp.to_identifier(c).sql("duckdb") for c in cols) + ")"

@@ -389,11 +389,21 @@ def _pg_type_rows() -> list[tuple]:
 _IO_PROC_BASE = 4_000_000_000
 
 
+# libpq's large-object calls (psycopg2's lobject) look these up in pg_proc before calling them
+# with the fast-path FunctionCall message; found, the call gets the session's clear 0A000
+# (session._function_call) instead of libpq's "cannot determine OID of function lo_open"
+LARGE_OBJECT_PROCS = ("lo_open", "lo_close", "lo_creat", "lo_create", "lo_unlink", "lo_lseek",
+                      "lo_lseek64", "lo_tell", "lo_tell64", "lo_truncate", "lo_truncate64",
+                      "loread", "lowrite")
+LARGE_OBJECT_PROC_BASE = _IO_PROC_BASE + 100_000
+
+
 def _io_proc_oids() -> dict[str, int]:
     names = {"enum_in", "enum_out", "enum_recv", "enum_send"}
     for r in _pg_type_rows():
         names.update(n for n in r[15:19] if n != "-")
-    return {n: _IO_PROC_BASE + i for i, n in enumerate(sorted(names))}
+    return {**{n: _IO_PROC_BASE + i for i, n in enumerate(sorted(names))},
+            **{n: LARGE_OBJECT_PROC_BASE + i for i, n in enumerate(LARGE_OBJECT_PROCS)}}
 
 
 def _pg_type_rows_with_proc_oids() -> list[tuple]:

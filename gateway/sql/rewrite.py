@@ -108,8 +108,8 @@ def _pg_colname(e: exp.Expression) -> str | None:
         if isinstance(base, exp.Column):
             return base.name
         inner = _pg_colname(base)
-        if inner and inner != "?column?" and not isinstance(base, (exp.Literal, exp.Null, exp.Array)):
-            return inner  # a function's name outranks the cast's type name
+        if inner and inner != "?column?" and not isinstance(base, (exp.Literal, exp.Null)):
+            return inner  # a function's name (and ARRAY[…]'s "array") outranks the cast's type name
         to = e.args.get("to")
         if isinstance(to, exp.ObjectIdentifier):  # regclass, oid, …
             return str(to.this).lower()
@@ -208,7 +208,49 @@ def null_projection_is_text(tree: exp.Expression) -> exp.Expression:
         for e in tree.expressions:
             target = e.this if isinstance(e, exp.Alias) else e
             if isinstance(target, exp.Null):
-                target.replace(exp.cast(exp.Null(), exp.DataType.build("text")))
+                typed = exp.cast(exp.Null(), exp.DataType.build("text"))
+                # unaliased, it is still PostgreSQL's "?column?", not the cast's "text"
+                target.replace(typed if target is not e else exp.alias_(typed, exp.to_identifier("?column?", quoted=True)))
+    return tree
+
+
+def set_operation_literals_take_cast_type(tree: exp.Expression) -> exp.Expression:
+    """SELECT NULL::date UNION ALL SELECT '2024-01-01': PostgreSQL gives a quoted literal in one
+    branch the type the other branches agree on (date here); DuckDB unites DATE and VARCHAR
+    as VARCHAR. Where every other branch's item is a cast to one type, the literal is cast to it."""
+    for op in list(tree.find_all(exp.SetOperation)):
+        if isinstance(op.parent, exp.SetOperation):
+            continue  # the outermost of a chain does the whole chain
+
+        def branches(node):
+            while isinstance(node, exp.Subquery):
+                node = node.this
+            if isinstance(node, exp.SetOperation):
+                left, right = branches(node.this), branches(node.expression)
+                return None if left is None or right is None else left + right
+            return [node] if isinstance(node, exp.Select) else None
+
+        selects = branches(op)
+        if not selects or any(any(isinstance(e, exp.Star) for e in s.expressions) for s in selects):
+            continue
+        width = len(selects[0].expressions)
+        if any(len(s.expressions) != width for s in selects):
+            continue
+        for k in range(width):
+            items = [s.expressions[k] for s in selects]
+            inner = [e.this if isinstance(e, exp.Alias) else e for e in items]
+            literals = [e for e in inner if isinstance(e, exp.Literal) and e.is_string]
+            others = [e for e in inner if not (isinstance(e, exp.Literal) and e.is_string) and not isinstance(e, exp.Null)]
+            if not literals or not others or not all(isinstance(e, exp.Cast) for e in others):
+                continue
+            types = {e.to.sql("postgres") for e in others}
+            if len(types) != 1:
+                continue
+            for lit in literals:
+                typed = exp.Cast(this=lit.copy(), to=others[0].to.copy())
+                if lit is items[0]:  # unaliased in the first branch: still PostgreSQL's "?column?"
+                    typed = exp.alias_(typed, exp.to_identifier("?column?", quoted=True))
+                lit.replace(typed)
     return tree
 
 
@@ -456,7 +498,12 @@ def _nested_array_literal(text: str, to: exp.DataType) -> exp.Expression:
         if isinstance(v, list):
             return exp.Array(expressions=[build(x) for x in v])
         return exp.Cast(this=exp.Null() if v is None else exp.Literal.string(v), to=elem.copy())
-    return exp.Cast(this=build(values), to=to.copy())
+    # the value's dimensions decide DuckDB's nesting, whatever the [] of the cast say
+    target, v = elem.copy(), values
+    while isinstance(v, list):
+        target = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[target], nested=True)
+        v = v[0] if v else None
+    return exp.Cast(this=build(values), to=target)
 
 
 _PG_INT_NAMES = {exp.DataType.Type.SMALLINT: "smallint", exp.DataType.Type.INT: "integer",
@@ -519,7 +566,7 @@ def pg_literal_input(tree: exp.Expression) -> exp.Expression:
             return exp.Cast(this=exp.Literal.string(fixed), to=to.copy())
         if to.this == T.ARRAY and to.expressions:
             items = _pg_array_items(text)
-            if items is None and text.lstrip().startswith("{{") and to.expressions[0].this == T.ARRAY:
+            if items is None and text.lstrip().startswith("{{"):  # int[] and int[][] are one type
                 return _nested_array_literal(text, to)
             if items is None:
                 return node
@@ -1836,6 +1883,26 @@ def session_user_keywords(tree: exp.Expression) -> exp.Expression:
         return exp.alias_(call, exp.to_identifier("current_catalog", quoted=True)) if isinstance(
             node.parent, exp.Select) else call
     return _replace_all(tree, list(tree.find_all(exp.CurrentCatalog)), make_catalog)
+
+
+def group_by_output_name_over_relation(tree: exp.Expression) -> exp.Expression:
+    """GROUP BY x where x is an output column's alias and also a FROM item's alias (dbt's
+    relation-dependency query: `join schema as referenced_schema … select referenced_schema.name
+    as referenced_schema … group by referenced_schema`): PostgreSQL looks a GROUP BY name up
+    among input columns, then output columns, never relations, so it is the output column;
+    DuckDB binds the relation's whole row. The output expression is grouped instead."""
+    for sel in tree.find_all(exp.Select):
+        group = sel.args.get("group")
+        if group is None or not group.expressions:
+            continue
+        sources = {(t.alias_or_name or "").lower() for t in sel.find_all(exp.Table, exp.Subquery)
+                   if t.parent_select is sel}
+        outputs = {e.alias.lower(): e.this for e in sel.expressions if isinstance(e, exp.Alias)}
+        for g in list(group.expressions):
+            if isinstance(g, exp.Column) and not g.table and g.name.lower() in sources \
+                    and g.name.lower() in outputs:
+                g.replace(outputs[g.name.lower()].copy())
+    return tree
 
 
 def no_cross_database_references(tree: exp.Expression) -> exp.Expression:
@@ -3358,6 +3425,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     no_identity_columns,
     untranslatable_constructs,
     no_cross_database_references,
+    group_by_output_name_over_relation,
     fold_unquoted_identifiers,
     scalar_function_in_from,
     operator_syntax,
@@ -3375,6 +3443,7 @@ TRANSFORMS: list[Callable[[exp.Expression], exp.Expression]] = [
     zero_based_vector_subscripts,
     session_user_keywords,
     public_schema_is_main,
+    set_operation_literals_take_cast_type,
     values_column_names,
     null_projection_is_text,
     pg_column_names,
@@ -3462,6 +3531,8 @@ _NEEDS: dict[Callable, tuple[type, ...]] = {
     unique_constraint_as_index: (exp.Alter,),
     drop_constraint_by_rebuild: (exp.Alter,),
     upsert_keeps_conflict_key: (exp.OnConflict,),
+    group_by_output_name_over_relation: (exp.Group,),
+    set_operation_literals_take_cast_type: (exp.SetOperation,),
     update_set_default: (exp.Update, exp.Insert),
     referential_actions: (exp.Reference,),
     insert_alias_in_returning: (exp.Returning,),
