@@ -1573,7 +1573,7 @@ class Session:
                 or self.txn == "E":
             return st
         key = ("on-constraint", self.db.schema_version)
-        shared = self.txn == "I" or not self.txn_wrote_ddl
+        shared = self._shared_schema()
         fixed = st.describe_cache.get(key) if shared else None
         if fixed is None:
             name = conflict.args["constraint"].name
@@ -1599,15 +1599,11 @@ class Session:
         if st.positional is None or st.store_target is None or self.txn == "E":
             return st  # (in a failed transaction the statement is refused anyway: 25P02)
         key = ("column-list", self.db.schema_version)
-        shared = self.txn == "I" or not self.txn_wrote_ddl  # a transaction's own DDL is its alone
+        shared = self._shared_schema()  # a transaction's own DDL and temporary tables are its alone
         fixed = st.describe_cache.get(key) if shared else None
         if fixed is None:
             fixed = st
-            cursor, release = await self._cursor_for_read()  # after DDL in a transaction: its own cursor
-            try:
-                columns = await self._run(cursor, _column_types, cursor, *st.store_target)
-            finally:
-                release()
+            columns = await self._table_columns(st.store_target, shared)
             if st.positional < len(columns):
                 tree = st.tree.copy()
                 tree.set("this", exp.Schema(this=tree.this, expressions=[
@@ -1807,19 +1803,7 @@ class Session:
             return stmts  # 25P02 at once (run_statement), not after parsing every row
         # the target's column types, as _typed_insert reads them (its own cursor after DDL in
         # the transaction: dbt creates a seed's table and inserts its rows in one)
-        shared = self._shared_schema()
-        key = (self.db.schema_version, *st.store_target)
-        columns = _TABLE_COLUMNS.get(key) if shared else None
-        if columns is None:
-            cursor, release = await self._cursor_for_read()
-            try:
-                columns = await self._run(cursor, _column_types, cursor, *st.store_target)
-            finally:
-                release()
-            if shared:
-                if len(_TABLE_COLUMNS) > 1024:
-                    _TABLE_COLUMNS.clear()
-                _TABLE_COLUMNS[key] = columns
+        columns = await self._table_columns(st.store_target, self._shared_schema())
         types = {c.lower(): t for c, t in columns}
         names = [c.lower() for c in st.insert.columns] if st.insert.columns is not None else list(types)
         if len(names) < st.nparams or any(n not in types for n in names):
@@ -1839,15 +1823,10 @@ class Session:
         shape = literal_values.LiteralRows(ins.key, ins.ncols, ins.rows, ins.table, ins.columns, decoded=table)
         return [dataclasses.replace(st, insert=shape, describe_cache={})]
 
-    async def _typed_insert(self, st: Statement) -> Statement:
-        """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
-        classify.typed_insert); looked up once per statement text and schema version."""
-        version = self.db.schema_version
-        shared = self.txn == "I"  # inside a transaction its own DDL may not be committed yet
-        if shared and st.typed is not None and st.typed[0] == version:
-            return st.typed[1]
-        target = st.literal_target or st.store_target
-        key = (version, *target)
+    async def _table_columns(self, target: tuple[str, str], shared: bool) -> list[tuple[str, str]]:
+        """A table's (column, DuckDB type) in order; from the cache of the schema version when
+        `shared` (else this session's own view: its transaction's DDL, its temporary tables)."""
+        key = (self.db.schema_version, *target)
         columns = _TABLE_COLUMNS.get(key) if shared else None
         if columns is None:
             cursor, release = await self._cursor_for_read()  # after DDL in a transaction: its own cursor
@@ -1859,6 +1838,16 @@ class Session:
                 if len(_TABLE_COLUMNS) > 1024:
                     _TABLE_COLUMNS.clear()
                 _TABLE_COLUMNS[key] = columns
+        return columns
+
+    async def _typed_insert(self, st: Statement) -> Statement:
+        """INSERT … VALUES / UPDATE … SET with quoted literals, typed by the target's columns (see
+        classify.typed_insert); looked up once per statement text and schema version."""
+        version = self.db.schema_version
+        shared = self.txn == "I"  # inside a transaction its own DDL may not be committed yet
+        if shared and st.typed is not None and st.typed[0] == version:
+            return st.typed[1]
+        columns = await self._table_columns(st.literal_target or st.store_target, shared)
         typed = typed_insert(st, columns)
         if shared:
             st.typed = (version, typed)

@@ -177,27 +177,13 @@ def truncate_tables(con: duckdb.DuckDBPyConnection, sql: str) -> None:
                 order += [c for c in referencing[t] if c not in order]
                 if t not in order:
                     order.append(t)
-        saved = [_emptied(con, *t) for t in order]
+        saved = [_detach(con, *t, keep_rows=False) for t in order]
         for s in reversed(saved):
             _reattach(con, s)
         for t in targets:
             if t not in involved:
                 con.execute(f"TRUNCATE {_q(t[0])}.{_q(t[1])}.{_q(t[2])}")
     _atomically(con, run)
-
-
-def _emptied(con, db: str, sch: str, name: str) -> tuple:
-    """A table dropped, what creates it again empty remembered (as _detach, without rows)."""
-    _, _, _, ddl, comment = _find(con, name, sch)
-    target = f"{_q(db)}.{_q(sch)}.{_q(name)}"
-    indexes = [sql for _, sql in _indexes(con, db, sch, name)]
-    comments = con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 "
-        "AND table_name = $3 AND comment IS NOT NULL", [db, sch, name]).fetchall()
-    con.execute(f"DROP TABLE {target}")
-    body = ddl.rstrip().rstrip(";").rstrip()
-    head = f"CREATE TEMP TABLE {_q(name)}" if db == "temp" else f"CREATE TABLE {target}"
-    return (target, head + body[body.index("("):], None, indexes, comment, comments)
 
 
 def _checks(con, db: str, sch: str, name: str) -> int:
@@ -421,19 +407,21 @@ def _index_after(index_sql: str, renamed: dict[str, str], dropped: list[str]) ->
     return tree.sql("duckdb")
 
 
-def _detach(con, db: str, sch: str, name: str) -> tuple:
-    """Set a referencing table aside: its rows in a temporary copy, its DDL, indexes and
-    comments remembered, the table dropped."""
+def _detach(con, db: str, sch: str, name: str, keep_rows: bool = True) -> tuple:
+    """Set a referencing table aside: its rows in a temporary copy (unless not `keep_rows`:
+    TRUNCATE), its DDL, indexes and comments remembered, the table dropped."""
     _, _, _, ddl, comment = _find(con, name, sch)
     target = f"{_q(db)}.{_q(sch)}.{_q(name)}"
     indexes = [sql for _, sql in _indexes(con, db, sch, name)]
     comments = con.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 "
         "AND table_name = $3 AND comment IS NOT NULL", [db, sch, name]).fetchall()
-    keep = "__dataforge_rebuild_" + uuid.uuid4().hex[:12]
-    generated = _generated(con, db, sch, name, ddl)  # computed again, never stored back
-    exclude = f" EXCLUDE ({', '.join(_q(c) for c in generated)})" if generated else ""
-    con.execute(f"CREATE TEMP TABLE {keep} AS SELECT *{exclude} FROM {target}")
+    keep = None
+    if keep_rows:
+        keep = "__dataforge_rebuild_" + uuid.uuid4().hex[:12]
+        generated = _generated(con, db, sch, name, ddl)  # computed again, never stored back
+        exclude = f" EXCLUDE ({', '.join(_q(c) for c in generated)})" if generated else ""
+        con.execute(f"CREATE TEMP TABLE {keep} AS SELECT *{exclude} FROM {target}")
     con.execute(f"DROP TABLE {target}")
     body = ddl.rstrip().rstrip(";").rstrip()
     head = f"CREATE TEMP TABLE {_q(name)}" if db == "temp" else f"CREATE TABLE {target}"
