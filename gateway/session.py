@@ -36,7 +36,7 @@ from .protocol.types import ParamError, decode_param, decode_param_array, decode
 from .engine.column_types import load as load_column_types, overrides as column_overrides
 from .sql.result_types import apply_origins, describe_fields
 from .sql import params as sqlparams
-from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, typed_insert
+from .sql.classify import READ, SESSION, WRITE, InsertShape, Statement, parse_query, table_of, typed_insert
 from .sql import enum_order, group_by, literal_values, pg_catalog, search_path
 from .sql.pg_catalog import SERVER_VERSION, STATIC_SETTINGS
 
@@ -1537,15 +1537,12 @@ class Session:
         version."""
         if st.route != READ or st.tree is None or not st.words or st.words[0] not in ("SELECT", "WITH"):
             return st
-        key = ("group-by-pk", self.db.schema_version)
-        fixed = st.describe_cache.get(key)
-        if fixed is None:
-            fixed = st
-            if st.tree.find(exp.Group) is not None:
-                tree = group_by.with_dependent_columns(st.tree, (await self.server.schema.names()).primary_keys)
-                fixed = _reparsed(tree) or st
-            st.describe_cache[key] = fixed
-        return fixed
+        async def fix() -> Statement:
+            if st.tree.find(exp.Group) is None:
+                return st
+            return _reparsed(group_by.with_dependent_columns(
+                st.tree, (await self.server.schema.names()).primary_keys)) or st
+        return await self._fixed_once(st, "group-by-pk", True, fix)
 
     async def _enum_comparisons(self, st: Statement) -> Statement:
         """`mood > 'sad'` compares in the enum's label order (sql/enum_order.py); once per text
@@ -1555,14 +1552,11 @@ class Session:
         enum_columns = (await self.server.schema.names()).enum_columns
         if not enum_columns:
             return st
-        key = ("enum-order", self.db.schema_version)
-        fixed = st.describe_cache.get(key)
-        if fixed is None:
-            fixed = st
-            if st.tree.find(*enum_order.ORDERING) is not None:
-                fixed = _reparsed(enum_order.with_enum_casts(st.tree, enum_columns)) or st
-            st.describe_cache[key] = fixed
-        return fixed
+        async def fix() -> Statement:
+            if st.tree.find(*enum_order.ORDERING) is None:
+                return st
+            return _reparsed(enum_order.with_enum_casts(st.tree, enum_columns)) or st
+        return await self._fixed_once(st, "enum-order", True, fix)
 
     async def _on_conflict_on_constraint(self, st: Statement) -> Statement:
         """INSERT … ON CONFLICT ON CONSTRAINT name (SQLAlchemy's on_conflict_do_update(constraint=…),
@@ -1572,10 +1566,7 @@ class Session:
         if conflict is None or conflict.args.get("constraint") is None or st.store_target is None \
                 or self.txn == "E":
             return st
-        key = ("on-constraint", self.db.schema_version)
-        shared = self._shared_schema()
-        fixed = st.describe_cache.get(key) if shared else None
-        if fixed is None:
+        async def fix() -> Statement:
             name = conflict.args["constraint"].name
             cursor, release = await self._cursor_for_read()
             try:
@@ -1587,10 +1578,8 @@ class Session:
             tree = st.tree.copy()
             tree.args["conflict"].set("constraint", None)
             tree.args["conflict"].set("conflict_keys", [exp.Ordered(this=exp.column(c, quoted=True)) for c in cols])
-            fixed = _reparsed(tree) or st
-            if shared:
-                st.describe_cache[key] = fixed
-        return fixed
+            return _reparsed(tree) or st
+        return await self._fixed_once(st, "on-constraint", self._shared_schema(), fix)
 
     async def _insert_with_column_list(self, st: Statement) -> Statement:
         """INSERT INTO t VALUES (…) giving fewer values than t has columns: PostgreSQL fills
@@ -1598,17 +1587,26 @@ class Session:
         the first columns named; once per text and schema version."""
         if st.positional is None or st.store_target is None or self.txn == "E":
             return st  # (in a failed transaction the statement is refused anyway: 25P02)
-        key = ("column-list", self.db.schema_version)
         shared = self._shared_schema()  # a transaction's own DDL and temporary tables are its alone
+
+        async def fix() -> Statement:
+            columns = await self._table_columns(st.store_target, shared)
+            if st.positional >= len(columns):
+                return st
+            tree = st.tree.copy()
+            tree.set("this", exp.Schema(this=tree.this, expressions=[
+                exp.to_identifier(name, quoted=True) for name, _ in columns[:st.positional]]))
+            return _reparsed(tree) or st
+        return await self._fixed_once(st, "column-list", shared, fix)
+
+    async def _fixed_once(self, st: Statement, what: str, shared: bool, fix) -> Statement:
+        """The statement as the coroutine function `fix` changes it for the catalog, kept per
+        statement text and schema version; each time when not `shared` (the session's own
+        transaction DDL or temporary tables could change the answer)."""
+        key = (what, self.db.schema_version)
         fixed = st.describe_cache.get(key) if shared else None
         if fixed is None:
-            fixed = st
-            columns = await self._table_columns(st.store_target, shared)
-            if st.positional < len(columns):
-                tree = st.tree.copy()
-                tree.set("this", exp.Schema(this=tree.this, expressions=[
-                    exp.to_identifier(name, quoted=True) for name, _ in columns[:st.positional]]))
-                fixed = _reparsed(tree) or st
+            fixed = await fix()
             if shared:
                 st.describe_cache[key] = fixed
         return fixed
@@ -3290,11 +3288,8 @@ def _changed_table(st: Statement) -> tuple[str, str] | None:
     lower case, DuckDB's schema names."""
     if st.kind not in ("delete", "update") or not isinstance(st.tree, (exp.Delete, exp.Update)):
         return None
-    t = st.tree.this
-    if not isinstance(t, exp.Table) or t.catalog:
-        return None
-    schema = (t.db or "main").lower()
-    return ("main" if schema == "public" else schema), t.name.lower()
+    target = table_of(st.tree)
+    return (target[0].lower(), target[1].lower()) if target is not None else None
 
 
 def _reparsed(tree: exp.Expression | None) -> Statement | None:

@@ -289,13 +289,13 @@ def _classify(chunk: Chunk) -> Statement:
                        returns_rows=tree.args.get("returning") is not None)
         st.insert = _insert_shape(tree)
         st.literal_target = _literal_target(tree) if not nparams else None
-        st.store_target = _table_of(tree)
+        st.store_target = table_of(tree)
         st.positional = _positional_width(tree)
     elif isinstance(tree, exp.Update):
         st = Statement(text, "update", WRITE, "UPDATE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
         st.literal_target = _literal_target(tree) if not nparams else None
-        st.store_target = _table_of(tree)
+        st.store_target = table_of(tree)
     elif isinstance(tree, exp.Delete):
         st = Statement(text, "delete", WRITE, "DELETE", tree=tree, words=words, nparams=nparams,
                        returns_rows=tree.args.get("returning") is not None)
@@ -604,7 +604,8 @@ def _insert_shape(tree: exp.Insert) -> InsertShape | None:
     return InsertShape(key, width or 0, rows, table.sql("duckdb"), tuple(cols) if cols is not None else None)
 
 
-def _table_of(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
+def table_of(tree: exp.Insert | exp.Update | exp.Delete) -> tuple[str, str] | None:
+    """The (DuckDB schema, table) an INSERT/UPDATE/DELETE writes."""
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     if not isinstance(target, exp.Table) or target.catalog:
         return None
@@ -640,11 +641,7 @@ def _literal_target(tree: exp.Insert | exp.Update) -> tuple[str, str] | None:
             for row in values.expressions if isinstance(row, exp.Tuple) for v in row.expressions
         ):
             return None
-    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
-    if not isinstance(target, exp.Table) or target.catalog:
-        return None
-    schema = target.db or "main"
-    return ("main" if schema.lower() == "public" else schema, target.name)
+    return table_of(tree)
 
 
 def typed_insert(st: Statement, columns: list[tuple[str, str]]) -> Statement:
